@@ -1,0 +1,160 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { GradNeeds, TF, Tensor } from '../kinds/kind';
+
+/**
+ * Numerics helpers shared by the kinds' `compute`, the compiler and the code
+ * the exporter writes (as `ops.*`). They exist for speed: tfjs's matMul
+ * gradient passes transpose flags, which the wasm backend runs ~10x slower than
+ * a plain matMul. Here the backward pass transposes explicitly (bit-identical
+ * results), fuses bias and activation into the forward matMul, and computes
+ * only the gradients the current optimizer step needs.
+ */
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
+
+const ALL: GradNeeds = { inputs: true, weights: true };
+
+export type Ops = ReturnType<typeof createOps>;
+
+const cache = new WeakMap<object, Ops>();
+
+/** Ops bound to one tfjs instance (memoised: kinds call this on every compute). */
+export function opsFor(tf: TF): Ops {
+  let ops = cache.get(tf);
+  if (!ops) {
+    ops = createOps(tf);
+    cache.set(tf, ops);
+  }
+  return ops;
+}
+
+type Save = (tensors: Tensor[]) => void;
+type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor[];
+
+function createOps(tf: TF) {
+  /** tf.customGrad with plain tensor parameters (its own typing mixes in the save function). */
+  const custom = <A extends Tensor[]>(f: (...args: [...A, Save]) => { value: Tensor; gradFunc: GradFn }) =>
+    tf.customGrad(f as never) as unknown as (...args: A) => Tensor;
+
+  /** d(activation)/d(pre-activation), expressed with the activation's output y. */
+  function activationGrad(dy: Tensor, y: Tensor, activation: Activation): Tensor {
+    switch (activation) {
+      case 'linear':
+        return dy;
+      case 'relu':
+        return tf.mul(dy, tf.step(y));
+      case 'sigmoid':
+        return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+      case 'tanh':
+        return tf.mul(dy, tf.sub(1, tf.square(y)));
+    }
+  }
+
+  function denseForward(x: Tensor, w: Tensor, b: Tensor | undefined, activation: Activation): Tensor {
+    const fused = activation === 'tanh' ? 'linear' : activation;
+    const z = tf.fused.matMul({ a: x as tfjs.Tensor2D, b: w as tfjs.Tensor2D, bias: b, activation: fused });
+    return activation === 'tanh' ? tf.tanh(z) : z;
+  }
+
+  /** Plain matMuls only: a^T @ b and a @ b^T without transpose flags. */
+  const matMulTA = (a: Tensor, b: Tensor) => tf.matMul(tf.transpose(a) as tfjs.Tensor2D, b as tfjs.Tensor2D);
+  const matMulTB = (a: Tensor, b: Tensor) => tf.matMul(a as tfjs.Tensor2D, tf.transpose(b) as tfjs.Tensor2D);
+
+  /** y = activation(x @ w + b), with the fast backward pass. */
+  function dense(x: Tensor, w: Tensor, b: Tensor | undefined, activation: Activation, needs: GradNeeds = ALL): Tensor {
+    if (!needs.inputs && !needs.weights) return denseForward(x, w, b, activation);
+    const biasGrad = (dz: Tensor) => tf.sum(dz, 0);
+    if (!needs.weights) {
+      // Only the input needs a gradient (e.g. D's layers during G's step).
+      return custom((xIn: Tensor, save: Save) => {
+        const y = denseForward(xIn, w, b, activation);
+        save([y]);
+        return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => [matMulTB(activationGrad(dy, yOut!, activation), w)] };
+      })(x);
+    }
+    if (!needs.inputs) {
+      // Only the weights need gradients (e.g. the first layer fed by data).
+      if (b) {
+        return custom((wIn: Tensor, bIn: Tensor, save: Save) => {
+          const y = denseForward(x, wIn, bIn, activation);
+          save([y]);
+          return {
+            value: y,
+            gradFunc: (dy: Tensor, [yOut]: Tensor[]) => {
+              const dz = activationGrad(dy, yOut!, activation);
+              return [matMulTA(x, dz), biasGrad(dz)];
+            },
+          };
+        })(w, b);
+      }
+      return custom((wIn: Tensor, save: Save) => {
+        const y = denseForward(x, wIn, undefined, activation);
+        save([y]);
+        return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => [matMulTA(x, activationGrad(dy, yOut!, activation))] };
+      })(w);
+    }
+    if (b) {
+      return custom((xIn: Tensor, wIn: Tensor, bIn: Tensor, save: Save) => {
+        const y = denseForward(xIn, wIn, bIn, activation);
+        save([xIn, wIn, y]);
+        return {
+          value: y,
+          gradFunc: (dy: Tensor, [xs, ws, yOut]: Tensor[]) => {
+            const dz = activationGrad(dy, yOut!, activation);
+            return [matMulTB(dz, ws!), matMulTA(xs!, dz), biasGrad(dz)];
+          },
+        };
+      })(x, w, b);
+    }
+    return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
+      const y = denseForward(xIn, wIn, undefined, activation);
+      save([xIn, wIn, y]);
+      return {
+        value: y,
+        gradFunc: (dy: Tensor, [xs, ws, yOut]: Tensor[]) => {
+          const dz = activationGrad(dy, yOut!, activation);
+          return [matMulTB(dz, ws!), matMulTA(xs!, dz)];
+        },
+      };
+    })(x, w);
+  }
+
+  function activate(x: Tensor, activation: Activation | 'leaky-relu', alpha = 0.2): Tensor {
+    switch (activation) {
+      case 'linear':
+        return x;
+      case 'relu':
+        return tf.relu(x);
+      case 'leaky-relu':
+        return tf.leakyRelu(x, alpha);
+      case 'sigmoid':
+        return tf.sigmoid(x);
+      case 'tanh':
+        return tf.tanh(x);
+    }
+  }
+
+  /** TF1's numerically stable sigmoid_cross_entropy_with_logits against a constant label, batch mean. */
+  function sigmoidCrossEntropy(logits: Tensor, label: 0 | 1): Tensor {
+    const positive = tf.relu(logits);
+    const softplusTail = tf.log1p(tf.exp(tf.neg(tf.abs(logits))));
+    const perItem = label === 1 ? tf.add(tf.sub(positive, logits), softplusTail) : tf.add(positive, softplusTail);
+    return tf.mean(perItem);
+  }
+
+  /** tf.losses.log_loss against a constant label: -mean(log(p + eps)) or -mean(log(1 - p + eps)). */
+  function logLoss(p: Tensor, label: 0 | 1, epsilon: number): Tensor {
+    const inner = label === 1 ? tf.add(p, epsilon) : tf.add(tf.sub(1, p), epsilon);
+    return tf.neg(tf.mean(tf.log(inner)));
+  }
+
+  /** The VAE seed's KL term: 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), std = sqrt(exp(logvar)). */
+  function gaussianKl(mean: Tensor, logvar: Tensor, epsilon: number, reduction: 'sum' | 'batch-mean'): Tensor {
+    const std = tf.sqrt(tf.exp(logvar));
+    const terms = tf.sub(tf.sub(tf.add(tf.square(mean), tf.square(std)), tf.mul(2, tf.log(tf.add(std, epsilon)))), 1);
+    const total = tf.mul(0.5, tf.sum(terms));
+    return reduction === 'sum' ? total : tf.div(total, mean.shape[0]!);
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl };
+}

@@ -1,0 +1,382 @@
+import { getKind } from '../kinds/registry';
+import { ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
+import type { Problem, ProblemCode } from './problems';
+import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
+import { formatShape, type Shape } from './shape';
+import { toposort } from './toposort';
+
+/** What analysis knows about one node. `params` is set only when they parse. */
+export interface NodeInfo {
+  node: GraphNode;
+  kind: NodeKind | undefined;
+  params: unknown;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  /** Shapes of connected inputs and inferred outputs, by port id. */
+  inShapes: Record<string, Shape>;
+  outShapes: Record<string, Shape>;
+}
+
+/** The main graph or one network body. */
+export interface Scope {
+  /** Network id, or undefined for the main graph. */
+  network: string | undefined;
+  nodes: Map<string, NodeInfo>;
+  /** Topological order of the nodes (document order where free). */
+  order: string[];
+  /** For each node, which source feeds each of its input ports. */
+  incoming: Map<string, Map<string, PortRef>>;
+}
+
+export interface OptimizerInfo {
+  node: string;
+  kind: OptimizerKind;
+  params: unknown;
+  loss: PortRef;
+  networks: string[];
+}
+
+export interface Analysis {
+  ok: boolean;
+  problems: Problem[];
+  errors: Problem[];
+  main: Scope;
+  networks: Map<string, Scope & { signature: NetworkSignature }>;
+  /** Networks ordered so that every network comes after the networks it calls. */
+  networkOrder: string[];
+  optimizers: OptimizerInfo[];
+  /** The resolved schedule: explicit, or every optimizer once in document order. */
+  schedule: { optimizer: string; repeat: number }[];
+  losses: string[];
+}
+
+const memo = new WeakMap<GraphDoc, Analysis>();
+
+/**
+ * The one analysis pass the editor, the compiler and the exporter share:
+ * validates every node, edge, network, optimizer and the schedule, and infers
+ * every port's shape in topological order. Memoised per document object, so
+ * treat GraphDocs as immutable values.
+ */
+export function analyse(doc: GraphDoc): Analysis {
+  let analysis = memo.get(doc);
+  if (!analysis) {
+    analysis = new Analyser(doc).run();
+    memo.set(doc, analysis);
+  }
+  return analysis;
+}
+
+class Analyser {
+  private problems: Problem[] = [];
+  private signatures = new Map<string, NetworkSignature>();
+  private networkNames = new Map<string, string>();
+  private ctx: GraphContext = { network: (id) => this.signatures.get(id) };
+
+  constructor(private doc: GraphDoc) {}
+
+  private report(code: ProblemCode, message: string, fix: string, where: Omit<Problem, 'code' | 'message' | 'fix' | 'severity'>, severity: Problem['severity'] = 'error') {
+    this.problems.push({ code, severity, message, fix, ...where });
+  }
+
+  run(): Analysis {
+    const networkOrder = this.orderNetworks();
+    const networks = new Map<string, Scope & { signature: NetworkSignature }>();
+    for (const id of networkOrder) {
+      const network = this.doc.networks.find((n) => n.id === id)!;
+      const scope = this.analyseScope(network.nodes, network.edges, network);
+      const signature = this.signature(network, scope);
+      this.signatures.set(id, signature);
+      networks.set(id, { ...scope, signature });
+    }
+    const main = this.analyseScope(this.doc.nodes, this.doc.edges, undefined);
+    const optimizers = this.checkOptimizers(main, networks);
+    const losses = this.checkLosses(main, optimizers);
+    const schedule = this.checkSchedule(main, optimizers);
+    this.checkPreviews(main);
+    const errors = this.problems.filter((p) => p.severity === 'error');
+    return { ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses };
+  }
+
+  /** Orders networks callee-first; reports duplicate ids and recursive calls. */
+  private orderNetworks(): string[] {
+    const ids: string[] = [];
+    for (const network of this.doc.networks) {
+      if (this.networkNames.has(network.id)) {
+        this.report('duplicate-id', `two networks have the id "${network.id}"`, 'Give every network its own id.', { network: network.id });
+        continue;
+      }
+      this.networkNames.set(network.id, network.name);
+      ids.push(network.id);
+    }
+    const known = new Set(ids);
+    const calls: [string, string][] = [];
+    for (const id of ids) {
+      const network = this.doc.networks.find((n) => n.id === id)!;
+      for (const node of network.nodes) {
+        const callee = node.kind === 'call' ? (node.params as { network?: unknown }).network : undefined;
+        if (typeof callee === 'string' && known.has(callee)) calls.push([callee, id]);
+      }
+    }
+    const sorted = toposort(ids, calls);
+    if (sorted.order) return sorted.order;
+    const names = sorted.cycle.map((id) => this.networkNames.get(id)).join(' -> ');
+    this.report('network-recursion', `networks call each other in a loop: ${names} -> ${this.networkNames.get(sorted.cycle[0]!)}`, 'Remove one of these calls; a network cannot contain itself.', {
+      network: sorted.cycle[0],
+    });
+    return ids.filter((id) => !sorted.cycle.includes(id));
+  }
+
+  private signature(network: Network, scope: Scope): NetworkSignature {
+    const label = (info: NodeInfo) => info.node.label || info.node.id;
+    const infos = [...scope.nodes.values()];
+    const inputs = infos
+      .filter((i) => i.kind?.role === 'network-input' && i.params !== undefined)
+      .map((i) => ({ port: i.node.id, label: label(i), shape: i.outShapes.out! }));
+    const outputs = infos.filter((i) => i.kind?.role === 'network-output').map((i) => ({ port: i.node.id, label: label(i), shape: i.inShapes.in }));
+    if (outputs.length === 0) {
+      this.report('network-without-outputs', `network ${network.name} has no output`, 'Add a network output node and connect the result to it.', { network: network.id });
+    }
+    return { id: network.id, name: network.name, inputs, outputs };
+  }
+
+  private analyseScope(nodes: readonly GraphNode[], edges: readonly Edge[], network: Network | undefined): Scope {
+    const where = { network: network?.id };
+    const infos = new Map<string, NodeInfo>();
+    for (const node of nodes) {
+      if (infos.has(node.id)) {
+        this.report('duplicate-id', `two nodes have the id "${node.id}"`, 'Give every node its own id.', { ...where, node: node.id });
+        continue;
+      }
+      infos.set(node.id, this.describeNode(node, network));
+    }
+
+    const incoming = new Map<string, Map<string, PortRef>>();
+    const links: [string, string][] = [];
+    for (const edge of edges) {
+      const from = infos.get(edge.source.node);
+      const to = infos.get(edge.target.node);
+      const at = { ...where, edge: edge.id };
+      if (!from || !to) {
+        const missing = !from ? edge.source.node : edge.target.node;
+        this.report('unknown-node', `edge ${edge.id} connects node "${missing}", which does not exist`, 'Delete the edge.', at);
+        continue;
+      }
+      if (from.kind && !from.outputs.some((p) => p.id === edge.source.port)) {
+        this.report('unknown-port', `${name(from)} has no output "${edge.source.port}"`, `Connect one of: ${portList(from.outputs)}.`, { ...at, node: from.node.id, port: edge.source.port });
+        continue;
+      }
+      if (to.kind && !to.inputs.some((p) => p.id === edge.target.port)) {
+        this.report('unknown-port', `${name(to)} has no input "${edge.target.port}"`, `Connect one of: ${portList(to.inputs)}.`, { ...at, node: to.node.id, port: edge.target.port });
+        continue;
+      }
+      const ports = incoming.get(to.node.id) ?? new Map<string, PortRef>();
+      if (ports.has(edge.target.port)) {
+        this.report('extra-connection', `input "${edge.target.port}" of ${name(to)} already has a connection`, 'An input takes one connection: delete one of them.', { ...at, node: to.node.id, port: edge.target.port });
+        continue;
+      }
+      ports.set(edge.target.port, edge.source);
+      incoming.set(to.node.id, ports);
+      links.push([from.node.id, to.node.id]);
+    }
+
+    const sorted = toposort([...infos.keys()], links);
+    if (!sorted.order) {
+      const names = sorted.cycle.map((id) => name(infos.get(id)!));
+      this.report('cycle', `these nodes form a cycle: ${names.join(' -> ')} -> ${names[0]}`, 'Remove one of the connections in the loop.', { ...where, node: sorted.cycle[0] });
+    }
+    const order = sorted.order ?? [...infos.keys()];
+    const inCycle = new Set(sorted.cycle ?? []);
+    for (const id of order) {
+      if (!inCycle.has(id)) this.inferNode(infos.get(id)!, incoming.get(id), infos, where);
+    }
+    return { network: network?.id, nodes: infos, order, incoming };
+  }
+
+  private describeNode(node: GraphNode, network: Network | undefined): NodeInfo {
+    const where = { network: network?.id, node: node.id };
+    const info: NodeInfo = { node, kind: getKind(node.kind), params: undefined, inputs: [], outputs: [], inShapes: {}, outShapes: {} };
+    const kind = info.kind;
+    if (!kind) {
+      this.report('unknown-kind', `unknown node kind "${node.kind}"`, 'Delete the node or replace it with a kind from the palette.', where);
+      return info;
+    }
+    const placement = misplacement(kind, network !== undefined);
+    if (placement) this.report('misplaced-node', `${name(info)}: ${placement}`, network ? 'Move it to the main graph.' : 'Move it inside a network.', where);
+    const parsed = kind.params.safeParse(node.params);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = issue.path.map(String).join('.');
+        this.report('invalid-params', `${name(info)}: ${field ? `${field}: ` : ''}${issue.message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
+      }
+      return info;
+    }
+    info.params = parsed.data;
+    info.inputs = kind.inputs(parsed.data, this.ctx);
+    info.outputs = kind.outputs(parsed.data, this.ctx);
+    if (kind.role === 'call' && !this.signatures.has(kind.network(parsed.data))) {
+      const id = kind.network(parsed.data);
+      const why = this.networkNames.has(id) ? 'is part of a recursive loop' : 'does not exist';
+      this.report('unknown-network', `${name(info)} calls network "${id}", which ${why}`, 'Pick an existing network.', { ...where, field: 'network' });
+      info.params = undefined;
+    }
+    if (kind.role === 'op' && kind.weights && !network) {
+      this.report('weights-outside-network', `${name(info)} has weights but is not inside a network, so no optimizer can train it`, 'Select it with its neighbours and create a network from the selection.', where);
+    }
+    return info;
+  }
+
+  private inferNode(info: NodeInfo, incoming: Map<string, PortRef> | undefined, infos: Map<string, NodeInfo>, where: { network?: string }) {
+    const { kind, params } = info;
+    if (!kind || params === undefined) return;
+    const at = { ...where, node: info.node.id };
+    let upstreamBroken = false;
+    for (const input of info.inputs) {
+      const source = incoming?.get(input.id);
+      if (!source) {
+        this.report('missing-connection', `${name(info)}: input "${input.label}" is not connected`, `Connect a tensor to "${input.label}".`, { ...at, port: input.id });
+        upstreamBroken = true;
+        continue;
+      }
+      const shape = infos.get(source.node)?.outShapes[source.port];
+      if (shape) info.inShapes[input.id] = shape;
+      else upstreamBroken = true; // the upstream node already reported why
+    }
+    if (upstreamBroken) return;
+    try {
+      info.outShapes = kind.inferShape(params, info.inShapes, this.ctx);
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      const port = e.port ? info.inputs.find((p) => p.id === e.port) : undefined;
+      const got = port && info.inShapes[port.id] ? ` (input is ${formatShape(info.inShapes[port.id]!)})` : '';
+      this.report('shape-mismatch', `${name(info)}: ${e.message}`, e.fix ?? `Check what feeds ${port ? `"${port.label}"` : 'this node'}${got}.`, { ...at, port: e.port });
+    }
+  }
+
+  private checkOptimizers(main: Scope, networks: Map<string, Scope>): OptimizerInfo[] {
+    const optimizers: OptimizerInfo[] = [];
+    const trainedBy = new Map<string, string>();
+    for (const id of main.order) {
+      const info = main.nodes.get(id)!;
+      if (info.kind?.role !== 'optimizer' || info.params === undefined) continue;
+      const loss = main.incoming.get(id)?.get('loss');
+      const at = { node: id };
+      const named = info.kind.networks(info.params);
+      if (named.length === 0) {
+        this.report('optimizer-without-networks', `${name(info)} updates no network`, 'Choose the networks whose weights it trains.', { ...at, field: 'networks' });
+      }
+      const valid = named.filter((network) => {
+        if (networks.has(network)) return true;
+        this.report('unknown-network', `${name(info)} updates network "${network}", which does not exist`, 'Remove it from the list or create the network.', { ...at, field: 'networks' });
+        return false;
+      });
+      for (const network of valid) {
+        const other = trainedBy.get(network);
+        if (other) {
+          this.report('network-trained-twice', `${this.networkNames.get(network)} is updated by both ${name(main.nodes.get(other)!)} and ${name(info)}`, 'Usually each network has one optimizer; remove it from one of them if that is not intended.', at, 'warning');
+        }
+        trainedBy.set(network, id);
+      }
+      if (!loss) continue; // missing-connection already reported
+      const reached = this.networksReaching(main, networks, loss.node);
+      for (const network of valid) {
+        if (!reached.has(network)) {
+          this.report('optimizer-unreachable', `${name(info)} updates ${this.networkNames.get(network)}, but its loss does not depend on ${this.networkNames.get(network)}`, `Call ${this.networkNames.get(network)} on the way to the loss, or remove it from this optimizer.`, { ...at, field: 'networks' });
+        }
+      }
+      optimizers.push({ node: id, kind: info.kind, params: info.params, loss, networks: valid });
+    }
+    return optimizers;
+  }
+
+  /** Networks called (directly or through other networks) upstream of a node. */
+  private networksReaching(main: Scope, networks: Map<string, Scope>, nodeId: string): Set<string> {
+    const reached = new Set<string>();
+    const visitCalls = (scope: Scope, start: string[]) => {
+      const seen = new Set<string>();
+      const stack = [...start];
+      while (stack.length) {
+        const id = stack.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const info = scope.nodes.get(id);
+        if (info?.kind?.role === 'call' && info.params !== undefined) {
+          const callee = info.kind.network(info.params);
+          if (!reached.has(callee) && networks.has(callee)) {
+            reached.add(callee);
+            const body = networks.get(callee)!;
+            visitCalls(body, [...body.nodes.keys()]);
+          }
+        }
+        for (const source of scope.incoming.get(id)?.values() ?? []) stack.push(source.node);
+      }
+    };
+    visitCalls(main, [nodeId]);
+    return reached;
+  }
+
+  private checkLosses(main: Scope, optimizers: OptimizerInfo[]): string[] {
+    const losses = main.order.filter((id) => main.nodes.get(id)!.kind?.category === 'losses');
+    const consumed = new Set<string>();
+    for (const ports of main.incoming.values()) for (const source of ports.values()) consumed.add(source.node);
+    for (const id of losses) {
+      if (!consumed.has(id)) {
+        this.report('unused-loss', `${name(main.nodes.get(id)!)} is not used by any optimizer`, 'Connect it to an optimizer\'s loss input (or to a weighted sum that one uses).', { node: id }, 'warning');
+      }
+    }
+    if (optimizers.length === 0 && losses.length > 0) {
+      this.report('unused-loss', 'the graph has losses but no optimizer, so nothing trains', 'Add an optimizer node and connect a loss to it.', {}, 'warning');
+    }
+    return losses;
+  }
+
+  private checkSchedule(main: Scope, optimizers: OptimizerInfo[]): { optimizer: string; repeat: number }[] {
+    const steps = this.doc.training.schedule;
+    if (steps.length === 0) return optimizers.map((o) => ({ optimizer: o.node, repeat: 1 }));
+    steps.forEach((step, i) => {
+      const info = main.nodes.get(step.optimizer);
+      const field = `training.schedule[${i}].optimizer`;
+      if (!info) this.report('invalid-schedule', `schedule step ${i + 1} runs "${step.optimizer}", which is not a node of the main graph`, 'Pick one of the optimizer nodes.', { field });
+      else if (info.kind?.role !== 'optimizer') this.report('invalid-schedule', `schedule step ${i + 1} runs ${name(info)}, which is not an optimizer`, 'Pick one of the optimizer nodes.', { field, node: info.node.id });
+    });
+    for (const o of optimizers) {
+      if (!steps.some((s) => s.optimizer === o.node)) {
+        this.report('invalid-schedule', `${name(main.nodes.get(o.node)!)} is not in the training schedule, so it never steps`, 'Add it to the schedule.', { node: o.node, field: 'training.schedule' }, 'warning');
+      }
+    }
+    return steps.filter((s) => optimizers.some((o) => o.node === s.optimizer));
+  }
+
+  private checkPreviews(main: Scope) {
+    const { samples, reconstructions } = this.doc.training.previews;
+    const check = (ref: PortRef, field: string) => {
+      const info = main.nodes.get(ref.node);
+      if (!info) return this.report('invalid-preview', `the ${field} preview shows node "${ref.node}", which is not in the main graph`, 'Pick another port to preview.', { field: `training.previews.${field}` });
+      if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
+        this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
+      }
+    };
+    if (samples) check(samples, 'samples');
+    if (reconstructions) {
+      check(reconstructions, 'reconstructions');
+      check(reconstructions.input, 'reconstructions.input');
+    }
+  }
+}
+
+function name(info: NodeInfo): string {
+  const label = info.node.label || info.node.id;
+  return info.kind ? `${info.kind.title} "${label}"` : `"${label}"`;
+}
+
+function portList(ports: readonly PortSpec[]): string {
+  return ports.length ? ports.map((p) => `"${p.id}"`).join(', ') : 'none';
+}
+
+/** Where each role may live: network inputs/outputs inside networks, optimizers in the main graph. */
+function misplacement(kind: NodeKind, insideNetwork: boolean): string | undefined {
+  if (!insideNetwork && (kind.role === 'network-input' || kind.role === 'network-output')) return 'network inputs and outputs belong inside a network';
+  if (insideNetwork && kind.role === 'optimizer') return 'optimizers belong in the main graph';
+  if (insideNetwork && kind.category === 'losses') return 'losses belong in the main graph';
+  return undefined;
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { err, ok, type Result } from '../result';
+import { CURRENT_SCHEMA_VERSION, GraphDocSchema, type GraphDoc } from './schema';
+
+/**
+ * Ordered, named upgrades. `up` turns a document of version `from` into one of
+ * version `from + 1`. Append one here whenever the GraphDoc shape changes, and
+ * bump CURRENT_SCHEMA_VERSION with it.
+ */
+export interface Migration {
+  from: number;
+  name: string;
+  up(doc: Record<string, unknown>): Record<string, unknown>;
+}
+
+export const migrations: readonly Migration[] = [];
+
+const Versioned = z.object({ schemaVersion: z.number().int().min(0) }).loose();
+
+/**
+ * Reads a GraphDoc from JSON text or an already-parsed value. Older versions are
+ * upgraded step by step; newer or malformed documents are rejected whole with a
+ * message that says what is wrong, never half-loaded.
+ */
+export function loadGraphDoc(
+  input: unknown,
+  chain: readonly Migration[] = migrations,
+  currentVersion: number = CURRENT_SCHEMA_VERSION,
+): Result<GraphDoc> {
+  let raw = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch (e) {
+      return err(`Not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const versioned = Versioned.safeParse(raw);
+  if (!versioned.success) {
+    return err('Not a Netloom graph: expected an object with a numeric "schemaVersion".');
+  }
+  let doc: Record<string, unknown> = versioned.data;
+  let version = versioned.data.schemaVersion;
+  if (version > currentVersion) {
+    return err(
+      `This graph was saved with schemaVersion ${version}, newer than this Netloom understands (${currentVersion}). Update Netloom to open it.`,
+    );
+  }
+  while (version < currentVersion) {
+    const step = chain.find((m) => m.from === version);
+    if (!step) return err(`No migration from schemaVersion ${version}: this document cannot be upgraded.`);
+    try {
+      doc = { ...step.up(doc), schemaVersion: version + 1 };
+    } catch (e) {
+      return err(`Migration "${step.name}" (v${version} -> v${version + 1}) failed: ${(e as Error).message}`);
+    }
+    version += 1;
+  }
+  const parsed = GraphDocSchema.safeParse(doc);
+  if (!parsed.success) return err(`Invalid graph document:\n${z.prettifyError(parsed.error)}`);
+  return ok(parsed.data);
+}

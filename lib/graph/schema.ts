@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The GraphDoc: the only thing that is saved, sent or exported. Node params are
+ * kept as unknown records here; each kind validates its own params during
+ * analysis, so one bad field becomes a problem on that node instead of making
+ * the whole document unreadable.
+ */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+const Id = z.string().min(1).max(200);
+
+export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+export const GraphNodeSchema = z.object({
+  id: Id,
+  kind: z.string().min(1).max(100),
+  label: z.string().max(200).optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  position: PositionSchema.default({ x: 0, y: 0 }),
+});
+
+export const PortRefSchema = z.object({ node: Id, port: z.string().min(1).max(200) });
+
+export const EdgeSchema = z.object({ id: Id, source: PortRefSchema, target: PortRefSchema });
+
+/** A named sub-graph with its own input and output nodes; every call shares its weights. */
+export const NetworkSchema = z.object({
+  id: Id,
+  name: z.string().min(1).max(100),
+  color: z.string().max(50).optional(),
+  nodes: z.array(GraphNodeSchema),
+  edges: z.array(EdgeSchema),
+});
+
+/** One entry of an iteration: run this optimizer's step `repeat` times (e.g. d_steps). */
+export const ScheduleStepSchema = z.object({
+  optimizer: Id,
+  repeat: z.number().int().min(1).max(1000).default(1),
+});
+
+/** A port whose value is shown as a 4x4 image grid while training. */
+export const PreviewSchema = z.object({
+  node: Id,
+  port: z.string().min(1).max(200),
+  range: z.enum(['0..1', '-1..1']).default('0..1').describe('Value range mapped to black..white'),
+});
+
+export const PreviewsSchema = z.object({
+  /** Generated images, evaluated from a fixed draw of the noise feeding them. */
+  samples: PreviewSchema.optional(),
+  /** Reconstructions P(Q(x)), shown beside the inputs x they came from. */
+  reconstructions: PreviewSchema.extend({ input: PortRefSchema }).optional(),
+});
+
+export const TrainingSchema = z.object({
+  batchSize: z.number().int().min(1).max(65536).default(64),
+  iterations: z.number().int().min(1).max(100_000_000).default(10_000),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Sample grids (and progress lines) every this many iterations, as the seeds do every 1000. */
+  sampleEvery: z.number().int().min(1).default(1000),
+  /** Empty: every optimizer steps once per iteration, in document order. */
+  schedule: z.array(ScheduleStepSchema).default([]),
+  previews: PreviewsSchema.default({}),
+});
+
+export const GraphDocSchema = z.object({
+  schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+  name: z.string().min(1).max(200),
+  description: z.string().max(10_000).default(''),
+  nodes: z.array(GraphNodeSchema),
+  edges: z.array(EdgeSchema),
+  networks: z.array(NetworkSchema).default([]),
+  training: TrainingSchema.default(TrainingSchema.parse({})),
+});
+
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+export type PortRef = z.infer<typeof PortRefSchema>;
+export type Edge = z.infer<typeof EdgeSchema>;
+export type Network = z.infer<typeof NetworkSchema>;
+export type ScheduleStep = z.infer<typeof ScheduleStepSchema>;
+export type Training = z.infer<typeof TrainingSchema>;
+export type Preview = z.infer<typeof PreviewSchema>;
+export type Previews = z.infer<typeof PreviewsSchema>;
+export type GraphDoc = z.infer<typeof GraphDocSchema>;
+/** What callers may write by hand (defaults filled in by parsing). */
+export type GraphDocInput = z.input<typeof GraphDocSchema>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ACTIVATIONS } from '../compile/ops';
+import { formatShape, type Shape } from '../graph/shape';
+import { shapeError, type Initializer } from './kind';
+
+/** Param schemas that several kinds share, so forms and docs read the same everywhere. */
+export const activationParam = z.enum(ACTIVATIONS).default('linear').describe('Activation applied to the output');
+export const kernelInitParam = z
+  .enum(['xavier-normal', 'glorot-uniform', 'zeros', 'normal'])
+  .describe('Weight initialiser: xavier-normal is the seeds\' N(0, 1/sqrt(in/2))');
+export const drawParam = z
+  .enum(['per-iteration', 'per-step'])
+  .default('per-iteration')
+  .describe('Draw a new batch once per iteration (shared by its optimizer steps) or for every optimizer step');
+export const positiveInt = (max = 1 << 20) => z.number().int().min(1).max(max);
+export const dims = z.array(positiveInt()).min(1).max(8);
+export const padding = z.enum(['SAME', 'VALID']).default('SAME');
+/** tfjs spells TensorFlow's padding names in lower case. */
+export const tfPadding = (p: 'SAME' | 'VALID') => (p === 'SAME' ? 'same' : 'valid');
+
+export function initializer(kind: z.infer<typeof kernelInitParam>, stddev = 0.01): Initializer {
+  return kind === 'normal' ? { kind, mean: 0, stddev } : { kind };
+}
+
+/** Requires a connected input of the given rank (counting the batch dimension). */
+export function inputOfRank(inputs: Readonly<Record<string, Shape>>, port: string, rank: number, what: string): Shape {
+  const shape = inputs[port];
+  if (!shape) return shapeError(port, `input "${port}" has no shape`);
+  if (shape.length !== rank) {
+    return shapeError(
+      port,
+      `expects ${what} of rank ${rank}, got ${formatShape(shape)} (rank ${shape.length})`,
+      rank === 2 ? 'Insert a flatten node before it.' : 'Insert a reshape node before it.',
+    );
+  }
+  return shape;
+}
+
+/** Output size of a strided window along one axis, as TensorFlow computes it. */
+export function convOutSize(size: number, kernel: number, stride: number, pad: 'SAME' | 'VALID'): number {
+  return pad === 'SAME' ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);
+}
+
+export const jsonLiteral = (value: unknown): string => JSON.stringify(value);

@@ -1,0 +1,177 @@
+import type { z } from 'zod';
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Shape } from '../graph/shape';
+
+/**
+ * The contract every node kind fulfils. A kind is one object in one file:
+ * ports, a zod params schema (type, defaults, inspector form and saved shape at
+ * once), a doc line with its shapes, a pure shape inference, and a role that
+ * says how it takes part in training. Kinds never import tfjs at run time: the
+ * `tf` namespace is handed to them, so the editor can load the registry
+ * without pulling tfjs into its bundle.
+ */
+export type TF = typeof tfjs;
+export type Tensor = tfjs.Tensor;
+
+export type Category = 'data' | 'layers' | 'networks' | 'losses' | 'optimizers';
+
+export interface PortSpec {
+  id: string;
+  label: string;
+}
+
+export interface NetworkSignature {
+  id: string;
+  name: string;
+  inputs: readonly { port: string; label: string; shape: Shape }[];
+  /** Output shapes are undefined while the network body has errors. */
+  outputs: readonly { port: string; label: string; shape: Shape | undefined }[];
+}
+
+/** What a kind may ask about the graph around it: only network signatures. */
+export interface GraphContext {
+  network(id: string): NetworkSignature | undefined;
+}
+
+/** Thrown by `inferShape` to report a problem on one of the node's ports. */
+export class ShapeError extends Error {
+  constructor(
+    readonly port: string | undefined,
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const shapeError = (port: string | undefined, message: string, fix?: string): never => {
+  throw new ShapeError(port, message, fix);
+};
+
+export type Initializer =
+  | { kind: 'xavier-normal' }
+  | { kind: 'glorot-uniform' }
+  | { kind: 'zeros' }
+  | { kind: 'normal'; mean: number; stddev: number };
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  init: Initializer;
+  /** Fan-in and fan-out for the Glorot/Xavier families (default: first two dims). */
+  fans?: { fanIn: number; fanOut: number };
+}
+
+/** Which of a node's tensors must carry gradients in the current optimizer step. */
+export interface GradNeeds {
+  inputs: boolean;
+  weights: boolean;
+}
+
+export interface ComputeArgs<P> {
+  tf: TF;
+  params: P;
+  inputs: Readonly<Record<string, Tensor>>;
+  weights: Readonly<Record<string, Tensor>>;
+  needsGrad: GradNeeds;
+}
+
+/** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
+export interface EmitArgs<P> {
+  params: P;
+  inputs: Readonly<Record<string, string>>;
+  inputShapes: Readonly<Record<string, Shape>>;
+  weights: Readonly<Record<string, string>>;
+}
+
+interface KindBase<P> {
+  kind: string;
+  category: Category;
+  title: string;
+  /** One line with input and output shapes, shown in the palette. */
+  doc: string;
+  params: z.ZodType<P, any>;
+  inputs(params: P, ctx: GraphContext): PortSpec[];
+  outputs(params: P, ctx: GraphContext): PortSpec[];
+  /** Pure: output shapes from input shapes, or a ShapeError naming the port. */
+  inferShape(params: P, inputs: Readonly<Record<string, Shape>>, ctx: GraphContext): Record<string, Shape>;
+}
+
+/** Layers and losses: tensors in, tensors out, maybe owning weights. */
+export interface OpKind<P = any> extends KindBase<P> {
+  role: 'op';
+  weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
+  compute(args: ComputeArgs<P>): Record<string, Tensor>;
+  emit(args: EmitArgs<P>): Record<string, string>;
+}
+
+export type DrawPolicy = 'per-iteration' | 'per-step';
+
+export interface SourceEnv {
+  tf: TF;
+  /** Uniform floats in [0, 1) from the run's seeded generator. */
+  random(): number;
+  /** Standard normal from the run's seeded generator. */
+  normal(): number;
+  mnist(split: 'train' | 'test'): MnistSplit;
+}
+
+export interface MnistSplit {
+  count: number;
+  /** count * 784 bytes, row-major 28x28. */
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+/** Something that draws a fresh batch: data sets and noise. */
+export interface Sampler {
+  /** Values per output port, batch-major. */
+  next(batchSize: number): Record<string, Float32Array>;
+  /** A fixed, deterministic batch for previews (e.g. the first test digits). */
+  fixed?(count: number): Record<string, Float32Array>;
+}
+
+export interface SourceKind<P = any> extends KindBase<P> {
+  role: 'source';
+  dataset?: 'mnist';
+  draw(params: P): DrawPolicy;
+  sampler(params: P, env: SourceEnv): Sampler;
+}
+
+export interface OptimizerUpdater {
+  /** Applies one update with gradients in the order of the variables given. */
+  apply(grads: readonly Tensor[]): void;
+  dispose(): void;
+}
+
+export interface OptimizerKind<P = any> extends KindBase<P> {
+  role: 'optimizer';
+  /** Ids of the networks whose weights this optimizer updates. */
+  networks(params: P): readonly string[];
+  updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
+}
+
+/** Structural kinds: a network's inputs and outputs, and a call of a network. */
+export interface NetworkInputKind<P = any> extends KindBase<P> {
+  role: 'network-input';
+  declaredShape(params: P): Shape;
+}
+export interface NetworkOutputKind<P = any> extends KindBase<P> {
+  role: 'network-output';
+}
+export interface CallKind<P = any> extends KindBase<P> {
+  role: 'call';
+  network(params: P): string;
+}
+
+export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | NetworkOutputKind | CallKind;
+
+type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role'> & { params: S };
+
+/** Per-role constructors: the params type of every method is the schema's output type. */
+export const defineOp = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>): OpKind<z.output<S>> =>
+  ({ ...k, role: 'op' }) as OpKind<z.output<S>>;
+export const defineSource = <S extends z.ZodType>(k: Spec<S, SourceKind<z.output<S>>>): SourceKind<z.output<S>> => ({ ...k, role: 'source' }) as SourceKind<z.output<S>>;
+export const defineOptimizer = <S extends z.ZodType>(k: Spec<S, OptimizerKind<z.output<S>>>): OptimizerKind<z.output<S>> => ({ ...k, role: 'optimizer' }) as OptimizerKind<z.output<S>>;
+
+export const port = (id: string, label = id): PortSpec => ({ id, label });

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { ACTIVATIONS, opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { jsonLiteral } from '../common';
+
+export const activation = defineOp({
+  kind: 'activation',
+  category: 'layers',
+  title: 'Activation',
+  doc: 'x [...] -> y [...]: relu, leaky relu (alpha), sigmoid, tanh or linear, elementwise',
+  params: z.object({
+    fn: z.enum([...ACTIVATIONS, 'leaky-relu']).default('relu'),
+    alpha: z.number().finite().min(0).default(0.2).describe('Slope for negative inputs (leaky relu)'),
+  }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape: (_p, inputs) => ({ y: inputs.x! }),
+  compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),
+  emit: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { formatShape, sameShape } from '../../graph/shape';
+import { defineOp, port, shapeError } from '../kind';
+
+export const add = defineOp({
+  kind: 'add',
+  category: 'layers',
+  title: 'Add',
+  doc: 'a [...], b [...] (same shape) -> y [...] = a + b',
+  params: z.object({}),
+  inputs: () => [port('a'), port('b')],
+  outputs: () => [port('y')],
+  inferShape(_p, inputs) {
+    if (!sameShape(inputs.a!, inputs.b!)) shapeError('b', `cannot add ${formatShape(inputs.b!)} to ${formatShape(inputs.a!)}: shapes must match`);
+    return { y: inputs.a! };
+  },
+  compute: ({ tf, inputs }) => ({ y: tf.add(inputs.a!, inputs.b!) }),
+  emit: ({ inputs }) => ({ y: `tf.add(${inputs.a}, ${inputs.b})` }),
+});

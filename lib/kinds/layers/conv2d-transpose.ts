@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
+
+/** Output size of a transposed convolution, as Keras' deconv_output_length computes it. */
+const upSize = (size: number, kernel: number, stride: number, pad: 'SAME' | 'VALID') =>
+  pad === 'SAME' ? size * stride : size * stride + Math.max(kernel - stride, 0);
+
+/** Transposed 2-D convolution (a learned upsampling), as `tf.layers.conv2d_transpose`. */
+export const conv2dTranspose = defineOp({
+  kind: 'conv2d-transpose',
+  category: 'layers',
+  title: 'Conv 2D transpose',
+  doc: 'x [b, h, w, c] -> y [b, h * strides, w * strides, filters] (SAME) or [b, h * strides + max(k - strides, 0), ...] (VALID)',
+  params: z.object({
+    filters: positiveInt(4096).default(16),
+    kernelSize: positiveInt(64).default(3),
+    strides: positiveInt(64).default(2),
+    padding,
+    activation: activationParam,
+    kernelInit: kernelInitParam.default('glorot-uniform'),
+    stddev: z.number().positive().default(0.01),
+    useBias: z.boolean().default(true),
+  }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape(p, inputs) {
+    const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');
+    return {
+      y: [b ?? null, upSize(h as number, p.kernelSize, p.strides, p.padding), upSize(w as number, p.kernelSize, p.strides, p.padding), p.filters],
+    };
+  },
+  weights(p, inputs) {
+    const channels = inputs.x![3] as number;
+    const area = p.kernelSize * p.kernelSize;
+    const kernel = {
+      name: 'W',
+      // tfjs and Keras keep transposed kernels as [k, k, out, in].
+      shape: [p.kernelSize, p.kernelSize, p.filters, channels],
+      init: initializer(p.kernelInit, p.stddev),
+      fans: { fanIn: area * p.filters, fanOut: area * channels },
+    };
+    return p.useBias ? [kernel, { name: 'b', shape: [p.filters], init: { kind: 'zeros' } }] : [kernel];
+  },
+  compute({ tf, params, inputs, weights }) {
+    const x = inputs.x!;
+    const [b, h, w] = x.shape as number[];
+    const out: [number, number, number, number] = [
+      b!,
+      upSize(h!, params.kernelSize, params.strides, params.padding),
+      upSize(w!, params.kernelSize, params.strides, params.padding),
+      params.filters,
+    ];
+    const z = tf.conv2dTranspose(x as never, weights.W as never, out, params.strides, tfPadding(params.padding));
+    return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
+  },
+  emit: ({ params, inputs, inputShapes, weights }) => {
+    const [, h, w] = inputShapes.x as number[];
+    const out = `[${inputs.x}.shape[0], ${upSize(h!, params.kernelSize, params.strides, params.padding)}, ${upSize(w!, params.kernelSize, params.strides, params.padding)}, ${params.filters}]`;
+    const conv = `tf.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+    return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+  },
+});

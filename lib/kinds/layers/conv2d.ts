@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
+
+/** 2-D convolution over NHWC images, as `tf.layers.conv2d`. */
+export const conv2d = defineOp({
+  kind: 'conv2d',
+  category: 'layers',
+  title: 'Conv 2D',
+  doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, filters] (SAME) or [b, (h - k + 1) / strides, ...] (VALID)',
+  params: z.object({
+    filters: positiveInt(4096).default(16),
+    kernelSize: positiveInt(64).default(3),
+    strides: positiveInt(64).default(1),
+    padding,
+    activation: activationParam,
+    kernelInit: kernelInitParam.default('glorot-uniform'),
+    stddev: z.number().positive().default(0.01),
+    useBias: z.boolean().default(true),
+  }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape(p, inputs) {
+    const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');
+    return {
+      y: [b ?? null, convOutSize(h as number, p.kernelSize, p.strides, p.padding), convOutSize(w as number, p.kernelSize, p.strides, p.padding), p.filters],
+    };
+  },
+  weights(p, inputs) {
+    const channels = inputs.x![3] as number;
+    const area = p.kernelSize * p.kernelSize;
+    const kernel = {
+      name: 'W',
+      shape: [p.kernelSize, p.kernelSize, channels, p.filters],
+      init: initializer(p.kernelInit, p.stddev),
+      fans: { fanIn: area * channels, fanOut: area * p.filters },
+    };
+    return p.useBias ? [kernel, { name: 'b', shape: [p.filters], init: { kind: 'zeros' } }] : [kernel];
+  },
+  compute({ tf, params, inputs, weights }) {
+    const z = tf.conv2d(inputs.x as never, weights.W as never, params.strides, tfPadding(params.padding));
+    return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
+  },
+  emit: ({ params, inputs, weights }) => {
+    const conv = `tf.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+    return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+  },
+});

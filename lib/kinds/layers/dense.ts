@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt } from '../common';
+
+/** Fully connected layer; the seeds' `act(tf.matmul(x, W) + b)`. */
+export const dense = defineOp({
+  kind: 'dense',
+  category: 'layers',
+  title: 'Dense',
+  doc: 'x [b, n] -> y [b, units] = activation(x W + b)',
+  params: z.object({
+    units: positiveInt(65536).default(128),
+    activation: activationParam,
+    kernelInit: kernelInitParam.default('xavier-normal'),
+    stddev: z.number().positive().default(0.01).describe('Standard deviation of the "normal" initialiser'),
+    useBias: z.boolean().default(true),
+  }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape(p, inputs) {
+    inputOfRank(inputs, 'x', 2, 'a batch of vectors');
+    return { y: [null, p.units] };
+  },
+  weights(p, inputs) {
+    const n = inputs.x![1] as number;
+    const kernel = { name: 'W', shape: [n, p.units], init: initializer(p.kernelInit, p.stddev) };
+    return p.useBias ? [kernel, { name: 'b', shape: [p.units], init: { kind: 'zeros' } }] : [kernel];
+  },
+  compute: ({ tf, params, inputs, weights, needsGrad }) => ({
+    y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad),
+  }),
+  emit: ({ params, inputs, weights }) => ({
+    y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'undefined'}, ${jsonLiteral(params.activation)})`,
+  }),
+});

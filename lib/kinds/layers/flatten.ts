@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { featureSize } from '../../graph/shape';
+import { defineOp, port } from '../kind';
+
+export const flatten = defineOp({
+  kind: 'flatten',
+  category: 'layers',
+  title: 'Flatten',
+  doc: 'x [b, d1, d2, ...] -> y [b, d1 * d2 * ...]',
+  params: z.object({}),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape: (_p, inputs) => ({ y: [inputs.x![0] ?? null, featureSize(inputs.x!)] }),
+  compute: ({ tf, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, -1]) }),
+  emit: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }),
+});

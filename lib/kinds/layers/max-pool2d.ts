@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineOp, port } from '../kind';
+import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding } from '../common';
+
+export const maxPool2d = defineOp({
+  kind: 'max-pool2d',
+  category: 'layers',
+  title: 'Max pool 2D',
+  doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, c] (SAME) or [b, (h - pool + 1) / strides, ...] (VALID)',
+  params: z.object({ poolSize: positiveInt(64).default(2), strides: positiveInt(64).default(2), padding }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape(p, inputs) {
+    const [b, h, w, c] = inputOfRank(inputs, 'x', 4, 'NHWC images');
+    return { y: [b ?? null, convOutSize(h as number, p.poolSize, p.strides, p.padding), convOutSize(w as number, p.poolSize, p.strides, p.padding), c as number] };
+  },
+  compute: ({ tf, params, inputs }) => ({ y: tf.maxPool(inputs.x as never, params.poolSize, params.strides, tfPadding(params.padding)) }),
+  emit: ({ params, inputs }) => ({ y: `tf.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }),
+});

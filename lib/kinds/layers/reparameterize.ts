@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { formatShape, sameShape } from '../../graph/shape';
+import { defineOp, port, shapeError } from '../kind';
+
+/**
+ * The VAE's reparameterisation: z = eps * sqrt(exp(logvar)) + mean. The noise
+ * eps is an explicit input (a normal noise node), so where randomness enters is
+ * visible and seeded like every other draw.
+ */
+export const reparameterize = defineOp({
+  kind: 'reparameterize',
+  category: 'layers',
+  title: 'Reparameterise',
+  doc: 'mean [b, n], logvar [b, n], eps [b, n] or [n] -> z [b, n] = eps * sqrt(exp(logvar)) + mean',
+  params: z.object({}),
+  inputs: () => [port('mean'), port('logvar'), port('eps')],
+  outputs: () => [port('z')],
+  inferShape(_p, inputs) {
+    const mean = inputs.mean!;
+    if (!sameShape(mean, inputs.logvar!)) {
+      shapeError('logvar', `logvar ${formatShape(inputs.logvar!)} must match mean ${formatShape(mean)}`);
+    }
+    const eps = inputs.eps!;
+    if (!sameShape(eps, mean) && !sameShape(eps, mean.slice(1))) {
+      shapeError('eps', `eps ${formatShape(eps)} must be ${formatShape(mean)} (per sample) or ${formatShape(mean.slice(1))} (shared)`);
+    }
+    return { z: mean };
+  },
+  compute: ({ tf, inputs }) => ({ z: tf.add(tf.mul(inputs.eps!, tf.sqrt(tf.exp(inputs.logvar!))), inputs.mean!) }),
+  emit: ({ inputs }) => ({ z: `tf.add(tf.mul(${inputs.eps}, tf.sqrt(tf.exp(${inputs.logvar}))), ${inputs.mean})` }),
+});

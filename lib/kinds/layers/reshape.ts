@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { featureSize, formatShape } from '../../graph/shape';
+import { defineOp, port, shapeError } from '../kind';
+
+/** Reshapes each batch item; one dimension may be -1 (inferred). */
+export const reshape = defineOp({
+  kind: 'reshape',
+  category: 'layers',
+  title: 'Reshape',
+  doc: 'x [b, ...] -> y [b, ...shape] with the same number of elements per item',
+  params: z.object({
+    shape: z
+      .array(z.number().int().min(-1).refine((d) => d !== 0, 'dimensions must be positive or -1'))
+      .min(1)
+      .max(8)
+      .refine((s) => s.filter((d) => d === -1).length <= 1, 'at most one dimension may be -1')
+      .default([28, 28, 1]),
+  }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape(p, inputs) {
+    const size = featureSize(inputs.x!);
+    const known = p.shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const fits = p.shape.includes(-1) ? size % known === 0 : size === known;
+    if (!fits) {
+      shapeError('x', `cannot reshape ${formatShape(inputs.x!)} (${size} per item) to [b, ${p.shape.join(', ')}]`, 'Choose a shape with the same number of elements.');
+    }
+    return { y: [null, ...p.shape.map((d) => (d === -1 ? size / known : d))] };
+  },
+  compute: ({ tf, params, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, ...params.shape]) }),
+  emit: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }),
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineOp, port } from '../kind';
+
+export const scale = defineOp({
+  kind: 'scale',
+  category: 'layers',
+  title: 'Scale',
+  doc: 'x [...] -> y [...] = factor * x',
+  params: z.object({ factor: z.number().finite().default(1) }),
+  inputs: () => [port('x')],
+  outputs: () => [port('y')],
+  inferShape: (_p, inputs) => ({ y: inputs.x! }),
+  compute: ({ tf, params, inputs }) => ({ y: tf.mul(inputs.x!, params.factor) }),
+  emit: ({ params, inputs }) => ({ y: `tf.mul(${inputs.x}, ${params.factor})` }),
+});

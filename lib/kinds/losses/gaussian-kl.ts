@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { formatShape, sameShape } from '../../graph/shape';
+import { defineOp, port, shapeError } from '../kind';
+import { lossOutputs, scalar } from './common';
+
+/**
+ * KL(N(mean, std^2) || N(0, 1)) in the VAE seed's form:
+ * 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), std = sqrt(exp(logvar)).
+ */
+export const gaussianKl = defineOp({
+  kind: 'gaussian-kl',
+  category: 'losses',
+  title: 'Gaussian KL',
+  doc: 'mean [b, n], logvar [b, n] -> loss [] = 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), summed or averaged over the batch',
+  params: z.object({
+    reduction: z.enum(['sum', 'batch-mean']).default('sum'),
+    epsilon: z.number().min(0).max(1).default(1e-8),
+  }),
+  inputs: () => [port('mean'), port('logvar')],
+  outputs: lossOutputs,
+  inferShape(_p, inputs) {
+    if (!sameShape(inputs.mean!, inputs.logvar!)) {
+      shapeError('logvar', `logvar ${formatShape(inputs.logvar!)} must match mean ${formatShape(inputs.mean!)}`);
+    }
+    return scalar;
+  },
+  compute: ({ tf, params, inputs }) => ({
+    loss: opsFor(tf).gaussianKl(inputs.mean!, inputs.logvar!, params.epsilon, params.reduction),
+  }),
+  emit: ({ params, inputs }) => ({
+    loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
+  }),
+});

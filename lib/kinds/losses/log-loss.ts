@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { label, lossOutputs, scalar, targetParam } from './common';
+
+/**
+ * Log-loss on probabilities: -mean(log(p + eps)) against 1 and
+ * -mean(log(1 - p + eps)) against 0. With eps 1e-7 this is tf.losses.log_loss;
+ * with eps 1e-8 it spells ALI's `-mean(log(D + 1e-8))` terms exactly.
+ */
+export const logLoss = defineOp({
+  kind: 'log-loss',
+  category: 'losses',
+  title: 'Log-loss',
+  doc: 'p [b, ...] in (0, 1) -> loss [] = -mean(log(p + eps)) (target 1) or -mean(log(1 - p + eps)) (target 0)',
+  params: z.object({ target: targetParam, epsilon: z.number().min(0).max(1).default(1e-7) }),
+  inputs: () => [port('p')],
+  outputs: lossOutputs,
+  inferShape: () => scalar,
+  compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
+  emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
+import { defineOp, port } from '../kind';
+import { label, lossOutputs, scalar, targetParam } from './common';
+
+/** TF1's sigmoid_cross_entropy_with_logits against a constant label, averaged over the batch. */
+export const sigmoidCrossEntropy = defineOp({
+  kind: 'sigmoid-cross-entropy',
+  category: 'losses',
+  title: 'Sigmoid cross-entropy',
+  doc: 'logits [b, ...] -> loss [] = mean(CE(sigmoid(logits), 1 or 0)), computed stably from logits',
+  params: z.object({ target: targetParam }),
+  inputs: () => [port('logits')],
+  outputs: lossOutputs,
+  inferShape: () => scalar,
+  compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).sigmoidCrossEntropy(inputs.logits!, label(params.target)) }),
+  emit: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${label(params.target)})` }),
+});

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { formatShape, sameShape } from '../../graph/shape';
+import { port, shapeError, type CallKind } from '../kind';
+
+/**
+ * Applies a network. Its ports are the network's inputs and outputs; every
+ * call of the same network shares that network's weights.
+ */
+export const call: CallKind<{ network: string }> = {
+  role: 'call',
+  kind: 'call',
+  category: 'networks',
+  title: 'Call network',
+  doc: 'the network\'s inputs -> its outputs; all calls of one network share its weights',
+  params: z.object({ network: z.string().min(1).describe('Id of the network to apply') }),
+  inputs: (p, ctx) => ctx.network(p.network)?.inputs.map((i) => port(i.port, i.label)) ?? [],
+  outputs: (p, ctx) => ctx.network(p.network)?.outputs.map((o) => port(o.port, o.label)) ?? [],
+  inferShape(p, inputs, ctx) {
+    const network = ctx.network(p.network);
+    if (!network) return shapeError(undefined, `calls network "${p.network}", which does not exist`, 'Pick an existing network.');
+    for (const input of network.inputs) {
+      const given = inputs[input.port]!;
+      if (!sameShape(given, input.shape)) {
+        shapeError(input.port, `${network.name} expects ${formatShape(input.shape)} on "${input.label}", got ${formatShape(given)}`);
+      }
+    }
+    const outputs: Record<string, readonly (number | null)[]> = {};
+    for (const output of network.outputs) {
+      if (!output.shape) return shapeError(undefined, `network ${network.name} has errors, so its outputs have no shape`, `Open ${network.name} and fix its problems.`);
+      outputs[output.port] = output.shape;
+    }
+    return outputs;
+  },
+  network: (p) => p.network,
+};

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineOptimizer } from '../kind';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+
+/**
+ * Adadelta with TF1 (and PyTorch) semantics: the squared-gradient accumulator
+ * is updated first and the step divides by the NEW one. tfjs's built-in
+ * adadelta divides by the old one, so it cannot reproduce TF1 programs.
+ */
+export const adadelta = defineOptimizer({
+  kind: 'adadelta',
+  category: 'optimizers',
+  title: 'Adadelta',
+  doc: 'loss [] -> updates the chosen networks (TF1 defaults: lr 0.001, rho 0.95, eps 1e-8)',
+  params: z.object({
+    networks: networksParam,
+    learningRate: rate(0.001),
+    rho: fraction(0.95),
+    epsilon: z.number().min(0).default(1e-8),
+  }),
+  inputs: optimizerInputs,
+  outputs: noOutputs,
+  inferShape: acceptsScalarLoss,
+  networks: (p) => p.networks,
+  updater: (tf, p, variables) =>
+    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (v, g, [accum, accumUpdate]) => {
+      const accum1 = tf.add(tf.mul(accum!, p.rho), tf.mul(tf.square(g), 1 - p.rho));
+      const update = tf.mul(tf.div(tf.sqrt(tf.add(accumUpdate!, p.epsilon)), tf.sqrt(tf.add(accum1, p.epsilon))), g);
+      const accumUpdate1 = tf.add(tf.mul(accumUpdate!, p.rho), tf.mul(tf.square(update), 1 - p.rho));
+      return { value: tf.sub(v, tf.mul(update, p.learningRate)), slots: [accum1, accumUpdate1] };
+    }),
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineOptimizer } from '../kind';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+
+/**
+ * Adam exactly as TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t),
+ * var -= lr_t * m / (sqrt(v) + eps). (tfjs's Adam puts eps on the
+ * bias-corrected moments and defaults eps to 1e-7, which drifts from TF1.)
+ */
+export const adam = defineOptimizer({
+  kind: 'adam',
+  category: 'optimizers',
+  title: 'Adam',
+  doc: 'loss [] -> updates the chosen networks (TF1 defaults: lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8)',
+  params: z.object({
+    networks: networksParam,
+    learningRate: rate(0.001),
+    beta1: fraction(0.9),
+    beta2: fraction(0.999),
+    epsilon: z.number().min(0).default(1e-8),
+  }),
+  inputs: optimizerInputs,
+  outputs: noOutputs,
+  inferShape: acceptsScalarLoss,
+  networks: (p) => p.networks,
+  updater: (tf, p, variables) =>
+    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (v, g, [m, s], t) => {
+      const lrT = (p.learningRate * Math.sqrt(1 - p.beta2 ** t)) / (1 - p.beta1 ** t);
+      const m1 = tf.add(tf.mul(m!, p.beta1), tf.mul(g, 1 - p.beta1));
+      const s1 = tf.add(tf.mul(s!, p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
+      const value = tf.sub(v, tf.div(tf.mul(m1, lrT), tf.add(tf.sqrt(s1), p.epsilon)));
+      return { value, slots: [m1, s1] };
+    }),
+});

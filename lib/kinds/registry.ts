@@ -1,0 +1,65 @@
+import type { Category, NodeKind } from './kind';
+import { mnist } from './data/mnist';
+import { noise } from './data/noise';
+import { dense } from './layers/dense';
+import { activation } from './layers/activation';
+import { concat } from './layers/concat';
+import { flatten } from './layers/flatten';
+import { reshape } from './layers/reshape';
+import { conv2d } from './layers/conv2d';
+import { maxPool2d } from './layers/max-pool2d';
+import { conv2dTranspose } from './layers/conv2d-transpose';
+import { resizeBilinear } from './layers/resize-bilinear';
+import { reparameterize } from './layers/reparameterize';
+import { add } from './layers/add';
+import { scale } from './layers/scale';
+import { networkInput } from './networks/network-input';
+import { networkOutput } from './networks/network-output';
+import { call } from './networks/call';
+import { sigmoidCrossEntropy } from './losses/sigmoid-cross-entropy';
+import { logLoss } from './losses/log-loss';
+import { mse } from './losses/mse';
+import { gaussianKl } from './losses/gaussian-kl';
+import { weightedSum } from './losses/weighted-sum';
+import { adam } from './optimizers/adam';
+import { adadelta } from './optimizers/adadelta';
+import { sgd } from './optimizers/sgd';
+import { momentum } from './optimizers/momentum';
+import { rmsprop } from './optimizers/rmsprop';
+
+/** Every node kind, in palette order. Adding a kind: one file plus one line here. */
+export const kinds: readonly NodeKind[] = [
+  mnist,
+  noise,
+  dense,
+  activation,
+  concat,
+  flatten,
+  reshape,
+  conv2d,
+  maxPool2d,
+  conv2dTranspose,
+  resizeBilinear,
+  reparameterize,
+  add,
+  scale,
+  networkInput,
+  networkOutput,
+  call,
+  sigmoidCrossEntropy,
+  logLoss,
+  mse,
+  gaussianKl,
+  weightedSum,
+  adam,
+  adadelta,
+  sgd,
+  momentum,
+  rmsprop,
+];
+
+const byName = new Map(kinds.map((k) => [k.kind, k]));
+
+export const getKind = (name: string): NodeKind | undefined => byName.get(name);
+
+export const CATEGORIES: readonly Category[] = ['data', 'layers', 'networks', 'losses', 'optimizers'];

@@ -1,0 +1,60 @@
+import type { Edge, GraphDocInput, GraphNode, PortRef } from '../graph/schema';
+
+/**
+ * A small builder for writing templates as code that reads like the seeds:
+ * `const h = n.add('dense', 'h', { units: 128 }, { x })`. Ids come from labels;
+ * positions are laid out left to right by depth so templates open tidy.
+ */
+export interface NodeHandle extends PortRef {
+  id: string;
+  /** Another output port of the same node. */
+  out(port: string): PortRef;
+}
+
+export class ScopeBuilder {
+  readonly nodes: GraphNode[] = [];
+  readonly edges: Edge[] = [];
+  private depth = new Map<string, number>();
+
+  add(kind: string, label: string, params: Record<string, unknown>, inputs: Record<string, PortRef> = {}, mainPort = 'y'): NodeHandle {
+    const id = this.uniqueId(label);
+    const depth = Math.max(0, ...Object.values(inputs).map((ref) => (this.depth.get(ref.node) ?? 0) + 1));
+    this.depth.set(id, depth);
+    const row = [...this.depth.values()].filter((d) => d === depth).length - 1;
+    this.nodes.push({ id, kind, label, params, position: { x: depth * 260, y: row * 140 } });
+    for (const [port, source] of Object.entries(inputs)) {
+      this.edges.push({ id: `${source.node}.${source.port}->${id}.${port}`, source, target: { node: id, port } });
+    }
+    return { id, node: id, port: mainPort, out: (port) => ({ node: id, port }) };
+  }
+
+  private uniqueId(label: string): string {
+    const base = label.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'node';
+    let id = base;
+    for (let i = 2; this.nodes.some((n) => n.id === id); i++) id = `${base}_${i}`;
+    return id;
+  }
+}
+
+export class NetworkBuilder extends ScopeBuilder {
+  input(label: string, shape: number[]): NodeHandle {
+    return this.add('network-input', label, { shape }, {}, 'out');
+  }
+  output(label: string, value: PortRef): NodeHandle {
+    return this.add('network-output', label, {}, { in: value }, 'in');
+  }
+}
+
+export interface Template {
+  id: string;
+  doc: GraphDocInput;
+}
+
+export function network(id: string, name: string, color: string, body: (n: NetworkBuilder) => void) {
+  const builder = new NetworkBuilder();
+  body(builder);
+  return { id, name, color, nodes: builder.nodes, edges: builder.edges };
+}
+
+/** Port ids of a call node are the network's input/output node ids, which the builder derives from labels. */
+export const portId = (label: string) => label.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'node';

@@ -1,0 +1,54 @@
+import { network, portId, ScopeBuilder, type Template } from './builder';
+
+/** Seed 002: the vanilla MLP GAN. */
+export function ganTemplate(): Template {
+  const G = network('G', 'G', '#7c3aed', (n) => {
+    const z = n.input('z', [100]);
+    const h = n.add('dense', 'G_h1', { units: 128, activation: 'relu' }, { x: z });
+    const x = n.add('dense', 'G_prob', { units: 784, activation: 'sigmoid' }, { x: h });
+    n.output('G(z)', x);
+  });
+  const D = network('D', 'D', '#0891b2', (n) => {
+    const x = n.input('x', [784]);
+    const h = n.add('dense', 'D_h1', { units: 128, activation: 'relu' }, { x });
+    const logit = n.add('dense', 'D_logit', { units: 1 }, { x: h });
+    n.output('logit', logit);
+  });
+  const m = new ScopeBuilder();
+  const X = m.add('mnist', 'X', { range: '0..1', layout: 'flat' }, {}, 'images');
+  const Z = m.add('noise', 'Z', { distribution: 'uniform', low: -1, high: 1, shape: [100], draw: 'per-step' }, {}, 'z');
+  const sample = m.add('call', 'G_sample', { network: 'G' }, { [portId('z')]: Z }, portId('G(z)'));
+  const real = m.add('call', 'D_real', { network: 'D' }, { x: X }, 'logit');
+  const fake = m.add('call', 'D_fake', { network: 'D' }, { x: sample }, 'logit');
+  const dReal = m.add('sigmoid-cross-entropy', 'D_loss_real', { target: 'ones' }, { logits: real }, 'loss');
+  const dFake = m.add('sigmoid-cross-entropy', 'D_loss_fake', { target: 'zeros' }, { logits: fake }, 'loss');
+  const dLoss = m.add('weighted-sum', 'D_loss', { weights: [1, 1] }, { term0: dReal, term1: dFake }, 'loss');
+  const gLoss = m.add('sigmoid-cross-entropy', 'G_loss', { target: 'ones' }, { logits: fake }, 'loss');
+  const dSolver = m.add('adadelta', 'D_solver', { networks: ['D'] }, { loss: dLoss });
+  const gSolver = m.add('adam', 'G_solver', { networks: ['G'] }, { loss: gLoss });
+  return {
+    id: 'gan',
+    doc: {
+      schemaVersion: 1,
+      name: 'Vanilla GAN',
+      description:
+        'Seed 002. G: z(100) -> 128 relu -> 784 sigmoid; D: 784 -> 128 relu -> 1 logit, one D for real and fake. ' +
+        'D_loss = CE(D(x), 1) + CE(D(G(z)), 0) with TF1 Adadelta over D; G_loss = CE(D(G(z)), 1) with TF1 Adam over G. ' +
+        'Batch 128, z ~ U(-1, 1) drawn anew for the D step and the G step; MNIST in [0, 1]. The seed runs 1,000,000 iterations.',
+      nodes: m.nodes,
+      edges: m.edges,
+      networks: [G, D],
+      training: {
+        batchSize: 128,
+        iterations: 1_000_000,
+        seed: 0,
+        sampleEvery: 1000,
+        schedule: [
+          { optimizer: dSolver.id, repeat: 1 },
+          { optimizer: gSolver.id, repeat: 1 },
+        ],
+        previews: { samples: { node: sample.node, port: sample.port, range: '0..1' } },
+      },
+    },
+  };
+}

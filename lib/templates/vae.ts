@@ -1,0 +1,57 @@
+import { network, portId, ScopeBuilder, type Template } from './builder';
+
+/** Seed 004: the variational autoencoder. */
+export function vaeTemplate(): Template {
+  const LATENT = 20;
+  const encoder = network('Encoder', 'Encoder', '#059669', (n) => {
+    const x = n.input('x', [784]);
+    const h = n.add('dense', 'fc1', { units: 400, activation: 'relu', kernelInit: 'glorot-uniform' }, { x });
+    n.output('mean', n.add('dense', 'fc2_mean', { units: LATENT, kernelInit: 'glorot-uniform' }, { x: h }));
+    n.output('logvar', n.add('dense', 'fc2_var', { units: LATENT, kernelInit: 'glorot-uniform' }, { x: h }));
+  });
+  const decoder = network('Decoder', 'Decoder', '#7c3aed', (n) => {
+    const z = n.input('z', [LATENT]);
+    const h = n.add('dense', 'fc3', { units: 400, activation: 'relu', kernelInit: 'glorot-uniform' }, { x: z });
+    n.output('x_hat', n.add('dense', 'fc4', { units: 784, activation: 'tanh', kernelInit: 'glorot-uniform' }, { x: h }));
+  });
+  const m = new ScopeBuilder();
+  const X = m.add('mnist', 'X', { range: '-1..1', layout: 'flat' }, {}, 'images');
+  const encoded = m.add('call', 'encode', { network: 'Encoder' }, { x: X }, portId('mean'));
+  const mean = encoded.out(portId('mean'));
+  const logvar = encoded.out(portId('logvar'));
+  const eps = m.add('noise', 'epsilon', { distribution: 'normal', mean: 0, stddev: 1, shape: [LATENT] }, {}, 'z');
+  const z = m.add('reparameterize', 'reparametrize', {}, { mean, logvar, eps }, 'z');
+  const recon = m.add('call', 'decode', { network: 'Decoder' }, { z }, portId('x_hat'));
+  const mse = m.add('mse', 'mse', { reduction: 'sum' }, { prediction: recon, target: X }, 'loss');
+  const kld = m.add('gaussian-kl', 'kld', { reduction: 'sum', epsilon: 1e-8 }, { mean, logvar }, 'loss');
+  const loss = m.add('weighted-sum', 'loss', { weights: [1, 1] }, { term0: mse, term1: kld }, 'loss');
+  const solver = m.add('adam', 'solver', { networks: ['Encoder', 'Decoder'], learningRate: 1e-3 }, { loss });
+  const prior = m.add('noise', 'z ~ N(0, I)', { distribution: 'normal', mean: 0, stddev: 1, shape: [LATENT] }, {}, 'z');
+  const samples = m.add('call', 'generate', { network: 'Decoder' }, { z: prior }, portId('x_hat'));
+  return {
+    id: 'vae',
+    doc: {
+      schemaVersion: 1,
+      name: 'Variational autoencoder',
+      description:
+        'Seed 004. Encoder: 784 -> 400 relu -> mean(20), logvar(20); z = eps * sqrt(exp(logvar)) + mean; Decoder: 20 -> 400 relu -> 784 tanh; data in [-1, 1]. ' +
+        'Loss: sum((x - recon)^2) + 0.5 * sum(mean^2 + std^2 - 2 log(std + 1e-8) - 1). Weights: slim\'s Xavier (Glorot) uniform. ' +
+        'Open in the seed, chosen here: one eps per sample (the seed draws one eps for the whole batch: turn off "per sample" on epsilon for that), Adam lr 1e-3, batch 128. ' +
+        'Sampling N(0, I) through the decoder generates new digits.',
+      nodes: m.nodes,
+      edges: m.edges,
+      networks: [encoder, decoder],
+      training: {
+        batchSize: 128,
+        iterations: 10_000,
+        seed: 0,
+        sampleEvery: 1000,
+        schedule: [{ optimizer: solver.id, repeat: 1 }],
+        previews: {
+          samples: { node: samples.node, port: samples.port, range: '-1..1' },
+          reconstructions: { node: recon.node, port: recon.port, range: '-1..1', input: { node: X.node, port: X.port } },
+        },
+      },
+    },
+  };
+}
