@@ -8,6 +8,9 @@ import type { GradNeeds, TF, Tensor } from '../kinds/kind';
  * a plain matMul. Here the backward pass transposes explicitly (bit-identical
  * results), fuses bias and activation into the forward matMul, and computes
  * only the gradients the current optimizer step needs.
+ *
+ * tfjs disposes everything a custom forward pass created or captured unless it
+ * is passed to `save`, so every tensor a gradient reads goes through `save`.
  */
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
@@ -68,8 +71,8 @@ function createOps(tf: TF) {
       // Only the input needs a gradient (e.g. D's layers during G's step).
       return custom((xIn: Tensor, save: Save) => {
         const y = denseForward(xIn, w, b, activation);
-        save([y]);
-        return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => [matMulTB(activationGrad(dy, yOut!, activation), w)] };
+        save([w, y]);
+        return { value: y, gradFunc: (dy: Tensor, [ws, yOut]: Tensor[]) => [matMulTB(activationGrad(dy, yOut!, activation), ws!)] };
       })(x);
     }
     if (!needs.inputs) {
@@ -77,20 +80,20 @@ function createOps(tf: TF) {
       if (b) {
         return custom((wIn: Tensor, bIn: Tensor, save: Save) => {
           const y = denseForward(x, wIn, bIn, activation);
-          save([y]);
+          save([x, y]);
           return {
             value: y,
-            gradFunc: (dy: Tensor, [yOut]: Tensor[]) => {
+            gradFunc: (dy: Tensor, [xs, yOut]: Tensor[]) => {
               const dz = activationGrad(dy, yOut!, activation);
-              return [matMulTA(x, dz), biasGrad(dz)];
+              return [matMulTA(xs!, dz), biasGrad(dz)];
             },
           };
         })(w, b);
       }
       return custom((wIn: Tensor, save: Save) => {
         const y = denseForward(x, wIn, undefined, activation);
-        save([y]);
-        return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => [matMulTA(x, activationGrad(dy, yOut!, activation))] };
+        save([x, y]);
+        return { value: y, gradFunc: (dy: Tensor, [xs, yOut]: Tensor[]) => [matMulTA(xs!, activationGrad(dy, yOut!, activation))] };
       })(w);
     }
     if (b) {
@@ -156,5 +159,58 @@ function createOps(tf: TF) {
     return reduction === 'sum' ? total : tf.div(total, mean.shape[0]!);
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl };
+  /**
+   * d(loss)/d(filter) of a NHWC convolution, composed of ops every backend has
+   * (wasm lacks Conv2DBackpropFilter): a convolution of the padded input with
+   * the output gradient, dilated by the stride, contracting over the batch.
+   */
+  function conv2dFilterGrad(x: Tensor, dy: Tensor, kernel: [number, number], stride: number, pad: 'same' | 'valid'): Tensor {
+    const [, height, width] = x.shape as number[];
+    const [, outH, outW] = dy.shape as number[];
+    const [kh, kw] = kernel;
+    const padAlong = (size: number, out: number, k: number) => (pad === 'same' ? Math.max((out - 1) * stride + k - size, 0) : 0);
+    const ph = padAlong(height!, outH!, kh);
+    const pw = padAlong(width!, outW!, kw);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [Math.floor(ph / 2), ph - Math.floor(ph / 2)],
+      [Math.floor(pw / 2), pw - Math.floor(pw / 2)],
+      [0, 0],
+    ]);
+    // [ci, H, W, b] (*) [oh, ow, b, co], dilation = stride -> [ci, >= kh, >= kw, co]
+    const input = tf.transpose(padded, [3, 1, 2, 0]) as tfjs.Tensor4D;
+    const filter = tf.transpose(dy, [1, 2, 0, 3]) as tfjs.Tensor4D;
+    const full = tf.conv2d(input, filter, 1, 'valid', 'NHWC', stride);
+    return tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]);
+  }
+
+  /** NHWC convolution whose filter gradient works on every backend. */
+  function conv2d(x: Tensor, w: Tensor, stride: number, pad: 'same' | 'valid'): Tensor {
+    return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
+      save([xIn, wIn]);
+      return {
+        value: tf.conv2d(xIn as tfjs.Tensor4D, wIn as tfjs.Tensor4D, stride, pad),
+        gradFunc: (dy: Tensor, [xs, ws]: Tensor[]) => [
+          tf.conv2dTranspose(dy as tfjs.Tensor4D, ws as tfjs.Tensor4D, xs!.shape as [number, number, number, number], stride, pad),
+          conv2dFilterGrad(xs!, dy, [ws!.shape[0]!, ws!.shape[1]!], stride, pad),
+        ],
+      };
+    })(x, w);
+  }
+
+  /** Transposed convolution (filter [k, k, out, in]) whose filter gradient works on every backend. */
+  function conv2dTranspose(x: Tensor, w: Tensor, outShape: [number, number, number, number], stride: number, pad: 'same' | 'valid'): Tensor {
+    return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
+      save([xIn, wIn]);
+      return {
+        value: tf.conv2dTranspose(xIn as tfjs.Tensor4D, wIn as tfjs.Tensor4D, outShape, stride, pad),
+        gradFunc: (dy: Tensor, [xs, ws]: Tensor[]) => [
+          tf.conv2d(dy as tfjs.Tensor4D, ws as tfjs.Tensor4D, stride, pad),
+          conv2dFilterGrad(dy, xs!, [ws!.shape[0]!, ws!.shape[1]!], stride, pad),
+        ],
+      };
+    })(x, w);
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose };
 }

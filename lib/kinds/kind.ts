@@ -139,8 +139,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
 }
 
 export interface OptimizerUpdater {
-  /** Applies one update with gradients in the order of the variables given. */
-  apply(grads: readonly Tensor[]): void;
+  /** Applies one update with gradients in the order of the variables given (undefined: not reached by the loss). */
+  apply(grads: readonly (Tensor | undefined)[]): void;
   dispose(): void;
 }
 

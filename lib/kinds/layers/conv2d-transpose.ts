@@ -52,13 +52,13 @@ export const conv2dTranspose = defineOp({
       upSize(w!, params.kernelSize, params.strides, params.padding),
       params.filters,
     ];
-    const z = tf.conv2dTranspose(x as never, weights.W as never, out, params.strides, tfPadding(params.padding));
+    const z = opsFor(tf).conv2dTranspose(x, weights.W!, out, params.strides, tfPadding(params.padding));
     return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
   },
   emit: ({ params, inputs, inputShapes, weights }) => {
     const [, h, w] = inputShapes.x as number[];
     const out = `[${inputs.x}.shape[0], ${upSize(h!, params.kernelSize, params.strides, params.padding)}, ${upSize(w!, params.kernelSize, params.strides, params.padding)}, ${params.filters}]`;
-    const conv = `tf.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+    const conv = `ops.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
     return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
   },
 });

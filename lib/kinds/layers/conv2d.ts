@@ -39,11 +39,11 @@ export const conv2d = defineOp({
     return p.useBias ? [kernel, { name: 'b', shape: [p.filters], init: { kind: 'zeros' } }] : [kernel];
   },
   compute({ tf, params, inputs, weights }) {
-    const z = tf.conv2d(inputs.x as never, weights.W as never, params.strides, tfPadding(params.padding));
+    const z = opsFor(tf).conv2d(inputs.x!, weights.W!, params.strides, tfPadding(params.padding));
     return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
   },
   emit: ({ params, inputs, weights }) => {
-    const conv = `tf.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+    const conv = `ops.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
     return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
   },
 });

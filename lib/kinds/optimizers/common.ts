@@ -34,8 +34,10 @@ export function slotUpdater(
       step += 1;
       tf.tidy(() => {
         variables.forEach((variable, i) => {
+          const grad = grads[i];
+          if (!grad) return; // like TF1, a variable without a gradient is left alone
           const slotVars = state[i]!;
-          const next = rule(variable, grads[i]!, slotVars, step);
+          const next = rule(variable, grad, slotVars, step);
           next.slots.forEach((s, k) => slotVars[k]!.assign(s));
           variable.assign(next.value);
         });

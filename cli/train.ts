@@ -1,0 +1,114 @@
+/**
+ * npm run train -- --graph <template-id | file.json> --steps N --backend wasm|cpu --seed S
+ *                  [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PNG } from 'pngjs';
+import { analyse } from '../lib/graph/analyse';
+import { formatProblem } from '../lib/graph/problems';
+import { compile } from '../lib/compile/program';
+import { nodeMnist } from '../lib/data/mnist-node';
+import { useBackend, NODE_BACKENDS, type NodeBackend } from '../lib/train/backend';
+import { imageGrid, pairs, type GreyImage } from '../lib/train/grid';
+import { DivergedError, runLoop } from '../lib/train/loop';
+import { resolveGraph, templateList } from './graph-arg';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function png(image: GreyImage): Buffer {
+  const out = new PNG({ width: image.width, height: image.height, colorType: 0, inputColorType: 0, bitDepth: 8 });
+  out.data = Buffer.from(image.pixels);
+  return PNG.sync.write(out, { colorType: 0, inputColorType: 0 });
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        graph: { type: 'string' },
+        steps: { type: 'string' },
+        backend: { type: 'string', default: 'wasm' },
+        seed: { type: 'string' },
+        'log-every': { type: 'string' },
+        'sample-every': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (args.list) {
+    process.stdout.write(`${templateList()}\n`);
+    return;
+  }
+  const graph = await resolveGraph(args.graph);
+  if (!graph.ok) fail(graph.error);
+  const { id, doc } = graph.value;
+
+  const analysis = analyse(doc);
+  const names = { network: (n: string) => doc.networks.find((x) => x.id === n)?.name ?? n };
+  for (const problem of analysis.problems) process.stderr.write(`${formatProblem(problem, names)}\n`);
+  if (!analysis.ok) fail(`${id} has ${analysis.errors.length} error(s); nothing was trained`, 1);
+
+  if (!NODE_BACKENDS.includes(args.backend as NodeBackend)) fail(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got "${args.backend}"`);
+  const steps = positiveInt('steps', args.steps, doc.training.iterations);
+  const seed = positiveInt('seed', args.seed, doc.training.seed);
+  const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
+  const logEvery = Math.max(1, positiveInt('log-every', args['log-every'], Math.min(doc.training.sampleEvery, 100)));
+  const outDir = args.out ?? path.join('out', id);
+  const print = (line: string, json: object) => process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
+
+  const tf = await useBackend(args.backend as NodeBackend);
+  const program = await compile(doc, { tf, data: nodeMnist(), seed });
+  await mkdir(outDir, { recursive: true });
+  if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${program.backend}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
+
+  const writes: Promise<void>[] = [];
+  try {
+    const result = runLoop(program, {
+      steps,
+      logEvery,
+      sampleEvery,
+      onLog: ({ step, losses, itPerSec }) =>
+        print(`Iter: ${step}; ${Object.entries(losses).map(([k, v]) => `${k}: ${v.toPrecision(4)}`).join('; ')}; ${itPerSec.toFixed(1)} it/s`, { step, losses, itPerSec }),
+      onSnapshot: ({ index, samples, reconstructions }) => {
+        const name = String(index).padStart(3, '0');
+        if (samples) writes.push(writeFile(path.join(outDir, `${name}.png`), png(imageGrid(samples))));
+        if (reconstructions) {
+          const grid = png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
+          writes.push(writeFile(path.join(outDir, samples ? `recon-${name}.png` : `${name}.png`), grid));
+        }
+      },
+    });
+    const summary = { graph: id, backend: program.backend, seed, steps: result.steps, seconds: result.seconds, itPerSec: result.itPerSec, losses: result.losses };
+    writes.push(writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`));
+    await Promise.all(writes);
+    print(
+      `Done: ${result.steps} iterations in ${result.seconds.toFixed(1)} s (${result.itPerSec.toFixed(1)} it/s). Final losses: ${Object.entries(result.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}. Grids in ${outDir}`,
+      { done: true, ...summary },
+    );
+  } catch (e) {
+    await Promise.all(writes);
+    if (e instanceof DivergedError) fail(e.message, 1);
+    throw e;
+  } finally {
+    program.dispose();
+  }
+}
+
+main().catch((e) => fail((e as Error).stack ?? String(e), 1));

@@ -1,0 +1,333 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { analyse, type Analysis, type NodeInfo, type Scope } from '../graph/analyse';
+import { formatProblem, type Problem } from '../graph/problems';
+import type { GraphDoc, PortRef, Preview } from '../graph/schema';
+import { concreteShape, type Shape } from '../graph/shape';
+import type { OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
+import type { DataProvider, Split } from '../data/mnist';
+import { createRng } from '../data/rng';
+import { createVariables, type WeightStore } from './variables';
+
+/**
+ * GraphDoc -> TrainingProgram. Knows nothing of React, workers or databases:
+ * the same program trains in the browser worker, the Node CLI and the tests.
+ */
+export interface CompileOptions {
+  tf: TF;
+  data: DataProvider;
+  /** Defaults to the document's training settings. */
+  seed?: number;
+  batchSize?: number;
+  /**
+   * Supplies a source's values instead of drawing them (tests feed a
+   * reference program and the compiled one the same batches). Return
+   * undefined to draw as usual.
+   */
+  feed?: (request: { node: string; port: string; shape: number[] }) => Float32Array | undefined;
+}
+
+/** Images for a 4x4 grid: `count` single-channel images with values in [0, 1]. */
+export interface ImageBatch {
+  count: number;
+  height: number;
+  width: number;
+  pixels: Float32Array;
+}
+
+export interface TrainingProgram {
+  readonly backend: string;
+  /** Display name of every loss an optimizer step reports, in schedule order. */
+  readonly lossNames: readonly string[];
+  readonly iteration: number;
+  /** Runs one iteration of the schedule; returns each step's loss (before its update) unless `read` is false. */
+  step(read?: boolean): Record<string, number> | undefined;
+  /** Generated images from a fixed draw of noise (when the graph names a samples preview). */
+  samples(): ImageBatch | undefined;
+  /** Fixed inputs x and their reconstructions (when the graph names one). */
+  reconstructions(): { inputs: ImageBatch; outputs: ImageBatch } | undefined;
+  /** The trainable weights by stable name `network/node/weight`. */
+  weights(): ReadonlyMap<string, tfjs.Variable>;
+  setWeights(values: ReadonlyMap<string, Tensor>): void;
+  dispose(): void;
+}
+
+export class CompileError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`The graph has ${problems.length} problem(s):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  }
+}
+
+/** A value flowing through the interpreter, and whether the current step needs its gradient. */
+interface Value {
+  t: Tensor;
+  grad: boolean;
+}
+
+interface SourceSlot {
+  sampler: Sampler;
+  preview: Sampler;
+  draw: 'per-iteration' | 'per-step';
+  shapes: Record<string, Shape>;
+}
+
+/** One evaluation of the graph: which networks train, and where source values come from. */
+interface Pass {
+  trainable: ReadonlySet<string>;
+  source(scope: Scope, info: NodeInfo): Record<string, Tensor>;
+}
+
+const PREVIEW_COUNT = 16;
+
+export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
+  const analysis = analyse(doc);
+  if (!analysis.ok) throw new CompileError(analysis.errors);
+  const { tf } = options;
+  const seed = options.seed ?? doc.training.seed;
+  const batchSize = options.batchSize ?? doc.training.batchSize;
+
+  const splits = new Map<Split, Awaited<ReturnType<DataProvider['mnist']>>>();
+  for (const scope of allScopes(analysis)) {
+    for (const info of scope.nodes.values()) {
+      if (info.kind?.role === 'source' && info.kind.dataset === 'mnist') {
+        const split = (info.params as { split: Split }).split;
+        if (!splits.has(split)) splits.set(split, await options.data.mnist(split));
+      }
+    }
+  }
+
+  const sources = new Map<string, SourceSlot>();
+  for (const scope of allScopes(analysis)) {
+    for (const info of scope.nodes.values()) {
+      if (info.kind?.role !== 'source') continue;
+      const key = scopedKey(scope, info.node.id);
+      const env = (stream: string) => {
+        const rng = createRng(`${seed}:${stream}:${key}`);
+        return { tf, random: rng.random, normal: rng.normal, mnist: (split: Split) => splits.get(split)! };
+      };
+      sources.set(key, {
+        sampler: info.kind.sampler(info.params, env('train')),
+        preview: info.kind.sampler(info.params, env('preview')),
+        draw: info.kind.draw(info.params),
+        shapes: info.outShapes,
+      });
+    }
+  }
+
+  const store = createVariables(tf, analysis, seed);
+  const updaters = new Map<string, { updater: OptimizerUpdater; variables: tfjs.Variable[] }>();
+  for (const optimizer of analysis.optimizers) {
+    const variables = optimizer.networks.flatMap((network) => store.ofNetwork(network));
+    updaters.set(optimizer.node, { updater: optimizer.kind.updater(tf, optimizer.params, variables), variables });
+  }
+
+  return new Program(tf, doc, analysis, store, sources, updaters, batchSize, options.feed);
+}
+
+function allScopes(analysis: Analysis): Scope[] {
+  return [analysis.main, ...analysis.networks.values()];
+}
+
+const scopedKey = (scope: Scope, node: string) => `${scope.network ?? ''}/${node}`;
+
+const label = (info: NodeInfo) => info.node.label || info.node.id;
+
+class Program implements TrainingProgram {
+  iteration = 0;
+  readonly lossNames: string[];
+  private previewCache = new Map<string, Record<string, Tensor>>();
+
+  constructor(
+    private tf: TF,
+    private doc: GraphDoc,
+    private analysis: Analysis,
+    private store: WeightStore,
+    private sources: Map<string, SourceSlot>,
+    private updaters: Map<string, { updater: OptimizerUpdater; variables: tfjs.Variable[] }>,
+    private batchSize: number,
+    private feed: CompileOptions['feed'],
+  ) {
+    this.lossNames = [...new Set(analysis.schedule.map((s) => this.lossName(s.optimizer)))];
+  }
+
+  get backend() {
+    return this.tf.getBackend();
+  }
+
+  private lossName(optimizer: string): string {
+    const loss = this.analysis.optimizers.find((o) => o.node === optimizer)!.loss;
+    return label(this.analysis.main.nodes.get(loss.node)!);
+  }
+
+  step(read = true): Record<string, number> | undefined {
+    const tf = this.tf;
+    const perIteration = new Map<string, Record<string, Tensor>>();
+    const losses: Record<string, number> = {};
+    try {
+      for (const { optimizer, repeat } of this.analysis.schedule) {
+        const { updater, variables } = this.updaters.get(optimizer)!;
+        const info = this.analysis.optimizers.find((o) => o.node === optimizer)!;
+        for (let r = 0; r < repeat; r++) {
+          const perStep = new Map<string, Record<string, Tensor>>();
+          const pass: Pass = {
+            trainable: new Set(info.networks),
+            source: (scope, node) => this.draw(scope, node, perIteration, perStep),
+          };
+          try {
+            const loss = tf.tidy(() => {
+              const { value, grads } = tf.variableGrads(() => this.evaluate(pass, info.loss).t as tfjs.Scalar, variables);
+              updater.apply(variables.map((v) => grads[v.name]));
+              return value;
+            });
+            if (read) losses[this.lossName(optimizer)] = loss.dataSync()[0]!;
+            loss.dispose();
+          } finally {
+            disposeAll(perStep);
+          }
+        }
+      }
+    } finally {
+      disposeAll(perIteration);
+    }
+    this.iteration += 1;
+    return read ? losses : undefined;
+  }
+
+  /** Draws (or takes from the feed) a source's values, once per iteration or per step. */
+  private draw(scope: Scope, info: NodeInfo, perIteration: Map<string, Record<string, Tensor>>, perStep: Map<string, Record<string, Tensor>>) {
+    const key = scopedKey(scope, info.node.id);
+    const slot = this.sources.get(key)!;
+    const cache = slot.draw === 'per-step' ? perStep : perIteration;
+    let values = cache.get(key);
+    if (!values) {
+      const drawn = this.feed ? undefined : slot.sampler.next(this.batchSize);
+      values = {};
+      for (const [port, shape] of Object.entries(slot.shapes)) {
+        const concrete = concreteShape(shape, this.batchSize);
+        const data = this.feed?.({ node: info.node.id, port, shape: concrete }) ?? (drawn ?? slot.sampler.next(this.batchSize))[port]!;
+        values[port] = this.tf.keep(this.tf.tensor(data, concrete));
+      }
+      cache.set(key, values);
+    }
+    return values;
+  }
+
+  /** Lazily evaluates one port of the main graph, computing only what it depends on. */
+  private evaluate(pass: Pass, ref: PortRef): Value {
+    const memo = new Map<string, Record<string, Value>>();
+    return this.port(pass, this.analysis.main, memo, new Map(), ref);
+  }
+
+  private port(pass: Pass, scope: Scope, memo: Map<string, Record<string, Value>>, args: Map<string, Value>, ref: PortRef): Value {
+    let outputs = memo.get(ref.node);
+    if (!outputs) {
+      outputs = this.node(pass, scope, memo, args, scope.nodes.get(ref.node)!);
+      memo.set(ref.node, outputs);
+    }
+    return outputs[ref.port]!;
+  }
+
+  private node(pass: Pass, scope: Scope, memo: Map<string, Record<string, Value>>, args: Map<string, Value>, info: NodeInfo): Record<string, Value> {
+    const kind = info.kind!;
+    const inputs = new Map<string, Value>();
+    for (const [port, source] of scope.incoming.get(info.node.id) ?? []) inputs.set(port, this.port(pass, scope, memo, args, source));
+    switch (kind.role) {
+      case 'source': {
+        const values = pass.source(scope, info);
+        return Object.fromEntries(Object.entries(values).map(([port, t]) => [port, { t, grad: false }]));
+      }
+      case 'network-input':
+        return { out: args.get(info.node.id)! };
+      case 'call':
+        return this.call(pass, kind.network(info.params), inputs);
+      case 'op': {
+        const trains = scope.network !== undefined && pass.trainable.has(scope.network);
+        const inputGrad = [...inputs.values()].some((v) => v.grad);
+        const weights = this.store.ofNode(scope.network, info.node.id);
+        const result = kind.compute({
+          tf: this.tf,
+          params: info.params,
+          inputs: Object.fromEntries([...inputs].map(([port, v]) => [port, v.t])),
+          weights,
+          needsGrad: { inputs: inputGrad, weights: trains },
+        });
+        const grad = inputGrad || (trains && Object.keys(weights).length > 0);
+        return Object.fromEntries(Object.entries(result).map(([port, t]) => [port, { t, grad }]));
+      }
+      case 'network-output':
+      case 'optimizer':
+        throw new Error(`${kind.kind} "${label(info)}" has no value to evaluate`);
+    }
+  }
+
+  /** Runs a network body on the given inputs; its weights are the network's own, shared by every call. */
+  private call(pass: Pass, networkId: string, inputs: Map<string, Value>): Record<string, Value> {
+    const body = this.analysis.networks.get(networkId)!;
+    const memo = new Map<string, Record<string, Value>>();
+    const outputs: Record<string, Value> = {};
+    for (const output of body.signature.outputs) {
+      const source = body.incoming.get(output.port)!.get('in')!;
+      outputs[output.port] = this.port(pass, body, memo, inputs, source);
+    }
+    return outputs;
+  }
+
+  samples(): ImageBatch | undefined {
+    const preview = this.doc.training.previews.samples;
+    return preview ? this.preview(preview, preview) : undefined;
+  }
+
+  reconstructions(): { inputs: ImageBatch; outputs: ImageBatch } | undefined {
+    const preview = this.doc.training.previews.reconstructions;
+    if (!preview) return undefined;
+    return { inputs: this.preview(preview.input, preview), outputs: this.preview(preview, preview) };
+  }
+
+  /** Evaluates a port at batch 16 from fixed source draws, with no gradients. */
+  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>): ImageBatch {
+    const tf = this.tf;
+    const pass: Pass = { trainable: new Set(), source: (scope, info) => this.previewSource(scope, info) };
+    return tf.tidy(() => {
+      const value = this.evaluate(pass, ref).t;
+      const count = value.shape[0]!;
+      const features = value.size / count;
+      const side = Math.round(Math.sqrt(features));
+      if (side * side !== features) throw new Error(`cannot show ${value.shape.join('x')} values as square single-channel images`);
+      const unit = range === '-1..1' ? tf.div(tf.add(value, 1), 2) : value;
+      return { count, height: side, width: side, pixels: tf.clipByValue(unit, 0, 1).dataSync() as Float32Array };
+    });
+  }
+
+  private previewSource(scope: Scope, info: NodeInfo): Record<string, Tensor> {
+    const key = scopedKey(scope, info.node.id);
+    let values = this.previewCache.get(key);
+    if (!values) {
+      const slot = this.sources.get(key)!;
+      const drawn = slot.preview.fixed?.(PREVIEW_COUNT) ?? slot.preview.next(PREVIEW_COUNT);
+      values = {};
+      for (const [port, shape] of Object.entries(slot.shapes)) {
+        values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, PREVIEW_COUNT)));
+      }
+      this.previewCache.set(key, values);
+    }
+    return values;
+  }
+
+  weights(): ReadonlyMap<string, tfjs.Variable> {
+    return this.store.byName;
+  }
+
+  setWeights(values: ReadonlyMap<string, Tensor>): void {
+    this.store.assign(values);
+  }
+
+  dispose(): void {
+    for (const { updater } of this.updaters.values()) updater.dispose();
+    disposeAll(this.previewCache);
+    this.store.dispose();
+  }
+}
+
+function disposeAll(cache: Map<string, Record<string, Tensor>>) {
+  for (const values of cache.values()) for (const t of Object.values(values)) t.dispose();
+  cache.clear();
+}

@@ -1,0 +1,47 @@
+import type { ImageBatch } from '../compile/program';
+
+/** A greyscale picture, one byte per pixel, row-major. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  pixels: Uint8Array;
+}
+
+const GAP = 2;
+const BACKGROUND = 255;
+
+/**
+ * Lays images out as a grid with small white gaps, like the seeds' 4x4
+ * matplotlib figures (Greys_r: 0 is black, 1 is white). `columns` of 8 with
+ * interleaved batches shows x beside its reconstruction.
+ */
+export function imageGrid(batch: ImageBatch, columns = 4): GreyImage {
+  const rows = Math.ceil(batch.count / columns);
+  const width = columns * batch.width + (columns - 1) * GAP;
+  const height = rows * batch.height + (rows - 1) * GAP;
+  const pixels = new Uint8Array(width * height).fill(BACKGROUND);
+  const size = batch.width * batch.height;
+  for (let i = 0; i < batch.count; i++) {
+    const left = (i % columns) * (batch.width + GAP);
+    const top = Math.floor(i / columns) * (batch.height + GAP);
+    for (let y = 0; y < batch.height; y++) {
+      for (let x = 0; x < batch.width; x++) {
+        const value = batch.pixels[i * size + y * batch.width + x]!;
+        pixels[(top + y) * width + left + x] = Math.round(Math.min(1, Math.max(0, value)) * 255);
+      }
+    }
+  }
+  return { width, height, pixels };
+}
+
+/** Interleaves inputs and their reconstructions: x1, x1', x2, x2', ... */
+export function pairs(inputs: ImageBatch, outputs: ImageBatch): ImageBatch {
+  const size = inputs.width * inputs.height;
+  const count = Math.min(inputs.count, outputs.count);
+  const pixels = new Float32Array(2 * count * size);
+  for (let i = 0; i < count; i++) {
+    pixels.set(inputs.pixels.subarray(i * size, (i + 1) * size), 2 * i * size);
+    pixels.set(outputs.pixels.subarray(i * size, (i + 1) * size), (2 * i + 1) * size);
+  }
+  return { count: 2 * count, width: inputs.width, height: inputs.height, pixels };
+}

@@ -1,0 +1,20 @@
+import { useBackend } from './lib/train/backend';
+import { compile } from './lib/compile/program';
+import { nodeMnist } from './lib/data/mnist-node';
+import { getTemplate } from './lib/templates';
+(async () => {
+  const backend = (process.argv[3] ?? 'wasm') as 'wasm';
+  const tf = await useBackend(backend);
+  const t = getTemplate(process.argv[2] ?? 'gan')!;
+  const p = await compile(t.doc, { tf, data: nodeMnist() });
+  console.log(p.step());
+  const n0 = tf.memory().numTensors;
+  const t0 = performance.now();
+  const N = Number(process.argv[4] ?? 50);
+  let l;
+  for (let i = 0; i < N; i++) l = p.step();
+  const dt = performance.now() - t0;
+  console.log(l, (N / dt * 1000).toFixed(1), 'it/s', 'tensors', n0, tf.memory().numTensors);
+  const s = p.samples(); console.log('samples', s?.count, s?.height, s?.pixels.slice(0, 3));
+  const r = p.reconstructions(); console.log('recon', r?.inputs.count, r?.outputs.pixels.length);
+})();
