@@ -23,10 +23,10 @@ export const adadelta = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (v, g, [accum, accumUpdate]) => {
-      const accum1 = tf.add(tf.mul(accum!, p.rho), tf.mul(tf.square(g), 1 - p.rho));
-      const update = tf.mul(tf.div(tf.sqrt(tf.add(accumUpdate!, p.epsilon)), tf.sqrt(tf.add(accum1, p.epsilon))), g);
-      const accumUpdate1 = tf.add(tf.mul(accumUpdate!, p.rho), tf.mul(tf.square(update), 1 - p.rho));
-      return { value: tf.sub(v, tf.mul(update, p.learningRate)), slots: [accum1, accumUpdate1] };
+    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (g, [accum, accumUpdate], _t, c) => {
+      const accum1 = tf.add(tf.mul(accum!, c(p.rho)), tf.mul(tf.square(g), c(1 - p.rho)));
+      const update = tf.mul(tf.div(tf.sqrt(tf.add(accumUpdate!, c(p.epsilon))), tf.sqrt(tf.add(accum1, c(p.epsilon)))), g);
+      const accumUpdate1 = tf.add(tf.mul(accumUpdate!, c(p.rho)), tf.mul(tf.square(update), c(1 - p.rho)));
+      return { delta: tf.mul(update, c(p.learningRate)), slots: [accum1, accumUpdate1] };
     }),
 });

@@ -24,11 +24,10 @@ export const adam = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (v, g, [m, s], t) => {
+    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (g, [m, s], t, c) => {
       const lrT = (p.learningRate * Math.sqrt(1 - p.beta2 ** t)) / (1 - p.beta1 ** t);
-      const m1 = tf.add(tf.mul(m!, p.beta1), tf.mul(g, 1 - p.beta1));
-      const s1 = tf.add(tf.mul(s!, p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
-      const value = tf.sub(v, tf.div(tf.mul(m1, lrT), tf.add(tf.sqrt(s1), p.epsilon)));
-      return { value, slots: [m1, s1] };
+      const m1 = tf.add(tf.mul(m!, c(p.beta1)), tf.mul(g, c(1 - p.beta1)));
+      const s1 = tf.add(tf.mul(s!, c(p.beta2)), tf.mul(tf.square(g), c(1 - p.beta2)));
+      return { delta: tf.div(tf.mul(m1, lrT), tf.add(tf.sqrt(s1), c(p.epsilon))), slots: [m1, s1] };
     }),
 });

@@ -19,9 +19,9 @@ export const momentum = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }], (v, g, [accum]) => {
-      const accum1 = tf.add(tf.mul(accum!, p.momentum), g);
-      const step = p.nesterov ? tf.add(g, tf.mul(accum1, p.momentum)) : accum1;
-      return { value: tf.sub(v, tf.mul(step, p.learningRate)), slots: [accum1] };
+    slotUpdater(tf, variables, [{ init: 'zeros' }], (g, [accum], _t, c) => {
+      const accum1 = tf.add(tf.mul(accum!, c(p.momentum)), g);
+      const step = p.nesterov ? tf.add(g, tf.mul(accum1, c(p.momentum))) : accum1;
+      return { delta: tf.mul(step, c(p.learningRate)), slots: [accum1] };
     }),
 });

@@ -20,9 +20,9 @@ export const rmsprop = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'ones' }, { init: 'zeros' }], (v, g, [ms, mom]) => {
-      const ms1 = tf.add(tf.mul(ms!, p.decay), tf.mul(tf.square(g), 1 - p.decay));
-      const mom1 = tf.add(tf.mul(mom!, p.momentum), tf.div(tf.mul(g, p.learningRate), tf.sqrt(tf.add(ms1, p.epsilon))));
-      return { value: tf.sub(v, mom1), slots: [ms1, mom1] };
+    slotUpdater(tf, variables, [{ init: 'ones' }, { init: 'zeros' }], (g, [ms, mom], _t, c) => {
+      const ms1 = tf.add(tf.mul(ms!, c(p.decay)), tf.mul(tf.square(g), c(1 - p.decay)));
+      const mom1 = tf.add(tf.mul(mom!, c(p.momentum)), tf.div(tf.mul(g, c(p.learningRate)), tf.sqrt(tf.add(ms1, c(p.epsilon)))));
+      return { delta: mom1, slots: [ms1, mom1] };
     }),
 });

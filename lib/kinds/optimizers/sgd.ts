@@ -13,5 +13,5 @@ export const sgd = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) => slotUpdater(tf, variables, [], (v, g) => ({ value: tf.sub(v, tf.mul(g, p.learningRate)), slots: [] })),
+  updater: (tf, p, variables) => slotUpdater(tf, variables, [], (g, _s, _t, c) => ({ delta: tf.mul(g, c(p.learningRate)), slots: [] })),
 });

@@ -1,0 +1,60 @@
+/**
+ * Iterations/second of the compiled templates against the same models written
+ * by hand in plain tfjs the way the seeds write them (tf.variable + tf.matMul +
+ * optimizer.minimize with tfjs's optimizers), same backend, same batch, one run.
+ *   npx tsx bench/compile-vs-handwritten.ts [--backend wasm|cpu] [--rounds 3]
+ */
+import { parseArgs } from 'node:util';
+import { compile, type TrainingProgram } from '../lib/compile/program';
+import { nodeMnist } from '../lib/data/mnist-node';
+import { useBackend, type NodeBackend } from '../lib/train/backend';
+import { getTemplate } from '../lib/templates';
+import { feedStreams } from '../tests/reference/feeds';
+import { handwrittenAli, handwrittenGan, type Handwritten } from '../tests/reference/handwritten';
+
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, rounds: { type: 'string', default: '3' } } });
+
+function itPerSec(step: () => unknown, seconds: number): number {
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < seconds * 1000) {
+    step();
+    n++;
+  }
+  return (n * 1000) / (performance.now() - start);
+}
+
+async function main() {
+  const tf = await useBackend(values.backend as NodeBackend);
+  const data = nodeMnist();
+  const mnist = await data.mnist('train');
+  console.log(`backend ${tf.getBackend()}, ${values.rounds} interleaved rounds of 4 s each`);
+  for (const [id, make] of [
+    ['gan', handwrittenGan],
+    ['ali', handwrittenAli],
+  ] as const) {
+    const program: TrainingProgram = await compile(getTemplate(id)!.doc, { tf, data });
+    const streams = feedStreams(mnist);
+    const baseline: Handwritten = make(program.weights(), (name, shape) => (name === 'X' ? streams.images(shape) : streams.uniform(shape)), 'tfjs');
+    for (let i = 0; i < 10; i++) {
+      program.step();
+      baseline.step();
+    }
+    const compiled: number[] = [];
+    const handwritten: number[] = [];
+    for (let r = 0; r < Number(values.rounds); r++) {
+      handwritten.push(itPerSec(() => baseline.step(), 4));
+      compiled.push(itPerSec(() => program.step(), 4));
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const batch = getTemplate(id)!.doc.training.batchSize;
+    console.log(
+      `${id.padEnd(4)} batch ${batch}: hand-written ${best(handwritten).toFixed(1)} it/s, compiled ${best(compiled).toFixed(1)} it/s, ` +
+        `speed-up ${(best(compiled) / best(handwritten)).toFixed(2)}x  (rounds: ${handwritten.map((x) => x.toFixed(0)).join('/')} vs ${compiled.map((x) => x.toFixed(0)).join('/')})`,
+    );
+    program.dispose();
+    baseline.dispose();
+  }
+}
+
+main();
