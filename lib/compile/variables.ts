@@ -32,7 +32,8 @@ export function createVariables(tf: TF, analysis: Analysis, seed: number): Weigh
       for (const spec of info.kind.weights(info.params, info.inShapes)) {
         const name = weightName(networkId, nodeId, spec.name);
         const fans = spec.fans ?? { fanIn: spec.shape[0] ?? 1, fanOut: spec.shape[1] ?? 1 };
-        const variable = tf.variable(tf.tidy(() => initialValue(tf, spec.init, spec.shape, fans, seedInt(`${seed}/${name}`))));
+        // Inside tidy: the initial value is released, its data lives on in the variable.
+        const variable = tf.tidy(() => tf.variable(initialValue(tf, spec.init, spec.shape, fans, seedInt(`${seed}/${name}`))));
         own[spec.name] = variable;
         byName.set(name, variable);
         list.push(variable);

@@ -18,7 +18,7 @@ const matmulLayer = (x: tf.Tensor, w: tf.Variable, b: tf.Variable) => tf.add(tf.
 const log = (x: tf.Tensor) => tf.log(tf.add(x, 1e-8));
 
 function variables(weights: ReadonlyMap<string, tf.Tensor>, names: Record<string, string>): Record<string, tf.Variable> {
-  return Object.fromEntries(Object.entries(names).map(([short, full]) => [short, tf.variable(weights.get(full)!.clone())]));
+  return Object.fromEntries(Object.entries(names).map(([short, full]) => [short, tf.tidy(() => tf.variable(weights.get(full)!.clone()))]));
 }
 
 /** Seed 002: G z(100)->128 relu->784 sigmoid; D 784->128 relu->1; Adadelta for D, Adam for G; batch 128. */

@@ -20,7 +20,7 @@ abstract class Tf1Optimizer extends tf.Optimizer {
       const v = tf.engine().registeredVariables[name]!;
       let slots = this.slots.get(name);
       if (!slots) {
-        slots = Array.from({ length: this.slotCount }, () => tf.variable(tf.zerosLike(v), false));
+        slots = Array.from({ length: this.slotCount }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
         this.slots.set(name, slots);
       }
       tf.tidy(() => v.assign(this.update(v, g, slots)));

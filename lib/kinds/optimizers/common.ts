@@ -38,7 +38,7 @@ export function slotUpdater(
   const groups = [...indexed.filter(({ variable }) => variable.size > SMALL).map((member) => [member]), ...(small.length ? [small] : [])].map(
     (members) => {
       const total = members.reduce((n, { variable }) => n + variable.size, 0);
-      const state = slots.map(({ init }) => tf.variable(init === 'zeros' ? tf.zeros([total]) : tf.ones([total]), false));
+      const state = slots.map(({ init }) => tf.tidy(() => tf.variable(init === 'zeros' ? tf.zeros([total]) : tf.ones([total]), false)));
       return { members, state };
     },
   );
