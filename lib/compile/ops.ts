@@ -68,63 +68,32 @@ function createOps(tf: TF) {
   const matMulTA = (a: Tensor, b: Tensor) => tf.matMul(tf.transpose(a) as tfjs.Tensor2D, b as tfjs.Tensor2D);
   const matMulTB = (a: Tensor, b: Tensor) => tf.transpose(tf.matMul(b as tfjs.Tensor2D, tf.transpose(a) as tfjs.Tensor2D));
 
-  /** y = activation(x @ w + b), with the fast backward pass. */
+  /**
+   * y = activation(x @ w + b), with the fast backward pass. Only the tensors
+   * that need gradients in this step are arguments of the custom gradient.
+   * `w` and `b` must outlive the step (they are variables), so the backward
+   * pass reads them from the closure; saving them would copy them every step.
+   */
   function dense(x: Tensor, w: Tensor, b: Tensor | undefined, activation: Activation, needs: GradNeeds = ALL): Tensor {
     if (!needs.inputs && !needs.weights) return denseForward(x, w, b, activation);
-    const biasGrad = (dz: Tensor) => tf.sum(dz, 0);
-    if (!needs.weights) {
-      // Only the input needs a gradient (e.g. D's layers during G's step).
-      return custom((xIn: Tensor, save: Save) => {
-        const y = denseForward(xIn, w, b, activation);
-        save([w, y]);
-        return { value: y, gradFunc: (dy: Tensor, [ws, yOut]: Tensor[]) => [matMulTB(activationGrad(dy, yOut!, activation), ws!)] };
-      })(x);
-    }
-    if (!needs.inputs) {
-      // Only the weights need gradients (e.g. the first layer fed by data).
-      if (b) {
-        return custom((wIn: Tensor, bIn: Tensor, save: Save) => {
-          const y = denseForward(x, wIn, bIn, activation);
-          save([x, y]);
-          return {
-            value: y,
-            gradFunc: (dy: Tensor, [xs, yOut]: Tensor[]) => {
-              const dz = activationGrad(dy, yOut!, activation);
-              return [matMulTA(xs!, dz), biasGrad(dz)];
-            },
-          };
-        })(w, b);
-      }
-      return custom((wIn: Tensor, save: Save) => {
-        const y = denseForward(x, wIn, undefined, activation);
-        save([x, y]);
-        return { value: y, gradFunc: (dy: Tensor, [xs, yOut]: Tensor[]) => [matMulTA(xs!, activationGrad(dy, yOut!, activation))] };
-      })(w);
-    }
-    if (b) {
-      return custom((xIn: Tensor, wIn: Tensor, bIn: Tensor, save: Save) => {
-        const y = denseForward(xIn, wIn, bIn, activation);
-        save([xIn, wIn, y]);
-        return {
-          value: y,
-          gradFunc: (dy: Tensor, [xs, ws, yOut]: Tensor[]) => {
-            const dz = activationGrad(dy, yOut!, activation);
-            return [matMulTB(dz, ws!), matMulTA(xs!, dz), biasGrad(dz)];
-          },
-        };
-      })(x, w, b);
-    }
-    return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
-      const y = denseForward(xIn, wIn, undefined, activation);
-      save([xIn, wIn, y]);
+    const args = [...(needs.inputs ? [x] : []), ...(needs.weights ? [w, ...(b ? [b] : [])] : [])];
+    const forward = (...all: unknown[]) => {
+      const save = all.pop() as Save;
+      const input = needs.inputs ? (all[0] as Tensor) : x;
+      const y = denseForward(input, w, b, activation);
+      save(needs.weights ? [input, y] : [y]);
       return {
         value: y,
-        gradFunc: (dy: Tensor, [xs, ws, yOut]: Tensor[]) => {
-          const dz = activationGrad(dy, yOut!, activation);
-          return [matMulTB(dz, ws!), matMulTA(xs!, dz)];
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const dz = activationGrad(dy, saved.at(-1)!, activation);
+          const grads: Tensor[] = [];
+          if (needs.inputs) grads.push(matMulTB(dz, w));
+          if (needs.weights) grads.push(matMulTA(saved[0]!, dz), ...(b ? [tf.sum(dz, 0)] : []));
+          return grads;
         },
       };
-    })(x, w);
+    };
+    return tf.customGrad(forward as never)(...(args as [Tensor])) as Tensor;
   }
 
   function activate(x: Tensor, activation: Activation | 'leaky-relu', alpha = 0.2): Tensor {
@@ -192,12 +161,12 @@ function createOps(tf: TF) {
   /** NHWC convolution whose filter gradient works on every backend. */
   function conv2d(x: Tensor, w: Tensor, stride: number, pad: 'same' | 'valid'): Tensor {
     return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
-      save([xIn, wIn]);
+      save([xIn]); // the filter is a variable: read from the closure, not copied
       return {
         value: tf.conv2d(xIn as tfjs.Tensor4D, wIn as tfjs.Tensor4D, stride, pad),
-        gradFunc: (dy: Tensor, [xs, ws]: Tensor[]) => [
-          tf.conv2dTranspose(dy as tfjs.Tensor4D, ws as tfjs.Tensor4D, xs!.shape as [number, number, number, number], stride, pad),
-          conv2dFilterGrad(xs!, dy, [ws!.shape[0]!, ws!.shape[1]!], stride, pad),
+        gradFunc: (dy: Tensor, [xs]: Tensor[]) => [
+          tf.conv2dTranspose(dy as tfjs.Tensor4D, w as tfjs.Tensor4D, xs!.shape as [number, number, number, number], stride, pad),
+          conv2dFilterGrad(xs!, dy, [w.shape[0]!, w.shape[1]!], stride, pad),
         ],
       };
     })(x, w);
@@ -206,12 +175,12 @@ function createOps(tf: TF) {
   /** Transposed convolution (filter [k, k, out, in]) whose filter gradient works on every backend. */
   function conv2dTranspose(x: Tensor, w: Tensor, outShape: [number, number, number, number], stride: number, pad: 'same' | 'valid'): Tensor {
     return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
-      save([xIn, wIn]);
+      save([xIn]);
       return {
         value: tf.conv2dTranspose(xIn as tfjs.Tensor4D, wIn as tfjs.Tensor4D, outShape, stride, pad),
-        gradFunc: (dy: Tensor, [xs, ws]: Tensor[]) => [
-          tf.conv2d(dy as tfjs.Tensor4D, ws as tfjs.Tensor4D, stride, pad),
-          conv2dFilterGrad(dy, xs!, [ws!.shape[0]!, ws!.shape[1]!], stride, pad),
+        gradFunc: (dy: Tensor, [xs]: Tensor[]) => [
+          tf.conv2d(dy as tfjs.Tensor4D, w as tfjs.Tensor4D, stride, pad),
+          conv2dFilterGrad(dy, xs!, [w.shape[0]!, w.shape[1]!], stride, pad),
         ],
       };
     })(x, w);
