@@ -84,14 +84,16 @@ function createOps(tf: TF) {
    * that need gradients in this step are arguments of the custom gradient.
    * `w` and `b` must outlive the step (they are variables), so the backward
    * pass reads them from the closure; saving them would copy them every step.
+   * `known` is this layer's output already computed for the same x, w and b.
    */
-  function dense(x: Tensor, w: Tensor, b: Tensor | undefined, activation: Activation, needs: GradNeeds = ALL): Tensor {
-    if (!needs.inputs && !needs.weights) return denseForward(x, w, b, activation);
+  function dense(x: Tensor, w: Tensor, b: Tensor | undefined, activation: Activation, needs: GradNeeds = ALL, known?: Tensor): Tensor {
+    if (!needs.inputs && !needs.weights) return known ?? denseForward(x, w, b, activation);
     const args = [...(needs.inputs ? [x] : []), ...(needs.weights ? [w, ...(b ? [b] : [])] : [])];
     const forward = (...all: unknown[]) => {
       const save = all.pop() as Save;
       const input = needs.inputs ? (all[0] as Tensor) : x;
-      const y = denseForward(input, w, b, activation);
+      // A value computed earlier for the same inputs and weights skips the matMul.
+      const y = known ? tf.clone(known) : denseForward(input, w, b, activation);
       save(needs.weights ? [input, y] : [y]);
       return {
         value: y,

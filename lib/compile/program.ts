@@ -57,10 +57,15 @@ export class CompileError extends Error {
   }
 }
 
-/** A value flowing through the interpreter, and whether the current step needs its gradient. */
+/**
+ * A value flowing through the interpreter: the tensor, whether the current
+ * step needs its gradient, and a key naming the computation that produced it
+ * (equal keys mean equal values within an iteration).
+ */
 interface Value {
   t: Tensor;
   grad: boolean;
+  key: string;
 }
 
 interface SourceSlot {
@@ -70,10 +75,51 @@ interface SourceSlot {
   shapes: Record<string, Shape>;
 }
 
-/** One evaluation of the graph: which networks train, and where source values come from. */
+/** One evaluation of the graph: which networks train, where source values come from, what earlier steps computed. */
 interface Pass {
   trainable: ReadonlySet<string>;
   source(scope: Scope, info: NodeInfo): Record<string, Tensor>;
+  computed?: ComputedValues;
+}
+
+/**
+ * Op outputs computed earlier in the same iteration, by computation key. A
+ * later step whose inputs and weights are unchanged (ALI's G step re-running
+ * Q(x) and P(z), which the D step did not update) takes them instead of
+ * recomputing; it still records the gradient where it needs one.
+ */
+class ComputedValues {
+  private values = new Map<string, Record<string, Tensor>>();
+  private keys = new Map<string, string>();
+
+  /** Short stable ids for long computation descriptions. */
+  intern(description: string): string {
+    let key = this.keys.get(description);
+    if (!key) {
+      key = `c${this.keys.size}`;
+      this.keys.set(description, key);
+    }
+    return key;
+  }
+
+  get(key: string): Record<string, Tensor> | undefined {
+    const outputs = this.values.get(key);
+    // A step may have released a value it returned (its loss): never hand that out.
+    return outputs && Object.values(outputs).every((t) => !t.isDisposed) ? outputs : undefined;
+  }
+
+  set(key: string, outputs: Record<string, Tensor>, tf: TF): void {
+    for (const t of Object.values(outputs)) tf.keep(t);
+    this.values.set(key, outputs);
+  }
+
+  dispose(): void {
+    const seen = new Set<Tensor>();
+    for (const outputs of this.values.values()) for (const t of Object.values(outputs)) seen.add(t);
+    seen.forEach((t) => t.dispose());
+    this.values.clear();
+    this.keys.clear();
+  }
 }
 
 const PREVIEW_COUNT = 16;
@@ -161,6 +207,7 @@ class Program implements TrainingProgram {
   step(read = true): Record<string, number> | undefined {
     const tf = this.tf;
     const perIteration = new Map<string, Record<string, Tensor>>();
+    const computed = new ComputedValues();
     const losses: Record<string, number> = {};
     try {
       for (const { optimizer, repeat } of this.analysis.schedule) {
@@ -171,6 +218,7 @@ class Program implements TrainingProgram {
           const pass: Pass = {
             trainable: new Set(info.networks),
             source: (scope, node) => this.draw(scope, node, perIteration, perStep),
+            computed,
           };
           try {
             const loss = tf.tidy(() => {
@@ -186,6 +234,7 @@ class Program implements TrainingProgram {
         }
       }
     } finally {
+      computed.dispose();
       disposeAll(perIteration);
     }
     this.iteration += 1;
@@ -233,7 +282,7 @@ class Program implements TrainingProgram {
     switch (kind.role) {
       case 'source': {
         const values = pass.source(scope, info);
-        return Object.fromEntries(Object.entries(values).map(([port, t]) => [port, { t, grad: false }]));
+        return Object.fromEntries(Object.entries(values).map(([port, t]) => [port, { t, grad: false, key: `t${t.id}` }]));
       }
       case 'network-input':
         return { out: args.get(info.node.id)! };
@@ -243,20 +292,35 @@ class Program implements TrainingProgram {
         const trains = scope.network !== undefined && pass.trainable.has(scope.network);
         const inputGrad = [...inputs.values()].some((v) => v.grad);
         const weights = this.store.ofNode(scope.network, info.node.id);
-        const result = kind.compute({
-          tf: this.tf,
-          params: info.params,
-          inputs: Object.fromEntries([...inputs].map(([port, v]) => [port, v.t])),
-          weights,
-          needsGrad: { inputs: inputGrad, weights: trains },
-        });
         const grad = inputGrad || (trains && Object.keys(weights).length > 0);
-        return Object.fromEntries(Object.entries(result).map(([port, t]) => [port, { t, grad }]));
+        const key = this.computationKey(pass, scope, info, inputs, weights);
+        const known = pass.computed?.get(key);
+        let result = known;
+        if (!known || grad) {
+          result = kind.compute({
+            tf: this.tf,
+            params: info.params,
+            inputs: Object.fromEntries([...inputs].map(([port, v]) => [port, v.t])),
+            weights,
+            needsGrad: { inputs: inputGrad, weights: trains },
+            known,
+          });
+          if (!known) pass.computed?.set(key, result, this.tf);
+        }
+        return Object.fromEntries(Object.entries(result!).map(([port, t]) => [port, { t, grad, key: `${key}.${port}` }]));
       }
       case 'network-output':
       case 'optimizer':
         throw new Error(`${kind.kind} "${label(info)}" has no value to evaluate`);
     }
+  }
+
+  /** Names what a node computes: the node, its inputs' keys and the versions of its weights. */
+  private computationKey(pass: Pass, scope: Scope, info: NodeInfo, inputs: Map<string, Value>, weights: Record<string, tfjs.Variable>): string {
+    if (!pass.computed) return '';
+    const ins = [...inputs].map(([port, v]) => `${port}=${v.key}`).join(',');
+    const ws = Object.values(weights).map((w) => this.store.version(w)).join(',');
+    return pass.computed.intern(`${scope.network ?? ''}/${info.node.id}(${ins})[${ws}]`);
   }
 
   /** Runs a network body on the given inputs; its weights are the network's own, shared by every call. */

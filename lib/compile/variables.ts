@@ -13,6 +13,8 @@ export interface WeightStore {
   ofNetwork(network: string): tfjs.Variable[];
   ofNode(network: string | undefined, node: string): Record<string, tfjs.Variable>;
   assign(values: ReadonlyMap<string, Tensor>): void;
+  /** Changes whenever the variable is assigned (an optimizer step), for caching what was computed from it. */
+  version(variable: tfjs.Variable): number;
   dispose(): void;
 }
 
@@ -42,8 +44,18 @@ export function createVariables(tf: TF, analysis: Analysis, seed: number): Weigh
     }
     byNetwork.set(networkId, list);
   }
+  const versions = new WeakMap<object, number>();
+  let nextVersion = 0;
   return {
     byName,
+    version(variable) {
+      let version = versions.get(variable.dataId);
+      if (version === undefined) {
+        version = nextVersion++;
+        versions.set(variable.dataId, version);
+      }
+      return version;
+    },
     ofNetwork: (network) => byNetwork.get(network) ?? [],
     ofNode: (network, node) => (network === undefined ? {} : (byNode.get(`${network}/${node}`) ?? {})),
     assign(values) {

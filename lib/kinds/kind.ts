@@ -74,6 +74,12 @@ export interface ComputeArgs<P> {
   inputs: Readonly<Record<string, Tensor>>;
   weights: Readonly<Record<string, Tensor>>;
   needsGrad: GradNeeds;
+  /**
+   * This node's outputs, already computed for these exact inputs and weights
+   * earlier in the iteration. A kind may return them instead of recomputing,
+   * provided it still records the gradients `needsGrad` asks for.
+   */
+  known?: Readonly<Record<string, Tensor>>;
 }
 
 /** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */

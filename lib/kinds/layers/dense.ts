@@ -27,8 +27,8 @@ export const dense = defineOp({
     const kernel = { name: 'W', shape: [n, p.units], init: initializer(p.kernelInit, p.stddev) };
     return p.useBias ? [kernel, { name: 'b', shape: [p.units], init: { kind: 'zeros' } }] : [kernel];
   },
-  compute: ({ tf, params, inputs, weights, needsGrad }) => ({
-    y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad),
+  compute: ({ tf, params, inputs, weights, needsGrad, known }) => ({
+    y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad, known?.y),
   }),
   emit: ({ params, inputs, weights }) => ({
     y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'undefined'}, ${jsonLiteral(params.activation)})`,
