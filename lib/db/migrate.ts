@@ -1,0 +1,88 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+
+/**
+ * Applies the committed Prisma migrations (prisma/migrations/<name>/migration.sql)
+ * that the database has not seen, in name order, each in one transaction, and
+ * records them in `_prisma_migrations` exactly as `prisma migrate deploy` does,
+ * so the two agree wherever Prisma's native engine exists. Needed because that
+ * engine cannot be downloaded on offline machines.
+ */
+export const MIGRATIONS_DIR = path.join(process.cwd(), 'prisma', 'migrations');
+
+const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    }),
+  );
+}
+
+/** Ensures the folder of a `file:` database exists (libSQL does not create it). */
+export async function ensureDatabaseFolder(url: string): Promise<void> {
+  if (url.startsWith('file:')) await mkdir(path.dirname(url.slice('file:'.length)), { recursive: true });
+}
+
+export async function migrate(url: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+  await ensureDatabaseFolder(url);
+  const client = createClient({ url, authToken: process.env.DATABASE_AUTH_TOKEN });
+  try {
+    return await applyPending(client, await readMigrations(dir));
+  } finally {
+    client.close();
+  }
+}
+
+async function applyPending(client: Client, migrations: Migration[]): Promise<string[]> {
+  await client.execute(HISTORY_TABLE);
+  const rows = await client.execute('SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  const applied = new Map(rows.rows.map((r) => [String(r.migration_name), String(r.checksum)]));
+  const done: string[] = [];
+  for (const migration of migrations) {
+    const checksum = applied.get(migration.name);
+    if (checksum !== undefined) {
+      if (checksum !== migration.checksum) {
+        throw new Error(`Migration ${migration.name} was changed after it was applied to this database (checksum differs). Add a new migration instead of editing an applied one.`);
+      }
+      continue;
+    }
+    const tx = await client.transaction('write');
+    try {
+      await tx.executeMultiple(migration.sql);
+      await tx.execute({
+        sql: 'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)',
+        args: [randomUUID(), migration.checksum, migration.name],
+      });
+      await tx.commit();
+    } catch (e) {
+      await tx.rollback();
+      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(e as Error).message}`);
+    } finally {
+      tx.close();
+    }
+    done.push(migration.name);
+  }
+  return done;
+}

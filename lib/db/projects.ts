@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { loadGraphDoc } from '../graph/migrations';
+import type { GraphDoc } from '../graph/schema';
+import { err, ok, type Result } from '../result';
+import { getTemplate } from '../templates';
+import { db } from './client';
+
+/**
+ * Projects: named GraphDocs with a version. Every function validates its
+ * input and returns errors as values; a save that names a version other than
+ * the stored one is refused (a second tab, a slow request), so nothing is
+ * silently overwritten.
+ */
+export const HISTORY_LENGTH = 20;
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface ProjectDetail extends ProjectSummary {
+  graph: GraphDoc;
+}
+
+export type SaveError =
+  | { kind: 'not-found'; message: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'stale'; message: string; currentVersion: number };
+
+const Name = z.string().trim().min(1, 'A project needs a name').max(200, 'Names are at most 200 characters');
+const Id = z.string().min(1).max(100);
+
+const summary = (p: { id: string; name: string; version: number; updatedAt: Date }): ProjectSummary => ({
+  id: p.id,
+  name: p.name,
+  version: p.version,
+  updatedAt: p.updatedAt,
+});
+
+function blankGraph(name: string): GraphDoc {
+  const loaded = loadGraphDoc({ schemaVersion: 1, name, nodes: [], edges: [] });
+  if (!loaded.ok) throw new Error(loaded.error);
+  return loaded.value;
+}
+
+export async function listProjects(): Promise<ProjectSummary[]> {
+  const rows = await db().project.findMany({ orderBy: { updatedAt: 'desc' }, select: { id: true, name: true, version: true, updatedAt: true } });
+  return rows.map(summary);
+}
+
+/** A blank project, or a copy of a template when `template` names one. */
+export async function createProject(input: { name: unknown; template?: unknown }): Promise<Result<ProjectSummary>> {
+  const name = Name.safeParse(input.name);
+  if (!name.success) return err(name.error.issues[0]!.message);
+  let graph = blankGraph(name.data);
+  if (input.template !== undefined && input.template !== '') {
+    const template = typeof input.template === 'string' ? getTemplate(input.template) : undefined;
+    if (!template) return err(`Unknown template "${String(input.template)}"`);
+    graph = { ...template.doc, name: name.data };
+  }
+  const created = await db().project.create({
+    data: { name: name.data, graph: JSON.stringify(graph), revisions: { create: { version: 1, graph: JSON.stringify(graph) } } },
+  });
+  return ok(summary(created));
+}
+
+export async function getProject(id: unknown): Promise<Result<ProjectDetail>> {
+  const parsedId = Id.safeParse(id);
+  if (!parsedId.success) return err('Not a project id');
+  const row = await db().project.findUnique({ where: { id: parsedId.data } });
+  if (!row) return err('This project does not exist (it may have been deleted)');
+  const graph = loadGraphDoc(row.graph);
+  if (!graph.ok) return err(`The saved graph cannot be read: ${graph.error}`);
+  return ok({ ...summary(row), graph: graph.value });
+}
+
+export async function renameProject(id: unknown, name: unknown): Promise<Result<ProjectSummary>> {
+  const parsed = Name.safeParse(name);
+  if (!parsed.success) return err(parsed.error.issues[0]!.message);
+  const parsedId = Id.safeParse(id);
+  if (!parsedId.success) return err('Not a project id');
+  const updated = await db().project.updateMany({ where: { id: parsedId.data }, data: { name: parsed.data } });
+  if (updated.count === 0) return err('This project does not exist (it may have been deleted)');
+  const row = await db().project.findUniqueOrThrow({ where: { id: parsedId.data } });
+  return ok(summary(row));
+}
+
+export async function duplicateProject(id: unknown): Promise<Result<ProjectSummary>> {
+  const source = await getProject(id);
+  if (!source.ok) return source;
+  const name = `${source.value.name} (copy)`.slice(0, 200);
+  const graph = JSON.stringify(source.value.graph);
+  const created = await db().project.create({ data: { name, graph, revisions: { create: { version: 1, graph } } } });
+  return ok(summary(created));
+}
+
+export async function deleteProject(id: unknown): Promise<Result<true>> {
+  const parsedId = Id.safeParse(id);
+  if (!parsedId.success) return err('Not a project id');
+  const deleted = await db().project.deleteMany({ where: { id: parsedId.data } });
+  return deleted.count === 0 ? err('This project does not exist (it may have been deleted)') : ok(true);
+}
+
+/**
+ * Saves a graph if the project is still at `expectedVersion`; the new version
+ * is expectedVersion + 1 and joins the history (the oldest entries beyond
+ * HISTORY_LENGTH are dropped). The graph must be a valid GraphDoc (it may
+ * still have analysis problems: work in progress is saved too).
+ */
+export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown): Promise<Result<ProjectSummary, SaveError>> {
+  const parsedId = Id.safeParse(id);
+  const version = z.number().int().min(1).safeParse(expectedVersion);
+  if (!parsedId.success || !version.success) return err({ kind: 'invalid', message: 'A save needs a project id and the version it was based on' });
+  const loaded = loadGraphDoc(graph);
+  if (!loaded.ok) return err({ kind: 'invalid', message: loaded.error });
+  const text = JSON.stringify(loaded.value);
+  return db().$transaction(async (tx) => {
+    const updated = await tx.project.updateMany({
+      where: { id: parsedId.data, version: version.data },
+      data: { graph: text, version: version.data + 1 },
+    });
+    if (updated.count === 0) {
+      const current = await tx.project.findUnique({ where: { id: parsedId.data }, select: { version: true } });
+      if (!current) return err({ kind: 'not-found', message: 'This project does not exist (it may have been deleted)' });
+      return err({
+        kind: 'stale',
+        currentVersion: current.version,
+        message: `Not saved: this project was changed elsewhere (version ${current.version}, this page has version ${version.data}). Reload to see the latest version; your change was not applied.`,
+      });
+    }
+    await tx.revision.create({ data: { projectId: parsedId.data, version: version.data + 1, graph: text } });
+    await tx.revision.deleteMany({ where: { projectId: parsedId.data, version: { lte: version.data + 1 - HISTORY_LENGTH } } });
+    const row = await tx.project.findUniqueOrThrow({ where: { id: parsedId.data } });
+    return ok(summary(row));
+  });
+}
+
+export async function listRevisions(id: unknown): Promise<Result<{ version: number; createdAt: Date }[]>> {
+  const parsedId = Id.safeParse(id);
+  if (!parsedId.success) return err('Not a project id');
+  const rows = await db().revision.findMany({ where: { projectId: parsedId.data }, orderBy: { version: 'desc' }, select: { version: true, createdAt: true } });
+  return ok(rows);
+}
+
+/** Restores an earlier revision as a new save (so the restore itself can be undone). */
+export async function restoreRevision(id: unknown, expectedVersion: unknown, revision: unknown): Promise<Result<ProjectSummary, SaveError>> {
+  const parsedId = Id.safeParse(id);
+  const which = z.number().int().min(1).safeParse(revision);
+  if (!parsedId.success || !which.success) return err({ kind: 'invalid', message: 'A restore needs a project id and a revision number' });
+  const row = await db().revision.findUnique({ where: { projectId_version: { projectId: parsedId.data, version: which.data } } });
+  if (!row) return err({ kind: 'invalid', message: `Version ${which.data} is not in this project's history` });
+  return saveGraph(parsedId.data, expectedVersion, row.graph);
+}
