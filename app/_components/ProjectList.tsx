@@ -1,0 +1,128 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { createProjectAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
+
+interface Props {
+  projects: { id: string; name: string; version: number; updatedAt: string }[];
+  templates: { id: string; name: string; description: string }[];
+}
+
+export function ProjectList({ projects, templates }: Props) {
+  const router = useRouter();
+  const [error, setError] = useState<string>();
+  const [pending, startTransition] = useTransition();
+  const [renaming, setRenaming] = useState<string>();
+  const [confirmDelete, setConfirmDelete] = useState<string>();
+
+  const run = (work: () => Promise<{ ok: true; value: unknown } | { ok: false; error: string }>, then?: (value: unknown) => void) =>
+    startTransition(async () => {
+      const result = await work();
+      if (!result.ok) setError(result.error);
+      else {
+        setError(undefined);
+        then?.(result.value);
+      }
+    });
+
+  return (
+    <section>
+      <form
+        className="new-project"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = new FormData(e.currentTarget);
+          const name = String(form.get('name') ?? '');
+          const template = String(form.get('template') ?? '');
+          run(
+            () => createProjectAction({ name, template: template || undefined }),
+            (value) => router.push(`/projects/${(value as { id: string }).id}`),
+          );
+        }}
+      >
+        <h2>New project</h2>
+        <label>
+          Name <input name="name" required maxLength={200} placeholder="My GAN" aria-label="Project name" />
+        </label>
+        <label>
+          Start from{' '}
+          <select name="template" aria-label="Template" defaultValue="">
+            <option value="">Blank canvas</option>
+            {templates.map((t) => (
+              <option key={t.id} value={t.id} title={t.description}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={pending}>
+          Create
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <h2>Projects</h2>
+      {projects.length === 0 ? (
+        <p className="muted">No projects yet.</p>
+      ) : (
+        <table className="projects">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Last modified</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr key={p.id} data-project={p.name}>
+                <td>
+                  {renaming === p.id ? (
+                    <form
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const name = String(new FormData(e.currentTarget).get('name') ?? '');
+                        run(() => renameProjectAction(p.id, name), () => setRenaming(undefined));
+                      }}
+                    >
+                      <input name="name" defaultValue={p.name} autoFocus aria-label="New name" maxLength={200} />
+                      <button type="submit">Save</button>
+                      <button type="button" onClick={() => setRenaming(undefined)}>
+                        Cancel
+                      </button>
+                    </form>
+                  ) : (
+                    <Link href={`/projects/${p.id}`}>{p.name}</Link>
+                  )}
+                </td>
+                <td>
+                  <time dateTime={p.updatedAt}>{new Date(p.updatedAt).toLocaleString()}</time>
+                </td>
+                <td className="row-actions">
+                  <button onClick={() => setRenaming(p.id)}>Rename</button>
+                  <button onClick={() => run(() => duplicateProjectAction(p.id))}>Duplicate</button>
+                  {confirmDelete === p.id ? (
+                    <>
+                      <span>Delete “{p.name}” for good?</span>
+                      <button className="danger" onClick={() => run(() => deleteProjectAction(p.id), () => setConfirmDelete(undefined))}>
+                        Yes, delete
+                      </button>
+                      <button onClick={() => setConfirmDelete(undefined)}>Keep</button>
+                    </>
+                  ) : (
+                    <button onClick={() => setConfirmDelete(p.id)}>Delete</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

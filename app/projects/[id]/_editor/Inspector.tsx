@@ -1,0 +1,116 @@
+'use client';
+
+import { useMemo } from 'react';
+import { z } from 'zod';
+import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
+import { getKind } from '@/lib/kinds/registry';
+
+type FieldSchema = { type?: string; enum?: unknown[]; items?: { type?: string }; description?: string; minimum?: number; maximum?: number; default?: unknown };
+
+/**
+ * The params form of the selected node, generated from its kind's zod schema:
+ * numbers, enums, booleans, lists of numbers and network choices. Edits apply
+ * at once; a value the schema refuses is kept and shown with the reason (the
+ * node is marked with the problem) rather than silently dropped.
+ */
+export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphNode | undefined; onChange(change: { params?: Record<string, unknown>; label?: string }): void }) {
+  const kind = node ? getKind(node.kind) : undefined;
+  const fields = useMemo(() => {
+    if (!kind) return [];
+    const json = z.toJSONSchema(kind.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, FieldSchema> };
+    return Object.entries(json.properties ?? {});
+  }, [kind]);
+  if (!node) return <aside className="inspector muted">Select a node to edit it.</aside>;
+  if (!kind) return <aside className="inspector">Unknown kind “{node.kind}”.</aside>;
+  const parsed = kind.params.safeParse(node.params);
+  const issues = new Map<string, string>();
+  if (!parsed.success) for (const issue of parsed.error.issues) issues.set(String(issue.path[0] ?? ''), issue.message);
+  const values = { ...(parsed.success ? (parsed.data as Record<string, unknown>) : {}), ...node.params };
+  const set = (key: string, value: unknown) => onChange({ params: { ...node.params, [key]: value } });
+
+  return (
+    <aside className="inspector" aria-label="Inspector">
+      <h3>
+        {kind.title} <code>{node.id}</code>
+      </h3>
+      <p className="muted">{kind.doc}</p>
+      <label>
+        Label
+        <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />
+      </label>
+      {fields.map(([key, field]) => (
+        <label key={key} className={issues.has(key) ? 'invalid' : undefined}>
+          {key}
+          {renderField(doc, key, field, values[key], (v) => set(key, v))}
+          {field.description && <small className="muted">{field.description}</small>}
+          {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
+        </label>
+      ))}
+    </aside>
+  );
+}
+
+function renderField(doc: GraphDoc, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+  if (key === 'network') {
+    return (
+      <select aria-label={key} value={String(value ?? '')} onChange={(e) => set(e.target.value)}>
+        {doc.networks.map((n) => (
+          <option key={n.id} value={n.id}>
+            {n.name}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (key === 'networks') {
+    const chosen = new Set(Array.isArray(value) ? (value as string[]) : []);
+    return (
+      <span className="checks">
+        {doc.networks.map((n) => (
+          <label key={n.id}>
+            <input type="checkbox" checked={chosen.has(n.id)} onChange={(e) => set(doc.networks.map((x) => x.id).filter((id) => (id === n.id ? e.target.checked : chosen.has(id))))} />
+            {n.name}
+          </label>
+        ))}
+      </span>
+    );
+  }
+  if (field.enum) {
+    return (
+      <select aria-label={key} value={String(value)} onChange={(e) => set(e.target.value)}>
+        {field.enum.map((option) => (
+          <option key={String(option)} value={String(option)}>
+            {String(option)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (field.type === 'boolean') return <input aria-label={key} type="checkbox" checked={Boolean(value)} onChange={(e) => set(e.target.checked)} />;
+  if (field.type === 'array') {
+    return (
+      <input
+        aria-label={key}
+        key={`${key}-${JSON.stringify(value)}`}
+        defaultValue={Array.isArray(value) ? value.join(', ') : ''}
+        onBlur={(e) => set(e.target.value.split(',').map((s) => (s.trim() === '' ? NaN : Number(s))).filter((n, i, all) => !(Number.isNaN(n) && all.length === 1)))}
+      />
+    );
+  }
+  if (field.type === 'number' || field.type === 'integer') {
+    return (
+      <input
+        aria-label={key}
+        type="number"
+        step={field.type === 'integer' ? 1 : 'any'}
+        key={`${key}-${String(value)}`}
+        defaultValue={typeof value === 'number' ? value : ''}
+        onBlur={(e) => set(e.target.value === '' ? undefined : Number(e.target.value))}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+        }}
+      />
+    );
+  }
+  return <input aria-label={key} key={`${key}-${String(value)}`} defaultValue={String(value ?? '')} onBlur={(e) => set(e.target.value)} />;
+}

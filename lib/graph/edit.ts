@@ -1,0 +1,220 @@
+import { analyse } from './analyse';
+import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
+import { getKind } from '../kinds/registry';
+import { err, ok, type Result } from '../result';
+
+/**
+ * Editing operations on a GraphDoc: pure functions from one document to the
+ * next, used by the editor (and its undo history) and testable without a
+ * browser. `scope` is the network being edited, or null for the main graph.
+ */
+export type ScopeId = string | null;
+
+export interface ScopeGraph {
+  nodes: GraphNode[];
+  edges: Edge[];
+}
+
+export function scopeGraph(doc: GraphDoc, scope: ScopeId): ScopeGraph {
+  if (scope === null) return { nodes: doc.nodes, edges: doc.edges };
+  const network = doc.networks.find((n) => n.id === scope);
+  return network ? { nodes: network.nodes, edges: network.edges } : { nodes: [], edges: [] };
+}
+
+function withScope(doc: GraphDoc, scope: ScopeId, next: ScopeGraph): GraphDoc {
+  if (scope === null) return { ...doc, nodes: next.nodes, edges: next.edges };
+  return { ...doc, networks: doc.networks.map((n) => (n.id === scope ? { ...n, nodes: next.nodes, edges: next.edges } : n)) };
+}
+
+function freshId(taken: Iterable<string>, base: string): string {
+  const used = new Set(taken);
+  const stem = base.replace(/[^A-Za-z0-9_-]+/g, '_') || 'node';
+  for (let i = 1; ; i++) {
+    const id = `${stem}_${i}`;
+    if (!used.has(id)) return id;
+  }
+}
+
+const edgeId = (source: PortRef, target: PortRef) => `${source.node}.${source.port}->${target.node}.${target.port}`;
+
+/** Adds a node of `kind` with its default params. */
+export function addNode(doc: GraphDoc, scope: ScopeId, kind: string, position: { x: number; y: number }, params: Record<string, unknown> = {}): { doc: GraphDoc; id: string } {
+  const graph = scopeGraph(doc, scope);
+  const id = freshId(graph.nodes.map((n) => n.id), kind);
+  const node: GraphNode = { id, kind, params, position };
+  return { doc: withScope(doc, scope, { ...graph, nodes: [...graph.nodes, node] }), id };
+}
+
+export function moveNodes(doc: GraphDoc, scope: ScopeId, positions: Readonly<Record<string, { x: number; y: number }>>): GraphDoc {
+  const graph = scopeGraph(doc, scope);
+  return withScope(doc, scope, { ...graph, nodes: graph.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) });
+}
+
+export function updateNode(doc: GraphDoc, scope: ScopeId, id: string, change: { params?: Record<string, unknown>; label?: string }): GraphDoc {
+  const graph = scopeGraph(doc, scope);
+  return withScope(doc, scope, {
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      if (n.id !== id) return n;
+      const label = change.label === undefined ? n.label : change.label.trim() || undefined;
+      return { ...n, params: change.params ?? n.params, label };
+    }),
+  });
+}
+
+/** Removes nodes and edges; edges of removed nodes go too, and so do schedule entries of removed optimizers. */
+export function removeElements(doc: GraphDoc, scope: ScopeId, nodeIds: readonly string[], edgeIds: readonly string[] = []): GraphDoc {
+  const nodes = new Set(nodeIds);
+  const edges = new Set(edgeIds);
+  const graph = scopeGraph(doc, scope);
+  let next = withScope(doc, scope, {
+    nodes: graph.nodes.filter((n) => !nodes.has(n.id)),
+    edges: graph.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source.node) && !nodes.has(e.target.node)),
+  });
+  if (scope === null && nodes.size > 0) {
+    next = { ...next, training: { ...next.training, schedule: next.training.schedule.filter((s) => !nodes.has(s.optimizer)) } };
+  }
+  return next;
+}
+
+/**
+ * Connects two ports, or says why not: the problem the new edge would cause
+ * at its target (a shape mismatch, an input that is already taken...), as
+ * the analysis words it. Problems elsewhere in the graph do not block.
+ */
+export function connect(doc: GraphDoc, scope: ScopeId, source: PortRef, target: PortRef): Result<GraphDoc> {
+  if (source.node === target.node) return err('A node cannot feed itself.');
+  const graph = scopeGraph(doc, scope);
+  if (graph.edges.some((e) => e.target.node === target.node && e.target.port === target.port)) {
+    return err(`Input "${target.port}" is already connected: delete that connection first.`);
+  }
+  const next = withScope(doc, scope, { ...graph, edges: [...graph.edges, { id: edgeId(source, target), source, target }] });
+  const before = new Set(analyse(doc).problems.map((p) => `${p.code}|${p.network}|${p.node}|${p.port}|${p.message}`));
+  const caused = analyse(next).errors.find(
+    (p) => p.network === (scope ?? undefined) && !before.has(`${p.code}|${p.network}|${p.node}|${p.port}|${p.message}`) && (p.node === target.node || p.code === 'cycle'),
+  );
+  return caused ? err(caused.message) : ok(next);
+}
+
+/** Copies nodes (and the edges among them) into a scope with fresh ids, shifted by `offset`. */
+export function pasteNodes(doc: GraphDoc, scope: ScopeId, nodes: readonly GraphNode[], edges: readonly Edge[], offset = { x: 40, y: 40 }): { doc: GraphDoc; ids: string[] } {
+  const graph = scopeGraph(doc, scope);
+  const taken = graph.nodes.map((n) => n.id);
+  const renamed = new Map<string, string>();
+  for (const node of nodes) {
+    const id = freshId(taken, node.kind);
+    taken.push(id);
+    renamed.set(node.id, id);
+  }
+  const pasted = nodes.map((n) => ({ ...n, id: renamed.get(n.id)!, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } }));
+  const links = edges
+    .filter((e) => renamed.has(e.source.node) && renamed.has(e.target.node))
+    .map((e) => {
+      const source = { node: renamed.get(e.source.node)!, port: e.source.port };
+      const target = { node: renamed.get(e.target.node)!, port: e.target.port };
+      return { id: edgeId(source, target), source, target };
+    });
+  return { doc: withScope(doc, scope, { nodes: [...graph.nodes, ...pasted], edges: [...graph.edges, ...links] }), ids: pasted.map((n) => n.id) };
+}
+
+/**
+ * Turns a selection into a network: the selected nodes move into a new
+ * network, every tensor flowing in becomes a network input (its shape taken
+ * from the analysis), every tensor flowing out a network output, and a call
+ * of the new network takes the selection's place with the same connections.
+ */
+export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeIds: readonly string[], name: string): Result<{ doc: GraphDoc; network: string; call: string }> {
+  const selected = new Set(nodeIds);
+  const graph = scopeGraph(doc, scope);
+  const nodes = graph.nodes.filter((n) => selected.has(n.id));
+  if (nodes.length === 0) return err('Select the nodes that should form the network first.');
+  const misfit = nodes.find((n) => {
+    const kind = getKind(n.kind);
+    return !kind || kind.role === 'optimizer' || kind.category === 'losses' || kind.role === 'network-input' || kind.role === 'network-output';
+  });
+  if (misfit) return err(`"${misfit.label || misfit.id}" (${misfit.kind}) cannot go inside a network: networks hold layers, sources and calls.`);
+  const trimmed = name.trim();
+  if (!trimmed) return err('A network needs a name.');
+  if (doc.networks.some((n) => n.name === trimmed)) return err(`There is already a network called ${trimmed}.`);
+
+  const analysis = analyse(doc);
+  const shapes = scope === null ? analysis.main : analysis.networks.get(scope);
+  const stem = trimmed.replace(/[^A-Za-z0-9_]/g, '') || 'Net';
+  const networkIds = new Set(doc.networks.map((n) => n.id));
+  let networkId = stem;
+  for (let k = 2; networkIds.has(networkId); k++) networkId = `${stem}_${k}`;
+  const inner: Edge[] = [];
+  const inputs = new Map<string, { id: string; from: PortRef }>();
+  const outputs = new Map<string, { id: string; from: PortRef }>();
+  const bodyNodes: GraphNode[] = nodes.map((n) => ({ ...n }));
+  const taken = bodyNodes.map((n) => n.id);
+  const inEdges: { from: PortRef; port: string; to: PortRef }[] = [];
+  const outEdges: { port: string; to: PortRef }[] = [];
+
+  for (const edge of graph.edges) {
+    const fromInside = selected.has(edge.source.node);
+    const toInside = selected.has(edge.target.node);
+    if (fromInside && toInside) inner.push(edge);
+    else if (toInside) {
+      const key = `${edge.source.node}.${edge.source.port}`;
+      let input = inputs.get(key);
+      if (!input) {
+        const shape = shapes?.nodes.get(edge.source.node)?.outShapes[edge.source.port];
+        if (!shape || shape[0] !== null) return err(`The tensor from "${edge.source.node}" has no known batch shape yet: fix the problems upstream first.`);
+        const id = freshId(taken, 'input');
+        taken.push(id);
+        input = { id, from: edge.source };
+        inputs.set(key, input);
+        bodyNodes.push({ id, kind: 'network-input', label: edge.source.node, params: { shape: shape.slice(1) }, position: { x: 0, y: 0 } });
+        inEdges.push({ from: edge.source, port: id, to: edge.target });
+      }
+      inner.push({ id: edgeId({ node: input.id, port: 'out' }, edge.target), source: { node: input.id, port: 'out' }, target: edge.target });
+    } else if (fromInside) {
+      const key = `${edge.source.node}.${edge.source.port}`;
+      let output = outputs.get(key);
+      if (!output) {
+        const id = freshId(taken, 'output');
+        taken.push(id);
+        output = { id, from: edge.source };
+        outputs.set(key, output);
+        bodyNodes.push({ id, kind: 'network-output', label: edge.source.node, params: {}, position: { x: 0, y: 0 } });
+        inner.push({ id: edgeId(edge.source, { node: id, port: 'in' }), source: edge.source, target: { node: id, port: 'in' } });
+      }
+      outEdges.push({ port: output.id, to: edge.target });
+    }
+  }
+  if (outputs.size === 0) return err('Nothing leaves the selection: a network needs at least one output connected to the rest of the graph.');
+  // Input nodes sit left of the body, output nodes right of it.
+  const xs = nodes.map((n) => n.position.x);
+  const left = Math.min(...xs) - 260;
+  const right = Math.max(...xs) + 260;
+  let i = 0;
+  let o = 0;
+  for (const node of bodyNodes) {
+    if (node.kind === 'network-input') node.position = { x: left, y: 140 * i++ };
+    if (node.kind === 'network-output') node.position = { x: right, y: 140 * o++ };
+  }
+
+  const network: Network = { id: networkId, name: trimmed, nodes: bodyNodes, edges: inner };
+  const callId = freshId(graph.nodes.map((n) => n.id), `${networkId}_call`);
+  const centre = { x: xs.reduce((a, b) => a + b, 0) / xs.length, y: nodes.reduce((a, n) => a + n.position.y, 0) / nodes.length };
+  const call: GraphNode = { id: callId, kind: 'call', label: `${trimmed}(…)`, params: { network: networkId }, position: centre };
+  const outside = graph.edges.filter((e) => !selected.has(e.source.node) && !selected.has(e.target.node));
+  const rewired: Edge[] = [
+    ...inEdges.map(({ from, port }) => ({ id: edgeId(from, { node: callId, port }), source: from, target: { node: callId, port } })),
+    ...outEdges.map(({ port, to }) => ({ id: edgeId({ node: callId, port }, to), source: { node: callId, port }, target: to })),
+  ];
+  const next = withScope({ ...doc, networks: [...doc.networks, network] }, scope, {
+    nodes: [...graph.nodes.filter((n) => !selected.has(n.id)), call],
+    edges: [...outside, ...rewired],
+  });
+  return ok({ doc: next, network: networkId, call: callId });
+}
+
+/** Renames a network (the id, and so every call and optimizer reference, stays). */
+export function renameNetwork(doc: GraphDoc, id: string, name: string): Result<GraphDoc> {
+  const trimmed = name.trim();
+  if (!trimmed) return err('A network needs a name.');
+  if (doc.networks.some((n) => n.id !== id && n.name === trimmed)) return err(`There is already a network called ${trimmed}.`);
+  return ok({ ...doc, networks: doc.networks.map((n) => (n.id === id ? { ...n, name: trimmed } : n)) });
+}
