@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import {
   createProject,
   deleteProject,
@@ -19,6 +20,15 @@ export async function createProjectAction(input: { name: string; template?: stri
   const result = await createProject(input);
   if (result.ok) revalidatePath('/');
   return result;
+}
+
+/** The "New project" form: works before hydration too; opens the editor on success. */
+export async function createProjectFormAction(_previous: { error?: string }, form: FormData): Promise<{ error?: string }> {
+  const template = String(form.get('template') ?? '');
+  const result = await createProject({ name: form.get('name') ?? '', template: template || undefined });
+  if (!result.ok) return { error: result.error };
+  revalidatePath('/');
+  redirect(`/projects/${result.value.id}`);
 }
 
 export async function renameProjectAction(id: string, name: string) {

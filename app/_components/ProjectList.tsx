@@ -1,9 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
-import { createProjectAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
+import { useActionState, useState, useTransition } from 'react';
+import { createProjectFormAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
 
 interface Props {
   projects: { id: string; name: string; version: number; updatedAt: string }[];
@@ -11,7 +10,7 @@ interface Props {
 }
 
 export function ProjectList({ projects, templates }: Props) {
-  const router = useRouter();
+  const [created, createAction, creating] = useActionState(createProjectFormAction, {});
   const [error, setError] = useState<string>();
   const [pending, startTransition] = useTransition();
   const [renaming, setRenaming] = useState<string>();
@@ -29,19 +28,7 @@ export function ProjectList({ projects, templates }: Props) {
 
   return (
     <section>
-      <form
-        className="new-project"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = new FormData(e.currentTarget);
-          const name = String(form.get('name') ?? '');
-          const template = String(form.get('template') ?? '');
-          run(
-            () => createProjectAction({ name, template: template || undefined }),
-            (value) => router.push(`/projects/${(value as { id: string }).id}`),
-          );
-        }}
-      >
+      <form className="new-project" action={createAction}>
         <h2>New project</h2>
         <label>
           Name <input name="name" required maxLength={200} placeholder="My GAN" aria-label="Project name" />
@@ -57,10 +44,15 @@ export function ProjectList({ projects, templates }: Props) {
             ))}
           </select>
         </label>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={creating}>
           Create
         </button>
       </form>
+      {created.error && (
+        <p role="alert" className="error">
+          {created.error}
+        </p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}

@@ -165,7 +165,8 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
         taken.push(id);
         input = { id, from: edge.source };
         inputs.set(key, input);
-        bodyNodes.push({ id, kind: 'network-input', label: edge.source.node, params: { shape: shape.slice(1) }, position: { x: 0, y: 0 } });
+        // Named after the port it feeds inside (x, z, ...): that is what the network calls it.
+        bodyNodes.push({ id, kind: 'network-input', label: edge.target.port, params: { shape: shape.slice(1) }, position: { x: 0, y: 0 } });
         inEdges.push({ from: edge.source, port: id, to: edge.target });
       }
       inner.push({ id: edgeId({ node: input.id, port: 'out' }, edge.target), source: { node: input.id, port: 'out' }, target: edge.target });

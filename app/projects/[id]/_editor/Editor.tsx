@@ -68,6 +68,17 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
   const save = useAutosave(projectId, version, doc);
   const clipboard = useRef<{ nodes: GraphNode[]; edges: Edge[] }>(undefined);
   const fileInput = useRef<HTMLInputElement>(null);
+  // Fit once when the project opens with content (fitting as the first node of an empty canvas appears would jump the view).
+  const [fitOnOpen] = useState(() => view.nodes.length > 0);
+  const shownScope = useRef(scope);
+  const fitView = useRef(flow.fitView);
+  fitView.current = flow.fitView;
+  useEffect(() => {
+    if (shownScope.current === scope) return;
+    shownScope.current = scope;
+    const timer = setTimeout(() => fitView.current({ duration: 200, maxZoom: 1 }), 30);
+    return () => clearTimeout(timer);
+  }, [scope]);
 
   // React Flow keeps measured sizes and selection on its node objects: carry them across document changes.
   const [nodes, setNodes] = useState<GraphFlowNode[]>(view.nodes);
@@ -324,7 +335,8 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
               multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
               colorMode={theme}
               onlyRenderVisibleElements
-              fitView
+              fitView={fitOnOpen}
+              fitViewOptions={{ maxZoom: 1 }}
               minZoom={0.1}
             >
               <Background />

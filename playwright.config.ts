@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests: Debian's Chromium (Playwright's own browser download is
+ * not available here) against the app as built (`next build` + `next start`)
+ * with a fresh database.
+ */
+const PORT = 3100;
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 240_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    viewport: { width: 1700, height: 1000 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'],
+    },
+  },
+  webServer: {
+    command: `rm -rf .e2e && DATABASE_URL=file:.e2e/app.db npm run -s db:migrate && npx next build > .e2e-build.log && DATABASE_URL=file:.e2e/app.db npx next start -p ${PORT}`,
+    url: `http://127.0.0.1:${PORT}`,
+    timeout: 300_000,
+    reuseExistingServer: !process.env.CI,
+  },
+});
