@@ -23,7 +23,12 @@ export function useAutosave(projectId: string, initialVersion: number, doc: Grap
   const inFlight = useRef<Promise<void> | undefined>(undefined);
 
   useEffect(() => {
-    if (doc === saved.current || blocked.current) return;
+    if (blocked.current) return;
+    if (doc === saved.current) {
+      // Back to what the server has (an undo, say): nothing to save.
+      setStatus((s) => (s === 'unsaved' ? 'saved' : s));
+      return;
+    }
     setStatus('unsaved');
     const timer = setTimeout(() => {
       const run = async () => {

@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { createProject, expectSaved, exportedGraph, node, select, setParams } from './helpers';
+
+test('the ALI template: a network from a selection, then undo and redo', async ({ page }) => {
+  await createProject(page, 'ALI', 'ali');
+  await expect(page.getByLabel('Problems')).toContainText('No problems');
+  await expect(node(page, 'D_enc')).toContainText("shares D's weights (2 calls)");
+  await expect(node(page, 'G_solver')).toContainText('updates');
+  const networks = page.getByLabel('Networks');
+  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/]);
+
+  // The prior z becomes its own network "Prior".
+  page.once('dialog', (d) => d.accept('Prior'));
+  await select(page, 'z');
+  await page.getByRole('button', { name: 'Network from selection' }).click();
+  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/, /Prior/]);
+  await expect(node(page, 'z')).toHaveCount(0);
+  await expect(page.getByLabel('Problems')).toContainText('No problems');
+  await expectSaved(page);
+
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/]);
+  await expect(node(page, 'z')).toHaveCount(1);
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/, /Prior/]);
+  await expect(node(page, 'z')).toHaveCount(0);
+
+  // Open the new network from the list: its body holds z, with an output for each use.
+  await networks.getByRole('button', { name: /Prior/ }).click();
+  await expect(page.getByRole('navigation', { name: 'Scope' })).toContainText('Prior');
+  await expect(node(page, 'z')).toHaveCount(1);
+  await expectSaved(page);
+});
+
+test('a stale save from a second tab is refused and the first tab keeps its work', async ({ page, context }) => {
+  await createProject(page, 'Two tabs', 'gan');
+  const url = page.url();
+  const second = await context.newPage();
+  await second.goto(url);
+  await expect(second.locator('.graph-node').first()).toBeVisible();
+
+  await setParams(page, 'X', { Label: 'first tab' });
+  await expectSaved(page);
+
+  await setParams(second, 'Z', { Label: 'second tab' });
+  await expect(second.getByLabel('Save status')).toHaveAttribute('data-status', 'error');
+  await expect(second.getByLabel('Save status')).toContainText('changed elsewhere');
+
+  await page.reload();
+  const saved = (await exportedGraph(page)) as { nodes: { id: string; label?: string }[] };
+  expect(saved.nodes.find((n) => n.id === 'X')!.label).toBe('first tab');
+  expect(saved.nodes.find((n) => n.id === 'Z')!.label).toBe('Z'); // the second tab's edit was not applied
+});
+
+test('importing a malformed file is refused with the reason and changes nothing', async ({ page }) => {
+  await createProject(page, 'Import', 'vae');
+  await expectSaved(page);
+  const before = await exportedGraph(page);
+  await page.getByLabel('Import graph file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"schemaVersion": 1, "nodes": [') });
+  await expect(page.locator('.message')).toContainText('Import refused, nothing was changed: Not valid JSON');
+  await page.getByLabel('Import graph file').setInputFiles({ name: 'future.json', mimeType: 'application/json', buffer: Buffer.from('{"schemaVersion": 99}') });
+  await expect(page.locator('.message')).toContainText('newer than this Netloom understands');
+  await expect(page.getByLabel('Save status')).toHaveAttribute('data-status', 'saved');
+  expect(await exportedGraph(page)).toEqual(before);
+  await page.reload();
+  expect(await exportedGraph(page)).toEqual(before);
+});
