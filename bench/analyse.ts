@@ -7,33 +7,12 @@
 import { parseArgs } from 'node:util';
 import { analyse } from '../lib/graph/analyse';
 import { loadGraphDoc } from '../lib/graph/migrations';
-import type { GraphDocInput } from '../lib/graph/schema';
-import { network, ScopeBuilder } from '../lib/templates/builder';
+import { bigGraph } from './big-graph';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '500' } } });
 const target = Number(values.nodes);
 
-function bigGraph(): GraphDocInput {
-  const block = network('Block', 'Block', '#888', (n) => {
-    const x = n.input('x', [64]);
-    let h = n.add('dense', 'h0', { units: 64, activation: 'relu' }, { x });
-    for (let i = 1; i < 8; i++) h = n.add('dense', `h${i}`, { units: 64, activation: 'relu' }, { x: h });
-    n.output('y', h);
-  });
-  const m = new ScopeBuilder();
-  let value = m.add('noise', 'z', { shape: [64] }, {}, 'z') as { node: string; port: string };
-  while (m.nodes.length < target - 3) {
-    const called = m.add('call', 'block', { network: 'Block' }, { x: value }, 'y');
-    const scaled = m.add('scale', 'scale', { factor: 0.5 }, { x: called });
-    const other = m.add('activation', 'act', { fn: 'tanh' }, { x: scaled });
-    value = m.add('add', 'sum', {}, { a: other, b: scaled });
-  }
-  const loss = m.add('mse', 'loss', {}, { prediction: value, target: value }, 'loss');
-  m.add('adam', 'opt', { networks: ['Block'] }, { loss });
-  return { schemaVersion: 1, name: 'big', nodes: m.nodes, edges: m.edges, networks: [block] };
-}
-
-const input = bigGraph();
+const input = bigGraph(target);
 const loaded = loadGraphDoc(input);
 if (!loaded.ok) throw new Error(loaded.error);
 const doc = loaded.value;

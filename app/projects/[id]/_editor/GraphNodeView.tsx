@@ -28,7 +28,7 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       )}
       {updates && (
         <div className="badge-row">
-          updates{' '}
+          {info?.kind?.role === 'optimizer' ? 'updates' : 'trains'}{' '}
           {updates.length === 0 ? <em>nothing</em> : updates.map((u) => (
             <span key={u.name} className="chip" style={{ background: u.color }}>
               {u.name}

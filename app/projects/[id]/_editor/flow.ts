@@ -12,7 +12,7 @@ export type GraphNodeData = {
   problems: Problem[];
   /** For calls: the network's name and colour, and how many calls share its weights. */
   network?: { id: string; name: string; color: string; calls: number };
-  /** For optimizers: the networks they update. */
+  /** For optimizers: the networks they update; for losses: the networks trained on them. */
   updates?: { name: string; color: string }[];
 };
 
@@ -40,6 +40,7 @@ export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nod
   countCalls(doc.nodes);
   doc.networks.forEach((n) => countCalls(n.nodes));
 
+  const trainedOn = scope === null ? networksTrainedOnLosses(analysis) : new Map<string, string[]>();
   const nodes = graph.nodes.map((node): GraphFlowNode => {
     const info = scopeInfo?.nodes.get(node.id);
     const problems = analysis.problems.filter((p) => p.node === node.id && p.network === (scope ?? undefined));
@@ -49,10 +50,10 @@ export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nod
       const network = doc.networks.find((n) => n.id === id);
       if (network) data.network = { id, name: network.name, color: networkColor(doc, id), calls: callCounts.get(id) ?? 0 };
     }
+    const named = (ids: readonly string[]) => ids.map((id) => ({ name: doc.networks.find((n) => n.id === id)?.name ?? id, color: networkColor(doc, id) }));
     const updates = (node.params as { networks?: unknown }).networks;
-    if (info?.kind?.role === 'optimizer' && Array.isArray(updates)) {
-      data.updates = updates.map((id: string) => ({ name: doc.networks.find((n) => n.id === id)?.name ?? id, color: networkColor(doc, id) }));
-    }
+    if (info?.kind?.role === 'optimizer' && Array.isArray(updates)) data.updates = named(updates as string[]);
+    if (scope === null && info?.kind?.category === 'losses') data.updates = named(trainedOn.get(node.id) ?? []);
     return { id: node.id, type: 'graph', position: node.position, data };
   });
   const edges = graph.edges.map((edge): FlowEdge => {
@@ -68,4 +69,22 @@ export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nod
     };
   });
   return { nodes, edges };
+}
+
+/** For each loss of the main graph, the networks whose optimizer minimises it (directly or through a weighted sum). */
+function networksTrainedOnLosses(analysis: Analysis): Map<string, string[]> {
+  const trained = new Map<string, string[]>();
+  for (const optimizer of analysis.optimizers) {
+    const stack = [optimizer.loss.node];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (analysis.main.nodes.get(id)?.kind?.category !== 'losses') continue;
+      trained.set(id, [...new Set([...(trained.get(id) ?? []), ...optimizer.networks])]);
+      for (const source of analysis.main.incoming.get(id)?.values() ?? []) stack.push(source.node);
+    }
+  }
+  return trained;
 }
