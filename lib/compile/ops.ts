@@ -1,5 +1,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { GradNeeds, TF, Tensor } from '../kinds/kind';
+
+// This module is runtime: it imports nothing from Netloom, so the exporter ships it verbatim.
+export type TF = typeof tfjs;
+export type Tensor = tfjs.Tensor;
+
+/** Which of a node's tensors must carry gradients in the current optimizer step. */
+export interface GradNeeds {
+  inputs: boolean;
+  weights: boolean;
+}
 
 /**
  * Numerics helpers shared by the kinds' `compute`, the compiler and the code

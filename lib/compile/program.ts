@@ -26,13 +26,8 @@ export interface CompileOptions {
   feed?: (request: { node: string; port: string; shape: number[] }) => Float32Array | undefined;
 }
 
-/** Images for a 4x4 grid: `count` single-channel images with values in [0, 1]. */
-export interface ImageBatch {
-  count: number;
-  height: number;
-  width: number;
-  pixels: Float32Array;
-}
+export type { ImageBatch } from '../train/grid';
+import type { ImageBatch } from '../train/grid';
 
 export interface TrainingProgram {
   readonly backend: string;

@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Analysis } from '../graph/analyse';
-import type { Initializer, TF, Tensor } from '../kinds/kind';
+import type { TF, Tensor } from '../kinds/kind';
+import { initialValue } from './init';
 import { seedInt } from '../data/rng';
 
 /**
@@ -70,20 +71,4 @@ export function createVariables(tf: TF, analysis: Analysis, seed: number): Weigh
     },
     dispose: () => byName.forEach((v) => v.dispose()),
   };
-}
-
-/** The seeds' xavier_init is N(0, 1/sqrt(fan_in/2)); Glorot uniform is slim's/Keras' default. */
-function initialValue(tf: TF, init: Initializer, shape: number[], fans: { fanIn: number; fanOut: number }, seed: number): Tensor {
-  switch (init.kind) {
-    case 'zeros':
-      return tf.zeros(shape);
-    case 'xavier-normal':
-      return tf.randomNormal(shape, 0, 1 / Math.sqrt(fans.fanIn / 2), 'float32', seed);
-    case 'glorot-uniform': {
-      const limit = Math.sqrt(6 / (fans.fanIn + fans.fanOut));
-      return tf.randomUniform(shape, -limit, limit, 'float32', seed);
-    }
-    case 'normal':
-      return tf.randomNormal(shape, init.mean, init.stddev, 'float32', seed);
-  }
 }

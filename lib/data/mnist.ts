@@ -1,5 +1,12 @@
-import type { MnistSplit } from '../kinds/kind';
 import { parseIdx } from './idx';
+
+/** One split of MNIST as the IDX files hold it. */
+export interface MnistSplit {
+  count: number;
+  /** count * 784 bytes, row-major 28x28. */
+  images: Uint8Array;
+  labels: Uint8Array;
+}
 
 export type Split = 'train' | 'test';
 

@@ -10,8 +10,8 @@ import type { Shape } from '../graph/shape';
  * `tf` namespace is handed to them, so the editor can load the registry
  * without pulling tfjs into its bundle.
  */
-export type TF = typeof tfjs;
-export type Tensor = tfjs.Tensor;
+export type { GradNeeds, TF, Tensor } from '../compile/ops';
+import type { GradNeeds, TF, Tensor } from '../compile/ops';
 
 export type Category = 'data' | 'layers' | 'networks' | 'losses' | 'optimizers';
 
@@ -48,11 +48,8 @@ export const shapeError = (port: string | undefined, message: string, fix?: stri
   throw new ShapeError(port, message, fix);
 };
 
-export type Initializer =
-  | { kind: 'xavier-normal' }
-  | { kind: 'glorot-uniform' }
-  | { kind: 'zeros' }
-  | { kind: 'normal'; mean: number; stddev: number };
+export type { Initializer } from '../compile/init';
+import type { Initializer } from '../compile/init';
 
 export interface WeightSpec {
   name: string;
@@ -60,12 +57,6 @@ export interface WeightSpec {
   init: Initializer;
   /** Fan-in and fan-out for the Glorot/Xavier families (default: first two dims). */
   fans?: { fanIn: number; fanOut: number };
-}
-
-/** Which of a node's tensors must carry gradients in the current optimizer step. */
-export interface GradNeeds {
-  inputs: boolean;
-  weights: boolean;
 }
 
 export interface ComputeArgs<P> {
@@ -122,20 +113,12 @@ export interface SourceEnv {
   mnist(split: 'train' | 'test'): MnistSplit;
 }
 
-export interface MnistSplit {
-  count: number;
-  /** count * 784 bytes, row-major 28x28. */
-  images: Uint8Array;
-  labels: Uint8Array;
-}
+export type { MnistSplit } from '../data/mnist';
+import type { MnistSplit } from '../data/mnist';
 
 /** Something that draws a fresh batch: data sets and noise. */
-export interface Sampler {
-  /** Values per output port, batch-major. */
-  next(batchSize: number): Record<string, Float32Array>;
-  /** A fixed, deterministic batch for previews (e.g. the first test digits). */
-  fixed?(count: number): Record<string, Float32Array>;
-}
+export type Sampler = Batches;
+import type { Batches } from '../data/batches';
 
 export interface SourceKind<P = any> extends KindBase<P> {
   role: 'source';
@@ -144,11 +127,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   sampler(params: P, env: SourceEnv): Sampler;
 }
 
-export interface OptimizerUpdater {
-  /** Applies one update with gradients in the order of the variables given (undefined: not reached by the loss). */
-  apply(grads: readonly (Tensor | undefined)[]): void;
-  dispose(): void;
-}
+export type { OptimizerUpdater } from '../compile/optimizers';
+import type { OptimizerUpdater } from '../compile/optimizers';
 
 export interface OptimizerKind<P = any> extends KindBase<P> {
   role: 'optimizer';

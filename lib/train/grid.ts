@@ -1,4 +1,10 @@
-import type { ImageBatch } from '../compile/program';
+/** Images for a grid: `count` single-channel images with values in [0, 1]. */
+export interface ImageBatch {
+  count: number;
+  height: number;
+  width: number;
+  pixels: Float32Array;
+}
 
 /** A greyscale picture, one byte per pixel, row-major. */
 export interface GreyImage {

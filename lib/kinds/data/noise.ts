@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
 import { dims, drawParam } from '../common';
+import { noiseBatches } from '../../data/batches';
 
 /** Random noise: the prior z of generators and the eps of the reparameterisation trick. */
 export const noise = defineSource({
@@ -22,15 +23,5 @@ export const noise = defineSource({
   outputs: () => [port('z')],
   inferShape: (p) => ({ z: p.perSample ? [null, ...p.shape] : [...p.shape] }),
   draw: (p) => p.draw,
-  sampler(p, env) {
-    const size = p.shape.reduce((a, b) => a * b, 1);
-    const one = p.distribution === 'uniform' ? () => p.low + (p.high - p.low) * env.random() : () => p.mean + p.stddev * env.normal();
-    return {
-      next(batchSize) {
-        const values = new Float32Array(p.perSample ? batchSize * size : size);
-        for (let i = 0; i < values.length; i++) values[i] = one();
-        return { z: values };
-      },
-    };
-  },
+  sampler: (p, env) => noiseBatches(p, env),
 });

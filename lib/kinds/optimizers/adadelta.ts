@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /**
  * Adadelta with TF1 (and PyTorch) semantics: the squared-gradient accumulator
@@ -22,11 +23,5 @@ export const adadelta = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (g, [accum, accumUpdate], _t, c) => {
-      const accum1 = tf.add(tf.mul(accum!, c(p.rho)), tf.mul(tf.square(g), c(1 - p.rho)));
-      const update = tf.mul(tf.div(tf.sqrt(tf.add(accumUpdate!, c(p.epsilon))), tf.sqrt(tf.add(accum1, c(p.epsilon)))), g);
-      const accumUpdate1 = tf.add(tf.mul(accumUpdate!, c(p.rho)), tf.mul(tf.square(update), c(1 - p.rho)));
-      return { delta: tf.mul(update, c(p.learningRate)), slots: [accum1, accumUpdate1] };
-    }),
+  updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
 });

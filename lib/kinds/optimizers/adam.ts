@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /**
  * Adam exactly as TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t),
@@ -23,11 +24,5 @@ export const adam = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }, { init: 'zeros' }], (g, [m, s], t, c) => {
-      const lrT = (p.learningRate * Math.sqrt(1 - p.beta2 ** t)) / (1 - p.beta1 ** t);
-      const m1 = tf.add(tf.mul(m!, c(p.beta1)), tf.mul(g, c(1 - p.beta1)));
-      const s1 = tf.add(tf.mul(s!, c(p.beta2)), tf.mul(tf.square(g), c(1 - p.beta2)));
-      return { delta: tf.div(tf.mul(m1, lrT), tf.add(tf.sqrt(s1), c(p.epsilon))), slots: [m1, s1] };
-    }),
+  updater: (tf, p, variables) => rules.adam(tf, variables, p),
 });

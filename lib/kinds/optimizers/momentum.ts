@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** TF1's MomentumOptimizer: accum = momentum * accum + grad; var -= lr * accum (or the Nesterov form). */
 export const momentum = defineOptimizer({
@@ -18,10 +19,5 @@ export const momentum = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'zeros' }], (g, [accum], _t, c) => {
-      const accum1 = tf.add(tf.mul(accum!, c(p.momentum)), g);
-      const step = p.nesterov ? tf.add(g, tf.mul(accum1, c(p.momentum))) : accum1;
-      return { delta: tf.mul(step, c(p.learningRate)), slots: [accum1] };
-    }),
+  updater: (tf, p, variables) => rules.momentum(tf, variables, p),
 });

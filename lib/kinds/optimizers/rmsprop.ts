@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** TF1's RMSPropOptimizer: the mean square starts at ONE (as TF1 does), decay 0.9, momentum 0, eps 1e-10. */
 export const rmsprop = defineOptimizer({
@@ -19,10 +20,5 @@ export const rmsprop = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) =>
-    slotUpdater(tf, variables, [{ init: 'ones' }, { init: 'zeros' }], (g, [ms, mom], _t, c) => {
-      const ms1 = tf.add(tf.mul(ms!, c(p.decay)), tf.mul(tf.square(g), c(1 - p.decay)));
-      const mom1 = tf.add(tf.mul(mom!, c(p.momentum)), tf.div(tf.mul(g, c(p.learningRate)), tf.sqrt(tf.add(ms1, c(p.epsilon)))));
-      return { delta: mom1, slots: [ms1, mom1] };
-    }),
+  updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
 });

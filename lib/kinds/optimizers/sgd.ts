@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, networksParam, noOutputs, optimizerInputs, rate, slotUpdater } from './common';
+import { acceptsScalarLoss, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** Plain gradient descent, TF1's GradientDescentOptimizer (TF1 has no default rate; 0.01 here). */
 export const sgd = defineOptimizer({
@@ -13,5 +14,5 @@ export const sgd = defineOptimizer({
   outputs: noOutputs,
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
-  updater: (tf, p, variables) => slotUpdater(tf, variables, [], (g, _s, _t, c) => ({ delta: tf.mul(g, c(p.learningRate)), slots: [] })),
+  updater: (tf, p, variables) => rules.sgd(tf, variables, p),
 });

@@ -1,0 +1,76 @@
+import type { MnistSplit } from './mnist';
+
+/**
+ * Batches of data and noise drawn from a seeded generator. Runtime: imports
+ * nothing from Netloom but types, so the exporter ships it verbatim and
+ * exported projects see the same batches as the app for the same seed.
+ */
+export interface Batches {
+  /** Values per output port, batch-major. */
+  next(batchSize: number): Record<string, Float32Array>;
+  /** A fixed, deterministic batch for previews (e.g. the first digits). */
+  fixed?(count: number): Record<string, Float32Array>;
+}
+
+const PIXELS = 784;
+
+/** MNIST shuffled into mini-batches epoch by epoch (Fisher-Yates), like TF1's `mnist.train.next_batch`. */
+export function mnistBatches(data: MnistSplit, range: '0..1' | '-1..1', random: () => number): Batches {
+  const scale = range === '0..1' ? 1 / 255 : 2 / 255;
+  const shift = range === '0..1' ? 0 : -1;
+  const write = (indices: ArrayLike<number>) => {
+    const images = new Float32Array(indices.length * PIXELS);
+    const labels = new Float32Array(indices.length * 10);
+    for (let row = 0; row < indices.length; row++) {
+      const index = indices[row]!;
+      const from = index * PIXELS;
+      for (let k = 0; k < PIXELS; k++) images[row * PIXELS + k] = data.images[from + k]! * scale + shift;
+      labels[row * 10 + data.labels[index]!] = 1;
+    }
+    return { images, labels };
+  };
+  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+  let cursor = data.count;
+  const reshuffle = () => {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    cursor = 0;
+  };
+  return {
+    next(batchSize) {
+      const picked = new Uint32Array(batchSize);
+      for (let row = 0; row < batchSize; row++) {
+        if (cursor >= data.count) reshuffle();
+        picked[row] = order[cursor++]!;
+      }
+      return write(picked);
+    },
+    fixed: (count) => write(Uint32Array.from({ length: Math.min(count, data.count) }, (_, i) => i)),
+  };
+}
+
+export interface NoiseSpec {
+  distribution: 'uniform' | 'normal';
+  shape: number[];
+  low: number;
+  high: number;
+  mean: number;
+  stddev: number;
+  /** One draw per batch item, or one draw shared by the batch. */
+  perSample: boolean;
+}
+
+/** Uniform(low, high) or normal(mean, stddev) noise on port `z`. */
+export function noiseBatches(spec: NoiseSpec, rng: { random(): number; normal(): number }): Batches {
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const one = spec.distribution === 'uniform' ? () => spec.low + (spec.high - spec.low) * rng.random() : () => spec.mean + spec.stddev * rng.normal();
+  return {
+    next(batchSize) {
+      const values = new Float32Array(spec.perSample ? batchSize * size : size);
+      for (let i = 0; i < values.length; i++) values[i] = one();
+      return { z: values };
+    },
+  };
+}
