@@ -9,6 +9,13 @@ test('the ALI template: a network from a selection, then undo and redo', async (
   const networks = page.getByLabel('Networks');
   await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/]);
 
+  // Opening D shows its body with every connection (D's "z" input is not the main graph's "z").
+  await node(page, 'D_enc').dblclick();
+  await expect(page.getByRole('navigation', { name: 'Scope' })).toContainText('D');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(5);
+  await page.getByRole('button', { name: 'Main graph' }).click();
+  await expect(node(page, 'D_enc')).toBeVisible();
+
   // The prior z becomes its own network "Prior".
   page.once('dialog', (d) => d.accept('Prior'));
   await select(page, 'z');

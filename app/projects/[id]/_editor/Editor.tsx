@@ -80,10 +80,18 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
     return () => clearTimeout(timer);
   }, [scope]);
 
-  // React Flow keeps measured sizes and selection on its node objects: carry them across document changes.
+  // React Flow keeps measured sizes and selection on its node objects: carry them across document
+  // changes within a scope (never across scopes: a network's "z" is not the main graph's "z").
   const [nodes, setNodes] = useState<GraphFlowNode[]>(view.nodes);
   const [edges, setEdges] = useState<FlowEdge[]>(view.edges);
+  const viewScope = useRef(scope);
   useEffect(() => {
+    if (viewScope.current !== scope) {
+      viewScope.current = scope;
+      setNodes(view.nodes);
+      setEdges(view.edges);
+      return;
+    }
     setNodes((previous) => {
       const before = new Map(previous.map((n) => [n.id, n]));
       return view.nodes.map((n) => {
@@ -95,7 +103,7 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
       const selected = new Set(previous.filter((e) => e.selected).map((e) => e.id));
       return view.edges.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
     });
-  }, [view]);
+  }, [view, scope]);
 
   const selectedIds = nodes.filter((n) => n.selected).map((n) => n.id);
   const selectedNode = selectedIds.length === 1 ? scopeGraph(doc, scope).nodes.find((n) => n.id === selectedIds[0]) : undefined;
