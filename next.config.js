@@ -2,6 +2,8 @@
 const nextConfig = {
   // tfjs and ts-morph stay out of the server bundle; they load where they run.
   serverExternalPackages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'ts-morph'],
+  // Autosave sends the whole GraphDoc; large graphs exceed the 1 MB default.
+  experimental: { serverActions: { bodySizeLimit: '20mb' } },
 };
 
 module.exports = nextConfig;

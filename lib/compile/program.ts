@@ -172,10 +172,21 @@ const scopedKey = (scope: Scope, node: string) => `${scope.network ?? ''}/${node
 
 const label = (info: NodeInfo) => info.node.label || info.node.id;
 
+/** One entry of the schedule, resolved once at compile time. */
+interface ScheduledStep {
+  loss: PortRef;
+  lossName: string;
+  trainable: ReadonlySet<string>;
+  repeat: number;
+  updater: OptimizerUpdater;
+  variables: tfjs.Variable[];
+}
+
 class Program implements TrainingProgram {
   iteration = 0;
   readonly lossNames: string[];
   private previewCache = new Map<string, Record<string, Tensor>>();
+  private schedule: ScheduledStep[];
 
   constructor(
     private tf: TF,
@@ -187,16 +198,16 @@ class Program implements TrainingProgram {
     private batchSize: number,
     private feed: CompileOptions['feed'],
   ) {
-    this.lossNames = [...new Set(analysis.schedule.map((s) => this.lossName(s.optimizer)))];
+    this.schedule = analysis.schedule.map(({ optimizer, repeat }) => {
+      const info = analysis.optimizers.find((o) => o.node === optimizer)!;
+      const lossName = label(analysis.main.nodes.get(info.loss.node)!);
+      return { loss: info.loss, lossName, trainable: new Set(info.networks), repeat, ...updaters.get(optimizer)! };
+    });
+    this.lossNames = [...new Set(this.schedule.map((s) => s.lossName))];
   }
 
   get backend() {
     return this.tf.getBackend();
-  }
-
-  private lossName(optimizer: string): string {
-    const loss = this.analysis.optimizers.find((o) => o.node === optimizer)!.loss;
-    return label(this.analysis.main.nodes.get(loss.node)!);
   }
 
   step(read = true): Record<string, number> | undefined {
@@ -205,23 +216,21 @@ class Program implements TrainingProgram {
     const computed = new ComputedValues();
     const losses: Record<string, number> = {};
     try {
-      for (const { optimizer, repeat } of this.analysis.schedule) {
-        const { updater, variables } = this.updaters.get(optimizer)!;
-        const info = this.analysis.optimizers.find((o) => o.node === optimizer)!;
+      for (const { loss: target, lossName, trainable, repeat, updater, variables } of this.schedule) {
         for (let r = 0; r < repeat; r++) {
           const perStep = new Map<string, Record<string, Tensor>>();
           const pass: Pass = {
-            trainable: new Set(info.networks),
+            trainable,
             source: (scope, node) => this.draw(scope, node, perIteration, perStep),
             computed,
           };
           try {
             const loss = tf.tidy(() => {
-              const { value, grads } = tf.variableGrads(() => this.evaluate(pass, info.loss).t as tfjs.Scalar, variables);
+              const { value, grads } = tf.variableGrads(() => this.evaluate(pass, target).t as tfjs.Scalar, variables);
               updater.apply(variables.map((v) => grads[v.name]));
               return value;
             });
-            if (read) losses[this.lossName(optimizer)] = loss.dataSync()[0]!;
+            if (read) losses[lossName] = loss.dataSync()[0]!;
             loss.dispose();
           } finally {
             disposeAll(perStep);

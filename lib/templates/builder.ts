@@ -29,7 +29,7 @@ export class ScopeBuilder {
   }
 
   private uniqueId(label: string): string {
-    const base = label.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'node';
+    const base = portId(label);
     let id = base;
     for (let i = 2; this.nodes.some((n) => n.id === id); i++) id = `${base}_${i}`;
     return id;

@@ -41,9 +41,14 @@ export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nod
   doc.networks.forEach((n) => countCalls(n.nodes));
 
   const trainedOn = scope === null ? networksTrainedOnLosses(analysis) : new Map<string, string[]>();
+  // Problems of this scope by node and by edge, grouped once rather than searched per node.
+  const here = analysis.problems.filter((p) => p.network === (scope ?? undefined));
+  const byNode = new Map<string, Problem[]>();
+  for (const p of here) if (p.node !== undefined) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
+  const badEdges = new Set(here.map((p) => p.edge).filter((e) => e !== undefined));
   const nodes = graph.nodes.map((node): GraphFlowNode => {
     const info = scopeInfo?.nodes.get(node.id);
-    const problems = analysis.problems.filter((p) => p.node === node.id && p.network === (scope ?? undefined));
+    const problems = byNode.get(node.id) ?? [];
     const data: GraphNodeData = { node, info, problems };
     if (node.kind === 'call') {
       const id = (node.params as { network?: string }).network ?? '';
@@ -65,7 +70,7 @@ export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nod
       target: edge.target.node,
       targetHandle: edge.target.port,
       label: shape ? formatShape(shape) : undefined,
-      className: analysis.problems.some((p) => p.edge === edge.id) ? 'edge-problem' : undefined,
+      className: badEdges.has(edge.id) ? 'edge-problem' : undefined,
     };
   });
   return { nodes, edges };
