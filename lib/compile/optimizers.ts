@@ -9,7 +9,16 @@ import type { TF, Tensor } from './ops';
 export interface OptimizerUpdater {
   /** Applies one update with gradients in the order of the variables given (undefined: not reached by the loss). */
   apply(grads: readonly (Tensor | undefined)[]): void;
+  /** The optimizer's own state (its step count and slot variables), for checkpoints that resume exactly. */
+  state(): OptimizerState;
+  restore(state: OptimizerState): void;
   dispose(): void;
+}
+
+export interface OptimizerState {
+  step: number;
+  /** Slot values in a fixed order (per group of variables, per slot). */
+  slots: Tensor[];
 }
 
 type Rule = (g: Tensor, slots: Tensor[], step: number, c: (x: number) => Tensor) => { delta: Tensor; slots: Tensor[] };
@@ -68,6 +77,17 @@ function slotUpdater(
           }
         }
       });
+    },
+    state: () => ({ step, slots: groups.flatMap(({ state }) => state) }),
+    restore(saved) {
+      const mine = groups.flatMap(({ state }) => state);
+      if (saved.slots.length !== mine.length) throw new Error(`optimizer state has ${saved.slots.length} slots, expected ${mine.length}`);
+      mine.forEach((slot, k) => {
+        const value = saved.slots[k]!;
+        if (value.size !== slot.size) throw new Error(`optimizer slot ${k} has ${value.size} values, expected ${slot.size}`);
+        slot.assign(tf.reshape(value, slot.shape));
+      });
+      step = saved.step;
     },
     dispose: () => {
       groups.forEach(({ state }) => state.forEach((v) => v.dispose()));

@@ -3,7 +3,7 @@ import { analyse, type Analysis, type NodeInfo, type Scope } from '../graph/anal
 import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc, PortRef, Preview } from '../graph/schema';
 import { concreteShape, type Shape } from '../graph/shape';
-import type { OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
+import type { Monitor, OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
 import type { DataProvider, Split } from '../data/mnist';
 import { createRng } from '../data/rng';
 import { createVariables, type WeightStore } from './variables';
@@ -24,6 +24,12 @@ export interface CompileOptions {
    * undefined to draw as usual.
    */
   feed?: (request: { node: string; port: string; shape: number[] }) => Float32Array | undefined;
+  /**
+   * The iteration a resumed run continues from: training draws come from
+   * streams seeded with it (replaying every earlier draw would take as long
+   * as the training did); previews keep their fixed draws.
+   */
+  resumeAt?: number;
 }
 
 export type { ImageBatch } from '../train/grid';
@@ -40,11 +46,27 @@ export interface TrainingProgram {
   samples(): ImageBatch | undefined;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
   reconstructions(): { inputs: ImageBatch; outputs: ImageBatch } | undefined;
+  /** Chart quantities from the loss kinds' monitors (a discriminator's mean output), on the fixed preview draws. */
+  monitors(): Record<string, number>;
+  /** The samples preview with its sources' rows blended linearly from row `from` to row `to` (latent interpolation). */
+  interpolation(from: number, to: number): ImageBatch | undefined;
   /** The trainable weights by stable name `network/node/weight`. */
   weights(): ReadonlyMap<string, tfjs.Variable>;
   setWeights(values: ReadonlyMap<string, Tensor>): void;
+  /** Everything a checkpoint needs to continue exactly: weights, optimizer slots and steps, the iteration. Tensors are live: read them before the next step. */
+  state(): ProgramState;
+  restore(state: ProgramState): void;
   dispose(): void;
 }
+
+export interface ProgramState {
+  iteration: number;
+  /** Weights by `network/node/weight`, optimizer slots by `<optimizer node>/slot<k>`. */
+  tensors: ReadonlyMap<string, Tensor>;
+  /** Each optimizer's update count (Adam's bias correction depends on it). */
+  optimizerSteps: Readonly<Record<string, number>>;
+}
+
 
 export class CompileError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -117,7 +139,8 @@ class ComputedValues {
   }
 }
 
-const PREVIEW_COUNT = 16;
+/** Preview batches (sample grids, reconstructions, monitors) hold 16 rows: the seeds' 4x4 grids. */
+export const PREVIEW_COUNT = 16;
 
 export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
   const analysis = analyse(doc);
@@ -141,8 +164,9 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
     for (const info of scope.nodes.values()) {
       if (info.kind?.role !== 'source') continue;
       const key = scopedKey(scope, info.node.id);
-      const env = (stream: string) => {
-        const rng = createRng(`${seed}:${stream}:${key}`);
+      const env = (stream: 'train' | 'preview') => {
+        const resumed = stream === 'train' && options.resumeAt ? `@${options.resumeAt}` : '';
+        const rng = createRng(`${seed}${resumed}:${stream}:${key}`);
         return { tf, random: rng.random, normal: rng.normal, mnist: (split: Split) => splits.get(split)! };
       };
       sources.set(key, {
@@ -187,6 +211,7 @@ class Program implements TrainingProgram {
   readonly lossNames: string[];
   private previewCache = new Map<string, Record<string, Tensor>>();
   private schedule: ScheduledStep[];
+  private monitored: MonitoredInput[];
 
   constructor(
     private tf: TF,
@@ -204,6 +229,7 @@ class Program implements TrainingProgram {
       return { loss: info.loss, lossName, trainable: new Set(info.networks), repeat, ...updaters.get(optimizer)! };
     });
     this.lossNames = [...new Set(this.schedule.map((s) => s.lossName))];
+    this.monitored = monitoredInputs(analysis.main);
   }
 
   get backend() {
@@ -265,8 +291,7 @@ class Program implements TrainingProgram {
   }
 
   /** Lazily evaluates one port of the main graph, computing only what it depends on. */
-  private evaluate(pass: Pass, ref: PortRef): Value {
-    const memo = new Map<string, Record<string, Value>>();
+  private evaluate(pass: Pass, ref: PortRef, memo = new Map<string, Record<string, Value>>()): Value {
     return this.port(pass, this.analysis.main, memo, new Map(), ref);
   }
 
@@ -350,10 +375,46 @@ class Program implements TrainingProgram {
     return { inputs: this.preview(preview.input, preview), outputs: this.preview(preview, preview) };
   }
 
-  /** Evaluates a port at batch 16 from fixed source draws, with no gradients. */
-  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>): ImageBatch {
+  interpolation(from: number, to: number): ImageBatch | undefined {
+    const preview = this.doc.training.previews.samples;
+    if (!preview) return undefined;
+    for (const row of [from, to]) {
+      if (!Number.isInteger(row) || row < 0 || row >= PREVIEW_COUNT) throw new Error(`interpolation rows are 0-${PREVIEW_COUNT - 1}, got ${row}`);
+    }
+    const tf = this.tf;
+    const t = tf.tidy(() => tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]));
+    try {
+      return this.preview(preview, preview, (scope, info) => {
+        const fixed = this.previewSource(scope, info);
+        return Object.fromEntries(
+          Object.entries(fixed).map(([port, values]) => {
+            const rows = tf.reshape(values, [PREVIEW_COUNT, -1]);
+            const a = tf.slice(rows, [from, 0], [1, -1]);
+            const b = tf.slice(rows, [to, 0], [1, -1]);
+            return [port, tf.reshape(tf.add(a, tf.mul(tf.sub(b, a), t)), values.shape)];
+          }),
+        );
+      });
+    } finally {
+      t.dispose();
+    }
+  }
+
+  monitors(): Record<string, number> {
+    if (this.monitored.length === 0) return {};
     const tf = this.tf;
     const pass: Pass = { trainable: new Set(), source: (scope, info) => this.previewSource(scope, info) };
+    const memo = new Map<string, Record<string, Value>>();
+    const values = tf.tidy(() => tf.stack(this.monitored.map(({ ref, monitor }) => monitor.compute(tf, this.evaluate(pass, ref, memo).t))));
+    const numbers = values.dataSync();
+    values.dispose();
+    return Object.fromEntries(this.monitored.map(({ name }, i) => [name, numbers[i]!]));
+  }
+
+  /** Evaluates a port at batch 16 from fixed source draws (or the given ones), with no gradients. */
+  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>, source: Pass['source'] = (scope, info) => this.previewSource(scope, info)): ImageBatch {
+    const tf = this.tf;
+    const pass: Pass = { trainable: new Set(), source };
     return tf.tidy(() => {
       const value = this.evaluate(pass, ref).t;
       const count = value.shape[0]!;
@@ -388,11 +449,61 @@ class Program implements TrainingProgram {
     this.store.assign(values);
   }
 
+  state(): ProgramState {
+    const tensors = new Map<string, Tensor>(this.store.byName);
+    const optimizerSteps: Record<string, number> = {};
+    for (const [node, { updater }] of this.updaters) {
+      const { step, slots } = updater.state();
+      optimizerSteps[node] = step;
+      slots.forEach((slot, k) => tensors.set(slotName(node, k), slot));
+    }
+    return { iteration: this.iteration, tensors, optimizerSteps };
+  }
+
+  restore(state: ProgramState): void {
+    const weights = new Map([...state.tensors].filter(([name]) => this.store.byName.has(name)));
+    const missing = [...this.store.byName.keys()].filter((name) => !weights.has(name));
+    if (missing.length) throw new Error(`the checkpoint lacks weight(s) ${missing.join(', ')}: it was saved from a different graph`);
+    const updates: (() => void)[] = [];
+    for (const [node, { updater }] of this.updaters) {
+      const count = updater.state().slots.length;
+      const slots = Array.from({ length: count }, (_, k) => state.tensors.get(slotName(node, k)));
+      const step = state.optimizerSteps[node];
+      if (step === undefined || slots.some((s) => !s)) throw new Error(`the checkpoint lacks the state of optimizer "${node}": it was saved from a different graph`);
+      updates.push(() => updater.restore({ step, slots: slots as Tensor[] }));
+    }
+    this.store.assign(weights);
+    updates.forEach((apply) => apply());
+    this.iteration = state.iteration;
+  }
+
   dispose(): void {
     for (const { updater } of this.updaters.values()) updater.dispose();
     disposeAll(this.previewCache);
     this.store.dispose();
   }
+}
+
+const slotName = (optimizer: string, k: number) => `${optimizer}/slot${k}`;
+
+interface MonitoredInput {
+  name: string;
+  ref: PortRef;
+  monitor: Monitor;
+}
+
+/** The inputs the main graph's loss nodes monitor, once each (G's loss and D's fake loss read the same D(G(z))). */
+function monitoredInputs(main: Scope): MonitoredInput[] {
+  const found = new Map<string, MonitoredInput>();
+  for (const id of main.order) {
+    const info = main.nodes.get(id)!;
+    const monitor = info.kind?.role === 'op' ? info.kind.monitor : undefined;
+    const ref = monitor && main.incoming.get(id)?.get(monitor.input);
+    if (!monitor || !ref) continue;
+    const key = `${ref.node}:${ref.port}`;
+    if (!found.has(key)) found.set(key, { name: monitor.describe(label(main.nodes.get(ref.node)!)), ref, monitor });
+  }
+  return [...found.values()];
 }
 
 function disposeAll(cache: Map<string, Record<string, Tensor>>) {

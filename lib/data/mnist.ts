@@ -34,3 +34,19 @@ export function mnistSplit(imageBytes: Uint8Array, labelBytes: Uint8Array, split
 export interface DataProvider {
   mnist(split: Split): Promise<MnistSplit>;
 }
+
+/** A DataProvider that reads each split's two files once, from wherever `read` finds them. */
+export function mnistProvider(read: (file: string) => Promise<Uint8Array>): DataProvider {
+  const cache = new Map<Split, Promise<MnistSplit>>();
+  return {
+    mnist(split) {
+      let loaded = cache.get(split);
+      if (!loaded) {
+        const files = MNIST_FILES[split];
+        loaded = Promise.all([read(files.images), read(files.labels)]).then(([images, labels]) => mnistSplit(images, labels, split));
+        cache.set(split, loaded);
+      }
+      return loaded;
+    },
+  };
+}

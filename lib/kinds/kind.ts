@@ -79,6 +79,10 @@ export interface EmitArgs<P> {
   inputs: Readonly<Record<string, string>>;
   inputShapes: Readonly<Record<string, Shape>>;
   weights: Readonly<Record<string, string>>;
+  /** An expression of type GradNeeds, when the exporter tracks which gradients a step needs (as `compute` gets them). */
+  needsGrad?: string;
+  /** Per output port, an expression for the value computed earlier for the same inputs and weights (may be undefined at run time). */
+  known?: Readonly<Record<string, string>>;
 }
 
 interface KindBase<P> {
@@ -100,6 +104,19 @@ export interface OpKind<P = any> extends KindBase<P> {
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;
+  /**
+   * A quantity worth charting beside the loss, computed from one input: for
+   * a discriminator's loss, the mean probability it gives (D(x), D(G(z))).
+   */
+  monitor?: Monitor;
+}
+
+export interface Monitor {
+  /** The input port it reads. */
+  input: string;
+  /** Chart name, given the label of the node feeding that input. */
+  describe(source: string): string;
+  compute(tf: TF, input: Tensor): Tensor;
 }
 
 export type DrawPolicy = 'per-iteration' | 'per-step';
@@ -125,6 +142,16 @@ export interface SourceKind<P = any> extends KindBase<P> {
   dataset?: 'mnist';
   draw(params: P): DrawPolicy;
   sampler(params: P, env: SourceEnv): Sampler;
+  /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
+  emit(args: SourceEmitArgs<P>): string;
+}
+
+export interface SourceEmitArgs<P> {
+  params: P;
+  /** An expression of type Rng: the run's seeded generator for this source. */
+  rng: string;
+  /** An expression of type MnistSplit for a split. */
+  mnist(split: 'train' | 'test'): string;
 }
 
 export type { OptimizerUpdater } from '../compile/optimizers';
@@ -135,6 +162,8 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   /** Ids of the networks whose weights this optimizer updates. */
   networks(params: P): readonly string[];
   updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
+  /** Code form of `updater` for the exporter: an expression over `tf` and `optimizers` (the runtime module). */
+  emit(args: { params: P; variables: string }): string;
 }
 
 /** Structural kinds: a network's inputs and outputs, and a call of a network. */

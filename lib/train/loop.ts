@@ -40,8 +40,15 @@ export class DivergedError extends Error {
   }
 }
 
+/** Throws DivergedError naming the first loss that is NaN or infinite. */
+export function checkFinite(losses: Record<string, number>, step: number): void {
+  for (const [name, value] of Object.entries(losses)) {
+    if (!Number.isFinite(value)) throw new DivergedError(name, step, value);
+  }
+}
+
 /**
- * The training loop shared by the CLI and the browser worker: snapshots every
+ * The CLI's training loop (the browser's is TrainingSession, which adds pause and checkpoints): snapshots every
  * `sampleEvery` iterations (before the step, as seed 002 does) and after the
  * last one, a log line every `logEvery` and at the end.
  */
@@ -57,9 +64,7 @@ export function runLoop(program: TrainingProgram, options: LoopOptions): LoopRes
     if (step % options.sampleEvery === 0) snapshot(step);
     losses = program.step()!;
     windowSteps += 1;
-    for (const [name, value] of Object.entries(losses)) {
-      if (!Number.isFinite(value)) throw new DivergedError(name, step, value);
-    }
+    checkFinite(losses, step);
     if (step % options.logEvery === 0 || step === options.steps - 1) {
       const now = performance.now();
       options.onLog({ step, losses, itPerSec: (windowSteps * 1000) / Math.max(now - windowStart, 1e-6) });

@@ -121,6 +121,20 @@ describe('node kind registry', () => {
         });
       });
 
+      if ((kind as OpKind).monitor) {
+        it('monitors one of its inputs as a finite scalar', () => {
+          const monitor = (kind as OpKind).monitor!;
+          expect(Object.keys(example.inputs)).toContain(monitor.input);
+          expect(monitor.describe('D_real')).toContain('D_real');
+          tf.tidy(() => {
+            const input = tf.sigmoid(randomInput(example.inputs[monitor.input]!, 5));
+            const value = monitor.compute(tf, input);
+            expect(value.shape).toEqual([]);
+            expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
+          });
+        });
+      }
+
       it('builds weights whose shapes follow its input shapes', () => {
         const op = kind as OpKind;
         const specs = op.weights?.(op.params.parse(example.params), example.inputs) ?? [];

@@ -19,4 +19,5 @@ export const logLoss = defineOp({
   inferShape: () => scalar,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
+  monitor: { input: 'p', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
 });

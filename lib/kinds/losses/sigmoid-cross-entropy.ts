@@ -15,4 +15,5 @@ export const sigmoidCrossEntropy = defineOp({
   inferShape: () => scalar,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).sigmoidCrossEntropy(inputs.logits!, label(params.target)) }),
   emit: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${label(params.target)})` }),
+  monitor: { input: 'logits', describe: (source) => `mean σ(${source})`, compute: (tf, logits) => tf.mean(tf.sigmoid(logits)) },
 });

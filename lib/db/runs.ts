@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import { loadGraphDoc } from '../graph/migrations';
+import type { GraphDoc } from '../graph/schema';
+import { err, ok, type Result } from '../result';
+import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
+import { ENDED, MetricPointSchema, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import { db } from './client';
+
+/**
+ * Training runs of a project: what was trained and how, the logged points,
+ * the pictures and checkpoints. The tab training a run is its only writer;
+ * it reports at least every few seconds, and a run not heard from for
+ * STALE_SECONDS is marked interrupted (a closed tab, a crashed browser).
+ * An ended run accepts no more writes.
+ */
+export const STALE_SECONDS = 60;
+/** Checkpoints kept per run: the newest ones (the final one is the newest). */
+export const CHECKPOINTS_KEPT = 3;
+const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export interface RunSummary {
+  id: string;
+  number: number;
+  status: RunStatus;
+  message: string | null;
+  backend: string;
+  settings: RunSettings;
+  iteration: number;
+  itPerSec: number | null;
+  seconds: number;
+  series: string[];
+  resumedFrom: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RunDetail extends RunSummary {
+  graph: GraphDoc;
+  points: MetricPoint[];
+  pictures: { kind: PictureKind; index: number; step: number }[];
+  checkpoints: { id: string; iteration: number; createdAt: Date }[];
+}
+
+export type PictureKind = 'samples' | 'reconstructions';
+
+const Id = z.string().min(1).max(100);
+const NotFound = 'This run does not exist (it may have been deleted)';
+
+type Row = Awaited<ReturnType<ReturnType<typeof db>['run']['findUniqueOrThrow']>>;
+
+const summary = (row: Row): RunSummary => ({
+  id: row.id,
+  number: row.number,
+  status: row.status as RunStatus,
+  message: row.message,
+  backend: row.backend,
+  settings: JSON.parse(row.settings) as RunSettings,
+  iteration: row.iteration,
+  itPerSec: row.itPerSec,
+  seconds: row.seconds,
+  series: JSON.parse(row.series) as string[],
+  resumedFrom: row.resumedFrom,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+const issue = (error: z.ZodError) => {
+  const first = error.issues[0]!;
+  return `${first.path.join('.') || 'request'}: ${first.message}`;
+};
+
+const CreateInput = z.object({
+  graph: z.unknown(),
+  settings: RunSettingsSchema,
+  backend: z.string().min(1).max(40),
+  series: z.array(z.string().max(200)).max(100).default([]),
+  resumedFrom: Id.optional(),
+});
+
+export async function createRun(projectId: unknown, input: unknown): Promise<Result<RunSummary>> {
+  const project = Id.safeParse(projectId);
+  if (!project.success) return err('Not a project id');
+  const parsed = CreateInput.safeParse(input);
+  if (!parsed.success) return err(issue(parsed.error));
+  const graph = loadGraphDoc(parsed.data.graph);
+  if (!graph.ok) return err(`graph: ${graph.error}`);
+  const { settings, backend, series, resumedFrom } = parsed.data;
+  return db().$transaction(async (tx) => {
+    if (!(await tx.project.findUnique({ where: { id: project.data }, select: { id: true } }))) return err('This project does not exist (it may have been deleted)');
+    const last = await tx.run.findFirst({ where: { projectId: project.data }, orderBy: { number: 'desc' }, select: { number: true } });
+    const row = await tx.run.create({
+      data: {
+        projectId: project.data,
+        number: (last?.number ?? 0) + 1,
+        graph: JSON.stringify(graph.value),
+        settings: JSON.stringify(settings),
+        backend,
+        status: 'running',
+        series: JSON.stringify(series),
+        resumedFrom,
+      },
+    });
+    return ok(summary(row));
+  });
+}
+
+/** The project's runs, newest first; runs whose tab went quiet are marked interrupted first. */
+export async function listRuns(projectId: unknown): Promise<Result<RunSummary[]>> {
+  const project = Id.safeParse(projectId);
+  if (!project.success) return err('Not a project id');
+  await markInterrupted({ projectId: project.data });
+  const rows = await db().run.findMany({ where: { projectId: project.data }, orderBy: { number: 'desc' } });
+  return ok(rows.map(summary));
+}
+
+export async function getRun(runId: unknown): Promise<Result<RunDetail>> {
+  const id = Id.safeParse(runId);
+  if (!id.success) return err('Not a run id');
+  await markInterrupted({ id: id.data });
+  const row = await db().run.findUnique({
+    where: { id: id.data },
+    include: {
+      metrics: { orderBy: { seq: 'asc' } },
+      pictures: { orderBy: { index: 'asc' }, select: { kind: true, index: true, step: true } },
+      checkpoints: { orderBy: { iteration: 'asc' }, select: { id: true, iteration: true, createdAt: true } },
+    },
+  });
+  if (!row) return err(NotFound);
+  const graph = loadGraphDoc(row.graph);
+  if (!graph.ok) return err(`The run's graph cannot be read: ${graph.error}`);
+  return ok({
+    ...summary(row),
+    graph: graph.value,
+    points: row.metrics.flatMap((m) => JSON.parse(m.points) as MetricPoint[]),
+    pictures: row.pictures.map((p) => ({ ...p, kind: p.kind as PictureKind })),
+    checkpoints: row.checkpoints,
+  });
+}
+
+const UpdateInput = z.object({
+  status: z.enum(RUN_STATUSES).exclude(['interrupted']).optional(),
+  message: z.string().max(2000).optional(),
+  iteration: z.number().int().min(0),
+  itPerSec: z.number().min(0).optional(),
+  seconds: z.number().min(0).optional(),
+  backend: z.string().min(1).max(40).optional(),
+  series: z.array(z.string().max(200)).max(100).optional(),
+  points: z.array(MetricPointSchema).max(100_000).default([]),
+});
+
+/**
+ * The training tab's report: new points (appended), progress, maybe a new
+ * status. Doubles as the heartbeat. Refused once the run has ended, so a
+ * late or repeated request cannot reopen it.
+ */
+export async function updateRun(runId: unknown, input: unknown): Promise<Result<RunSummary>> {
+  const id = Id.safeParse(runId);
+  if (!id.success) return err('Not a run id');
+  const parsed = UpdateInput.safeParse(input);
+  if (!parsed.success) return err(issue(parsed.error));
+  const { points, series, ...fields } = parsed.data;
+  return db().$transaction(async (tx) => {
+    const row = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
+    if (!row) return err(NotFound);
+    if (ENDED.includes(row.status as RunStatus)) return err(`Run already ${row.status}: nothing more is recorded`);
+    if (points.length) {
+      const last = await tx.runMetrics.findFirst({ where: { runId: id.data }, orderBy: { seq: 'desc' }, select: { seq: true } });
+      await tx.runMetrics.create({ data: { runId: id.data, seq: (last?.seq ?? -1) + 1, points: JSON.stringify(points) } });
+    }
+    const updated = await tx.run.update({
+      where: { id: id.data },
+      data: { ...fields, ...(series && { series: JSON.stringify(series) }), heartbeatAt: new Date() },
+    });
+    return ok(summary(updated));
+  });
+}
+
+/** Called as the tab closes (a beacon): a run still going is marked interrupted at once. */
+export async function interruptRun(runId: unknown): Promise<Result<true>> {
+  const id = Id.safeParse(runId);
+  if (!id.success) return err('Not a run id');
+  await db().run.updateMany({
+    where: { id: id.data, status: { in: ['running', 'paused'] } },
+    data: { status: 'interrupted', message: 'The page training this run was closed' },
+  });
+  return ok(true);
+}
+
+async function markInterrupted(where: { id?: string; projectId?: string }) {
+  await db().run.updateMany({
+    where: { ...where, status: { in: ['running', 'paused'] }, heartbeatAt: { lt: new Date(Date.now() - STALE_SECONDS * 1000) } },
+    data: { status: 'interrupted', message: `No word from the training page for ${STALE_SECONDS} s (closed or crashed); the last checkpoint is kept` },
+  });
+}
+
+const PictureInput = z.object({
+  kind: z.enum(['samples', 'reconstructions']),
+  index: z.number().int().min(0),
+  step: z.number().int().min(0),
+});
+
+export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array): Promise<Result<true>> {
+  const id = Id.safeParse(runId);
+  if (!id.success) return err('Not a run id');
+  const parsed = PictureInput.safeParse(meta);
+  if (!parsed.success) return err(issue(parsed.error));
+  if (png.byteLength > MAX_PICTURE_BYTES) return err(`picture: ${png.byteLength} bytes is over the ${MAX_PICTURE_BYTES}-byte limit`);
+  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return err('picture: not a PNG file');
+  const run = await db().run.findUnique({ where: { id: id.data }, select: { status: true } });
+  if (!run) return err(NotFound);
+  const { kind, index, step } = parsed.data;
+  const bytes = new Uint8Array(png);
+  await db().runPicture.upsert({
+    where: { runId_kind_index: { runId: id.data, kind, index } },
+    create: { runId: id.data, kind, index, step, png: bytes },
+    update: { step, png: bytes },
+  });
+  return ok(true);
+}
+
+export async function getPicture(runId: unknown, kind: unknown, index: unknown): Promise<Result<Uint8Array>> {
+  const id = Id.safeParse(runId);
+  const parsed = PictureInput.pick({ kind: true, index: true }).safeParse({ kind, index });
+  if (!id.success || !parsed.success) return err('A picture is named by run, kind (samples or reconstructions) and index');
+  const row = await db().runPicture.findUnique({ where: { runId_kind_index: { runId: id.data, ...parsed.data } } });
+  return row ? ok(new Uint8Array(row.png)) : err(`Run has no ${parsed.data.kind} picture ${parsed.data.index}`);
+}
+
+/** Stores a checkpoint after checking its manifest and weights agree; keeps the newest CHECKPOINTS_KEPT. */
+export async function addCheckpoint(runId: unknown, manifest: unknown, weights: Uint8Array): Promise<Result<{ id: string; iteration: number }>> {
+  const id = Id.safeParse(runId);
+  if (!id.success) return err('Not a run id');
+  const checkpoint = parseCheckpoint(manifest, weights);
+  if (!checkpoint.ok) return checkpoint;
+  const iteration = checkpoint.value.manifest.iteration;
+  return db().$transaction(async (tx) => {
+    const run = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
+    if (!run) return err(NotFound);
+    const row = await tx.checkpoint.create({
+      data: { runId: id.data, iteration, manifest: JSON.stringify(checkpoint.value.manifest), weights: new Uint8Array(weights) },
+    });
+    const old = await tx.checkpoint.findMany({ where: { runId: id.data }, orderBy: [{ iteration: 'desc' }, { createdAt: 'desc' }], skip: CHECKPOINTS_KEPT, select: { id: true } });
+    if (old.length) await tx.checkpoint.deleteMany({ where: { id: { in: old.map((c) => c.id) } } });
+    return ok({ id: row.id, iteration });
+  });
+}
+
+export async function getCheckpoint(checkpointId: unknown): Promise<Result<EncodedCheckpoint & { runId: string; runNumber: number; projectName: string }>> {
+  const id = Id.safeParse(checkpointId);
+  if (!id.success) return err('Not a checkpoint id');
+  const row = await db().checkpoint.findUnique({ where: { id: id.data }, include: { run: { select: { number: true, project: { select: { name: true } } } } } });
+  if (!row) return err('This checkpoint does not exist (only the newest few of each run are kept)');
+  const parsed = parseCheckpoint(row.manifest, new Uint8Array(row.weights));
+  if (!parsed.ok) return parsed;
+  return ok({ ...parsed.value, runId: row.runId, runNumber: row.run.number, projectName: row.run.project.name });
+}

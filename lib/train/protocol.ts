@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { GraphDoc } from '../graph/schema';
+import type { EncodedCheckpoint } from './checkpoint';
+
+/** The messages between the editor (main thread) and the training worker. */
+
+export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BROWSER_BACKENDS: readonly BrowserBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+export type BackendChoice = BrowserBackend | 'auto';
+
+export const RunSettingsSchema = z.object({
+  batchSize: z.number().int().min(1).max(4096),
+  iterations: z.number().int().min(1).max(100_000_000),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  sampleEvery: z.number().int().min(1),
+});
+export type RunSettings = z.infer<typeof RunSettingsSchema>;
+
+/** What the worker found: each backend that initialised, with a note (software adapter, threads) and its measured speed. */
+export interface BackendProbe {
+  name: BrowserBackend;
+  available: boolean;
+  note?: string;
+  /** Milliseconds per step of a small reference MLP training step, when measured. */
+  msPerStep?: number;
+}
+
+export type TrainCommand =
+  | { type: 'start'; doc: GraphDoc; settings: RunSettings; backend: BackendChoice; resume?: EncodedCheckpoint; checkpointSeconds: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'step' }
+  | { type: 'stop' }
+  | { type: 'interpolate'; from: number; to: number }
+  /** Loads a checkpoint without training, to show its samples. */
+  | { type: 'inspect'; doc: GraphDoc; checkpoint: EncodedCheckpoint; backend: BackendChoice };
+
+export const RUN_STATUSES = ['running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** A run in one of these states has ended: nothing more is written to it. */
+export const ENDED: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed'];
+
+/** One logged iteration: every loss, and the monitors when they were measured. */
+export const MetricPointSchema = z.object({
+  step: z.number().int().min(0),
+  values: z.record(z.string(), z.number()),
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
+export interface Picture {
+  /** A PNG of the grid. */
+  png: Blob;
+  step: number;
+  index: number;
+}
+
+export type TrainEvent =
+  | { type: 'backend'; backend: BrowserBackend; probes: BackendProbe[] }
+  | { type: 'started'; lossNames: string[]; monitorNames: string[]; iteration: number; total: number }
+  | { type: 'progress'; iteration: number; points: MetricPoint[]; itPerSec: number; seconds: number }
+  | { type: 'picture'; kind: 'samples' | 'reconstructions'; picture: Picture }
+  | { type: 'interpolation'; png: Blob }
+  | { type: 'checkpoint'; checkpoint: EncodedCheckpoint }
+  | { type: 'status'; status: RunStatus; message?: string; iteration: number };

@@ -1,0 +1,233 @@
+import { compile, type TrainingProgram } from '../compile/program';
+import type { DataProvider } from '../data/mnist';
+import type { GraphDoc } from '../graph/schema';
+import type { TF } from '../kinds/kind';
+import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from './checkpoint';
+import { imageGrid, pairs, type GreyImage } from './grid';
+import { checkFinite, DivergedError } from './loop';
+import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
+
+/** What the session needs from where it runs (the browser worker, or a test in Node). */
+export interface SessionHost {
+  post(event: TrainEvent): void;
+  selectBackend(choice: BackendChoice): Promise<{ tf: TF; backend: BrowserBackend; probes: BackendProbe[] }>;
+  data: DataProvider;
+  png(image: GreyImage): Promise<Blob>;
+}
+
+/** Steps run back to back for this long (seconds) before the session looks at its messages. */
+const SLICE_SECONDS = 0.04;
+/** Losses reach the page at most this often. */
+const PROGRESS_MS = 250;
+
+interface Run {
+  program: TrainingProgram;
+  doc: GraphDoc;
+  settings: RunSettings;
+  checkpointSeconds: number;
+  points: MetricPoint[];
+  /** Training time, excluding pauses. */
+  seconds: number;
+  lastCheckpointAt: number;
+  window: { steps: number; seconds: number; itPerSec: number };
+}
+
+const now = () => performance.now() / 1000;
+const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * One training run at a time, driven by commands: start, pause, resume, step,
+ * stop. Runs steps in short slices so pause and stop take effect at once,
+ * sends losses in batches, pictures every `sampleEvery` iterations (before the
+ * step, as the seeds save them) and checkpoints every `checkpointSeconds` of
+ * training and whenever the run pauses or ends. A NaN or infinite loss ends
+ * the run without a checkpoint: the last good one stays.
+ */
+export class TrainingSession {
+  private run?: Run;
+  private status: RunStatus | 'idle' = 'idle';
+  private tf?: TF;
+  /** Changes at every start, so a loop left over from an earlier run stops. */
+  private generation = 0;
+  private lastProgress = 0;
+
+  constructor(private host: SessionHost) {}
+
+  async handle(command: TrainCommand): Promise<void> {
+    try {
+      switch (command.type) {
+        case 'start':
+          return await this.start(command);
+        case 'inspect':
+          return await this.inspect(command.doc, command.checkpoint, command.backend);
+        case 'pause':
+          if (this.status !== 'running') return;
+          return await this.settle('paused');
+        case 'resume':
+          if (this.status !== 'paused') return;
+          this.setStatus('running');
+          return await this.loop(this.generation);
+        case 'step':
+          if (this.status !== 'paused') return;
+          if (this.iterate() === 'completed') return await this.settle('completed');
+          this.flush(true);
+          return;
+        case 'stop':
+          if (this.status !== 'running' && this.status !== 'paused') return;
+          return await this.settle('stopped');
+        case 'interpolate': {
+          const images = this.run?.program.interpolation(command.from, command.to);
+          if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
+          return;
+        }
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice, resumeAt?: number) {
+    this.generation += 1;
+    this.run?.program.dispose();
+    this.run = undefined;
+    const { tf, backend, probes } = await this.host.selectBackend(choice);
+    this.tf = tf;
+    this.host.post({ type: 'backend', backend, probes });
+    return compile(doc, { tf, data: this.host.data, seed: settings.seed, batchSize: settings.batchSize, resumeAt });
+  }
+
+  private async start(command: Extract<TrainCommand, { type: 'start' }>) {
+    const { doc, settings, resume } = command;
+    const program = await this.prepare(doc, settings, command.backend, resume?.manifest.iteration);
+    if (resume) this.restore(program, resume);
+    this.run = {
+      program,
+      doc,
+      settings,
+      checkpointSeconds: command.checkpointSeconds,
+      points: [],
+      seconds: 0,
+      lastCheckpointAt: 0,
+      window: { steps: 0, seconds: 0, itPerSec: 0 },
+    };
+    this.host.post({
+      type: 'started',
+      lossNames: [...program.lossNames],
+      monitorNames: Object.keys(program.monitors()),
+      iteration: program.iteration,
+      total: settings.iterations,
+    });
+    this.setStatus('running');
+    await this.loop(this.generation);
+  }
+
+  private async inspect(doc: GraphDoc, checkpoint: EncodedCheckpoint, choice: BackendChoice) {
+    const settings = { ...doc.training, iterations: checkpoint.manifest.iteration };
+    const program = await this.prepare(doc, settings, choice);
+    this.restore(program, checkpoint);
+    this.run = { program, doc, settings, checkpointSeconds: Infinity, points: [], seconds: 0, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
+    await this.pictures(program.iteration);
+  }
+
+  private restore(program: TrainingProgram, checkpoint: EncodedCheckpoint) {
+    const state = decodeCheckpoint(this.tf!, checkpoint);
+    try {
+      program.restore(state);
+    } finally {
+      state.tensors.forEach((t) => t.dispose());
+    }
+  }
+
+  private async loop(generation: number) {
+    while (generation === this.generation && this.status === 'running') {
+      const run = this.run!;
+      const sliceStart = now();
+      let steps = 0;
+      do {
+        const outcome = this.iterate();
+        if (outcome === 'completed') return await this.settle('completed');
+        if (outcome === 'diverged') return;
+        steps += 1;
+      } while (now() - sliceStart < SLICE_SECONDS && this.status === 'running');
+      const seconds = now() - sliceStart;
+      run.seconds += seconds;
+      run.window = { steps: run.window.steps + steps, seconds: run.window.seconds + seconds, itPerSec: run.window.itPerSec };
+      this.flush(false);
+      if (run.seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
+      await yieldToMessages();
+    }
+  }
+
+  /** One iteration, with the pictures due before it. */
+  private iterate(): 'continue' | 'completed' | 'diverged' {
+    const run = this.run!;
+    const { program, settings } = run;
+    const step = program.iteration;
+    if (step >= settings.iterations) return 'completed';
+    if (step % settings.sampleEvery === 0) void this.pictures(step);
+    const losses = program.step()!;
+    try {
+      checkFinite(losses, step);
+    } catch (error) {
+      if (!(error instanceof DivergedError)) throw error;
+      this.flush(true);
+      this.setStatus('diverged', `${error.message}. The last good checkpoint is kept.`);
+      return 'diverged';
+    }
+    run.points.push({ step, values: losses });
+    return program.iteration >= settings.iterations ? 'completed' : 'continue';
+  }
+
+  /** Sends the losses gathered since the last call (with the monitors at the latest step). */
+  private flush(force: boolean) {
+    const run = this.run;
+    if (!run || (!force && performance.now() - this.lastProgress < PROGRESS_MS)) return;
+    this.lastProgress = performance.now();
+    const last = run.points.at(-1);
+    if (last) Object.assign(last.values, run.program.monitors());
+    if (run.window.seconds > 0.5) run.window = { steps: 0, seconds: 0, itPerSec: run.window.steps / run.window.seconds };
+    const itPerSec = run.window.itPerSec || (run.window.seconds > 0 ? run.window.steps / run.window.seconds : 0);
+    this.host.post({ type: 'progress', iteration: run.program.iteration, points: run.points, itPerSec, seconds: run.seconds });
+    run.points = [];
+  }
+
+  private async pictures(step: number) {
+    const { program, settings } = this.run!;
+    const index = Math.ceil(step / settings.sampleEvery);
+    const samples = program.samples();
+    const reconstructions = program.reconstructions();
+    if (samples) this.host.post({ type: 'picture', kind: 'samples', picture: { png: await this.host.png(imageGrid(samples)), step, index } });
+    if (reconstructions) {
+      const png = await this.host.png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
+      this.host.post({ type: 'picture', kind: 'reconstructions', picture: { png, step, index } });
+    }
+  }
+
+  private async checkpoint() {
+    const run = this.run!;
+    run.lastCheckpointAt = run.seconds;
+    const checkpoint = await encodeCheckpoint(this.tf!, run.doc.name, run.program.state());
+    this.host.post({ type: 'checkpoint', checkpoint });
+  }
+
+  /** Ends (or pauses) the run: the losses so far, the final pictures, a checkpoint, then the status. */
+  private async settle(status: 'paused' | 'stopped' | 'completed') {
+    const run = this.run!;
+    this.status = status;
+    this.flush(true);
+    if (status === 'completed') await this.pictures(run.program.iteration);
+    await this.checkpoint();
+    this.setStatus(status);
+  }
+
+  private setStatus(status: RunStatus, message?: string) {
+    this.status = status;
+    this.host.post({ type: 'status', status, message, iteration: this.run?.program.iteration ?? 0 });
+  }
+
+  private fail(error: unknown) {
+    this.generation += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    this.setStatus('failed', message);
+  }
+}
