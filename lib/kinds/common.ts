@@ -42,3 +42,9 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: '
 }
 
 export const jsonLiteral = (value: unknown): string => JSON.stringify(value);
+
+/** `{ learningRate: 0.001, rho: 0.95 }`: a code literal of params whose keys the kind itself defines. */
+export const objectLiteral = (value: Readonly<Record<string, unknown>>): string => {
+  const fields = Object.entries(value).map(([key, v]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : jsonLiteral(key)}: ${jsonLiteral(v)}`);
+  return fields.length ? `{ ${fields.join(', ')} }` : '{}';
+};

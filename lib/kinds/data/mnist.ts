@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
-import { drawParam } from '../common';
+import { drawParam, jsonLiteral } from '../common';
 import { mnistBatches } from '../../data/batches';
 
 const PIXELS = 784;
@@ -26,4 +26,5 @@ export const mnist = defineSource({
   dataset: 'mnist',
   draw: (p) => p.draw,
   sampler: (p, env) => mnistBatches(env.mnist(p.split), p.range, env.random),
+  emit: ({ params, rng, mnist }) => `batches.mnistBatches(${mnist(params.split)}, ${jsonLiteral(params.range)}, ${rng}.random)`,
 });

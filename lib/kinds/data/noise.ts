@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
-import { dims, drawParam } from '../common';
+import { dims, drawParam, objectLiteral } from '../common';
 import { noiseBatches } from '../../data/batches';
 
 /** Random noise: the prior z of generators and the eps of the reparameterisation trick. */
@@ -24,4 +24,5 @@ export const noise = defineSource({
   inferShape: (p) => ({ z: p.perSample ? [null, ...p.shape] : [...p.shape] }),
   draw: (p) => p.draw,
   sampler: (p, env) => noiseBatches(p, env),
+  emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.noiseBatches(${objectLiteral(spec)}, ${rng})`,
 });

@@ -30,7 +30,8 @@ export const dense = defineOp({
   compute: ({ tf, params, inputs, weights, needsGrad, known }) => ({
     y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad, known?.y),
   }),
-  emit: ({ params, inputs, weights }) => ({
-    y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'undefined'}, ${jsonLiteral(params.activation)})`,
-  }),
+  emit: ({ params, inputs, weights, needsGrad, known }) => {
+    const tracking = needsGrad ? [needsGrad, ...(known?.y ? [known.y] : [])] : [];
+    return { y: `ops.dense(${[inputs.x, weights.W, weights.b ?? 'undefined', jsonLiteral(params.activation), ...tracking].join(', ')})` };
+  },
 });

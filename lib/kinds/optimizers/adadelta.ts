@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /**
  * Adadelta with TF1 (and PyTorch) semantics: the squared-gradient accumulator
@@ -24,4 +24,5 @@ export const adadelta = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
+  emit: emitRule('adadelta'),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /**
  * Adam exactly as TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t),
@@ -25,4 +25,5 @@ export const adam = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
+  emit: emitRule('adam'),
 });

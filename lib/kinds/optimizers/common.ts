@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectLiteral } from '../common';
 import { formatShape, type Shape } from '../../graph/shape';
 import { port, shapeError } from '../kind';
 
@@ -12,3 +13,11 @@ export const acceptsScalarLoss = (_p: unknown, inputs: Readonly<Record<string, S
 export const networksParam = z.array(z.string().min(1)).default([]).describe('Networks whose weights this optimizer updates');
 export const rate = (fallback: number) => z.number().positive().max(1e3).default(fallback);
 export const fraction = (fallback: number) => z.number().min(0).max(1).default(fallback);
+
+/** The code form every optimizer shares: `optimizers.<rule>(tf, variables, settings)`, the settings without the network list. */
+export const emitRule =
+  (rule: string) =>
+  ({ params, variables }: { params: { networks: readonly string[] }; variables: string }): string => {
+    const { networks: _networks, ...settings } = params;
+    return `optimizers.${rule}(tf, ${variables}, ${objectLiteral(settings)})`;
+  };

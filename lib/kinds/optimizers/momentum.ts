@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** TF1's MomentumOptimizer: accum = momentum * accum + grad; var -= lr * accum (or the Nesterov form). */
 export const momentum = defineOptimizer({
@@ -20,4 +20,5 @@ export const momentum = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
+  emit: emitRule('momentum'),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** TF1's RMSPropOptimizer: the mean square starts at ONE (as TF1 does), decay 0.9, momentum 0, eps 1e-10. */
 export const rmsprop = defineOptimizer({
@@ -21,4 +21,5 @@ export const rmsprop = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
+  emit: emitRule('rmsprop'),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../compile/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { acceptsScalarLoss, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
 
 /** Plain gradient descent, TF1's GradientDescentOptimizer (TF1 has no default rate; 0.01 here). */
 export const sgd = defineOptimizer({
@@ -15,4 +15,5 @@ export const sgd = defineOptimizer({
   inferShape: acceptsScalarLoss,
   networks: (p) => p.networks,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
+  emit: emitRule('sgd'),
 });

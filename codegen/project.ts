@@ -1,0 +1,150 @@
+import netloomPackage from '../package.json';
+import type { Plan } from './plan';
+import { mnistSplits } from './train/iteration';
+
+/** Writers for the project's small files: package.json, tsconfig.json, README.md, .gitignore. */
+
+/** A package name npm accepts, from the graph's name. */
+export function packageName(graphName: string): string {
+  const slug = graphName
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'netloom-model';
+}
+
+const deps = { ...netloomPackage.dependencies, ...netloomPackage.devDependencies } as Record<string, string>;
+/** tfjs packages must be one version: tfjs-node-gpu pins @tensorflow/tfjs exactly, and a second copy would not see its backend. */
+const TFJS_VERSION = deps['@tensorflow/tfjs']!.replace(/^[\^~]/, '');
+
+export function writePackageJson(plan: Plan): string {
+  const pkg = {
+    name: packageName(plan.doc.name),
+    version: '1.0.0',
+    private: true,
+    description: `${plan.doc.name}: a training program exported from Netloom`,
+    scripts: { train: 'tsx train.ts', typecheck: 'tsc --noEmit -p .' },
+    dependencies: {
+      '@tensorflow/tfjs': TFJS_VERSION,
+      '@tensorflow/tfjs-backend-wasm': TFJS_VERSION,
+      pngjs: deps.pngjs,
+      seedrandom: deps.seedrandom,
+      tsx: deps.tsx,
+    },
+    // Its install downloads libtensorflow (with CUDA); where that fails npm carries on and the script uses wasm.
+    optionalDependencies: { '@tensorflow/tfjs-node-gpu': TFJS_VERSION },
+    devDependencies: {
+      '@types/node': deps['@types/node'],
+      '@types/pngjs': deps['@types/pngjs'],
+      '@types/seedrandom': deps['@types/seedrandom'],
+      typescript: deps.typescript,
+    },
+    engines: { node: '>=20' },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+export function writeTsconfig(): string {
+  const config = {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022'],
+      module: 'ESNext',
+      moduleResolution: 'bundler',
+      types: ['node'],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      esModuleInterop: true,
+      isolatedModules: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ['**/*.ts'],
+    exclude: ['node_modules', 'out'],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+export const GITIGNORE = 'node_modules/\nout/\nmnist/\n';
+
+export function writeReadme(plan: Plan, files: { runtime: string[]; support: string[] }): string {
+  const t = plan.doc.training;
+  const networks = plan.networks.map((n) => `\`${n.fn}\``).join(', ');
+  const usesMnist = mnistSplits(plan).length > 0;
+  // The graph's text goes in as plain paragraphs; Markdown in it is harmless (a README renders, it never runs).
+  const description = plan.doc.description ? `\n${plan.doc.description.replace(/\r\n?/g, '\n')}\n` : '';
+  return `# ${plan.doc.name.replace(/[\r\n]+/g, ' ')}
+${description}
+A standalone TypeScript training program for TensorFlow.js, exported from Netloom. \`train.ts\` holds the
+model: one function per network (${networks}), the losses, the optimizers and the training schedule as a
+plain loop. \`runtime/\` holds Netloom's numerics, copied verbatim (fast dense and convolution gradients,
+TensorFlow 1 optimizer rules, seeded initialisers, data order and noise), so with the same seed and backend
+this program computes the same losses as training in the app.
+
+## Run it
+
+\`\`\`sh
+npm install
+npm run train                                  # ${t.iterations} iterations, batch ${t.batchSize}, seed ${t.seed}
+npm run train -- --iterations 2000 --seed 1    # any setting can be changed with a flag
+npm run train -- --help                        # every flag
+\`\`\`
+
+Node 20 or later.
+
+## Backends
+
+At start-up the script picks the fastest backend it finds and says which:
+
+1. \`tensorflow\` through \`@tensorflow/tfjs-node-gpu\` (TensorFlow's native library with CUDA: needs an NVIDIA GPU with the
+   CUDA and cuDNN versions TensorFlow.js ${TFJS_VERSION} expects). It is an *optional* dependency: its install downloads
+   libtensorflow, and where that fails (no network, no GPU build for the platform) npm carries on without it.
+   \`@tensorflow/tfjs-node\` (native, CPU only) is used too if you install it yourself.
+2. \`wasm\` (\`@tensorflow/tfjs-backend-wasm\`, SIMD, single-threaded in Node).
+3. \`cpu\` (plain JavaScript, slow).
+
+\`--backend tensorflow|wasm|cpu\` forces one and fails with the reason when it cannot start.
+Losses agree across backends to about 5 decimals; only the same backend reproduces a run exactly.
+
+## Data
+${
+  usesMnist
+    ? `
+MNIST is read from the four uncompressed IDX files (\`train-images-idx3-ubyte\`, \`train-labels-idx1-ubyte\`,
+\`t10k-images-idx3-ubyte\`, \`t10k-labels-idx1-ubyte\`) in \`--data DIR\` (default \`mnist/\`). Missing files are downloaded
+there (gzipped, from a public mirror). Offline, put the files there yourself; the error message names the folder.
+`
+    : `
+This graph reads no data set: it trains on noise only.
+`
+}
+## Output
+
+In \`--out DIR\` (default \`out/\`):
+
+- \`000.png\`, \`001.png\`, ...: 4x4 grids every \`--sample-every\` iterations (${t.sampleEvery}), drawn before that
+  iteration, like the seeds' \`out/\` folders${plan.doc.training.previews.reconstructions ? '; reconstructions sit beside their inputs' : ''}.
+- \`checkpoint/\`: \`checkpoint.json\` and \`weights.bin\`, every \`--checkpoint-every\` iterations and at the end.
+- \`summary.json\`: backend, seed, iterations, speed and the final losses.
+
+Progress lines look like the seeds' (\`Iter: 1000; D_loss: 1.234; ...\`); \`--json\` prints one JSON object per line.
+
+## Resume
+
+\`npm run train -- --resume out/checkpoint --iterations 20000\` continues a run: it restores every weight, each
+optimizer's slots and update count, and the iteration number, then trains up to \`--iterations\`. Checkpoints use
+Netloom's format (weights named \`network/node/weight\`, optimizer slots \`<optimizer>/slot<k>\`), so a checkpoint
+downloaded from the app resumes here and one written here can be loaded in the app.
+A resumed run draws its data order and noise from new streams, seeded by the seed and the iteration it resumed at:
+it continues training correctly but is not bit-identical to a run that was never interrupted.
+
+## Files
+
+- \`train.ts\`: the model and the training loop (generated from the graph; edit freely).
+- \`runtime/\`: ${files.runtime.map((f) => `\`${f}\``).join(', ')}: Netloom's numerics, verbatim.
+- \`support/\`: ${files.support.map((f) => `\`${f}\``).join(', ')}: backend choice, flags, MNIST files, checkpoints, PNG grids.
+`;
+}
