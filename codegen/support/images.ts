@@ -10,9 +10,10 @@ export interface ImageBatch {
   pixels: Float32Array;
 }
 
-/** A batch of square single-channel images from a tensor [n, ...] whose values lie in `range`. */
-export function toImages(value: tf.Tensor, range: '0..1' | '-1..1'): ImageBatch {
+/** Runs `compute` without keeping its tensors, and shows its result [n, ...] (values in `range`) as n square single-channel images. */
+export function toImages(range: '0..1' | '-1..1', compute: () => tf.Tensor): ImageBatch {
   return tf.tidy(() => {
+    const value = compute();
     const count = value.shape[0]!;
     const features = value.size / count;
     const side = Math.round(Math.sqrt(features));

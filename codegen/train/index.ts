@@ -8,6 +8,7 @@ import { writeNetwork, writeWeights } from './networks';
 
 /** One in-memory ts-morph project, reused: creating it is most of the cost of a cold export. */
 let project: Project | undefined;
+let files = 0;
 
 function tsProject(): Project {
   project ??= new Project({
@@ -40,7 +41,8 @@ const IMPORTS: [string, string][] = [
 export function writeTrainFile(plan: Plan): string {
   const module = new Namer(undefined, MODULE_NAMES);
   plan.networks.forEach((network) => module.claim(network.fn));
-  const file = tsProject().createSourceFile('train.ts', '', { overwrite: true });
+  // A new name each time: the language service that formats would otherwise see a stale version of the last file.
+  const file = tsProject().createSourceFile(`train-${++files}.ts`, '');
   try {
     const fn = (structure: object) => ({ kind: StructureKind.Function, ...structure }) as StatementStructures;
     const statements: (string | StatementStructures)[] = [

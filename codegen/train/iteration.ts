@@ -161,10 +161,10 @@ export function writePreviews(plan: Plan, module: Namer): OptionalKind<FunctionD
     const body = writeNodes(ctx, nodes);
     const calls = nodes.some((id) => plan.analysis.main.nodes.get(id)!.kind?.role === 'call');
     return [
-      'tf.tidy(() => {',
+      `toImages(${stringLiteral(range)}, () => {`,
       ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(plan, new Set())} };`] : []),
       ...body,
-      `return toImages(${ctx.values.get(refKey(ref))}, ${stringLiteral(range)});`,
+      `return ${ctx.values.get(refKey(ref))};`,
       '});',
     ].join('\n');
   };

@@ -208,5 +208,10 @@ function createOps(tf: TF) {
     })(x, w);
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose };
+  /** tf.maxPool and tf.image.resizeBilinear over any tensor of rank 4 (their typings want Tensor4D, graph values are plain Tensors). */
+  const maxPool = (x: Tensor, size: number, stride: number, pad: 'same' | 'valid') => tf.maxPool(x as tfjs.Tensor4D, size, stride, pad);
+  const resizeBilinear = (x: Tensor, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean) =>
+    tf.image.resizeBilinear(x as tfjs.Tensor4D, size, alignCorners, halfPixelCenters);
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
 import { defineOp, port } from '../kind';
 import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding } from '../common';
 
@@ -14,6 +15,6 @@ export const maxPool2d = defineOp({
     const [b, h, w, c] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return { y: [b ?? null, convOutSize(h as number, p.poolSize, p.strides, p.padding), convOutSize(w as number, p.poolSize, p.strides, p.padding), c as number] };
   },
-  compute: ({ tf, params, inputs }) => ({ y: tf.maxPool(inputs.x as never, params.poolSize, params.strides, tfPadding(params.padding)) }),
-  emit: ({ params, inputs }) => ({ y: `tf.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }),
+  compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).maxPool(inputs.x!, params.poolSize, params.strides, tfPadding(params.padding)) }),
+  emit: ({ params, inputs }) => ({ y: `ops.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { opsFor } from '../../compile/ops';
 import { defineOp, port } from '../kind';
 import { inputOfRank, positiveInt } from '../common';
 
@@ -21,9 +22,9 @@ export const resizeBilinear = defineOp({
     return { y: [b ?? null, p.height, p.width, c as number] };
   },
   compute: ({ tf, params, inputs }) => ({
-    y: tf.image.resizeBilinear(inputs.x as never, [params.height, params.width], params.alignCorners, params.halfPixelCenters),
+    y: opsFor(tf).resizeBilinear(inputs.x!, [params.height, params.width], params.alignCorners, params.halfPixelCenters),
   }),
   emit: ({ params, inputs }) => ({
-    y: `tf.image.resizeBilinear(${inputs.x}, [${params.height}, ${params.width}], ${params.alignCorners}, ${params.halfPixelCenters})`,
+    y: `ops.resizeBilinear(${inputs.x}, [${params.height}, ${params.width}], ${params.alignCorners}, ${params.halfPixelCenters})`,
   }),
 });
