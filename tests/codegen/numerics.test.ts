@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { GraphDoc } from '../../lib/graph/schema';
 import { getTemplate } from '../../lib/templates';
 import { close } from '../helpers';
 import { hostileDoc } from './hostile';
@@ -35,6 +35,21 @@ describe('exported projects train like the compiled program', () => {
     expect(lines.at(-1)).toMatchObject({ done: true, backend: 'wasm', seed: 5, steps: 20 });
     const out = (await readdir(path.join(dir, 'out'))).sort();
     expect(out).toEqual(expect.arrayContaining(['000.png', '001.png', 'checkpoint', 'summary.json']));
+  });
+
+  it.each([
+    ['gan with d_steps 3 and one noise draw per iteration', 'gan', (doc: GraphDoc) => {
+      doc.nodes.find((n) => n.id === 'Z')!.params.draw = 'per-iteration';
+      doc.training.schedule[0]!.repeat = 3;
+    }],
+    ['ali with the G step before the D step', 'ali', (doc: GraphDoc) => doc.training.schedule.reverse()],
+  ] as const)('%s: same losses as npm run train', async (_name, id, change) => {
+    const doc = structuredClone(getTemplate(id)!.doc);
+    change(doc);
+    const dir = await writeExport(await workspace(), doc);
+    const file = path.join(dir, 'graph.json');
+    await writeFile(file, JSON.stringify(doc));
+    await compare(file, dir, 4, 9);
   });
 
   it('a graph with hostile names exports, runs and trains exactly as the graph says', async () => {

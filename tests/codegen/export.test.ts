@@ -1,0 +1,57 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportProject } from '../../codegen/export';
+import { getTemplate } from '../../lib/templates';
+import { exec, TSX } from './workspace';
+
+/** What the exporter refuses, and `npm run export` as a user runs it. */
+describe('exportProject', () => {
+  it('returns the analysis errors, naming network, node and port, for an invalid graph', () => {
+    const doc = structuredClone(getTemplate('ali')!.doc);
+    doc.networks.find((n) => n.id === 'D')!.nodes.find((n) => n.id === 'x')!.params = { shape: [700] };
+    const result = exportProject(doc);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(/cannot be exported until its errors are fixed:\n.*node D_enc, port x: Call network "D_enc": D expects \[b, 700\] on "x", got \[b, 784\]/);
+  });
+
+  it('explains a data source inside a network, which it cannot export yet', () => {
+    const doc = structuredClone(getTemplate('gan')!.doc);
+    const G = doc.networks.find((n) => n.id === 'G')!;
+    G.nodes.push({ id: 'eps', kind: 'noise', label: 'inner noise', params: { shape: [3] }, position: { x: 0, y: 0 } });
+    const result = exportProject(doc);
+    expect(!result.ok && result.error).toMatch(/network G, node inner noise: a data source inside a network cannot be exported yet; move it to the main graph/);
+  });
+});
+
+describe('npm run export', () => {
+  const exportCli = (...args: string[]) => exec(TSX, ['cli/export.ts', ...args], process.cwd());
+
+  it('writes the project for a template', async () => {
+    const out = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-')), 'gan-project');
+    const { code, stdout } = await exportCli('--graph', 'gan', '--out', out);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Wrote 18 files for Vanilla GAN/);
+    expect((await readdir(out)).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'runtime', 'support', 'train.ts', 'tsconfig.json']);
+    expect(JSON.parse(await readFile(path.join(out, 'package.json'), 'utf8'))).toMatchObject({
+      name: 'vanilla-gan',
+      scripts: { train: 'tsx train.ts' },
+      optionalDependencies: { '@tensorflow/tfjs-node-gpu': '4.22.0' },
+      dependencies: { '@tensorflow/tfjs': '4.22.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' },
+    });
+  });
+
+  it('refuses an invalid graph file and a missing --out, saying why', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const doc = structuredClone(getTemplate('gan')!.doc);
+    doc.edges = doc.edges.filter((e) => e.target.node !== 'D_real');
+    await writeFile(path.join(dir, 'broken.json'), JSON.stringify(doc));
+    const broken = await exportCli('--graph', path.join(dir, 'broken.json'), '--out', path.join(dir, 'out'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/node D_real, port x: Call network "D_real": input "x" is not connected/);
+    const noOut = await exportCli('--graph', 'gan');
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/--out is required/);
+  });
+});
