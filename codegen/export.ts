@@ -52,7 +52,7 @@ const sources = new Map<string, string>();
 function sourceText(file: string): string {
   let text = sources.get(file);
   if (text === undefined) {
-    text = readFileSync(path.join(process.cwd(), file), 'utf8');
+    text = readFileSync(path.join(/*turbopackIgnore: true*/ process.cwd(), file), 'utf8');
     sources.set(file, text);
   }
   return text;

@@ -1,0 +1,62 @@
+'use client';
+
+import { useState } from 'react';
+
+/**
+ * Downloads the project's last saved graph as a standalone TypeScript
+ * training project (a zip from /api/projects/:id/export). When the graph
+ * cannot be exported, the server's message (naming each problem) is shown
+ * instead of downloading it.
+ */
+export interface ExportButtonProps {
+  projectId: string;
+  /** Errors the analysis reports now; the button is disabled while there are any. */
+  errorCount?: number;
+}
+
+export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  async function download() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export`);
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        setError(body.error ?? `Export failed (HTTP ${response.status})`);
+        return;
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'netloom-project.zip';
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      setError(`Export failed: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const disabled = busy || errorCount > 0;
+  const title =
+    errorCount > 0
+      ? `Fix the graph's ${errorCount} error(s) to export it`
+      : 'Download a TypeScript project that trains this model with tfjs-node-gpu (the last saved version)';
+  return (
+    <span className="export-button">
+      <button type="button" onClick={download} disabled={disabled} title={title} aria-busy={busy}>
+        {busy ? 'Exporting…' : 'Export project'}
+      </button>
+      {error && (
+        <span role="alert" className="export-error" style={{ whiteSpace: 'pre-wrap' }}>
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
