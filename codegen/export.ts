@@ -23,7 +23,7 @@ export interface ExportedProject {
 }
 
 /** The fixed modules every project ships, beside this file in codegen/support/. */
-export const SUPPORT_MODULES = ['backend.ts', 'checkpoint.ts', 'images.ts', 'mnist-files.ts', 'settings.ts'] as const;
+export const SUPPORT_MODULES = ['backend.ts', 'checkpoint.ts', 'mnist-files.ts', 'png.ts', 'settings.ts'] as const;
 
 export function exportProject(doc: GraphDoc): Result<ExportedProject> {
   const analysis = analyse(doc);

@@ -24,7 +24,7 @@ import { Namer } from './names';
 export const MODULE_NAMES = [
   'tf', 'ops', 'batches', 'optimizers', 'initialValue', 'Initializer', 'createRng', 'seedInt', 'MNIST_FILES', 'mnistSplit',
   'MnistSplit', 'imageGrid', 'pairs', 'Tensor', 'useBackend', 'readSettings', 'usage',
-  'Defaults', 'readMnistFiles', 'saveCheckpoint', 'restoreCheckpoint', 'toImages', 'writePng', 'ImageBatch', 'Layers',
+  'Defaults', 'readMnistFiles', 'saveCheckpoint', 'restoreCheckpoint', 'checkpointIteration', 'imageBatch', 'writePng', 'Layers',
   'Call', 'Step', 'Weights', 'Model', 'Losses', 'Mnist', 'createWeights', 'createModel', 'variablesOf', 'minimize',
   'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED', 'SAMPLE_EVERY',
   'LOG_EVERY', 'CHECKPOINT_EVERY', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch', 'path', 'mkdir', 'writeFile',

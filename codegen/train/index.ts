@@ -24,7 +24,7 @@ const IMPORTS: [string, string][] = [
   ['node:path', 'path'],
   ['@tensorflow/tfjs', '* as tf'],
   ['./runtime/batches', '* as batches'],
-  ['./runtime/grid', '{ imageGrid, pairs }'],
+  ['./runtime/grid', '{ imageBatch, imageGrid, pairs }'],
   ['./runtime/init', '{ initialValue, type Initializer }'],
   ['./runtime/mnist', '{ MNIST_FILES, mnistSplit, type MnistSplit }'],
   ['./runtime/ops', '{ opsFor, type Tensor }'],
@@ -32,7 +32,7 @@ const IMPORTS: [string, string][] = [
   ['./runtime/rng', '{ createRng, seedInt }'],
   ['./support/backend', '{ useBackend }'],
   ['./support/checkpoint', '{ checkpointIteration, restoreCheckpoint, saveCheckpoint }'],
-  ['./support/images', '{ toImages, writePng }'],
+  ['./support/png', '{ writePng }'],
   ['./support/mnist-files', '{ readMnistFiles }'],
   ['./support/settings', '{ readSettings, usage, type Defaults }'],
 ];

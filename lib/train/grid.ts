@@ -1,3 +1,5 @@
+import type * as tfjs from '@tensorflow/tfjs';
+
 /** Images for a grid: `count` single-channel images with values in [0, 1]. */
 export interface ImageBatch {
   count: number;
@@ -50,4 +52,20 @@ export function pairs(inputs: ImageBatch, outputs: ImageBatch): ImageBatch {
     pixels.set(outputs.pixels.subarray(i * size, (i + 1) * size), (2 * i + 1) * size);
   }
   return { count: 2 * count, width: inputs.width, height: inputs.height, pixels };
+}
+
+/**
+ * Runs `compute` inside tf.tidy and shows its result [n, ...] (values in
+ * `range`) as n square single-channel images, read back synchronously.
+ */
+export function imageBatch(tf: typeof tfjs, range: '0..1' | '-1..1', compute: () => tfjs.Tensor): ImageBatch {
+  return tf.tidy(() => {
+    const value = compute();
+    const count = value.shape[0]!;
+    const features = value.size / count;
+    const side = Math.round(Math.sqrt(features));
+    if (side * side !== features) throw new Error(`cannot show ${value.shape.join('x')} values as square single-channel images`);
+    const unit = range === '-1..1' ? tf.div(tf.add(value, 1), 2) : value;
+    return { count, height: side, width: side, pixels: tf.clipByValue(unit, 0, 1).dataSync() as Float32Array };
+  });
 }
