@@ -281,7 +281,7 @@ function substitute(flags: Flags, input: (port: string) => Flags): Flags {
 const union = (sets: Flags[]): Flags => new Set(sets.flatMap((s) => [...s]));
 
 /** The nodes the given nodes depend on (themselves included), in the scope's topological order. */
-function cone(scope: Scope, ...targets: string[]): string[] {
+export function cone(scope: Scope, ...targets: string[]): string[] {
   const needed = new Set<string>();
   const stack = [...targets];
   while (stack.length) {

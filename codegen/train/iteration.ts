@@ -1,7 +1,7 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import type { PortRef } from '../../lib/graph/schema';
 import type { Namer } from '../names';
-import type { Plan, SourcePlan, StepPlan } from '../plan';
+import { cone, type Plan, type SourcePlan, type StepPlan } from '../plan';
 import { commentText, stringLiteral } from '../text';
 import { refKey, writeNodes, type ValueContext } from './values';
 
@@ -68,16 +68,7 @@ export function writeModel(plan: Plan): OptionalKind<FunctionDeclarationStructur
 /** Nodes the preview grids evaluate. */
 function previewNodes(plan: Plan): string[] {
   const { samples, reconstructions } = plan.doc.training.previews;
-  const refs = [samples, reconstructions, reconstructions?.input].filter((r): r is NonNullable<typeof r> => !!r);
-  const needed = new Set<string>();
-  const stack = refs.map((r) => r.node);
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    for (const ref of plan.analysis.main.incoming.get(id)?.values() ?? []) stack.push(ref.node);
-  }
-  return plan.analysis.main.order.filter((id) => needed.has(id));
+  return cone(plan.analysis.main, ...[samples, reconstructions, reconstructions?.input].flatMap((ref) => (ref ? [ref.node] : [])));
 }
 
 /** `trainIteration`: the shared values, then every optimizer step of the schedule, in order. */
@@ -157,7 +148,7 @@ export function writePreviews(plan: Plan, module: Namer): OptionalKind<FunctionD
       grad: () => false,
       draw: (source) => ({ values: `model.preview.${source.key}`, batch: 'PREVIEW_COUNT' }),
     };
-    const nodes = previewNodes(plan).filter((id) => isUpstream(plan, id, ref.node));
+    const nodes = cone(plan.analysis.main, ref.node);
     const body = writeNodes(ctx, nodes);
     const calls = nodes.some((id) => plan.analysis.main.nodes.get(id)!.kind?.role === 'call');
     return [
@@ -191,17 +182,4 @@ export function writePreviews(plan: Plan, module: Namer): OptionalKind<FunctionD
     ],
     statements,
   };
-}
-
-function isUpstream(plan: Plan, id: string, target: string): boolean {
-  const stack = [target];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node === id) return true;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const ref of plan.analysis.main.incoming.get(node)?.values() ?? []) stack.push(ref.node);
-  }
-  return false;
 }

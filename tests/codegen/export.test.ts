@@ -2,8 +2,10 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Project, SyntaxKind } from 'ts-morph';
 import { exportProject } from '../../codegen/export';
 import { getTemplate } from '../../lib/templates';
+import { hostileDoc } from './hostile';
 import { exec, TSX } from './workspace';
 
 /** What the exporter refuses, and `npm run export` as a user runs it. */
@@ -22,6 +24,20 @@ describe('exportProject', () => {
     G.nodes.push({ id: 'eps', kind: 'noise', label: 'inner noise', params: { shape: [3] }, position: { x: 0, y: 0 } });
     const result = exportProject(doc);
     expect(!result.ok && result.error).toMatch(/network G, node inner noise: a data source inside a network cannot be exported yet; move it to the main graph/);
+  });
+});
+
+describe('hostile names', () => {
+  it('end up only in strings and comments: the generated code calls nothing the graph names', () => {
+    const project = exportProject(hostileDoc());
+    if (!project.ok) throw new Error(project.error);
+    const file = new Project({ useInMemoryFileSystem: true }).createSourceFile('train.ts', project.value.files.get('train.ts')!);
+    const calls = file.getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => call.getExpression().getText());
+    expect(calls.filter((callee) => callee === 'process.exit')).toHaveLength(1); // the script's own exit on error
+    expect(calls.some((callee) => /Error|exit\(/.test(callee) && callee !== 'process.exit')).toBe(false);
+    expect(file.getDescendantsOfKind(SyntaxKind.ThrowStatement).map((t) => t.getText())).toEqual([
+      'throw new Error(`${name} became ${value} at iteration ${iteration}; training stopped`);',
+    ]);
   });
 });
 
