@@ -80,7 +80,7 @@ async function main() {
 
   const writes: Promise<void>[] = [];
   try {
-    const result = runLoop(program, {
+    const result = await runLoop(program, {
       steps,
       logEvery,
       sampleEvery,

@@ -25,8 +25,8 @@ describe.each(templates.map((t) => [t.id, t] as const))('template %s', (id, temp
       const moved = Object.keys(first).some((name) => Math.abs(first[name]! - last[name]!) > 1e-4 * Math.abs(first[name]!));
       expect(moved, `${id} losses did not change: ${JSON.stringify(first)} -> ${JSON.stringify(last)}`).toBe(true);
 
-      const samples = program.samples();
-      const recon = program.reconstructions();
+      const samples = await program.samples();
+      const recon = await program.reconstructions();
       expect(samples || recon).toBeTruthy();
       for (const batch of [samples, recon?.inputs, recon?.outputs]) {
         if (!batch) continue;
@@ -36,8 +36,8 @@ describe.each(templates.map((t) => [t.id, t] as const))('template %s', (id, temp
       }
       // Previews come from a fixed draw (cached once): asking again gives the same images and holds no more tensors.
       const held = tf.memory().numTensors;
-      if (samples) expect(program.samples()!.pixels).toEqual(samples.pixels);
-      program.reconstructions();
+      if (samples) expect((await program.samples())!.pixels).toEqual(samples.pixels);
+      await program.reconstructions();
       program.step();
       expect(tf.memory().numTensors).toBe(held);
     } finally {
@@ -64,8 +64,8 @@ describe('compiled programs release what they hold', () => {
     const before = tf.memory().numTensors;
     const program = await compile(templates[0]!.doc, { tf, data: mnistData });
     program.step();
-    program.samples();
-    program.reconstructions();
+    await program.samples();
+    await program.reconstructions();
     program.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

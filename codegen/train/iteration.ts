@@ -152,7 +152,7 @@ export function writePreviews(plan: Plan, module: Namer): OptionalKind<FunctionD
     const body = writeNodes(ctx, nodes);
     const calls = nodes.some((id) => plan.analysis.main.nodes.get(id)!.kind?.role === 'call');
     return [
-      `imageBatch(tf, ${stringLiteral(range)}, () => {`,
+      `await imageBatch(tf, ${stringLiteral(range)}, () => {`,
       ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(plan, new Set())} };`] : []),
       ...body,
       `return ${ctx.values.get(refKey(ref))};`,

@@ -33,7 +33,7 @@ export interface CompileOptions {
 }
 
 export type { ImageBatch } from '../train/grid';
-import type { ImageBatch } from '../train/grid';
+import { imageBatch, type ImageBatch } from '../train/grid';
 
 export interface TrainingProgram {
   readonly backend: string;
@@ -42,14 +42,21 @@ export interface TrainingProgram {
   readonly iteration: number;
   /** Runs one iteration of the schedule; returns each step's loss (before its update) unless `read` is false. */
   step(read?: boolean): Record<string, number> | undefined;
+  /**
+   * The same, reading the losses asynchronously: required on WebGPU in a
+   * worker, where a synchronous read returns wrong values.
+   */
+  stepAsync(): Promise<Record<string, number>>;
   /** Generated images from a fixed draw of noise (when the graph names a samples preview). */
-  samples(): ImageBatch | undefined;
+  samples(): Promise<ImageBatch | undefined>;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
-  reconstructions(): { inputs: ImageBatch; outputs: ImageBatch } | undefined;
+  reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined>;
+  /** Names of the monitors, in order. */
+  readonly monitorNames: readonly string[];
   /** Chart quantities from the loss kinds' monitors (a discriminator's mean output), on the fixed preview draws. */
-  monitors(): Record<string, number>;
+  monitors(): Promise<Record<string, number>>;
   /** The samples preview with its sources' rows blended linearly from row `from` to row `to` (latent interpolation). */
-  interpolation(from: number, to: number): ImageBatch | undefined;
+  interpolation(from: number, to: number): Promise<ImageBatch | undefined>;
   /** The trainable weights by stable name `network/node/weight`. */
   weights(): ReadonlyMap<string, tfjs.Variable>;
   setWeights(values: ReadonlyMap<string, Tensor>): void;
@@ -237,10 +244,32 @@ class Program implements TrainingProgram {
   }
 
   step(read = true): Record<string, number> | undefined {
+    const losses = this.iterate();
+    try {
+      return read ? Object.fromEntries(losses.map(([name, t]) => [name, t.dataSync()[0]!])) : undefined;
+    } finally {
+      losses.forEach(([, t]) => t.dispose());
+    }
+  }
+
+  async stepAsync(): Promise<Record<string, number>> {
+    const losses = this.iterate();
+    const stacked = this.tf.stack(losses.map(([, t]) => t));
+    losses.forEach(([, t]) => t.dispose());
+    try {
+      const values = await stacked.data();
+      return Object.fromEntries(losses.map(([name], i) => [name, values[i]!]));
+    } finally {
+      stacked.dispose();
+    }
+  }
+
+  /** Runs one iteration of the schedule; returns each step's loss tensor (the caller disposes them). */
+  private iterate(): [string, Tensor][] {
     const tf = this.tf;
     const perIteration = new Map<string, Record<string, Tensor>>();
     const computed = new ComputedValues();
-    const losses: Record<string, number> = {};
+    const losses: [string, Tensor][] = [];
     try {
       for (const { loss: target, lossName, trainable, repeat, updater, variables } of this.schedule) {
         for (let r = 0; r < repeat; r++) {
@@ -254,10 +283,13 @@ class Program implements TrainingProgram {
             const loss = tf.tidy(() => {
               const { value, grads } = tf.variableGrads(() => this.evaluate(pass, target).t as tfjs.Scalar, variables);
               updater.apply(variables.map((v) => grads[v.name]));
-              return value;
+              // A copy: the value itself may be cached for later steps and released with them.
+              return tf.clone(value);
             });
-            if (read) losses[lossName] = loss.dataSync()[0]!;
-            loss.dispose();
+            // A repeated step reports its last loss.
+            const earlier = losses.findIndex(([name]) => name === lossName);
+            if (earlier >= 0) losses.splice(earlier, 1)[0]![1].dispose();
+            losses.push([lossName, loss]);
           } finally {
             disposeAll(perStep);
           }
@@ -268,7 +300,7 @@ class Program implements TrainingProgram {
       disposeAll(perIteration);
     }
     this.iteration += 1;
-    return read ? losses : undefined;
+    return losses;
   }
 
   /** Draws (or takes from the feed) a source's values, once per iteration or per step. */
@@ -364,18 +396,18 @@ class Program implements TrainingProgram {
     return outputs;
   }
 
-  samples(): ImageBatch | undefined {
+  async samples(): Promise<ImageBatch | undefined> {
     const preview = this.doc.training.previews.samples;
     return preview ? this.preview(preview, preview) : undefined;
   }
 
-  reconstructions(): { inputs: ImageBatch; outputs: ImageBatch } | undefined {
+  async reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined> {
     const preview = this.doc.training.previews.reconstructions;
     if (!preview) return undefined;
-    return { inputs: this.preview(preview.input, preview), outputs: this.preview(preview, preview) };
+    return { inputs: await this.preview(preview.input, preview), outputs: await this.preview(preview, preview) };
   }
 
-  interpolation(from: number, to: number): ImageBatch | undefined {
+  async interpolation(from: number, to: number): Promise<ImageBatch | undefined> {
     const preview = this.doc.training.previews.samples;
     if (!preview) return undefined;
     for (const row of [from, to]) {
@@ -384,7 +416,7 @@ class Program implements TrainingProgram {
     const tf = this.tf;
     const t = tf.tidy(() => tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]));
     try {
-      return this.preview(preview, preview, (scope, info) => {
+      return await this.preview(preview, preview, (scope, info) => {
         const fixed = this.previewSource(scope, info);
         return Object.fromEntries(
           Object.entries(fixed).map(([port, values]) => {
@@ -400,30 +432,28 @@ class Program implements TrainingProgram {
     }
   }
 
-  monitors(): Record<string, number> {
+  get monitorNames(): string[] {
+    return this.monitored.map((m) => m.name);
+  }
+
+  async monitors(): Promise<Record<string, number>> {
     if (this.monitored.length === 0) return {};
     const tf = this.tf;
     const pass: Pass = { trainable: new Set(), source: (scope, info) => this.previewSource(scope, info) };
     const memo = new Map<string, Record<string, Value>>();
     const values = tf.tidy(() => tf.stack(this.monitored.map(({ ref, monitor }) => monitor.compute(tf, this.evaluate(pass, ref, memo).t))));
-    const numbers = values.dataSync();
-    values.dispose();
-    return Object.fromEntries(this.monitored.map(({ name }, i) => [name, numbers[i]!]));
+    try {
+      const numbers = await values.data();
+      return Object.fromEntries(this.monitored.map(({ name }, i) => [name, numbers[i]!]));
+    } finally {
+      values.dispose();
+    }
   }
 
   /** Evaluates a port at batch 16 from fixed source draws (or the given ones), with no gradients. */
-  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>, source: Pass['source'] = (scope, info) => this.previewSource(scope, info)): ImageBatch {
-    const tf = this.tf;
+  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>, source: Pass['source'] = (scope, info) => this.previewSource(scope, info)): Promise<ImageBatch> {
     const pass: Pass = { trainable: new Set(), source };
-    return tf.tidy(() => {
-      const value = this.evaluate(pass, ref).t;
-      const count = value.shape[0]!;
-      const features = value.size / count;
-      const side = Math.round(Math.sqrt(features));
-      if (side * side !== features) throw new Error(`cannot show ${value.shape.join('x')} values as square single-channel images`);
-      const unit = range === '-1..1' ? tf.div(tf.add(value, 1), 2) : value;
-      return { count, height: side, width: side, pixels: tf.clipByValue(unit, 0, 1).dataSync() as Float32Array };
-    });
+    return imageBatch(this.tf as typeof tfjs, range, () => this.evaluate(pass, ref).t);
   }
 
   private previewSource(scope: Scope, info: NodeInfo): Record<string, Tensor> {

@@ -12,6 +12,26 @@ import { BROWSER_BACKENDS } from './protocol';
  */
 export const WASM_PATH = '/api/tfjs-wasm/';
 setWasmPaths(WASM_PATH);
+serveThreadFactoryUnbundled();
+
+/**
+ * tfjs starts each WASM thread from a Blob holding its Emscripten factory's
+ * source (`factory.toString()`). Bundled, that source refers to the bundle's
+ * own variables (its `process` shim) and fails in the thread with "a is not
+ * defined". Threads load the factory file as published instead.
+ */
+function serveThreadFactoryUnbundled() {
+  const prefix = 'var WasmBackendModuleThreadedSimd = ';
+  const NativeBlob = globalThis.Blob;
+  if (!NativeBlob) return;
+  globalThis.Blob = class extends NativeBlob {
+    constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
+      const first = parts?.[0];
+      const factory = parts?.length === 1 && typeof first === 'string' && first.startsWith(prefix);
+      super(factory ? [`importScripts(${JSON.stringify(new URL(`${WASM_PATH}tfjs-backend-wasm-threaded-simd.js`, location.href).href)});`] : parts, options);
+    }
+  };
+}
 
 async function note(name: BrowserBackend): Promise<string | undefined> {
   if (name === 'webgpu') {

@@ -56,16 +56,22 @@ export function pairs(inputs: ImageBatch, outputs: ImageBatch): ImageBatch {
 
 /**
  * Runs `compute` inside tf.tidy and shows its result [n, ...] (values in
- * `range`) as n square single-channel images, read back synchronously.
+ * `range`) as n square single-channel images. Reads back asynchronously:
+ * WebGPU in a worker returns wrong values from a synchronous read.
  */
-export function imageBatch(tf: typeof tfjs, range: '0..1' | '-1..1', compute: () => tfjs.Tensor): ImageBatch {
-  return tf.tidy(() => {
+export async function imageBatch(tf: typeof tfjs, range: '0..1' | '-1..1', compute: () => tfjs.Tensor): Promise<ImageBatch> {
+  const { image, count, side } = tf.tidy(() => {
     const value = compute();
     const count = value.shape[0]!;
     const features = value.size / count;
     const side = Math.round(Math.sqrt(features));
     if (side * side !== features) throw new Error(`cannot show ${value.shape.join('x')} values as square single-channel images`);
     const unit = range === '-1..1' ? tf.div(tf.add(value, 1), 2) : value;
-    return { count, height: side, width: side, pixels: tf.clipByValue(unit, 0, 1).dataSync() as Float32Array };
+    return { image: tf.clipByValue(unit, 0, 1), count, side };
   });
+  try {
+    return { count, height: side, width: side, pixels: (await image.data()) as Float32Array };
+  } finally {
+    image.dispose();
+  }
 }

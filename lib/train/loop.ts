@@ -52,16 +52,16 @@ export function checkFinite(losses: Record<string, number>, step: number): void 
  * `sampleEvery` iterations (before the step, as seed 002 does) and after the
  * last one, a log line every `logEvery` and at the end.
  */
-export function runLoop(program: TrainingProgram, options: LoopOptions): LoopResult {
+export async function runLoop(program: TrainingProgram, options: LoopOptions): Promise<LoopResult> {
   const start = performance.now();
   let windowStart = start;
   let windowSteps = 0;
   let index = 0;
   let losses: Record<string, number> = {};
-  const snapshot = (step: number) =>
-    options.onSnapshot?.({ index: index++, step, samples: program.samples(), reconstructions: program.reconstructions() });
+  const snapshot = async (step: number) =>
+    options.onSnapshot?.({ index: index++, step, samples: await program.samples(), reconstructions: await program.reconstructions() });
   for (let step = 0; step < options.steps; step++) {
-    if (step % options.sampleEvery === 0) snapshot(step);
+    if (step % options.sampleEvery === 0) await snapshot(step);
     losses = program.step()!;
     windowSteps += 1;
     checkFinite(losses, step);
@@ -72,7 +72,7 @@ export function runLoop(program: TrainingProgram, options: LoopOptions): LoopRes
       windowSteps = 0;
     }
   }
-  snapshot(options.steps);
+  await snapshot(options.steps);
   const seconds = (performance.now() - start) / 1000;
   return { steps: options.steps, seconds, itPerSec: options.steps / seconds, losses };
 }

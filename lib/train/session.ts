@@ -69,14 +69,13 @@ export class TrainingSession {
           return await this.loop(this.generation);
         case 'step':
           if (this.status !== 'paused') return;
-          if (this.iterate() === 'completed') return await this.settle('completed');
-          this.flush(true);
-          return;
+          if ((await this.iterate()) === 'completed') return await this.settle('completed');
+          return await this.flush(true);
         case 'stop':
           if (this.status !== 'running' && this.status !== 'paused') return;
           return await this.settle('stopped');
         case 'interpolate': {
-          const images = this.run?.program.interpolation(command.from, command.to);
+          const images = await this.run?.program.interpolation(command.from, command.to);
           if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
           return;
         }
@@ -113,7 +112,7 @@ export class TrainingSession {
     this.host.post({
       type: 'started',
       lossNames: [...program.lossNames],
-      monitorNames: Object.keys(program.monitors()),
+      monitorNames: [...program.monitorNames],
       iteration: program.iteration,
       total: settings.iterations,
     });
@@ -144,7 +143,7 @@ export class TrainingSession {
       const sliceStart = now();
       let steps = 0;
       do {
-        const outcome = this.iterate();
+        const outcome = await this.iterate();
         if (outcome === 'completed') return await this.settle('completed');
         if (outcome === 'diverged') return;
         steps += 1;
@@ -152,25 +151,25 @@ export class TrainingSession {
       const seconds = now() - sliceStart;
       run.seconds += seconds;
       run.window = { steps: run.window.steps + steps, seconds: run.window.seconds + seconds, itPerSec: run.window.itPerSec };
-      this.flush(false);
+      await this.flush(false);
       if (run.seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
       await yieldToMessages();
     }
   }
 
   /** One iteration, with the pictures due before it. */
-  private iterate(): 'continue' | 'completed' | 'diverged' {
+  private async iterate(): Promise<'continue' | 'completed' | 'diverged'> {
     const run = this.run!;
     const { program, settings } = run;
     const step = program.iteration;
     if (step >= settings.iterations) return 'completed';
-    if (step % settings.sampleEvery === 0) void this.pictures(step);
-    const losses = program.step()!;
+    if (step % settings.sampleEvery === 0) await this.pictures(step);
+    const losses = await program.stepAsync();
     try {
       checkFinite(losses, step);
     } catch (error) {
       if (!(error instanceof DivergedError)) throw error;
-      this.flush(true);
+      await this.flush(true);
       this.setStatus('diverged', `${error.message}. The last good checkpoint is kept.`);
       return 'diverged';
     }
@@ -179,12 +178,12 @@ export class TrainingSession {
   }
 
   /** Sends the losses gathered since the last call (with the monitors at the latest step). */
-  private flush(force: boolean) {
+  private async flush(force: boolean) {
     const run = this.run;
     if (!run || (!force && performance.now() - this.lastProgress < PROGRESS_MS)) return;
     this.lastProgress = performance.now();
     const last = run.points.at(-1);
-    if (last) Object.assign(last.values, run.program.monitors());
+    if (last) Object.assign(last.values, await run.program.monitors());
     if (run.window.seconds > 0.5) run.window = { steps: 0, seconds: 0, itPerSec: run.window.steps / run.window.seconds };
     const itPerSec = run.window.itPerSec || (run.window.seconds > 0 ? run.window.steps / run.window.seconds : 0);
     this.host.post({ type: 'progress', iteration: run.program.iteration, points: run.points, itPerSec, seconds: run.seconds });
@@ -194,8 +193,8 @@ export class TrainingSession {
   private async pictures(step: number) {
     const { program, settings } = this.run!;
     const index = Math.ceil(step / settings.sampleEvery);
-    const samples = program.samples();
-    const reconstructions = program.reconstructions();
+    const samples = await program.samples();
+    const reconstructions = await program.reconstructions();
     if (samples) this.host.post({ type: 'picture', kind: 'samples', picture: { png: await this.host.png(imageGrid(samples)), step, index } });
     if (reconstructions) {
       const png = await this.host.png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
@@ -214,7 +213,7 @@ export class TrainingSession {
   private async settle(status: 'paused' | 'stopped' | 'completed') {
     const run = this.run!;
     this.status = status;
-    this.flush(true);
+    await this.flush(true);
     if (status === 'completed') await this.pictures(run.program.iteration);
     await this.checkpoint();
     this.setStatus(status);

@@ -70,14 +70,14 @@ describe('program state, monitors and interpolation', () => {
 
   it("monitors a discriminator's mean output for real and generated data, once each", async () => {
     const program = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
-    const monitors = program.monitors();
+    const monitors = await program.monitors();
     expect(Object.keys(monitors).sort()).toEqual(['mean σ(D_fake)', 'mean σ(D_real)']);
     for (const value of Object.values(monitors)) {
       expect(value).toBeGreaterThan(0);
       expect(value).toBeLessThan(1);
     }
     const held = tf.memory().numTensors;
-    program.monitors();
+    await program.monitors();
     expect(tf.memory().numTensors).toBe(held);
     program.dispose();
   });
@@ -85,14 +85,14 @@ describe('program state, monitors and interpolation', () => {
   it('interpolates between two samples: the ends are those samples', async () => {
     const program = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
     steps(program, 2);
-    const samples = program.samples()!;
-    const line = program.interpolation(3, 9)!;
+    const samples = (await program.samples())!;
+    const line = (await program.interpolation(3, 9))!;
     const image = (batch: typeof samples, i: number) => Array.from(batch.pixels.subarray(i * 784, (i + 1) * 784));
     const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-5);
     expect(near(image(line, 0), image(samples, 3))).toBe(true);
     expect(near(image(line, 15), image(samples, 9))).toBe(true);
     expect(near(image(line, 7), image(samples, 3))).toBe(false);
-    expect(() => program.interpolation(0, 16)).toThrow(/rows are 0-15/);
+    await expect(program.interpolation(0, 16)).rejects.toThrow(/rows are 0-15/);
     program.dispose();
   });
 });

@@ -24,7 +24,9 @@ import type { Problem } from '@/lib/graph/problems';
 import type { Edge, GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { listRevisionsAction, restoreRevisionAction } from '../../../actions';
 import { toFlow, networkColor, type GraphFlowNode } from './flow';
+import { ExportButton } from './ExportButton';
 import { GraphNodeView } from './GraphNodeView';
+import { TrainingPanel } from '../_train/TrainingPanel';
 import { HelpOverlay, SHORTCUTS } from './HelpOverlay';
 import { Inspector } from './Inspector';
 import { autoLayout } from './layout';
@@ -64,6 +66,8 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
   const [theme, toggleTheme] = useTheme();
   const [message, setMessage] = useState<string>();
   const [help, setHelp] = useState(false);
+  // undefined until first opened; afterwards the panel stays mounted (hidden) so a run survives closing it.
+  const [training, setTraining] = useState<boolean>();
   const [history, setHistory] = useState<{ version: number; createdAt: Date }[]>();
   const save = useAutosave(projectId, version, doc);
   const clipboard = useRef<{ nodes: GraphNode[]; edges: Edge[] }>(undefined);
@@ -266,7 +270,11 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
           }}
         />
         <button onClick={exportFile}>Export JSON</button>
+        <ExportButton projectId={projectId} errorCount={analysis.errors.length} />
         <button onClick={openHistory}>History</button>
+        <button onClick={() => setTraining((t) => !t)} aria-pressed={!!training} className="primary">
+          {training ? 'Hide training' : 'Training'}
+        </button>
         <button onClick={toggleTheme} title="Light or dark theme">
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
@@ -370,6 +378,11 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
           <Problems doc={doc} problems={analysis.problems} onFocus={focusProblem} />
         </div>
       </div>
+      {training !== undefined && (
+        <div className="training-drawer" hidden={!training}>
+          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} onMessage={setMessage} />
+        </div>
+      )}
       {help && <HelpOverlay onClose={() => setHelp(false)} shortcuts={SHORTCUTS} />}
     </div>
   );

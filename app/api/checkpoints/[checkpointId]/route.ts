@@ -1,0 +1,14 @@
+import { getCheckpoint } from '@/lib/db/runs';
+import { jsonResult } from '@/lib/http';
+import { zipCheckpoint } from '@/lib/train/checkpoint';
+
+/** The checkpoint as a zip (checkpoint.json + weights.bin): the download, and what the editor loads back. */
+export async function GET(_request: Request, { params }: { params: Promise<{ checkpointId: string }> }) {
+  const checkpoint = await getCheckpoint((await params).checkpointId);
+  if (!checkpoint.ok) return jsonResult(checkpoint);
+  const { projectName, runNumber, manifest } = checkpoint.value;
+  const file = `${projectName.replace(/[^\w.-]+/g, '_') || 'project'}-run${runNumber}-iter${manifest.iteration}.zip`;
+  return new Response(new Uint8Array(zipCheckpoint(checkpoint.value)), {
+    headers: { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${file}"` },
+  });
+}

@@ -1,0 +1,71 @@
+'use client';
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { chartColumns, type Trace } from '@/lib/train/chart-data';
+
+/** Points drawn per line: enough for any screen, few enough to redraw live. */
+const MAX_POINTS = 1500;
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
+
+interface Props {
+  traces: Trace[];
+  /** Traces drawn on the right-hand 0..1 axis (a discriminator's mean output). */
+  probabilities: ReadonlySet<string>;
+  /** Traces drawn dashed (an overlaid earlier run). */
+  dashed: ReadonlySet<string>;
+  log: boolean;
+  /** Changes when the traces' data grew. */
+  version: number;
+}
+
+/** Losses (and monitors) against iterations, decimated, with a log-scale option. */
+export function LossChart({ traces, probabilities, dashed, log, version }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot>(undefined);
+  const shape = `${traces.map((t) => t.label).join('|')}/${log}`;
+
+  useEffect(() => {
+    const element = host.current!;
+    const options: uPlot.Options = {
+      width: element.clientWidth || 600,
+      height: Math.max(160, element.clientHeight - 40),
+      scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {}, p: { range: [0, 1] } },
+      axes: [
+        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: log ? 'loss (log)' : 'loss' },
+        ...(traces.some((t) => probabilities.has(t.label)) ? [{ scale: 'p', side: 1, stroke: 'currentColor', grid: { show: false }, label: 'mean D' } as uPlot.Axis] : []),
+      ],
+      series: [
+        { label: 'iteration' },
+        ...traces.map((t, i) => ({
+          label: t.label,
+          scale: probabilities.has(t.label) ? 'p' : 'y',
+          stroke: COLORS[i % COLORS.length],
+          width: 1.25,
+          spanGaps: true,
+          points: { show: false },
+          ...(dashed.has(t.label) && { dash: [6, 4] }),
+        })),
+      ],
+      legend: { live: true },
+    };
+    plot.current = new uPlot(options, chartColumns(traces, MAX_POINTS, log) as uPlot.AlignedData, element);
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: element.clientWidth, height: Math.max(160, element.clientHeight - 40) }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = undefined;
+    };
+    // The chart is rebuilt only when its lines or scale change; new points go through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  useEffect(() => {
+    plot.current?.setData(chartColumns(traces, MAX_POINTS, log) as uPlot.AlignedData);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version]);
+
+  return <div className="loss-chart" ref={host} role="img" aria-label="Loss chart" data-points={traces[0]?.steps.length ?? 0} />;
+}

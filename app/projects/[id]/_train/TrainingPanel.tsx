@@ -1,0 +1,231 @@
+'use client';
+import { useEffect, useMemo, useState } from 'react';
+import type { Analysis } from '@/lib/graph/analyse';
+import { formatProblem } from '@/lib/graph/problems';
+import type { GraphDoc } from '@/lib/graph/schema';
+import type { RunDetail } from '@/lib/db/runs';
+import { unzipCheckpoint } from '@/lib/train/checkpoint';
+import { BROWSER_BACKENDS, RunSettingsSchema, type BackendChoice, type RunSettings } from '@/lib/train/protocol';
+import { LossChart } from './LossChart';
+import { Pictures } from './Pictures';
+import { RunHistory } from './RunHistory';
+import { MetricSeries } from './series';
+import { isActive, useTrainer, type PictureRef } from './useTrainer';
+
+const SETTINGS: { key: keyof RunSettings; label: string }[] = [
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'iterations', label: 'Iterations' },
+  { key: 'seed', label: 'Seed' },
+  { key: 'sampleEvery', label: 'Samples every' },
+];
+
+function duration(seconds: number) {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+const storedPictures = (run: RunDetail, kind: 'samples' | 'reconstructions'): PictureRef[] =>
+  run.pictures.filter((p) => p.kind === kind).map((p) => ({ index: p.index, step: p.step, src: `/api/runs/${run.id}/pictures/${kind}/${p.index}` }));
+
+async function loadRun(id: string): Promise<RunDetail> {
+  const response = await fetch(`/api/runs/${id}`);
+  const body = (await response.json()) as RunDetail | { error: string };
+  if ('error' in body) throw new Error(body.error);
+  return body;
+}
+
+/** Train the graph in the browser: settings and controls, live losses and pictures, run history and checkpoints. */
+export function TrainingPanel({ projectId, doc, analysis, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onMessage(message: string): void }) {
+  const { run, metrics, metricsVersion, start, inspect, command } = useTrainer(projectId, onMessage);
+  const [settings, setSettings] = useState<Record<keyof RunSettings, string>>(() => ({
+    batchSize: String(doc.training.batchSize),
+    iterations: String(doc.training.iterations),
+    seed: String(doc.training.seed),
+    sampleEvery: String(doc.training.sampleEvery),
+  }));
+  const [backend, setBackend] = useState<BackendChoice>('auto');
+  const [log, setLog] = useState(false);
+  const [opened, setOpened] = useState<RunDetail>();
+  const [overlay, setOverlay] = useState<RunDetail>();
+  const [refresh, setRefresh] = useState(0);
+  const [blend, setBlend] = useState({ from: 1, to: 16 });
+  const active = isActive(run);
+
+  // The history shows a run as soon as it exists, and its final state when it ends.
+  const runId = run?.id;
+  const runStatus = run?.savedStatus;
+  useEffect(() => setRefresh((r) => r + 1), [runId, runStatus]);
+
+  const parsed = RunSettingsSchema.safeParse(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Number(v)])));
+  const blocker = !analysis.ok
+    ? `Fix the graph first: ${analysis.errors.length} problem(s), e.g. ${formatProblem(analysis.errors[0]!)}`
+    : !parsed.success
+      ? `${SETTINGS.find((s) => s.key === parsed.error.issues[0]!.path[0])?.label ?? 'Settings'}: ${parsed.error.issues[0]!.message}`
+      : undefined;
+
+  const viewed = opened && !active ? opened : undefined;
+  const series = useMemo(() => (viewed ? MetricSeries.from(viewed.series, viewed.points) : metrics), [viewed, metrics]);
+  const overlaySeries = useMemo(() => overlay && MetricSeries.from(overlay.series, overlay.points), [overlay]);
+  const traces = [...series.traces(), ...(overlaySeries?.traces(`#${overlay!.number} `) ?? [])];
+  const lossNames = new Set(viewed ? viewed.series : (run?.series ?? []));
+  const probabilities = new Set(traces.filter((t) => t.label.includes('mean ')).map((t) => t.label));
+  const dashed = new Set(overlaySeries ? overlaySeries.traces(`#${overlay!.number} `).map((t) => t.label) : []);
+  const pictures = viewed
+    ? { samples: storedPictures(viewed, 'samples'), reconstructions: storedPictures(viewed, 'reconstructions') }
+    : (run?.pictures ?? { samples: [], reconstructions: [] });
+
+  const open = (id: string) => loadRun(id).then(setOpened, (e: Error) => onMessage(e.message));
+  const overlayRun = (id: string | undefined) => (id ? loadRun(id).then(setOverlay, (e: Error) => onMessage(e.message)) : setOverlay(undefined));
+  const fetchCheckpoint = async (id: string) => {
+    const zip = unzipCheckpoint(new Uint8Array(await (await fetch(`/api/checkpoints/${id}`)).arrayBuffer()));
+    if (!zip.ok) throw new Error(zip.error);
+    return zip.value;
+  };
+  const resume = async (source: RunDetail, checkpointId: string) => {
+    try {
+      const checkpoint = await fetchCheckpoint(checkpointId);
+      setOpened(undefined);
+      start(source.graph, source.settings, backend, { checkpoint, id: checkpointId });
+    } catch (e) {
+      onMessage(`Cannot resume: ${(e as Error).message}`);
+    }
+  };
+  const sampleFrom = async (source: RunDetail, checkpointId: string) => {
+    try {
+      const checkpoint = await fetchCheckpoint(checkpointId);
+      setOpened(undefined);
+      inspect(source.graph, checkpoint, backend);
+    } catch (e) {
+      onMessage(`Cannot load the checkpoint: ${(e as Error).message}`);
+    }
+  };
+
+  const remaining = run && run.itPerSec > 0 ? (run.total - run.iteration) / run.itPerSec : NaN;
+  const probe = run?.probes?.find((p) => p.name === run.backend);
+
+  return (
+    <section className="training" aria-label="Training">
+      <div className="training-controls">
+        <div className="settings">
+          {SETTINGS.map(({ key, label }) => (
+            <label key={key}>
+              {label}
+              <input type="number" value={settings[key]} disabled={active} onChange={(e) => setSettings((s) => ({ ...s, [key]: e.target.value }))} />
+            </label>
+          ))}
+          <label>
+            Backend
+            <select value={backend} disabled={active} onChange={(e) => setBackend(e.target.value as BackendChoice)} aria-label="Backend">
+              <option value="auto">Auto (fastest measured)</option>
+              {BROWSER_BACKENDS.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="buttons">
+          {!active && (
+            <button className="primary" disabled={!!blocker} onClick={() => parsed.success && (setOpened(undefined), start(doc, parsed.data, backend))}>
+              Train
+            </button>
+          )}
+          {run?.status === 'running' && <button onClick={() => command({ type: 'pause' })}>Pause</button>}
+          {run?.status === 'paused' && (
+            <>
+              <button onClick={() => command({ type: 'resume' })}>Resume</button>
+              <button onClick={() => command({ type: 'step' })}>Step</button>
+            </>
+          )}
+          {active && run?.status !== 'preparing' && (
+            <button className="danger" onClick={() => command({ type: 'stop' })}>
+              Stop
+            </button>
+          )}
+        </div>
+        {blocker && !active && (
+          <p className="error" role="alert" aria-label="Cannot train">
+            {blocker}
+          </p>
+        )}
+        {run && !viewed && (
+          <div className="progress" aria-label="Progress">
+            <progress max={run.total} value={run.iteration} />
+            <span data-testid="run-state" data-status={run.status} data-backend={run.backend ?? ''} data-iteration={run.iteration}>
+              {run.number ? `Run #${run.number} · ` : ''}
+              {run.status === 'preparing' ? 'preparing (loading MNIST, starting the backend)…' : run.status} · iteration {run.iteration.toLocaleString()} /{' '}
+              {run.total.toLocaleString()} · {run.itPerSec.toFixed(1)} it/s · {active ? `${duration(remaining)} left` : `${duration(run.seconds)} trained`}
+            </span>
+            {run.backend && (
+              <span className="backend" title={run.probes?.map((p) => `${p.name}: ${p.available ? `${p.msPerStep?.toFixed(1) ?? '?'} ms/step` : 'unavailable'}`).join('\n')}>
+                Backend: <strong data-testid="backend">{run.backend}</strong>
+                {probe?.note ? ` (${probe.note})` : ''}
+              </span>
+            )}
+            {run.message && (
+              <p className={run.status === 'diverged' || run.status === 'failed' ? 'error' : 'muted'} role={run.status === 'diverged' || run.status === 'failed' ? 'alert' : undefined}>
+                {run.message}
+              </p>
+            )}
+          </div>
+        )}
+        {viewed && (
+          <div className="progress">
+            <span>
+              Viewing run #{viewed.number} ({viewed.status}, {viewed.iteration.toLocaleString()} iterations on {viewed.backend}){' '}
+              <button onClick={() => setOpened(undefined)}>Close</button>
+            </span>
+            {viewed.message && <p className="muted">{viewed.message}</p>}
+            <ul className="checkpoints" aria-label="Checkpoints">
+              {viewed.checkpoints.map((c) => (
+                <li key={c.id}>
+                  Checkpoint at {c.iteration.toLocaleString()} <a href={`/api/checkpoints/${c.id}`}>Download</a>{' '}
+                  {c.iteration < viewed.settings.iterations && <button onClick={() => resume(viewed, c.id)}>Resume</button>}{' '}
+                  <button onClick={() => sampleFrom(viewed, c.id)}>Sample</button>
+                </li>
+              ))}
+              {viewed.checkpoints.length === 0 && <li className="muted">No checkpoints.</li>}
+            </ul>
+          </div>
+        )}
+        <h4>Runs</h4>
+        <RunHistory projectId={projectId} refresh={refresh} opened={opened?.id} overlaid={overlay?.id} onOpen={open} onOverlay={overlayRun} />
+      </div>
+      <div className="training-chart">
+        <label className="log-toggle">
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
+        </label>
+        {traces.length > 0 ? (
+          <LossChart traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion + (viewed ? 1e9 : 0) + (overlay ? 2e9 : 0)} />
+        ) : (
+          <p className="muted">Losses appear here as the model trains{lossNames.size ? '' : '.'}</p>
+        )}
+      </div>
+      <div className="training-pictures">
+        <Pictures title="Samples" pictures={pictures.samples} />
+        <Pictures title="Reconstructions: x beside P(Q(x))" pictures={pictures.reconstructions} />
+        {run && !viewed && pictures.samples.length > 0 && (
+          <div className="interpolation">
+            <label>
+              From sample <input type="number" min={1} max={16} value={blend.from} onChange={(e) => setBlend((b) => ({ ...b, from: Number(e.target.value) }))} />
+            </label>
+            <label>
+              to <input type="number" min={1} max={16} value={blend.to} onChange={(e) => setBlend((b) => ({ ...b, to: Number(e.target.value) }))} />
+            </label>
+            <button
+              disabled={!(blend.from >= 1 && blend.from <= 16 && blend.to >= 1 && blend.to <= 16)}
+              onClick={() => command({ type: 'interpolate', from: blend.from - 1, to: blend.to - 1 })}
+            >
+              Interpolate
+            </button>
+            {/* eslint-disable-next-line @next/next/no-img-element */}
+            {run.interpolation && <img src={run.interpolation} alt="Latent interpolation" />}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

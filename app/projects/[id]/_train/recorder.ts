@@ -1,0 +1,101 @@
+import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
+import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
+import type { MetricPoint, Picture, RunSettings, RunStatus } from '@/lib/train/protocol';
+import type { GraphDoc } from '@/lib/graph/schema';
+
+/** How often the page reports to the server while a run is live (also its heartbeat). */
+const REPORT_MS = 2000;
+
+async function send(url: string, init: RequestInit): Promise<unknown> {
+  const response = await fetch(url, init);
+  const body = (await response.json().catch(() => ({}))) as { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${init.method} ${url}: HTTP ${response.status}`);
+  return body;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * Persists a live run: creates it, then reports points, progress and status
+ * in order (one request at a time), every REPORT_MS and at each status
+ * change; stores pictures and checkpoints as they come. A failed write is
+ * reported, and the points it carried are sent again with the next report.
+ */
+export class RunRecorder {
+  private queue: Promise<unknown>;
+  private pending: MetricPoint[] = [];
+  private progress = { iteration: 0, itPerSec: 0, seconds: 0 };
+  private timer: ReturnType<typeof setInterval>;
+  private runId?: string;
+  private closed = false;
+
+  constructor(
+    projectId: string,
+    run: { graph: GraphDoc; settings: RunSettings; backend: string; series: string[]; resumedFrom?: string },
+    private onError: (message: string) => void,
+    onCreated: (run: { id: string; number: number }) => void,
+  ) {
+    this.queue = send(`/api/projects/${projectId}/runs`, json('POST', run)).then((created) => {
+      const { id, number } = created as { id: string; number: number };
+      this.runId = id;
+      onCreated({ id, number });
+    });
+    this.queue.catch((e: Error) => onError(`The run could not be saved: ${e.message}`));
+    this.timer = setInterval(() => this.report(), REPORT_MS);
+  }
+
+  get id() {
+    return this.runId;
+  }
+
+  points(points: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
+    this.pending.push(...points);
+    this.progress = progress;
+  }
+
+  /** Records a status change; `onSaved` runs once the server has it. */
+  status(status: RunStatus, message: string | undefined, onSaved: () => void) {
+    this.report({ status, ...(message && { message }) });
+    this.enqueue(async () => onSaved());
+    if (status !== 'running' && status !== 'paused') this.close();
+  }
+
+  picture(kind: 'samples' | 'reconstructions', picture: Picture) {
+    this.enqueue(() => send(`/api/runs/${this.runId}/pictures/${kind}/${picture.index}?step=${picture.step}`, { method: 'PUT', body: picture.png }));
+  }
+
+  checkpoint(checkpoint: EncodedCheckpoint, onSaved: (saved: { id: string; iteration: number }) => void) {
+    const form = new FormData();
+    form.set(MANIFEST_FILE, JSON.stringify(checkpoint.manifest));
+    form.set(WEIGHTS_FILE, new Blob([new Uint8Array(checkpoint.weights)]), WEIGHTS_FILE);
+    this.enqueue(async () => onSaved((await send(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })) as { id: string; iteration: number }));
+  }
+
+  /** The tab is closing: mark the run interrupted (the last checkpoint stays). */
+  interrupt() {
+    if (this.runId && !this.closed) navigator.sendBeacon(`/api/runs/${this.runId}/interrupt`);
+  }
+
+  private report(extra: { status?: RunStatus; message?: string } = {}) {
+    if (this.closed) return;
+    this.enqueue(async () => {
+      const points = this.pending;
+      this.pending = [];
+      try {
+        await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, ...extra }));
+      } catch (e) {
+        if (!extra.status) this.pending.unshift(...points);
+        throw e;
+      }
+    });
+  }
+
+  private enqueue(write: () => Promise<unknown>) {
+    this.queue = this.queue.then(() => (this.runId ? write() : undefined)).catch((e: Error) => this.onError(`Saving the run failed: ${e.message}`));
+  }
+
+  private close() {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+}

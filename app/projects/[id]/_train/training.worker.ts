@@ -1,0 +1,22 @@
+import { fetchMnist } from '@/lib/data/mnist-fetch';
+import { selectBackend, tf } from '@/lib/train/browser-backends';
+import type { TrainCommand, TrainEvent } from '@/lib/train/protocol';
+import { TrainingSession } from '@/lib/train/session';
+
+/** The training worker: tfjs runs here, never on the page's thread. */
+const scope = self as unknown as { postMessage(event: TrainEvent): void; onmessage: ((e: MessageEvent<TrainCommand>) => void) | null };
+
+const session = new TrainingSession({
+  post: (event) => scope.postMessage(event),
+  selectBackend: async (choice) => ({ tf, ...(await selectBackend(choice)) }),
+  data: fetchMnist('/api/mnist/'),
+  async png({ width, height, pixels }) {
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    pixels.forEach((v, i) => rgba.set([v, v, v, 255], i * 4));
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
+    return canvas.convertToBlob({ type: 'image/png' });
+  },
+});
+
+scope.onmessage = (e) => void session.handle(e.data);
