@@ -33,7 +33,17 @@ interface Run {
 }
 
 const now = () => performance.now() / 1000;
-const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Lets queued messages (pause, stop) in. A MessageChannel, not setTimeout: nested timeouts are clamped to 4 ms. */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}
 
 /**
  * One training run at a time, driven by commands: start, pause, resume, step,
@@ -50,6 +60,9 @@ export class TrainingSession {
   /** Changes at every start, so a loop left over from an earlier run stops. */
   private generation = 0;
   private lastProgress = 0;
+  /** The running loop; pause and stop are requests it honours between iterations, so a step is never cut in half. */
+  private looping?: Promise<void>;
+  private requested?: 'paused' | 'stopped';
 
   constructor(private host: SessionHost) {}
 
@@ -62,18 +75,21 @@ export class TrainingSession {
           return await this.inspect(command.doc, command.checkpoint, command.backend);
         case 'pause':
           if (this.status !== 'running') return;
-          return await this.settle('paused');
+          this.requested = 'paused';
+          return await this.looping;
         case 'resume':
           if (this.status !== 'paused') return;
           this.setStatus('running');
-          return await this.loop(this.generation);
+          return await this.startLoop();
         case 'step':
           if (this.status !== 'paused') return;
           if ((await this.iterate()) === 'completed') return await this.settle('completed');
           return await this.flush(true);
         case 'stop':
-          if (this.status !== 'running' && this.status !== 'paused') return;
-          return await this.settle('stopped');
+          if (this.status === 'paused') return await this.settle('stopped');
+          if (this.status !== 'running') return;
+          this.requested = 'stopped';
+          return await this.looping;
         case 'interpolate': {
           const images = await this.run?.program.interpolation(command.from, command.to);
           if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
@@ -117,7 +133,7 @@ export class TrainingSession {
       total: settings.iterations,
     });
     this.setStatus('running');
-    await this.loop(this.generation);
+    await this.startLoop();
   }
 
   private async inspect(doc: GraphDoc, checkpoint: EncodedCheckpoint, choice: BackendChoice) {
@@ -137,6 +153,12 @@ export class TrainingSession {
     }
   }
 
+  private startLoop(): Promise<void> {
+    this.requested = undefined;
+    this.looping = this.loop(this.generation);
+    return this.looping;
+  }
+
   private async loop(generation: number) {
     while (generation === this.generation && this.status === 'running') {
       const run = this.run!;
@@ -147,11 +169,12 @@ export class TrainingSession {
         if (outcome === 'completed') return await this.settle('completed');
         if (outcome === 'diverged') return;
         steps += 1;
-      } while (now() - sliceStart < SLICE_SECONDS && this.status === 'running');
+      } while (now() - sliceStart < SLICE_SECONDS && !this.requested);
       const seconds = now() - sliceStart;
       run.seconds += seconds;
       run.window = { steps: run.window.steps + steps, seconds: run.window.seconds + seconds, itPerSec: run.window.itPerSec };
       await this.flush(false);
+      if (this.requested) return await this.settle(this.requested);
       if (run.seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
       await yieldToMessages();
     }

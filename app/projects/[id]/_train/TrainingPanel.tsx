@@ -19,6 +19,9 @@ const SETTINGS: { key: keyof RunSettings; label: string }[] = [
   { key: 'sampleEvery', label: 'Samples every' },
 ];
 
+/** The backend choice is the browser's, not the project's: remembered across projects and reloads. */
+const BACKEND_KEY = 'netloom.backend';
+
 function duration(seconds: number) {
   if (!Number.isFinite(seconds)) return '–';
   if (seconds < 90) return `${Math.round(seconds)} s`;
@@ -45,7 +48,7 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
     seed: String(doc.training.seed),
     sampleEvery: String(doc.training.sampleEvery),
   }));
-  const [backend, setBackend] = useState<BackendChoice>('auto');
+  const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem(BACKEND_KEY) as BackendChoice | null) ?? 'auto');
   const [log, setLog] = useState(false);
   const [opened, setOpened] = useState<RunDetail>();
   const [overlay, setOverlay] = useState<RunDetail>();
@@ -117,7 +120,15 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
           ))}
           <label>
             Backend
-            <select value={backend} disabled={active} onChange={(e) => setBackend(e.target.value as BackendChoice)} aria-label="Backend">
+            <select
+              value={backend}
+              disabled={active}
+              aria-label="Backend"
+              onChange={(e) => {
+                setBackend(e.target.value as BackendChoice);
+                localStorage.setItem(BACKEND_KEY, e.target.value);
+              }}
+            >
               <option value="auto">Auto (fastest measured)</option>
               {BROWSER_BACKENDS.map((b) => (
                 <option key={b} value={b}>
