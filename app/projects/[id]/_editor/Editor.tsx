@@ -14,6 +14,7 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
@@ -26,7 +27,6 @@ import { listRevisionsAction, restoreRevisionAction } from '../../../actions';
 import { toFlow, networkColor, type GraphFlowNode } from './flow';
 import { ExportButton } from './ExportButton';
 import { GraphNodeView } from './GraphNodeView';
-import { TrainingPanel } from '../_train/TrainingPanel';
 import { HelpOverlay, SHORTCUTS } from './HelpOverlay';
 import { Inspector } from './Inspector';
 import { autoLayout } from './layout';
@@ -35,6 +35,9 @@ import { Problems } from './Problems';
 import { createEditorStore, type EditorStore } from './store';
 import { useAutosave } from './useAutosave';
 import { useTheme } from './useTheme';
+
+// Loaded when first opened: charts and checkpoint handling stay out of the editor's first load.
+const TrainingPanel = dynamic(() => import('../_train/TrainingPanel').then((m) => m.TrainingPanel), { ssr: false });
 
 const nodeTypes = { graph: GraphNodeView };
 
