@@ -1,0 +1,12 @@
+import { addCheckpoint } from '@/lib/db/runs';
+import { jsonError, jsonResult } from '@/lib/http';
+import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
+
+/** A multipart form with the two files of a checkpoint. */
+export async function POST(request: Request, { params }: { params: Promise<{ runId: string }> }) {
+  const form = await request.formData().catch(() => undefined);
+  const manifest = form?.get(MANIFEST_FILE);
+  const weights = form?.get(WEIGHTS_FILE);
+  if (typeof manifest !== 'string' || !(weights instanceof Blob)) return jsonError(`A checkpoint is a form with ${MANIFEST_FILE} (text) and ${WEIGHTS_FILE} (file)`);
+  return jsonResult(await addCheckpoint((await params).runId, manifest, new Uint8Array(await weights.arrayBuffer())), 201);
+}

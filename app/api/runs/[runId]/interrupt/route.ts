@@ -1,0 +1,7 @@
+import { interruptRun } from '@/lib/db/runs';
+import { jsonResult } from '@/lib/http';
+
+/** Sent with navigator.sendBeacon as the training tab closes. */
+export async function POST(_request: Request, { params }: { params: Promise<{ runId: string }> }) {
+  return jsonResult(await interruptRun((await params).runId));
+}

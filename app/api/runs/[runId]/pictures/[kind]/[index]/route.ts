@@ -1,0 +1,18 @@
+import { addPicture, getPicture } from '@/lib/db/runs';
+import { jsonResult } from '@/lib/http';
+
+type Context = { params: Promise<{ runId: string; kind: string; index: string }> };
+
+export async function GET(_request: Request, { params }: Context) {
+  const { runId, kind, index } = await params;
+  const picture = await getPicture(runId, kind, Number(index));
+  if (!picture.ok) return jsonResult(picture);
+  return new Response(new Uint8Array(picture.value), { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' } });
+}
+
+/** The PNG is the body; the iteration it shows is `?step=`. */
+export async function PUT(request: Request, { params }: Context) {
+  const { runId, kind, index } = await params;
+  const step = Number(new URL(request.url).searchParams.get('step'));
+  return jsonResult(await addPicture(runId, { kind, index: Number(index), step }, new Uint8Array(await request.arrayBuffer())));
+}
