@@ -13,7 +13,8 @@ import { db } from './client';
  * STALE_SECONDS is marked interrupted (a closed tab, a crashed browser).
  * An ended run accepts no more writes.
  */
-export const STALE_SECONDS = 60;
+/** Longer than a hidden tab's throttled timers (about one a minute in Chrome). */
+export const STALE_SECONDS = 180;
 /** Checkpoints kept per run: the newest ones (the final one is the newest). */
 export const CHECKPOINTS_KEPT = 3;
 const MAX_PICTURE_BYTES = 2 * 1024 * 1024;

@@ -62,8 +62,20 @@ export function LossChart({ traces, probabilities, dashed, log, version }: Props
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
+  // Redraws at most every ten times as long as a redraw takes: a long run's chart never hogs the page.
+  const lastDraw = useRef({ at: 0, took: 0 });
+  const latest = useRef(traces);
+  latest.current = traces;
   useEffect(() => {
-    plot.current?.setData(chartColumns(traces, MAX_POINTS, log) as uPlot.AlignedData);
+    const draw = () => {
+      const start = performance.now();
+      plot.current?.setData(chartColumns(latest.current, MAX_POINTS, log) as uPlot.AlignedData);
+      lastDraw.current = { at: start, took: performance.now() - start };
+    };
+    const wait = lastDraw.current.at + 10 * lastDraw.current.took - performance.now();
+    if (wait <= 0) return draw();
+    const timer = setTimeout(draw, wait);
+    return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
 

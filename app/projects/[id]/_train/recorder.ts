@@ -28,6 +28,8 @@ export class RunRecorder {
   private timer: ReturnType<typeof setInterval>;
   private runId?: string;
   private closed = false;
+  /** Sent with every report, so a run marked interrupted while this tab was throttled comes back to life. */
+  private current: RunStatus = 'running';
 
   constructor(
     projectId: string,
@@ -55,7 +57,8 @@ export class RunRecorder {
 
   /** Records a status change; `onSaved` runs once the server has it. */
   status(status: RunStatus, message: string | undefined, onSaved: () => void) {
-    this.report({ status, ...(message && { message }) });
+    this.current = status;
+    this.report({ ...(message && { message }) });
     this.enqueue(async () => onSaved());
     if (status !== 'running' && status !== 'paused') this.close();
   }
@@ -76,15 +79,15 @@ export class RunRecorder {
     if (this.runId && !this.closed) navigator.sendBeacon(`/api/runs/${this.runId}/interrupt`);
   }
 
-  private report(extra: { status?: RunStatus; message?: string } = {}) {
+  private report(extra: { message?: string } = {}) {
     if (this.closed) return;
     this.enqueue(async () => {
       const points = this.pending;
       this.pending = [];
       try {
-        await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, ...extra }));
+        await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, status: this.current, ...extra }));
       } catch (e) {
-        if (!extra.status) this.pending.unshift(...points);
+        this.pending.unshift(...points);
         throw e;
       }
     });
