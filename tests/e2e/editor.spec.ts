@@ -72,3 +72,18 @@ test('importing a malformed file is refused with the reason and changes nothing'
   await page.reload();
   expect(await exportedGraph(page)).toEqual(before);
 });
+
+test('Export project downloads the saved graph as a TypeScript training project (zip)', async ({ page }) => {
+  await createProject(page, 'ALI to export', 'ali');
+  await expectSaved(page);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export project' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.zip$/);
+  const { unzipSync, strFromU8 } = await import('fflate');
+  const { readFile } = await import('node:fs/promises');
+  const files = unzipSync(new Uint8Array(await readFile((await file.path())!)));
+  // One folder named after the project, holding the project.
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'train.ts', 'README.md'].map((f) => `ali-to-export/${f}`)));
+  expect(strFromU8(files['ali-to-export/train.ts']!)).toContain('function D(');
+});

@@ -61,6 +61,16 @@ describe('training session (the worker)', () => {
     expect(monitored.length).toBeGreaterThan(0);
   });
 
+  it('pictures reconstructions x beside P(Q(x)) for a model with an encoder', async () => {
+    const { session, of } = harness();
+    await session.handle({ type: 'start', doc: getTemplate('ali')!.doc, settings: { ...settings, iterations: 2, sampleEvery: 1 }, backend: 'wasm', checkpointSeconds: 3600 });
+    const reconstructions = of('picture').filter((p) => p.kind === 'reconstructions');
+    expect(reconstructions.map((p) => p.picture.index)).toEqual([0, 1, 2]);
+    // 16 pairs in 8 columns: 4 rows of x, P(Q(x)), x, P(Q(x)), ...
+    const png = PNG.sync.read(Buffer.from(await reconstructions[0]!.picture.png.arrayBuffer()));
+    expect([png.width, png.height]).toEqual([8 * 28 + 14, 4 * 28 + 6]);
+  });
+
   it('pauses, steps one iteration, resumes and stops, checkpointing when it pauses and stops', async () => {
     const { session, next, of, steps } = harness();
     const started = session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1_000_000 }, backend: 'wasm', checkpointSeconds: 3600 });
