@@ -9,6 +9,17 @@ export function jsonError(error: string, status = 400): Response {
   return Response.json({ error }, { status });
 }
 
+/**
+ * Refuses a body over `limit` bytes before reading it (browsers always send
+ * Content-Length for the bodies this app posts); undefined when it may be read.
+ */
+export function refuseLarge(request: Request, limit: number): Response | undefined {
+  const length = Number(request.headers.get('Content-Length') ?? NaN);
+  if (!Number.isFinite(length)) return jsonError('The request needs a Content-Length', 411);
+  if (length > limit) return jsonError(`The request has ${length} bytes; the limit here is ${limit}`, 413);
+  return undefined;
+}
+
 /** A request body as JSON, or undefined when it is not JSON. */
 export async function readJson(request: Request): Promise<unknown> {
   try {

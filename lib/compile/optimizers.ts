@@ -85,7 +85,7 @@ function slotUpdater(
       mine.forEach((slot, k) => {
         const value = saved.slots[k]!;
         if (value.size !== slot.size) throw new Error(`optimizer slot ${k} has ${value.size} values, expected ${slot.size}`);
-        slot.assign(tf.reshape(value, slot.shape));
+        tf.tidy(() => slot.assign(tf.reshape(value, slot.shape)));
       });
       step = saved.step;
     },

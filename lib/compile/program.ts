@@ -270,6 +270,7 @@ class Program implements TrainingProgram {
     const perIteration = new Map<string, Record<string, Tensor>>();
     const computed = new ComputedValues();
     const losses: [string, Tensor][] = [];
+    let finished = false;
     try {
       for (const { loss: target, lossName, trainable, repeat, updater, variables } of this.schedule) {
         for (let r = 0; r < repeat; r++) {
@@ -295,9 +296,11 @@ class Program implements TrainingProgram {
           }
         }
       }
+      finished = true;
     } finally {
       computed.dispose();
       disposeAll(perIteration);
+      if (!finished) losses.forEach(([, t]) => t.dispose());
     }
     this.iteration += 1;
     return losses;

@@ -45,6 +45,8 @@ export function mnistProvider(read: (file: string) => Promise<Uint8Array>): Data
         const files = MNIST_FILES[split];
         loaded = Promise.all([read(files.images), read(files.labels)]).then(([images, labels]) => mnistSplit(images, labels, split));
         cache.set(split, loaded);
+        // A failed read (the network, a missing file) is tried again next time.
+        loaded.catch(() => cache.delete(split));
       }
       return loaded;
     },

@@ -210,6 +210,7 @@ export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array)
   if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return err('picture: not a PNG file');
   const run = await db().run.findUnique({ where: { id: id.data }, select: { status: true } });
   if (!run) return err(NotFound);
+  if (ENDED.includes(run.status as RunStatus)) return err(`Run already ${run.status}: nothing more is recorded`);
   const { kind, index, step } = parsed.data;
   const bytes = new Uint8Array(png);
   await db().runPicture.upsert({
@@ -238,6 +239,7 @@ export async function addCheckpoint(runId: unknown, manifest: unknown, weights: 
   return db().$transaction(async (tx) => {
     const run = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
     if (!run) return err(NotFound);
+    if (ENDED.includes(run.status as RunStatus)) return err(`Run already ${run.status}: nothing more is recorded`);
     const row = await tx.checkpoint.create({
       data: { runId: id.data, iteration, manifest: JSON.stringify(checkpoint.value.manifest), weights: new Uint8Array(weights) },
     });

@@ -9,7 +9,8 @@ import { err, ok, type Result } from '../result';
  * Checkpoints in the tfjs weights format: a JSON manifest whose
  * `weightsManifest` lists every tensor's name, shape and dtype, and one
  * binary file with their values in that order. The manifest also records
- * the iteration and each optimizer's update count, so a run resumes exactly.
+ * the iteration and each optimizer's update count, so a resumed run's weights
+ * and optimizers continue exactly where they were.
  */
 export const CHECKPOINT_FORMAT = 'netloom-checkpoint';
 export const MANIFEST_FILE = 'checkpoint.json';

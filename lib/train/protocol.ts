@@ -60,5 +60,7 @@ export type TrainEvent =
   | { type: 'progress'; iteration: number; points: MetricPoint[]; itPerSec: number; seconds: number }
   | { type: 'picture'; kind: 'samples' | 'reconstructions'; picture: Picture }
   | { type: 'interpolation'; png: Blob }
+  /** Something the user should know that does not change the run (a preview that failed). */
+  | { type: 'notice'; message: string }
   | { type: 'checkpoint'; checkpoint: EncodedCheckpoint }
   | { type: 'status'; status: RunStatus; message?: string; iteration: number };

@@ -66,39 +66,68 @@ export class TrainingSession {
 
   constructor(private host: SessionHost) {}
 
-  async handle(command: TrainCommand): Promise<void> {
-    try {
-      switch (command.type) {
-        case 'start':
-          return await this.start(command);
-        case 'inspect':
-          return await this.inspect(command.doc, command.checkpoint, command.backend);
-        case 'pause':
-          if (this.status !== 'running') return;
-          this.requested = 'paused';
-          return await this.looping;
-        case 'resume':
-          if (this.status !== 'paused') return;
-          this.setStatus('running');
-          return await this.startLoop();
-        case 'step':
-          if (this.status !== 'paused') return;
-          if ((await this.iterate()) === 'completed') return await this.settle('completed');
-          return await this.flush(true);
-        case 'stop':
-          if (this.status === 'paused') return await this.settle('stopped');
-          if (this.status !== 'running') return;
+  /**
+   * Commands run one after another (two quick Steps never run one iteration
+   * twice), except pause and stop, which are requests the running loop
+   * honours between iterations. Resolves when the command's work is done
+   * (for start and resume: when the loop ends).
+   */
+  handle(command: TrainCommand): Promise<void> {
+    switch (command.type) {
+      case 'pause':
+        if (this.status === 'running') this.requested = 'paused';
+        return this.looping ?? Promise.resolve();
+      case 'stop':
+        if (this.status === 'running') {
           this.requested = 'stopped';
-          return await this.looping;
-        case 'interpolate': {
-          const images = await this.run?.program.interpolation(command.from, command.to);
-          if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
-          return;
+          return this.looping ?? Promise.resolve();
         }
-      }
-    } catch (error) {
-      this.fail(error);
+        return this.enqueue(async () => {
+          // An earlier command (resume) may have restarted the loop: then stop is a request to it.
+          if (this.status === 'running') {
+            this.requested = 'stopped';
+            return await this.looping;
+          }
+          await this.looping; // a pause still winding down
+          if (this.status === 'paused') await this.settle('stopped');
+        });
+      case 'start':
+        return this.enqueue(() => this.start(command)).then(() => this.looping);
+      case 'resume':
+        return this.enqueue(async () => {
+          if (this.status !== 'paused') return;
+          await this.looping;
+          this.setStatus('running');
+          this.startLoop();
+        }).then(() => this.looping);
+      case 'step':
+        return this.enqueue(async () => {
+          if (this.status !== 'paused') return;
+          await this.looping;
+          if ((await this.iterate()) === 'completed') return await this.settle('completed');
+          await this.flush(true);
+        });
+      case 'inspect':
+        return this.enqueue(() => this.inspect(command.doc, command.checkpoint, command.backend));
+      case 'interpolate':
+        return this.enqueue(async () => {
+          try {
+            const images = await this.run?.program.interpolation(command.from, command.to);
+            if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
+          } catch (error) {
+            // A preview that cannot be drawn says so; the run goes on.
+            this.host.post({ type: 'notice', message: `Interpolation: ${error instanceof Error ? error.message : String(error)}` });
+          }
+        });
     }
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(work).catch((error: unknown) => this.fail(error));
+    this.queue = done;
+    return done;
   }
 
   private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice, resumeAt?: number) {
@@ -133,7 +162,7 @@ export class TrainingSession {
       total: settings.iterations,
     });
     this.setStatus('running');
-    await this.startLoop();
+    this.startLoop();
   }
 
   private async inspect(doc: GraphDoc, checkpoint: EncodedCheckpoint, choice: BackendChoice) {
@@ -144,19 +173,22 @@ export class TrainingSession {
     await this.pictures(program.iteration);
   }
 
+  /** Restores a checkpoint into a new program, disposing the program when it does not fit. */
   private restore(program: TrainingProgram, checkpoint: EncodedCheckpoint) {
     const state = decodeCheckpoint(this.tf!, checkpoint);
     try {
       program.restore(state);
+    } catch (error) {
+      program.dispose();
+      throw error;
     } finally {
       state.tensors.forEach((t) => t.dispose());
     }
   }
 
-  private startLoop(): Promise<void> {
+  private startLoop() {
     this.requested = undefined;
-    this.looping = this.loop(this.generation);
-    return this.looping;
+    this.looping = this.loop(this.generation).catch((error: unknown) => this.fail(error));
   }
 
   private async loop(generation: number) {

@@ -42,9 +42,11 @@ describe('program state, monitors and interpolation', () => {
     expect(opened.value.manifest.iteration).toBe(3);
     expect(Object.values(opened.value.manifest.optimizerSteps)).toEqual([3, 3]);
     const resumedProgram = await compile(doc, { tf, data: mnistData, batchSize: 16, feed: countingFeed(counts).feed });
+    const held = tf.memory().numTensors;
     const state = decodeCheckpoint(tf, opened.value);
     resumedProgram.restore(state);
     state.tensors.forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(held);
     expect(resumedProgram.iteration).toBe(3);
     expect(steps(resumedProgram, 3)).toEqual(continued);
 

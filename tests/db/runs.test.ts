@@ -58,6 +58,7 @@ describe('runs', () => {
     expect(done.ok && done.value.status).toBe('completed');
     const late = await updateRun(run.id, { iteration: 4, status: 'running', points: [{ step: 3, values: { D_loss: 9 } }] });
     expect(late).toEqual({ ok: false, error: 'Run already completed: nothing more is recorded' });
+    expect(await addPicture(run.id, { kind: 'samples', index: 9, step: 90 }, png())).toEqual({ ok: false, error: 'Run already completed: nothing more is recorded' });
     const detail = await getRun(run.id);
     if (!detail.ok) throw new Error(detail.error);
     expect(detail.value.points.map((p) => p.step)).toEqual([0, 1, 2]);
@@ -123,6 +124,8 @@ describe('runs', () => {
     const { manifest, weights } = await encodeCheckpoint(tf, gan.name, program.state());
     expect(await addCheckpoint(run.id, manifest, weights.subarray(4))).toEqual({ ok: false, error: expect.stringMatching(/weights\.bin has \d+ bytes/) });
     expect(await addCheckpoint(run.id, '{"format":"other"}', weights)).toEqual({ ok: false, error: expect.stringMatching(/^checkpoint\.json: format: /) });
+    await updateRun(run.id, { iteration: 5, status: 'stopped' });
+    expect(await addCheckpoint(run.id, manifest, weights)).toEqual({ ok: false, error: 'Run already stopped: nothing more is recorded' });
     program.dispose();
   });
 });

@@ -94,6 +94,21 @@ describe('training session (the worker)', () => {
     expect(of('checkpoint').at(-1)!.checkpoint.manifest.iteration).toBe(stopped.iteration);
   });
 
+  it('runs quick commands one after another: no iteration twice, none skipped, pictures once each', async () => {
+    const { session, next, of, steps } = harness();
+    const started = session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1_000_000, sampleEvery: 2 }, backend: 'wasm', checkpointSeconds: 3600 });
+    await next((e) => e.type === 'progress');
+    await session.handle({ type: 'pause' });
+    const clicks = [session.handle({ type: 'step' }), session.handle({ type: 'step' }), session.handle({ type: 'step' }), session.handle({ type: 'resume' })];
+    const stopped = session.handle({ type: 'stop' });
+    await Promise.all([...clicks, stopped, started]);
+    expect(of('status').at(-1)!.status).toBe('stopped');
+    const last = of('status').at(-1)!.iteration;
+    expect(steps()).toEqual(Array.from({ length: last }, (_, i) => i));
+    const indexes = of('picture').map((p) => p.picture.index);
+    expect(new Set(indexes).size).toBe(indexes.length);
+  });
+
   it('resumes a run from its checkpoint, continuing the iteration count', async () => {
     const first = harness();
     await first.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 4 }, backend: 'wasm', checkpointSeconds: 3600 });
@@ -103,6 +118,23 @@ describe('training session (the worker)', () => {
     expect(second.of('started')[0]!.iteration).toBe(4);
     expect(second.steps()).toEqual([4, 5, 6]);
     expect(second.of('picture').map((p) => p.picture.index)).toEqual([2, 3]);
+    // Resuming is deterministic: the same checkpoint gives the same losses again.
+    const third = harness();
+    await third.session.handle({ type: 'start', doc: gan, settings, backend: 'wasm', checkpointSeconds: 3600, resume: checkpoint });
+    const losses = (h: ReturnType<typeof harness>) => h.of('progress').flatMap((p) => p.points.map((point) => [point.values.D_loss, point.values.G_loss]));
+    expect(losses(third)).toEqual(losses(second));
+  });
+
+  it('holds no more tensors after a run and a failed resume than before', async () => {
+    const tfjs = await wasm();
+    const before = tfjs.memory().numTensors;
+    const first = harness();
+    await first.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 2 }, backend: 'wasm', checkpointSeconds: 3600 });
+    const checkpoint = first.of('checkpoint')[0]!.checkpoint;
+    // A gan checkpoint does not fit ali: the start fails, naming why, and the new program is released.
+    await first.session.handle({ type: 'start', doc: getTemplate('ali')!.doc, settings, backend: 'wasm', checkpointSeconds: 3600, resume: checkpoint });
+    expect(first.of('status').at(-1)).toMatchObject({ status: 'failed', message: expect.stringMatching(/different graph/) });
+    expect(tfjs.memory().numTensors).toBe(before);
   });
 
   it('stops a diverging run, naming the loss and the iteration, without a checkpoint of the bad weights', async () => {

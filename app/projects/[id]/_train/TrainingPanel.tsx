@@ -82,7 +82,9 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
   const open = (id: string) => loadRun(id).then(setOpened, (e: Error) => onMessage(e.message));
   const overlayRun = (id: string | undefined) => (id ? loadRun(id).then(setOverlay, (e: Error) => onMessage(e.message)) : setOverlay(undefined));
   const fetchCheckpoint = async (id: string) => {
-    const zip = unzipCheckpoint(new Uint8Array(await (await fetch(`/api/checkpoints/${id}`)).arrayBuffer()));
+    const response = await fetch(`/api/checkpoints/${id}`);
+    if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${response.status}`);
+    const zip = unzipCheckpoint(new Uint8Array(await response.arrayBuffer()));
     if (!zip.ok) throw new Error(zip.error);
     return zip.value;
   };
@@ -210,7 +212,8 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
         </label>
         {traces.length > 0 ? (
-          <LossChart traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion + (viewed ? 1e9 : 0) + (overlay ? 2e9 : 0)} />
+          // Keyed by what it shows: another run (or overlay) draws a new chart.
+          <LossChart key={`${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`} traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion} />
         ) : (
           <p className="muted">Losses appear here as the model trains{lossNames.size ? '' : '.'}</p>
         )}

@@ -55,12 +55,26 @@ export class RunRecorder {
     this.progress = progress;
   }
 
-  /** Records a status change; `onSaved` runs once the server has it. */
+  /**
+   * Records a status change; `onSaved` runs once the server has it. The
+   * final status of a run is retried a few times: it is the one report that
+   * must not be lost.
+   */
   status(status: RunStatus, message: string | undefined, onSaved: () => void) {
     this.current = status;
-    this.report({ ...(message && { message }) });
-    this.enqueue(async () => onSaved());
-    if (status !== 'running' && status !== 'paused') this.close();
+    const ended = status !== 'running' && status !== 'paused';
+    if (ended) this.close();
+    this.enqueue(async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.sendReport(message ? { message } : {});
+          return onSaved();
+        } catch (e) {
+          if (!ended || attempt >= 4) throw e;
+          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        }
+      }
+    });
   }
 
   picture(kind: 'samples' | 'reconstructions', picture: Picture) {
@@ -74,29 +88,33 @@ export class RunRecorder {
     this.enqueue(async () => onSaved((await send(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })) as { id: string; iteration: number }));
   }
 
-  /** The tab is closing: mark the run interrupted (the last checkpoint stays). */
-  interrupt() {
+  /** The worker is gone (the tab closes, the editor unmounts, a new run starts): a live run is marked interrupted. */
+  dispose() {
     if (this.runId && !this.closed) navigator.sendBeacon(`/api/runs/${this.runId}/interrupt`);
+    this.close();
   }
 
-  private report(extra: { message?: string } = {}) {
-    if (this.closed) return;
-    this.enqueue(async () => {
-      const points = this.pending;
-      this.pending = [];
-      try {
-        await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, status: this.current, ...extra }));
-      } catch (e) {
-        this.pending.unshift(...points);
-        throw e;
-      }
-    });
+  private report() {
+    if (!this.closed) this.enqueue(() => this.sendReport());
+  }
+
+  /** Sends the points gathered so far with the progress and status; on failure they wait for the next report. */
+  private async sendReport(extra: { message?: string } = {}) {
+    const points = this.pending;
+    this.pending = [];
+    try {
+      await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, status: this.current, ...extra }));
+    } catch (e) {
+      this.pending.unshift(...points);
+      throw e;
+    }
   }
 
   private enqueue(write: () => Promise<unknown>) {
     this.queue = this.queue.then(() => (this.runId ? write() : undefined)).catch((e: Error) => this.onError(`Saving the run failed: ${e.message}`));
   }
 
+  /** No more reports from the timer; writes already queued still go out. */
   private close() {
     this.closed = true;
     clearInterval(this.timer);

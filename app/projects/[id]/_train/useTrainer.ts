@@ -49,6 +49,19 @@ export function useTrainer(projectId: string, onError: (message: string) => void
   const pending = useRef<{ doc: GraphDoc; settings: RunSettings; resumedFrom?: string }>(undefined);
   const onErrorRef = useRef(onError);
   onErrorRef.current = onError;
+  /** Object URLs of the pictures on show, released when a new run replaces them. */
+  const urls = useRef(new Set<string>());
+  const url = (blob: Blob) => {
+    const made = URL.createObjectURL(blob);
+    urls.current.add(made);
+    return made;
+  };
+  const releaseAll = () => {
+    urls.current.forEach((u) => URL.revokeObjectURL(u));
+    urls.current.clear();
+    recorder.current?.dispose();
+    recorder.current = undefined;
+  };
 
   const handle = useCallback(
     (event: TrainEvent) => {
@@ -78,11 +91,13 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           return update({ iteration: event.iteration, itPerSec: event.itPerSec, seconds: event.seconds });
         case 'picture': {
           recorder.current?.picture(event.kind, event.picture);
-          const ref = { index: event.picture.index, step: event.picture.step, src: URL.createObjectURL(event.picture.png) };
+          const ref = { index: event.picture.index, step: event.picture.step, src: url(event.picture.png) };
           return update((r) => ({ pictures: { ...r.pictures, [event.kind]: [...r.pictures[event.kind].filter((p) => p.index !== ref.index), ref] } }));
         }
+        case 'notice':
+          return onErrorRef.current(event.message);
         case 'interpolation':
-          return update({ interpolation: URL.createObjectURL(event.png) });
+          return update({ interpolation: url(event.png) });
         case 'checkpoint':
           return recorder.current?.checkpoint(event.checkpoint, (saved) => update({ checkpoint: saved }));
         case 'status':
@@ -101,7 +116,15 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           if (e.data.type === 'backend') runBackend.current = e.data.backend;
           handle(e.data);
         };
-        worker.current.onerror = (e) => onErrorRef.current(`The training worker failed: ${e.message}`);
+        worker.current.onerror = (e) => {
+          // The worker is gone: the run ends as failed and the next command starts a new worker.
+          const message = `The training worker failed: ${e.message}`;
+          recorder.current?.status('failed', message, () => undefined);
+          worker.current?.terminate();
+          worker.current = undefined;
+          setRun((r) => r && { ...r, status: 'failed', message });
+          onErrorRef.current(message);
+        };
       }
       worker.current.postMessage(command);
     },
@@ -121,7 +144,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
   const start = useCallback(
     (doc: GraphDoc, settings: RunSettings, backend: BackendChoice, resume?: { checkpoint: EncodedCheckpoint; id: string }) => {
       pending.current = { doc, settings, resumedFrom: resume?.id };
-      recorder.current = undefined;
+      releaseAll();
       setRun(fresh(settings));
       post({ type: 'start', doc, settings, backend, resume: resume?.checkpoint, checkpointSeconds: 30 });
     },
@@ -130,7 +153,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
 
   const inspect = useCallback(
     (doc: GraphDoc, checkpoint: EncodedCheckpoint, backend: BackendChoice) => {
-      recorder.current = undefined;
+      releaseAll();
       setRun({ ...fresh({ ...doc.training, iterations: checkpoint.manifest.iteration }), status: 'completed', iteration: checkpoint.manifest.iteration, message: 'Loaded from a checkpoint' });
       post({ type: 'inspect', doc, checkpoint, backend });
     },
@@ -139,11 +162,12 @@ export function useTrainer(projectId: string, onError: (message: string) => void
 
   // Closing or reloading the tab ends the worker: mark the run interrupted rather than leave it "running".
   useEffect(() => {
-    const onHide = () => recorder.current?.interrupt();
+    const onHide = () => recorder.current?.dispose();
     window.addEventListener('pagehide', onHide);
     return () => {
       window.removeEventListener('pagehide', onHide);
       worker.current?.terminate();
+      releaseAll();
     };
   }, []);
 

@@ -1,5 +1,5 @@
 import { createRun, listRuns } from '@/lib/db/runs';
-import { jsonResult, readJson } from '@/lib/http';
+import { jsonResult, readJson, refuseLarge } from '@/lib/http';
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -8,5 +8,7 @@ export async function GET(_request: Request, { params }: Context) {
 }
 
 export async function POST(request: Request, { params }: Context) {
+  const refused = refuseLarge(request, 32 * 1024 * 1024);
+  if (refused) return refused;
   return jsonResult(await createRun((await params).id, await readJson(request)), 201);
 }

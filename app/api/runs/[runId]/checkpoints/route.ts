@@ -1,9 +1,11 @@
 import { addCheckpoint } from '@/lib/db/runs';
-import { jsonError, jsonResult } from '@/lib/http';
+import { jsonError, jsonResult, refuseLarge } from '@/lib/http';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 
 /** A multipart form with the two files of a checkpoint. */
 export async function POST(request: Request, { params }: { params: Promise<{ runId: string }> }) {
+  const refused = refuseLarge(request, 512 * 1024 * 1024);
+  if (refused) return refused;
   const form = await request.formData().catch(() => undefined);
   const manifest = form?.get(MANIFEST_FILE);
   const weights = form?.get(WEIGHTS_FILE);

@@ -1,5 +1,5 @@
 import { addPicture, getPicture } from '@/lib/db/runs';
-import { jsonResult } from '@/lib/http';
+import { jsonError, jsonResult, refuseLarge } from '@/lib/http';
 
 type Context = { params: Promise<{ runId: string; kind: string; index: string }> };
 
@@ -13,6 +13,9 @@ export async function GET(_request: Request, { params }: Context) {
 /** The PNG is the body; the iteration it shows is `?step=`. */
 export async function PUT(request: Request, { params }: Context) {
   const { runId, kind, index } = await params;
-  const step = Number(new URL(request.url).searchParams.get('step'));
-  return jsonResult(await addPicture(runId, { kind, index: Number(index), step }, new Uint8Array(await request.arrayBuffer())));
+  const refused = refuseLarge(request, 2 * 1024 * 1024);
+  if (refused) return refused;
+  const step = new URL(request.url).searchParams.get('step');
+  if (step === null) return jsonError('step: the iteration the picture shows is required (?step=)');
+  return jsonResult(await addPicture(runId, { kind, index: Number(index), step: Number(step) }, new Uint8Array(await request.arrayBuffer())));
 }
