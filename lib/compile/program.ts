@@ -3,9 +3,14 @@ import { analyse, type Analysis, type NodeInfo, type Scope } from '../graph/anal
 import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc, PortRef, Preview } from '../graph/schema';
 import { concreteShape, type Shape } from '../graph/shape';
-import type { Monitor, OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
+import type { OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
 import type { DataProvider, Split } from '../data/mnist';
 import { createRng } from '../data/rng';
+// The image helper is a runtime module (shipped verbatim with exports), not training code.
+import { imageBatch, type ImageBatch } from '../train/grid';
+import { ComputedValues } from './computed-values';
+import { monitoredInputs, type MonitoredInput } from './monitors';
+import { captureState, restoreState, type ProgramState } from './state';
 import { createVariables, type WeightStore } from './variables';
 
 /**
@@ -33,7 +38,6 @@ export interface CompileOptions {
 }
 
 export type { ImageBatch } from '../train/grid';
-import { imageBatch, type ImageBatch } from '../train/grid';
 
 export interface TrainingProgram {
   readonly backend: string;
@@ -66,13 +70,7 @@ export interface TrainingProgram {
   dispose(): void;
 }
 
-export interface ProgramState {
-  iteration: number;
-  /** Weights by `network/node/weight`, optimizer slots by `<optimizer node>/slot<k>`. */
-  tensors: ReadonlyMap<string, Tensor>;
-  /** Each optimizer's update count (Adam's bias correction depends on it). */
-  optimizerSteps: Readonly<Record<string, number>>;
-}
+export type { ProgramState } from './state';
 
 
 export class CompileError extends Error {
@@ -104,46 +102,6 @@ interface Pass {
   trainable: ReadonlySet<string>;
   source(scope: Scope, info: NodeInfo): Record<string, Tensor>;
   computed?: ComputedValues;
-}
-
-/**
- * Op outputs computed earlier in the same iteration, by computation key. A
- * later step whose inputs and weights are unchanged (ALI's G step re-running
- * Q(x) and P(z), which the D step did not update) takes them instead of
- * recomputing; it still records the gradient where it needs one.
- */
-class ComputedValues {
-  private values = new Map<string, Record<string, Tensor>>();
-  private keys = new Map<string, string>();
-
-  /** Short stable ids for long computation descriptions. */
-  intern(description: string): string {
-    let key = this.keys.get(description);
-    if (!key) {
-      key = `c${this.keys.size}`;
-      this.keys.set(description, key);
-    }
-    return key;
-  }
-
-  get(key: string): Record<string, Tensor> | undefined {
-    const outputs = this.values.get(key);
-    // A step may have released a value it returned (its loss): never hand that out.
-    return outputs && Object.values(outputs).every((t) => !t.isDisposed) ? outputs : undefined;
-  }
-
-  set(key: string, outputs: Record<string, Tensor>, tf: TF): void {
-    for (const t of Object.values(outputs)) tf.keep(t);
-    this.values.set(key, outputs);
-  }
-
-  dispose(): void {
-    const seen = new Set<Tensor>();
-    for (const outputs of this.values.values()) for (const t of Object.values(outputs)) seen.add(t);
-    seen.forEach((t) => t.dispose());
-    this.values.clear();
-    this.keys.clear();
-  }
 }
 
 /** Preview batches (sample grids, reconstructions, monitors) hold 16 rows: the seeds' 4x4 grids. */
@@ -236,7 +194,7 @@ class Program implements TrainingProgram {
       return { loss: info.loss, lossName, trainable: new Set(info.networks), repeat, ...updaters.get(optimizer)! };
     });
     this.lossNames = [...new Set(this.schedule.map((s) => s.lossName))];
-    this.monitored = monitoredInputs(analysis.main);
+    this.monitored = monitoredInputs(analysis.main, label);
   }
 
   get backend() {
@@ -483,30 +441,11 @@ class Program implements TrainingProgram {
   }
 
   state(): ProgramState {
-    const tensors = new Map<string, Tensor>(this.store.byName);
-    const optimizerSteps: Record<string, number> = {};
-    for (const [node, { updater }] of this.updaters) {
-      const { step, slots } = updater.state();
-      optimizerSteps[node] = step;
-      slots.forEach((slot, k) => tensors.set(slotName(node, k), slot));
-    }
-    return { iteration: this.iteration, tensors, optimizerSteps };
+    return captureState(this.iteration, this.store, this.updaters);
   }
 
   restore(state: ProgramState): void {
-    const weights = new Map([...state.tensors].filter(([name]) => this.store.byName.has(name)));
-    const missing = [...this.store.byName.keys()].filter((name) => !weights.has(name));
-    if (missing.length) throw new Error(`the checkpoint lacks weight(s) ${missing.join(', ')}: it was saved from a different graph`);
-    const updates: (() => void)[] = [];
-    for (const [node, { updater }] of this.updaters) {
-      const count = updater.state().slots.length;
-      const slots = Array.from({ length: count }, (_, k) => state.tensors.get(slotName(node, k)));
-      const step = state.optimizerSteps[node];
-      if (step === undefined || slots.some((s) => !s)) throw new Error(`the checkpoint lacks the state of optimizer "${node}": it was saved from a different graph`);
-      updates.push(() => updater.restore({ step, slots: slots as Tensor[] }));
-    }
-    this.store.assign(weights);
-    updates.forEach((apply) => apply());
+    restoreState(state, this.store, this.updaters);
     this.iteration = state.iteration;
   }
 
@@ -515,28 +454,6 @@ class Program implements TrainingProgram {
     disposeAll(this.previewCache);
     this.store.dispose();
   }
-}
-
-const slotName = (optimizer: string, k: number) => `${optimizer}/slot${k}`;
-
-interface MonitoredInput {
-  name: string;
-  ref: PortRef;
-  monitor: Monitor;
-}
-
-/** The inputs the main graph's loss nodes monitor, once each (G's loss and D's fake loss read the same D(G(z))). */
-function monitoredInputs(main: Scope): MonitoredInput[] {
-  const found = new Map<string, MonitoredInput>();
-  for (const id of main.order) {
-    const info = main.nodes.get(id)!;
-    const monitor = info.kind?.role === 'op' ? info.kind.monitor : undefined;
-    const ref = monitor && main.incoming.get(id)?.get(monitor.input);
-    if (!monitor || !ref) continue;
-    const key = `${ref.node}:${ref.port}`;
-    if (!found.has(key)) found.set(key, { name: monitor.describe(label(main.nodes.get(ref.node)!)), ref, monitor });
-  }
-  return [...found.values()];
 }
 
 function disposeAll(cache: Map<string, Record<string, Tensor>>) {
