@@ -1,4 +1,4 @@
-import type { Analysis, NodeInfo, Scope } from '../lib/graph/analyse';
+import { nodeLabel, type Analysis, type NodeInfo, type Scope } from '../lib/graph/analyse';
 import type { GraphDoc, PortRef } from '../lib/graph/schema';
 import type { Shape } from '../lib/graph/shape';
 import type { NetworkSignature, SourceKind, WeightSpec } from '../lib/kinds/kind';
@@ -134,7 +134,6 @@ export interface Plan {
   lossNames: string[];
 }
 
-const label = (info: NodeInfo) => info.node.label || info.node.id;
 const portKey = (ref: PortRef) => `${ref.node}:${ref.port}`;
 
 export function planExport(doc: GraphDoc, analysis: Analysis): Result<Plan> {
@@ -148,7 +147,7 @@ export function planExport(doc: GraphDoc, analysis: Analysis): Result<Plan> {
     const sourceInside = [...scope.nodes.values()].find((info) => info.kind?.role === 'source');
     if (sourceInside) {
       return err(
-        `network ${name}, node ${label(sourceInside)}: a data source inside a network cannot be exported yet; ` +
+        `network ${name}, node ${nodeLabel(sourceInside)}: a data source inside a network cannot be exported yet; ` +
           'move it to the main graph and pass it in through a network input',
       );
     }
@@ -159,7 +158,7 @@ export function planExport(doc: GraphDoc, analysis: Analysis): Result<Plan> {
 
   const main = analysis.main;
   const mainNamer = module.child();
-  const mainNames = new Map(main.order.map((id) => [id, mainNamer.name(label(main.nodes.get(id)!))]));
+  const mainNames = new Map(main.order.map((id) => [id, mainNamer.name(nodeLabel(main.nodes.get(id)!))]));
   const sources: SourcePlan[] = [];
   for (const id of main.order) {
     const info = main.nodes.get(id)!;
@@ -176,8 +175,8 @@ export function planExport(doc: GraphDoc, analysis: Analysis): Result<Plan> {
     const nodes = cone(main, info.loss.node);
     return {
       optimizer: node,
-      key: stepNamer.name(label(node), 'optimizer'),
-      lossName: label(main.nodes.get(info.loss.node)!),
+      key: stepNamer.name(nodeLabel(node), 'optimizer'),
+      lossName: nodeLabel(main.nodes.get(info.loss.node)!),
       loss: info.loss,
       repeat,
       trains,
@@ -226,9 +225,9 @@ function planNetwork(id: string, name: string, fn: string, scope: Scope & { sign
     if (kind.role === 'op') {
       const specs = kind.weights?.(info.params, info.inShapes) ?? [];
       const ports = Object.keys(info.outShapes);
-      for (const port of ports) vars[port] = locals.name(ports.length === 1 ? label(info) : `${label(info)}_${port}`);
+      for (const port of ports) vars[port] = locals.name(ports.length === 1 ? nodeLabel(info) : `${nodeLabel(info)}_${port}`);
       if (specs.length) {
-        weightKey = weightKeys.name(vars[ports[0]!] ?? label(info));
+        weightKey = weightKeys.name(vars[ports[0]!] ?? nodeLabel(info));
         const specKeys = new Namer();
         weights = specs.map((spec) => ({
           name: `${id}/${nodeId}/${spec.name}`,
@@ -242,7 +241,7 @@ function planNetwork(id: string, name: string, fn: string, scope: Scope & { sign
     } else {
       callee = known.get(kind.network(info.params))!;
       callee.reads.forEach((n) => reads.add(n));
-      vars.call = locals.name(label(info));
+      vars.call = locals.name(nodeLabel(info));
       for (const output of callee.outputs) {
         outFlags[output.port] = substitute(output.flags, (port) => {
           const ref = incoming.get(port);

@@ -1,4 +1,5 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
+import { PREVIEW_COUNT } from '../../lib/compile/program';
 import type { Plan } from '../plan';
 import { stringLiteral } from '../text';
 import { mnistSplits } from './iteration';
@@ -19,7 +20,7 @@ export function writeSettings(plan: Plan): string[] {
     'const OUT_DIR = "out";',
     'const DATA_DIR = "mnist";',
     '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */',
-    'const PREVIEW_COUNT = 16;',
+    `const PREVIEW_COUNT = ${PREVIEW_COUNT};`,
     '\nconst DEFAULTS: Defaults = {',
     '  iterations: ITERATIONS,',
     '  batchSize: BATCH_SIZE,',

@@ -1,4 +1,4 @@
-import type { NodeInfo, Scope } from '../graph/analyse';
+import { nodeLabel, type Scope } from '../graph/analyse';
 import type { PortRef } from '../graph/schema';
 import type { Monitor } from '../kinds/kind';
 
@@ -10,7 +10,7 @@ export interface MonitoredInput {
 }
 
 /** The inputs the main graph's loss nodes monitor, once each (G's loss and D's fake loss read the same D(G(z))). */
-export function monitoredInputs(main: Scope, label: (info: NodeInfo) => string): MonitoredInput[] {
+export function monitoredInputs(main: Scope): MonitoredInput[] {
   const found = new Map<string, MonitoredInput>();
   for (const id of main.order) {
     const info = main.nodes.get(id)!;
@@ -18,7 +18,7 @@ export function monitoredInputs(main: Scope, label: (info: NodeInfo) => string):
     const ref = monitor && main.incoming.get(id)?.get(monitor.input);
     if (!monitor || !ref) continue;
     const key = `${ref.node}:${ref.port}`;
-    if (!found.has(key)) found.set(key, { name: monitor.describe(label(main.nodes.get(ref.node)!)), ref, monitor });
+    if (!found.has(key)) found.set(key, { name: monitor.describe(nodeLabel(main.nodes.get(ref.node)!)), ref, monitor });
   }
   return [...found.values()];
 }

@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { analyse, type Analysis, type NodeInfo, type Scope } from '../graph/analyse';
+import { analyse, nodeLabel, type Analysis, type NodeInfo, type Scope } from '../graph/analyse';
 import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc, PortRef, Preview } from '../graph/schema';
 import { concreteShape, type Shape } from '../graph/shape';
@@ -159,7 +159,6 @@ function allScopes(analysis: Analysis): Scope[] {
 
 const scopedKey = (scope: Scope, node: string) => `${scope.network ?? ''}/${node}`;
 
-const label = (info: NodeInfo) => info.node.label || info.node.id;
 
 /** One entry of the schedule, resolved once at compile time. */
 interface ScheduledStep {
@@ -190,11 +189,11 @@ class Program implements TrainingProgram {
   ) {
     this.schedule = analysis.schedule.map(({ optimizer, repeat }) => {
       const info = analysis.optimizers.find((o) => o.node === optimizer)!;
-      const lossName = label(analysis.main.nodes.get(info.loss.node)!);
+      const lossName = nodeLabel(analysis.main.nodes.get(info.loss.node)!);
       return { loss: info.loss, lossName, trainable: new Set(info.networks), repeat, ...updaters.get(optimizer)! };
     });
     this.lossNames = [...new Set(this.schedule.map((s) => s.lossName))];
-    this.monitored = monitoredInputs(analysis.main, label);
+    this.monitored = monitoredInputs(analysis.main);
   }
 
   get backend() {
@@ -333,7 +332,7 @@ class Program implements TrainingProgram {
       }
       case 'network-output':
       case 'optimizer':
-        throw new Error(`${kind.kind} "${label(info)}" has no value to evaluate`);
+        throw new Error(`${kind.kind} "${nodeLabel(info)}" has no value to evaluate`);
     }
   }
 

@@ -128,12 +128,11 @@ class Analyser {
   }
 
   private signature(network: Network, scope: Scope): NetworkSignature {
-    const label = (info: NodeInfo) => info.node.label || info.node.id;
-    const infos = [...scope.nodes.values()];
+        const infos = [...scope.nodes.values()];
     const inputs = infos
       .filter((i) => i.kind?.role === 'network-input' && i.params !== undefined)
-      .map((i) => ({ port: i.node.id, label: label(i), shape: i.outShapes.out! }));
-    const outputs = infos.filter((i) => i.kind?.role === 'network-output').map((i) => ({ port: i.node.id, label: label(i), shape: i.inShapes.in }));
+      .map((i) => ({ port: i.node.id, label: nodeLabel(i), shape: i.outShapes.out! }));
+    const outputs = infos.filter((i) => i.kind?.role === 'network-output').map((i) => ({ port: i.node.id, label: nodeLabel(i), shape: i.inShapes.in }));
     if (outputs.length === 0) {
       this.report('network-without-outputs', `network ${network.name} has no output`, 'Add a network output node and connect the result to it.', { network: network.id });
     }
@@ -364,8 +363,11 @@ class Analyser {
   }
 }
 
+/** What people call a node: its label, else its id. */
+export const nodeLabel = (info: NodeInfo): string => info.node.label || info.node.id;
+
 function name(info: NodeInfo): string {
-  const label = info.node.label || info.node.id;
+  const label = nodeLabel(info);
   return info.kind ? `${info.kind.title} "${label}"` : `"${label}"`;
 }
 

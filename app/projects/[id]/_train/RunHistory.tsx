@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import type { RunSummary } from '@/lib/db/runs';
+import { listRuns } from './api';
 
 const when = (date: Date | string) => new Date(date).toLocaleString();
 
@@ -24,10 +25,10 @@ export function RunHistory({
   const [error, setError] = useState<string>();
   useEffect(() => {
     let live = true;
-    fetch(`/api/projects/${projectId}/runs`)
-      .then(async (r) => ((await r.json()) as RunSummary[] | { error: string }))
-      .then((body) => live && ('error' in body ? setError(body.error) : setRuns(body)))
-      .catch(() => live && setError('The run history could not be loaded'));
+    listRuns(projectId).then(
+      (runs) => live && setRuns(runs),
+      (e: Error) => live && setError(`The run history could not be loaded: ${e.message}`),
+    );
     return () => {
       live = false;
     };

@@ -1,11 +1,12 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
-import type { Analysis } from '@/lib/graph/analyse';
+import { analyse, type Analysis } from '@/lib/graph/analyse';
+import { monitoredInputs } from '@/lib/compile/monitors';
 import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
-import { unzipCheckpoint } from '@/lib/train/checkpoint';
 import { BROWSER_BACKENDS, RunSettingsSchema, type BackendChoice, type RunSettings } from '@/lib/train/protocol';
+import { loadCheckpoint, loadRun } from './api';
 import { LossChart } from './LossChart';
 import { Pictures } from './Pictures';
 import { RunHistory } from './RunHistory';
@@ -32,12 +33,7 @@ function duration(seconds: number) {
 const storedPictures = (run: RunDetail, kind: 'samples' | 'reconstructions'): PictureRef[] =>
   run.pictures.filter((p) => p.kind === kind).map((p) => ({ index: p.index, step: p.step, src: `/api/runs/${run.id}/pictures/${kind}/${p.index}` }));
 
-async function loadRun(id: string): Promise<RunDetail> {
-  const response = await fetch(`/api/runs/${id}`);
-  const body = (await response.json()) as RunDetail | { error: string };
-  if ('error' in body) throw new Error(body.error);
-  return body;
-}
+const monitorNames = (graph: GraphDoc) => monitoredInputs(analyse(graph).main).map((m) => m.name);
 
 /** Train the graph in the browser: settings and controls, live losses and pictures, run history and checkpoints. */
 export function TrainingPanel({ projectId, doc, analysis, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onMessage(message: string): void }) {
@@ -72,8 +68,11 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
   const series = useMemo(() => (viewed ? MetricSeries.from(viewed.series, viewed.points) : metrics), [viewed, metrics]);
   const overlaySeries = useMemo(() => overlay && MetricSeries.from(overlay.series, overlay.points), [overlay]);
   const traces = [...series.traces(), ...(overlaySeries?.traces(`#${overlay!.number} `) ?? [])];
-  const lossNames = new Set(viewed ? viewed.series : (run?.series ?? []));
-  const probabilities = new Set(traces.filter((t) => t.label.includes('mean ')).map((t) => t.label));
+  // Monitors (a discriminator's mean output) go on the 0..1 axis: known from the graph each run trained.
+  const probabilities = new Set([
+    ...(viewed ? monitorNames(viewed.graph) : (run?.monitors ?? [])),
+    ...(overlay ? monitorNames(overlay.graph).map((name) => `#${overlay.number} ${name}`) : []),
+  ]);
   const dashed = new Set(overlaySeries ? overlaySeries.traces(`#${overlay!.number} `).map((t) => t.label) : []);
   const pictures = viewed
     ? { samples: storedPictures(viewed, 'samples'), reconstructions: storedPictures(viewed, 'reconstructions') }
@@ -81,16 +80,9 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
 
   const open = (id: string) => loadRun(id).then(setOpened, (e: Error) => onMessage(e.message));
   const overlayRun = (id: string | undefined) => (id ? loadRun(id).then(setOverlay, (e: Error) => onMessage(e.message)) : setOverlay(undefined));
-  const fetchCheckpoint = async (id: string) => {
-    const response = await fetch(`/api/checkpoints/${id}`);
-    if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${response.status}`);
-    const zip = unzipCheckpoint(new Uint8Array(await response.arrayBuffer()));
-    if (!zip.ok) throw new Error(zip.error);
-    return zip.value;
-  };
   const resume = async (source: RunDetail, checkpointId: string) => {
     try {
-      const checkpoint = await fetchCheckpoint(checkpointId);
+      const checkpoint = await loadCheckpoint(checkpointId);
       setOpened(undefined);
       start(source.graph, source.settings, backend, { checkpoint, id: checkpointId });
     } catch (e) {
@@ -99,7 +91,7 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
   };
   const sampleFrom = async (source: RunDetail, checkpointId: string) => {
     try {
-      const checkpoint = await fetchCheckpoint(checkpointId);
+      const checkpoint = await loadCheckpoint(checkpointId);
       setOpened(undefined);
       inspect(source.graph, checkpoint, backend);
     } catch (e) {
@@ -215,7 +207,7 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
           // Keyed by what it shows: another run (or overlay) draws a new chart.
           <LossChart key={`${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`} traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion} />
         ) : (
-          <p className="muted">Losses appear here as the model trains{lossNames.size ? '' : '.'}</p>
+          <p className="muted">Losses appear here as the model trains.</p>
         )}
       </div>
       <div className="training-pictures">

@@ -2,18 +2,10 @@ import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 import type { MetricPoint, Picture, RunSettings, RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
+import { jsonBody, requestJson } from './api';
 
 /** How often the page reports to the server while a run is live (also its heartbeat). */
 const REPORT_MS = 2000;
-
-async function send(url: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(url, init);
-  const body = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `${init.method} ${url}: HTTP ${response.status}`);
-  return body;
-}
-
-const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /**
  * Persists a live run: creates it, then reports points, progress and status
@@ -37,17 +29,12 @@ export class RunRecorder {
     private onError: (message: string) => void,
     onCreated: (run: { id: string; number: number }) => void,
   ) {
-    this.queue = send(`/api/projects/${projectId}/runs`, json('POST', run)).then((created) => {
-      const { id, number } = created as { id: string; number: number };
+    this.queue = requestJson<{ id: string; number: number }>(`/api/projects/${projectId}/runs`, jsonBody('POST', run)).then(({ id, number }) => {
       this.runId = id;
       onCreated({ id, number });
     });
     this.queue.catch((e: Error) => onError(`The run could not be saved: ${e.message}`));
     this.timer = setInterval(() => this.report(), REPORT_MS);
-  }
-
-  get id() {
-    return this.runId;
   }
 
   points(points: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
@@ -78,14 +65,14 @@ export class RunRecorder {
   }
 
   picture(kind: 'samples' | 'reconstructions', picture: Picture) {
-    this.enqueue(() => send(`/api/runs/${this.runId}/pictures/${kind}/${picture.index}?step=${picture.step}`, { method: 'PUT', body: picture.png }));
+    this.enqueue(() => requestJson(`/api/runs/${this.runId}/pictures/${kind}/${picture.index}?step=${picture.step}`, { method: 'PUT', body: picture.png }));
   }
 
   checkpoint(checkpoint: EncodedCheckpoint, onSaved: (saved: { id: string; iteration: number }) => void) {
     const form = new FormData();
     form.set(MANIFEST_FILE, JSON.stringify(checkpoint.manifest));
     form.set(WEIGHTS_FILE, new Blob([new Uint8Array(checkpoint.weights)]), WEIGHTS_FILE);
-    this.enqueue(async () => onSaved((await send(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })) as { id: string; iteration: number }));
+    this.enqueue(async () => onSaved(await requestJson<{ id: string; iteration: number }>(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })));
   }
 
   /** The worker is gone (the tab closes, the editor unmounts, a new run starts): a live run is marked interrupted. */
@@ -103,7 +90,7 @@ export class RunRecorder {
     const points = this.pending;
     this.pending = [];
     try {
-      await send(`/api/runs/${this.runId}`, json('PATCH', { ...this.progress, points, status: this.current, ...extra }));
+      await requestJson(`/api/runs/${this.runId}`, jsonBody('PATCH', { ...this.progress, points, status: this.current, ...extra }));
     } catch (e) {
       this.pending.unshift(...points);
       throw e;

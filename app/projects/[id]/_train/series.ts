@@ -26,10 +26,6 @@ export class MetricSeries {
     }
   }
 
-  get count() {
-    return this.columns.get(this.names[0] ?? '')?.steps.length ?? 0;
-  }
-
   traces(prefix = ''): Trace[] {
     return this.names.map((name) => ({ label: `${prefix}${name}`, ...this.columns.get(name)! }));
   }

@@ -26,6 +26,8 @@ export interface LiveRun {
   itPerSec: number;
   seconds: number;
   series: string[];
+  /** The series that are monitors, not losses. */
+  monitors: string[];
   pictures: { samples: PictureRef[]; reconstructions: PictureRef[] };
   interpolation?: string;
   checkpoint?: { id: string; iteration: number };
@@ -74,7 +76,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           const series = [...event.lossNames, ...event.monitorNames];
           metrics.current.reset(series);
           setMetricsVersion((v) => v + 1);
-          update({ series, iteration: event.iteration, total: event.total });
+          update({ series, monitors: event.monitorNames, iteration: event.iteration, total: event.total });
           const start = pending.current!;
           recorder.current = new RunRecorder(
             projectId,
@@ -138,6 +140,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
     itPerSec: 0,
     seconds: 0,
     series: [],
+    monitors: [],
     pictures: { samples: [], reconstructions: [] },
   });
 
