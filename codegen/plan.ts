@@ -20,14 +20,34 @@ import { Namer } from './names';
  *    forward matMuls (the compiler's ComputedValues).
  */
 
-/** Names the generated train.ts declares at module level; graph names never take them. */
+/** The generated train.ts's imports: module, and what it binds. */
+export const IMPORTS: [string, string][] = [
+  ['node:fs/promises', '{ mkdir, writeFile }'],
+  ['node:path', 'path'],
+  ['@tensorflow/tfjs', '* as tf'],
+  ['./runtime/batches', '* as batches'],
+  ['./runtime/grid', '{ imageBatch, imageGrid, pairs }'],
+  ['./runtime/init', '{ initialValue, type Initializer }'],
+  ['./runtime/mnist', '{ MNIST_FILES, mnistSplit, type MnistSplit }'],
+  ['./runtime/ops', '{ opsFor, type Tensor }'],
+  ['./runtime/optimizers', '* as optimizers'],
+  ['./runtime/rng', '{ createRng, streamSeed, weightSeed }'],
+  ['./support/backend', '{ useBackend }'],
+  ['./support/checkpoint', '{ checkpointIteration, restoreCheckpoint, saveCheckpoint }'],
+  ['./support/png', '{ writePng }'],
+  ['./support/mnist-files', '{ readMnistFiles }'],
+  ['./support/settings', '{ readSettings, usage, type Defaults }'],
+];
+
+/** The names an import clause binds: `{ a, type B }` -> a, B; `* as x` and `x` -> x. */
+const bound = (clause: string) => clause.replace(/[{}]|\* as |\btype /g, '').split(',').map((name) => name.trim()).filter(Boolean);
+
+/** Names the generated train.ts declares at module level or imports; graph names never take them. */
 export const MODULE_NAMES = [
-  'tf', 'ops', 'batches', 'optimizers', 'initialValue', 'Initializer', 'createRng', 'seedInt', 'MNIST_FILES', 'mnistSplit',
-  'MnistSplit', 'imageGrid', 'pairs', 'Tensor', 'useBackend', 'readSettings', 'usage',
-  'Defaults', 'readMnistFiles', 'saveCheckpoint', 'restoreCheckpoint', 'checkpointIteration', 'imageBatch', 'writePng', 'Layers',
-  'Call', 'Step', 'Weights', 'Model', 'Losses', 'Mnist', 'createWeights', 'createModel', 'variablesOf', 'minimize',
-  'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED', 'SAMPLE_EVERY',
-  'LOG_EVERY', 'CHECKPOINT_EVERY', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch', 'path', 'mkdir', 'writeFile',
+  ...IMPORTS.flatMap(([, clause]) => bound(clause)),
+  'ops', 'Layers', 'Call', 'Step', 'Weights', 'Model', 'Losses', 'LossTensors', 'Mnist', 'createWeights', 'createModel', 'variablesOf',
+  'minimize', 'readLosses', 'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED',
+  'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
 ];
 
 /** Parameter names of every network function. */

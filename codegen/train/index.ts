@@ -1,6 +1,6 @@
 import { IndentationText, Project, QuoteKind, StructureKind, ts, type StatementStructures } from 'ts-morph';
 import { Namer } from '../names';
-import { MODULE_NAMES, type Plan } from '../plan';
+import { IMPORTS, MODULE_NAMES, type Plan } from '../plan';
 import { commentLines, wrap } from '../text';
 import { mnistSplits, writeIteration, writeModel, writePreviews } from './iteration';
 import { writeMain, writeSettings } from './main';
@@ -19,23 +19,6 @@ function tsProject(): Project {
   return project;
 }
 
-const IMPORTS: [string, string][] = [
-  ['node:fs/promises', '{ mkdir, writeFile }'],
-  ['node:path', 'path'],
-  ['@tensorflow/tfjs', '* as tf'],
-  ['./runtime/batches', '* as batches'],
-  ['./runtime/grid', '{ imageBatch, imageGrid, pairs }'],
-  ['./runtime/init', '{ initialValue, type Initializer }'],
-  ['./runtime/mnist', '{ MNIST_FILES, mnistSplit, type MnistSplit }'],
-  ['./runtime/ops', '{ opsFor, type Tensor }'],
-  ['./runtime/optimizers', '* as optimizers'],
-  ['./runtime/rng', '{ createRng, seedInt }'],
-  ['./support/backend', '{ useBackend }'],
-  ['./support/checkpoint', '{ checkpointIteration, restoreCheckpoint, saveCheckpoint }'],
-  ['./support/png', '{ writePng }'],
-  ['./support/mnist-files', '{ readMnistFiles }'],
-  ['./support/settings', '{ readSettings, usage, type Defaults }'],
-];
 
 /** The generated train.ts, formatted. */
 export function writeTrainFile(plan: Plan): string {
@@ -60,6 +43,7 @@ export function writeTrainFile(plan: Plan): string {
       'type Weights = ReturnType<typeof createWeights>;',
       'type Model = ReturnType<typeof createModel>;',
       'type Losses = Record<string, number>;',
+      'type LossTensors = Record<string, tf.Scalar>;',
       `type Mnist = { ${mnistSplits(plan).map((split) => `${split}: MnistSplit`).join('; ')} };`,
       fn(writeWeights(plan)),
       ...plan.networks.map((network) => fn(writeNetwork(plan, network))),
@@ -72,16 +56,21 @@ export function writeTrainFile(plan: Plan): string {
       'function previewBatch(sampler: batches.Batches): Record<string, Float32Array> {',
       'return sampler.fixed?.(PREVIEW_COUNT) ?? sampler.next(PREVIEW_COUNT);',
       '}',
-      '\n/** One optimizer step: the loss and its gradients for `variables`, then the update. Returns the loss before the update. */',
-      'function minimize(optimizer: optimizers.OptimizerUpdater, variables: tf.Variable[], loss: () => Tensor): number {',
-      'const value = tf.tidy(() => {',
+      '\n/** One optimizer step: the loss and its gradients for `variables`, then the update. Returns the loss before the update, unread. */',
+      'function minimize(optimizer: optimizers.OptimizerUpdater, variables: tf.Variable[], loss: () => Tensor): tf.Scalar {',
+      'return tf.tidy(() => {',
       'const { value, grads } = tf.variableGrads(loss as () => tf.Scalar, variables);',
       'optimizer.apply(variables.map((v) => grads[v.name]));',
       'return value;',
       '});',
-      'const number = value.dataSync()[0]!;',
-      'value.dispose();',
-      'return number;',
+      '}',
+      '\n/** Reads an iteration\'s losses in one transfer (a read per step would stall a GPU between steps). */',
+      'async function readLosses(tensors: LossTensors): Promise<Losses> {',
+      'const names = Object.keys(tensors);',
+      'const stacked = tf.stack(Object.values(tensors));',
+      'const values = await stacked.data();',
+      'tf.dispose([stacked, ...Object.values(tensors)]);',
+      'return Object.fromEntries(names.map((name, i) => [name, values[i]!]));',
       '}',
       fn(writeIteration(plan, module)),
       fn(writePreviews(plan, module)),

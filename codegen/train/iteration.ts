@@ -36,8 +36,8 @@ export function writeModel(plan: Plan): OptionalKind<FunctionDeclarationStructur
       'Everything training reads and updates. Each data source draws from its own seeded stream, named as in Netloom so both draw the same batches; a resumed run draws from new streams (replaying every earlier draw would take as long as the training did).',
     ],
     statements: [
-      'const trainStream = (source: string) => createRng(`${seed}${resumeAt ? `@${resumeAt}` : ""}:train:${source}`);',
-      'const previewStream = (source: string) => createRng(`${seed}:preview:${source}`);',
+      'const trainStream = (source: string) => createRng(streamSeed(seed, "train", source, resumeAt));',
+      'const previewStream = (source: string) => createRng(streamSeed(seed, "preview", source));',
       'const weights = createWeights(seed);',
       'const variables = {',
       ...unique(variables.map(([step, code]) => [step, code] as const)).map(([key, code]) => `${key}: ${code},`),
@@ -79,7 +79,7 @@ export function writeIteration(plan: Plan, module: Namer): OptionalKind<Function
   const noGrad = () => false;
   const sharesCalls = plan.sections.flat().some((id) => plan.analysis.main.nodes.get(id)!.kind?.role === 'call');
   const body: string[] = [
-    'const losses: Losses = {};',
+    'const losses: LossTensors = {};',
     ...(sharesCalls ? [`const noTraining: Step = { weights: model.weights, trains: ${trainsLiteral(plan, new Set())} };`] : []),
   ];
   plan.steps.forEach((step, s) => {
@@ -102,8 +102,8 @@ export function writeIteration(plan: Plan, module: Namer): OptionalKind<Function
       { name: 'model', type: 'Model' },
       { name: 'batchSize', type: 'number' },
     ],
-    returnType: 'Losses',
-    docs: ['One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss, measured before its update.'],
+    returnType: 'LossTensors',
+    docs: ['One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss (before its update) as a tensor, for one read.'],
     statements: ['return tf.tidy(() => {', ...body, '});'],
   };
 }

@@ -74,7 +74,7 @@ export function writeMain(plan: Plan): OptionalKind<FunctionDeclarationStructure
       'for (let iteration = resumeAt; iteration < settings.iterations; iteration++) {',
       '// Grids before the step, as the seeds draw them: 000.png shows the untrained model.',
       'if (iteration % settings.sampleEvery === 0) await writeGrids(model, settings.out, iteration / settings.sampleEvery);',
-      'losses = trainIteration(model, settings.batchSize);',
+      'losses = await readLosses(trainIteration(model, settings.batchSize));',
       'windowSteps += 1;',
       'for (const [name, value] of Object.entries(losses)) {',
       'if (!Number.isFinite(value)) throw new Error(`${name} became ${value} at iteration ${iteration}; training stopped`);',

@@ -27,7 +27,7 @@ export function writeWeights(plan: Plan): OptionalKind<FunctionDeclarationStruct
     docs: ['Every trainable weight, by network and layer. Each is named `network/node/weight` with the graph\'s ids and seeded by that name, as in Netloom, so both start from the same values and share checkpoints.'],
     statements: [
       'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }) =>',
-      '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, seedInt(`${seed}/${name}`)), true, name));',
+      '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), true, name));',
       'return {',
       ...networks.flat(),
       '};',

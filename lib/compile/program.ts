@@ -5,7 +5,7 @@ import type { GraphDoc, PortRef, Preview } from '../graph/schema';
 import { concreteShape, type Shape } from '../graph/shape';
 import type { OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
 import type { DataProvider, Split } from '../data/mnist';
-import { createRng } from '../data/rng';
+import { createRng, streamSeed } from '../data/rng';
 // The image helper is a runtime module (shipped verbatim with exports), not training code.
 import { imageBatch, type ImageBatch } from '../train/grid';
 import { ComputedValues } from './computed-values';
@@ -130,8 +130,7 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
       if (info.kind?.role !== 'source') continue;
       const key = scopedKey(scope, info.node.id);
       const env = (stream: 'train' | 'preview') => {
-        const resumed = stream === 'train' && options.resumeAt ? `@${options.resumeAt}` : '';
-        const rng = createRng(`${seed}${resumed}:${stream}:${key}`);
+        const rng = createRng(streamSeed(seed, stream, key, options.resumeAt));
         return { tf, random: rng.random, normal: rng.normal, mnist: (split: Split) => splits.get(split)! };
       };
       sources.set(key, {

@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Analysis } from '../graph/analyse';
 import type { TF, Tensor } from '../kinds/kind';
 import { initialValue } from './init';
-import { seedInt } from '../data/rng';
+import { weightSeed } from '../data/rng';
 
 /**
  * The trainable weights of every network, created once: every call of a
@@ -36,7 +36,7 @@ export function createVariables(tf: TF, analysis: Analysis, seed: number): Weigh
         const name = weightName(networkId, nodeId, spec.name);
         const fans = spec.fans ?? { fanIn: spec.shape[0] ?? 1, fanOut: spec.shape[1] ?? 1 };
         // Inside tidy: the initial value is released, its data lives on in the variable.
-        const variable = tf.tidy(() => tf.variable(initialValue(tf, spec.init, spec.shape, fans, seedInt(`${seed}/${name}`))));
+        const variable = tf.tidy(() => tf.variable(initialValue(tf, spec.init, spec.shape, fans, weightSeed(seed, name))));
         own[spec.name] = variable;
         byName.set(name, variable);
         list.push(variable);

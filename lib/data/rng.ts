@@ -37,3 +37,15 @@ export function seedInt(key: string): number {
   }
   return (hash >>> 0) & 0x7fffffff;
 }
+
+/**
+ * The seed of a data source's random stream: its training draws (after a
+ * resume, a stream of their own from that iteration on) or its fixed preview
+ * draws. The app and exported projects both seed through here.
+ */
+export function streamSeed(seed: number, stream: 'train' | 'preview', source: string, resumeAt = 0): string {
+  return `${seed}${stream === 'train' && resumeAt ? `@${resumeAt}` : ''}:${stream}:${source}`;
+}
+
+/** The initialiser seed of the weight named `network/node/weight`. */
+export const weightSeed = (seed: number, name: string): number => seedInt(`${seed}/${name}`);

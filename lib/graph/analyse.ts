@@ -2,7 +2,7 @@ import { getKind } from '../kinds/registry';
 import { ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
 import type { Problem, ProblemCode } from './problems';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
-import { formatShape, type Shape } from './shape';
+import { featureSize, formatShape, isBatched, type Shape } from './shape';
 import { toposort } from './toposort';
 
 /** What analysis knows about one node. `params` is set only when they parse. */
@@ -352,7 +352,16 @@ class Analyser {
       const info = main.nodes.get(ref.node);
       if (!info) return this.report('invalid-preview', `the ${field} preview shows node "${ref.node}", which is not in the main graph`, 'Pick another port to preview.', { field: `training.previews.${field}` });
       if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
-        this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
+        return this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
+      }
+      const shape = info.outShapes[ref.port];
+      if (shape && !isImageBatch(shape)) {
+        this.report(
+          'invalid-preview',
+          `the ${field} preview shows port "${ref.port}" of ${name(info)}, shaped ${formatShape(shape)}: a grid needs a batch of square single-channel images ([b, n²] or [b, h, h, 1])`,
+          "Preview a port that holds images, such as a generator's output.",
+          { node: info.node.id, port: ref.port, field: `training.previews.${field}` },
+        );
       }
     };
     if (samples) check(samples, 'samples');
@@ -365,6 +374,12 @@ class Analyser {
 
 /** What people call a node: its label, else its id. */
 export const nodeLabel = (info: NodeInfo): string => info.node.label || info.node.id;
+
+/** What a 4x4 grid can show: a batch whose items have a square number of values (the previews draw them as side x side). */
+function isImageBatch(shape: Shape): boolean {
+  const side = Math.sqrt(featureSize(shape));
+  return isBatched(shape) && shape.length >= 2 && Number.isInteger(side) && side > 0;
+}
 
 function name(info: NodeInfo): string {
   const label = nodeLabel(info);

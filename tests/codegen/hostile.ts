@@ -9,7 +9,7 @@ import { getTemplate } from '../../lib/templates';
  * duplicates. Exported, it must type-check and train exactly like the graph.
  */
 const NETWORK_IDS: Record<string, string> = { G: 'gen`${process.exit(3)}`', D: 'D */ process.exit(4); /*' };
-const NETWORK_NAMES: Record<string, string> = { G: 'class', D: 'constructor' };
+const NETWORK_NAMES: Record<string, string> = { G: 'opsFor', D: 'constructor' };
 
 const NODE_IDS: Record<string, string> = {
   // main graph

@@ -224,6 +224,13 @@ describe('analyse', () => {
       message: /"nowhere", which is not in the main graph/,
     },
     {
+      name: 'a preview of a port that holds no images',
+      code: 'invalid-preview',
+      mutate: (d) => void (d.training = { previews: { samples: { node: 'loss', port: 'loss' } } }),
+      where: { node: 'loss', port: 'loss', field: 'training.previews.samples' },
+      message: /shaped \[\]: a grid needs a batch of square single-channel images/,
+    },
+    {
       name: 'two nodes with one id',
       code: 'duplicate-id',
       mutate: (d) => void d.nodes.push({ id: 'X', kind: 'noise', params: {} }),

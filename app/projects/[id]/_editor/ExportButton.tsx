@@ -34,7 +34,8 @@ export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
       link.href = url;
       link.download = name;
       link.click();
-      URL.revokeObjectURL(url);
+      // After the click has started the download; revoking at once can cancel it.
+      setTimeout(() => URL.revokeObjectURL(url), 0);
     } catch (e) {
       setError(`Export failed: ${(e as Error).message}`);
     } finally {
