@@ -19,8 +19,12 @@ const iteration = async (page: Page) => Number(await state(page).getAttribute('d
 const chartPoints = async (page: Page) => Number(await page.getByLabel('Loss chart').getAttribute('data-points'));
 const samples = (page: Page) => page.getByRole('img', { name: /^Samples at iteration/ });
 
-const pictureBytes = (page: Page) =>
-  samples(page).evaluate(async (img: HTMLImageElement) => Array.from(new Uint8Array(await (await fetch(img.src)).arrayBuffer())).join(','));
+/** The grid on show: its iteration and its PNG bytes, read from the same element at once (the grid moves on quickly). */
+const shownPicture = (page: Page) =>
+  samples(page).evaluate(async (img: HTMLImageElement) => {
+    const [step, src] = [Number(img.dataset.step), img.src];
+    return { step, png: Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())).join(',') };
+  });
 
 /** Train, watch losses and samples arrive, pause, resume, stop; after a reload the run is in the history. */
 async function trainPauseResumeStop(page: Page, backend: 'webgpu' | 'wasm', batch: number) {
@@ -34,10 +38,11 @@ async function trainPauseResumeStop(page: Page, backend: 'webgpu' | 'wasm', batc
 
   await expect.poll(() => chartPoints(page), { timeout: 90_000 }).toBeGreaterThan(2);
   // The grid changes as G trains: a later grid's pixels differ from the first one's.
-  const firstStep = Number(await samples(page).getAttribute('data-step'));
-  const firstPng = await pictureBytes(page);
-  await expect.poll(async () => Number(await samples(page).getAttribute('data-step')), { timeout: 90_000 }).toBeGreaterThan(firstStep);
-  expect(await pictureBytes(page)).not.toEqual(firstPng);
+  const first = await shownPicture(page);
+  await expect.poll(async () => Number(await samples(page).getAttribute('data-step')), { timeout: 90_000 }).toBeGreaterThan(first.step);
+  const later = await shownPicture(page);
+  expect(later.step).toBeGreaterThan(first.step);
+  expect(later.png).not.toEqual(first.png);
 
   await panel.getByRole('button', { name: 'Pause' }).click();
   await expect(state(page)).toHaveAttribute('data-status', 'paused');
