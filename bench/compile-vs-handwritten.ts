@@ -29,7 +29,7 @@ function itPerSec(step: () => unknown, seconds: number): number {
 async function main() {
   const tf = await useBackend(values.backend as NodeBackend);
   const data = nodeMnist();
-  const mnist = await data.mnist('train');
+  const mnist = await data.dataset({ id: 'mnist', split: 'train' });
   console.log(`backend ${tf.getBackend()}, ${values.rounds} alternating pairs of 1.5 s slices`);
   for (const [id, make] of [
     ['gan', handwrittenGan],

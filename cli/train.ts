@@ -11,8 +11,8 @@ import { formatProblem } from '../lib/graph/problems';
 import { compile } from '../lib/compile/program';
 import { nodeMnist } from '../lib/data/mnist-node';
 import { useBackend, NODE_BACKENDS, type NodeBackend } from '../lib/train/backend';
-import { imageGrid, pairs, type GreyImage } from '../lib/train/grid';
-import { DivergedError, runLoop } from '../lib/train/loop';
+import { imageGrid, pairs, type GreyImage } from '../lib/runtime/grid';
+import { DivergedError, doneLine, logLine, runLoop } from '../lib/runtime/loop';
 import { resolveGraph, templateList } from './graph-arg';
 
 function fail(message: string, code = 2): never {
@@ -71,7 +71,7 @@ async function main() {
   const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
   const logEvery = Math.max(1, positiveInt('log-every', args['log-every'], Math.min(doc.training.sampleEvery, 100)));
   const outDir = args.out ?? path.join('out', id);
-  const print = (line: string, json: object) => process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
+  const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
   const tf = await useBackend(args.backend as NodeBackend);
   const program = await compile(doc, { tf, data: nodeMnist(), seed });
@@ -81,13 +81,14 @@ async function main() {
   const writes: Promise<void>[] = [];
   try {
     const result = await runLoop(program, {
-      steps,
+      iterations: steps,
       logEvery,
       sampleEvery,
-      onLog: ({ step, losses, itPerSec }) =>
-        print(`Iter: ${step}; ${Object.entries(losses).map(([k, v]) => `${k}: ${v.toPrecision(4)}`).join('; ')}; ${itPerSec.toFixed(1)} it/s`, { step, losses, itPerSec }),
-      onSnapshot: ({ index, samples, reconstructions }) => {
+      onLog: (entry) => print(logLine(entry), entry),
+      onSnapshot: async ({ index }) => {
         const name = String(index).padStart(3, '0');
+        const samples = await program.samples();
+        const reconstructions = await program.reconstructions();
         if (samples) writes.push(writeFile(path.join(outDir, `${name}.png`), png(imageGrid(samples))));
         if (reconstructions) {
           const grid = png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
@@ -95,13 +96,10 @@ async function main() {
         }
       },
     });
-    const summary = { graph: id, backend: program.backend, seed, steps: result.steps, seconds: result.seconds, itPerSec: result.itPerSec, losses: result.losses };
+    const summary = { graph: id, backend: program.backend, seed, ...result };
     writes.push(writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`));
     await Promise.all(writes);
-    print(
-      `Done: ${result.steps} iterations in ${result.seconds.toFixed(1)} s (${result.itPerSec.toFixed(1)} it/s). Final losses: ${Object.entries(result.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}. Grids in ${outDir}`,
-      { done: true, ...summary },
-    );
+    print(`${doneLine(result)} Grids in ${outDir}`, { done: true, ...summary });
   } catch (e) {
     await Promise.all(writes);
     if (e instanceof DivergedError) fail(e.message, 1);

@@ -1,20 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
 import type { GraphDoc } from '../lib/graph/schema';
-import { RUNTIME_MODULES } from '../lib/compile/runtime';
+import { lower } from '../lib/plan/lower';
 import { err, ok, type Result } from '../lib/result';
-import { planExport } from './plan';
-import { GITIGNORE, packageName, writePackageJson, writeReadme, writeTsconfig } from './project';
-import { writeTrainFile } from './train';
+import { writeTrainFile } from './typescript';
+import { TsNames } from './typescript/names';
+import { GITIGNORE, packageName, writePackageJson, writeReadme, writeTsconfig } from './typescript/project';
 
 /**
  * GraphDoc -> a standalone TypeScript training project, as files by path:
- * package.json, tsconfig.json, README.md, train.ts (generated), runtime/
- * (Netloom's numerics, verbatim) and support/ (backend, flags, data files,
- * checkpoints, PNGs; fixed modules). An invalid graph is an error naming
- * each problem's network, node and port, never an exception.
+ * package.json, tsconfig.json, README.md, train.ts (printed from the graph's
+ * TrainingPlan), runtime/ (lib/runtime verbatim: Netloom's numerics, the
+ * checkpoint format and the training loop) and support/ (backend, flags, data
+ * files, checkpoint folders, PNGs; fixed Node modules). An invalid graph is an
+ * error naming each problem's network, node and port, never an exception.
  */
 export interface ExportedProject {
   /** A folder name for the project (npm package name). */
@@ -22,8 +23,8 @@ export interface ExportedProject {
   files: ReadonlyMap<string, string>;
 }
 
-/** The fixed modules every project ships, beside this file in codegen/support/. */
-export const SUPPORT_MODULES = ['backend.ts', 'checkpoint.ts', 'mnist-files.ts', 'png.ts', 'settings.ts'] as const;
+const RUNTIME_DIR = 'lib/runtime';
+const SUPPORT_DIR = 'codegen/typescript/support';
 
 export function exportProject(doc: GraphDoc): Result<ExportedProject> {
   const analysis = analyse(doc);
@@ -31,29 +32,42 @@ export function exportProject(doc: GraphDoc): Result<ExportedProject> {
     const names = { network: (id: string) => doc.networks.find((n) => n.id === id)?.name ?? id };
     return err(`The graph cannot be exported until its errors are fixed:\n${analysis.errors.map((p) => `  ${formatProblem(p, names)}`).join('\n')}`);
   }
-  const plan = planExport(doc, analysis);
-  if (!plan.ok) return err(`The graph cannot be exported: ${plan.error}`);
-
+  const plan = lower(analysis);
+  const runtime = modules(RUNTIME_DIR);
+  const support = modules(SUPPORT_DIR);
   const files = new Map<string, string>();
-  const runtime = RUNTIME_MODULES.map((file) => ({ from: file, to: `runtime/${path.posix.basename(file)}` }));
-  files.set('package.json', writePackageJson(plan.value));
+  files.set('package.json', writePackageJson(plan));
   files.set('tsconfig.json', writeTsconfig());
   files.set('.gitignore', GITIGNORE);
-  files.set('README.md', writeReadme(plan.value, { runtime: runtime.map((r) => r.to), support: SUPPORT_MODULES.map((f) => `support/${f}`) }));
-  files.set('train.ts', writeTrainFile(plan.value));
-  for (const { from, to } of runtime) files.set(to, sourceText(from));
-  for (const file of SUPPORT_MODULES) files.set(`support/${file}`, sourceText(`codegen/support/${file}`));
+  files.set('README.md', writeReadme(new TsNames(plan), { runtime: runtime.map((f) => `runtime/${f}`), support: support.map((f) => `support/${f}`) }));
+  files.set('train.ts', writeTrainFile(plan));
+  for (const file of runtime) files.set(`runtime/${file}`, sourceText(`${RUNTIME_DIR}/${file}`));
+  for (const file of support) files.set(`support/${file}`, sourceText(`${SUPPORT_DIR}/${file}`));
   return ok({ name: packageName(doc.name), files });
 }
 
-const sources = new Map<string, string>();
+const texts = new Map<string, string>();
+const listings = new Map<string, string[]>();
 
-/** A module of this repository, read once (the exporter runs from the repository root: the CLI, tests and the app). */
+/** Paths are from the repository root: the exporter runs there (the CLI, tests and the app). */
+const fromRoot = (file: string) => path.join(/*turbopackIgnore: true*/ process.cwd(), file);
+
+/** The TypeScript modules of a folder of this repository, listed once. */
+function modules(dir: string): string[] {
+  let listing = listings.get(dir);
+  if (!listing) {
+    listing = readdirSync(fromRoot(dir)).filter((f) => f.endsWith('.ts')).sort();
+    listings.set(dir, listing);
+  }
+  return listing;
+}
+
+/** A module of this repository, read once. */
 function sourceText(file: string): string {
-  let text = sources.get(file);
+  let text = texts.get(file);
   if (text === undefined) {
-    text = readFileSync(path.join(/*turbopackIgnore: true*/ process.cwd(), file), 'utf8');
-    sources.set(file, text);
+    text = readFileSync(fromRoot(file), 'utf8');
+    texts.set(file, text);
   }
   return text;
 }

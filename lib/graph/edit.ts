@@ -1,5 +1,8 @@
 import { analyse } from './analyse';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
+import { call } from '../kinds/networks/call';
+import { networkInput } from '../kinds/networks/network-input';
+import { networkOutput } from '../kinds/networks/network-output';
 import { getKind } from '../kinds/registry';
 import { err, ok, type Result } from '../result';
 
@@ -128,11 +131,8 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
   const graph = scopeGraph(doc, scope);
   const nodes = graph.nodes.filter((n) => selected.has(n.id));
   if (nodes.length === 0) return err('Select the nodes that should form the network first.');
-  const misfit = nodes.find((n) => {
-    const kind = getKind(n.kind);
-    return !kind || kind.role === 'optimizer' || kind.category === 'losses' || kind.role === 'network-input' || kind.role === 'network-output';
-  });
-  if (misfit) return err(`"${misfit.label || misfit.id}" (${misfit.kind}) cannot go inside a network: networks hold layers, sources and calls.`);
+  const misfit = nodes.find((n) => getKind(n.kind)?.placement !== 'anywhere');
+  if (misfit) return err(`"${misfit.label || misfit.id}" (${getKind(misfit.kind)?.title ?? misfit.kind}) cannot go inside a network: networks hold layers, sources and calls.`);
   const trimmed = name.trim();
   if (!trimmed) return err('A network needs a name.');
   if (doc.networks.some((n) => n.name === trimmed)) return err(`There is already a network called ${trimmed}.`);
@@ -147,6 +147,10 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
   const inputs = new Map<string, { id: string; from: PortRef }>();
   const outputs = new Map<string, { id: string; from: PortRef }>();
   const bodyNodes: GraphNode[] = nodes.map((n) => ({ ...n }));
+  // Input nodes sit left of the body, output nodes right of it.
+  const xs = nodes.map((n) => n.position.x);
+  const left = Math.min(...xs) - 260;
+  const right = Math.max(...xs) + 260;
   const taken = bodyNodes.map((n) => n.id);
   const inEdges: { from: PortRef; port: string; to: PortRef }[] = [];
   const outEdges: { port: string; to: PortRef }[] = [];
@@ -166,10 +170,11 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
         input = { id, from: edge.source };
         inputs.set(key, input);
         // Named after the port it feeds inside (x, z, ...): that is what the network calls it.
-        bodyNodes.push({ id, kind: 'network-input', label: edge.target.port, params: { shape: shape.slice(1) }, position: { x: 0, y: 0 } });
+        bodyNodes.push({ id, kind: networkInput.kind, label: edge.target.port, params: networkInput.create(shape.slice(1) as number[]), position: { x: left, y: 140 * (inputs.size - 1) } });
         inEdges.push({ from: edge.source, port: id, to: edge.target });
       }
-      inner.push({ id: edgeId({ node: input.id, port: 'out' }, edge.target), source: { node: input.id, port: 'out' }, target: edge.target });
+      const value = { node: input.id, port: networkInput.port };
+      inner.push({ id: edgeId(value, edge.target), source: value, target: edge.target });
     } else if (fromInside) {
       const key = `${edge.source.node}.${edge.source.port}`;
       let output = outputs.get(key);
@@ -178,35 +183,26 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
         taken.push(id);
         output = { id, from: edge.source };
         outputs.set(key, output);
-        bodyNodes.push({ id, kind: 'network-output', label: edge.source.node, params: {}, position: { x: 0, y: 0 } });
-        inner.push({ id: edgeId(edge.source, { node: id, port: 'in' }), source: edge.source, target: { node: id, port: 'in' } });
+        bodyNodes.push({ id, kind: networkOutput.kind, label: edge.source.node, params: {}, position: { x: right, y: 140 * (outputs.size - 1) } });
+        const target = { node: id, port: networkOutput.port };
+        inner.push({ id: edgeId(edge.source, target), source: edge.source, target });
       }
       outEdges.push({ port: output.id, to: edge.target });
     }
   }
   if (outputs.size === 0) return err('Nothing leaves the selection: a network needs at least one output connected to the rest of the graph.');
-  // Input nodes sit left of the body, output nodes right of it.
-  const xs = nodes.map((n) => n.position.x);
-  const left = Math.min(...xs) - 260;
-  const right = Math.max(...xs) + 260;
-  let i = 0;
-  let o = 0;
-  for (const node of bodyNodes) {
-    if (node.kind === 'network-input') node.position = { x: left, y: 140 * i++ };
-    if (node.kind === 'network-output') node.position = { x: right, y: 140 * o++ };
-  }
 
   const network: Network = { id: networkId, name: trimmed, nodes: bodyNodes, edges: inner };
   const callId = freshId(graph.nodes.map((n) => n.id), `${networkId}_call`);
   const centre = { x: xs.reduce((a, b) => a + b, 0) / xs.length, y: nodes.reduce((a, n) => a + n.position.y, 0) / nodes.length };
-  const call: GraphNode = { id: callId, kind: 'call', label: `${trimmed}(…)`, params: { network: networkId }, position: centre };
+  const callNode: GraphNode = { id: callId, kind: call.kind, label: `${trimmed}(…)`, params: call.create(networkId), position: centre };
   const outside = graph.edges.filter((e) => !selected.has(e.source.node) && !selected.has(e.target.node));
   const rewired: Edge[] = [
     ...inEdges.map(({ from, port }) => ({ id: edgeId(from, { node: callId, port }), source: from, target: { node: callId, port } })),
     ...outEdges.map(({ port, to }) => ({ id: edgeId({ node: callId, port }, to), source: { node: callId, port }, target: to })),
   ];
   const next = withScope({ ...doc, networks: [...doc.networks, network] }, scope, {
-    nodes: [...graph.nodes.filter((n) => !selected.has(n.id)), call],
+    nodes: [...graph.nodes.filter((n) => !selected.has(n.id)), callNode],
     edges: [...outside, ...rewired],
   });
   return ok({ doc: next, network: networkId, call: callId });

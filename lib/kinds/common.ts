@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ACTIVATIONS } from '../compile/ops';
-import { formatShape, type Shape } from '../graph/shape';
+import { ACTIVATIONS } from '../runtime/ops';
+import { formatShape, type Shape } from './shape';
 import { shapeError, type Initializer } from './kind';
 
 /** Param schemas that several kinds share, so forms and docs read the same everywhere. */
@@ -14,7 +14,7 @@ export const drawParam = z
   .describe('Draw a new batch once per iteration (shared by its optimizer steps) or for every optimizer step');
 export const positiveInt = (max = 1 << 20) => z.number().int().min(1).max(max);
 export const dims = z.array(positiveInt()).min(1).max(8);
-export const padding = z.enum(['SAME', 'VALID']).default('SAME');
+export const padding = z.enum(['SAME', 'VALID']).default('SAME').describe('SAME keeps the size (divided by the stride); VALID uses only whole windows');
 /** tfjs spells TensorFlow's padding names in lower case. */
 export const tfPadding = (p: 'SAME' | 'VALID') => (p === 'SAME' ? 'same' : 'valid');
 

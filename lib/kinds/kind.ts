@@ -1,19 +1,32 @@
 import type { z } from 'zod';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Shape } from '../graph/shape';
+import type { Batches } from '../runtime/batches';
+import type { Dataset, DatasetRef } from '../runtime/dataset';
+import type { Initializer } from '../runtime/init';
+import type { GradNeeds, TF, Tensor } from '../runtime/ops';
+import type { OptimizerUpdater } from '../runtime/optimizers';
+import type { Shape } from './shape';
 
 /**
  * The contract every node kind fulfils. A kind is one object in one file:
  * ports, a zod params schema (type, defaults, inspector form and saved shape at
- * once), a doc line with its shapes, a pure shape inference, and a role that
- * says how it takes part in training. Kinds never import tfjs at run time: the
- * `tf` namespace is handed to them, so the editor can load the registry
- * without pulling tfjs into its bundle.
+ * once, with each field's description and widget), a doc line with its shapes,
+ * a pure shape inference, where it may live, and a role that says how it takes
+ * part in training. Kinds never import tfjs at run time: the `tf` namespace is
+ * handed to them, so the editor can load the registry without pulling tfjs
+ * into its bundle. Code outside lib/kinds asks kinds about their structure
+ * through this contract and never by their names.
  */
-export type { GradNeeds, TF, Tensor } from '../compile/ops';
-import type { GradNeeds, TF, Tensor } from '../compile/ops';
+export type { GradNeeds, TF, Tensor } from '../runtime/ops';
+export type { Initializer } from '../runtime/init';
+export type { OptimizerUpdater } from '../runtime/optimizers';
+export type { Dataset, DatasetRef } from '../runtime/dataset';
 
+/** The palette's grouping; never a role. */
 export type Category = 'data' | 'layers' | 'networks' | 'losses' | 'optimizers';
+
+/** Where a node may live: anywhere, only in the main graph (losses, optimizers) or only inside a network (its inputs and outputs). */
+export type Placement = 'anywhere' | 'main' | 'network';
 
 export interface PortSpec {
   id: string;
@@ -48,15 +61,22 @@ export const shapeError = (port: string | undefined, message: string, fix?: stri
   throw new ShapeError(port, message, fix);
 };
 
-export type { Initializer } from '../compile/init';
-import type { Initializer } from '../compile/init';
-
 export interface WeightSpec {
   name: string;
   shape: number[];
   init: Initializer;
   /** Fan-in and fan-out for the Glorot/Xavier families (default: first two dims). */
   fans?: { fanIn: number; fanOut: number };
+}
+
+/**
+ * A kind's own test case, which the registry's conformance test runs: params,
+ * the shapes of its inputs, and the networks a call example needs.
+ */
+export interface KindExample {
+  params: Record<string, unknown>;
+  inputs: Record<string, Shape>;
+  networks?: readonly NetworkSignature[];
 }
 
 export interface ComputeArgs<P> {
@@ -92,6 +112,8 @@ interface KindBase<P> {
   /** One line with input and output shapes, shown in the palette. */
   doc: string;
   params: z.ZodType<P, any>;
+  placement: Placement;
+  example: KindExample;
   inputs(params: P, ctx: GraphContext): PortSpec[];
   outputs(params: P, ctx: GraphContext): PortSpec[];
   /** Pure: output shapes from input shapes, or a ShapeError naming the port. */
@@ -101,6 +123,8 @@ interface KindBase<P> {
 /** Layers and losses: tensors in, tensors out, maybe owning weights. */
 export interface OpKind<P = any> extends KindBase<P> {
   role: 'op';
+  /** A loss: its one output is the scalar an optimizer minimises (it lives in the main graph). */
+  loss?: true;
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;
@@ -127,19 +151,17 @@ export interface SourceEnv {
   random(): number;
   /** Standard normal from the run's seeded generator. */
   normal(): number;
-  mnist(split: 'train' | 'test'): MnistSplit;
+  /** One of the datasets the source declared, loaded. */
+  dataset(ref: DatasetRef): Dataset;
 }
-
-export type { MnistSplit } from '../data/mnist';
-import type { MnistSplit } from '../data/mnist';
 
 /** Something that draws a fresh batch: data sets and noise. */
 export type Sampler = Batches;
-import type { Batches } from '../data/batches';
 
 export interface SourceKind<P = any> extends KindBase<P> {
   role: 'source';
-  dataset?: 'mnist';
+  /** The datasets it reads (none for noise), loaded before training starts. */
+  datasets(params: P): DatasetRef[];
   draw(params: P): DrawPolicy;
   sampler(params: P, env: SourceEnv): Sampler;
   /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
@@ -150,15 +172,14 @@ export interface SourceEmitArgs<P> {
   params: P;
   /** An expression of type Rng: the run's seeded generator for this source. */
   rng: string;
-  /** An expression of type MnistSplit for a split. */
-  mnist(split: 'train' | 'test'): string;
+  /** An expression of type Dataset for one of the datasets the source declared. */
+  dataset(ref: DatasetRef): string;
 }
-
-export type { OptimizerUpdater } from '../compile/optimizers';
-import type { OptimizerUpdater } from '../compile/optimizers';
 
 export interface OptimizerKind<P = any> extends KindBase<P> {
   role: 'optimizer';
+  /** The input port that takes the loss it minimises. */
+  lossPort: string;
   /** Ids of the networks whose weights this optimizer updates. */
   networks(params: P): readonly string[];
   updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
@@ -169,24 +190,40 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
 /** Structural kinds: a network's inputs and outputs, and a call of a network. */
 export interface NetworkInputKind<P = any> extends KindBase<P> {
   role: 'network-input';
+  /** The output port that carries the network's argument inside its body. */
+  port: string;
   declaredShape(params: P): Shape;
+  /** Params of an input taking one item of this shape (without the batch dimension). */
+  create(itemShape: readonly number[]): Record<string, unknown>;
 }
 export interface NetworkOutputKind<P = any> extends KindBase<P> {
   role: 'network-output';
+  /** The input port whose value the network returns. */
+  port: string;
 }
 export interface CallKind<P = any> extends KindBase<P> {
   role: 'call';
   network(params: P): string;
+  /** Params of a call of this network. */
+  create(network: string): Record<string, unknown>;
 }
 
 export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | NetworkOutputKind | CallKind;
 
-type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role'> & { params: S };
+type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role' | 'placement' | 'loss'> & { params: S };
 
 /** Per-role constructors: the params type of every method is the schema's output type. */
 export const defineOp = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>): OpKind<z.output<S>> =>
-  ({ ...k, role: 'op' }) as OpKind<z.output<S>>;
-export const defineSource = <S extends z.ZodType>(k: Spec<S, SourceKind<z.output<S>>>): SourceKind<z.output<S>> => ({ ...k, role: 'source' }) as SourceKind<z.output<S>>;
-export const defineOptimizer = <S extends z.ZodType>(k: Spec<S, OptimizerKind<z.output<S>>>): OptimizerKind<z.output<S>> => ({ ...k, role: 'optimizer' }) as OptimizerKind<z.output<S>>;
+  ({ placement: 'anywhere', ...k, role: 'op' }) as OpKind<z.output<S>>;
+/** A loss: an op whose scalar output optimizers minimise; it lives in the main graph. */
+export const defineLoss = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>): OpKind<z.output<S>> =>
+  ({ ...k, role: 'op', loss: true, placement: 'main' }) as OpKind<z.output<S>>;
+export const defineSource = <S extends z.ZodType>(k: Spec<S, SourceKind<z.output<S>>>): SourceKind<z.output<S>> =>
+  ({ placement: 'anywhere', ...k, role: 'source' }) as SourceKind<z.output<S>>;
+export const defineOptimizer = <S extends z.ZodType>(k: Spec<S, OptimizerKind<z.output<S>>>): OptimizerKind<z.output<S>> =>
+  ({ ...k, role: 'optimizer', placement: 'main' }) as OptimizerKind<z.output<S>>;
 
 export const port = (id: string, label = id): PortSpec => ({ id, label });
+
+/** A node kind that is a loss (optimizers minimise its output). */
+export const isLoss = (kind: NodeKind | undefined): boolean => kind?.role === 'op' && kind.loss === true;

@@ -1,10 +1,10 @@
 import { compile, type TrainingProgram } from '../compile/program';
-import type { DataProvider } from '../data/mnist';
 import type { GraphDoc } from '../graph/schema';
-import type { TF } from '../kinds/kind';
-import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from './checkpoint';
-import { imageGrid, pairs, type GreyImage } from './grid';
-import { checkFinite, DivergedError } from './loop';
+import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from '../runtime/checkpoint';
+import type { DataProvider } from '../runtime/dataset';
+import { imageGrid, pairs, type GreyImage } from '../runtime/grid';
+import { DivergedError, TrainingLoop } from '../runtime/loop';
+import type { TF } from '../runtime/ops';
 import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
 
 /** What the session needs from where it runs (the browser worker, or a test in Node). */
@@ -22,17 +22,16 @@ const PROGRESS_MS = 250;
 
 interface Run {
   program: TrainingProgram;
+  /** The runtime's loop over the program: the session runs it in slices. */
+  loop: TrainingLoop;
   doc: GraphDoc;
   settings: RunSettings;
   checkpointSeconds: number;
   points: MetricPoint[];
-  /** Training time, excluding pauses. */
-  seconds: number;
   lastCheckpointAt: number;
   window: { steps: number; seconds: number; itPerSec: number };
 }
 
-const now = () => performance.now() / 1000;
 /** Lets queued messages (pause, stop) in. A MessageChannel, not setTimeout: nested timeouts are clamped to 4 ms. */
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {
@@ -104,8 +103,9 @@ export class TrainingSession {
         return this.enqueue(async () => {
           if (this.status !== 'paused') return;
           await this.looping;
-          if ((await this.iterate()) === 'completed') return await this.settle('completed');
-          await this.flush(true);
+          const outcome = await this.advance({ iterations: 1 });
+          if (outcome === 'completed') return await this.settle('completed');
+          if (outcome === 'continue') await this.flush(true);
         });
       case 'inspect':
         return this.enqueue(() => this.inspect(command.doc, command.checkpoint, command.backend));
@@ -144,16 +144,7 @@ export class TrainingSession {
     const { doc, settings, resume } = command;
     const program = await this.prepare(doc, settings, command.backend, resume?.manifest.iteration);
     if (resume) this.restore(program, resume);
-    this.run = {
-      program,
-      doc,
-      settings,
-      checkpointSeconds: command.checkpointSeconds,
-      points: [],
-      seconds: 0,
-      lastCheckpointAt: 0,
-      window: { steps: 0, seconds: 0, itPerSec: 0 },
-    };
+    this.run = this.newRun(program, doc, settings, command.checkpointSeconds);
     this.host.post({
       type: 'started',
       lossNames: [...program.lossNames],
@@ -169,8 +160,19 @@ export class TrainingSession {
     const settings = { ...doc.training, iterations: checkpoint.manifest.iteration };
     const program = await this.prepare(doc, settings, choice);
     this.restore(program, checkpoint);
-    this.run = { program, doc, settings, checkpointSeconds: Infinity, points: [], seconds: 0, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
+    this.run = this.newRun(program, doc, settings, Infinity);
     await this.pictures(program.iteration);
+  }
+
+  private newRun(program: TrainingProgram, doc: GraphDoc, settings: RunSettings, checkpointSeconds: number): Run {
+    const points: MetricPoint[] = [];
+    const loop = new TrainingLoop(program, {
+      iterations: settings.iterations,
+      sampleEvery: settings.sampleEvery,
+      onSnapshot: ({ step }) => this.pictures(step),
+      onStep: (step, losses) => void points.push({ step, values: losses }),
+    });
+    return { program, loop, doc, settings, checkpointSeconds, points, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
   }
 
   /** Restores a checkpoint into a new program, disposing the program when it does not fit. */
@@ -194,42 +196,33 @@ export class TrainingSession {
   private async loop(generation: number) {
     while (generation === this.generation && this.status === 'running') {
       const run = this.run!;
-      const sliceStart = now();
-      let steps = 0;
-      do {
-        const outcome = await this.iterate();
-        if (outcome === 'completed') return await this.settle('completed');
-        if (outcome === 'diverged') return;
-        steps += 1;
-      } while (now() - sliceStart < SLICE_SECONDS && !this.requested);
-      const seconds = now() - sliceStart;
-      run.seconds += seconds;
-      run.window = { steps: run.window.steps + steps, seconds: run.window.seconds + seconds, itPerSec: run.window.itPerSec };
+      const outcome = await this.advance({ seconds: SLICE_SECONDS, stop: () => this.requested !== undefined });
+      if (outcome === 'completed') return await this.settle('completed');
+      if (outcome === 'diverged') return;
       await this.flush(false);
       if (this.requested) return await this.settle(this.requested);
-      if (run.seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
+      if (run.loop.summary().seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
       await yieldToMessages();
     }
   }
 
-  /** One iteration, with the pictures due before it. */
-  private async iterate(): Promise<'continue' | 'completed' | 'diverged'> {
+  /** Runs the loop for a slice of the run (the pictures due come with it); a NaN or infinite loss ends the run. */
+  private async advance(budget: Parameters<TrainingLoop['run']>[0]): Promise<'continue' | 'completed' | 'diverged'> {
     const run = this.run!;
-    const { program, settings } = run;
-    const step = program.iteration;
-    if (step >= settings.iterations) return 'completed';
-    if (step % settings.sampleEvery === 0) await this.pictures(step);
-    const losses = await program.stepAsync();
+    const before = run.loop.summary();
     try {
-      checkFinite(losses, step);
+      if (await run.loop.run(budget)) return 'completed';
+      return 'continue';
     } catch (error) {
       if (!(error instanceof DivergedError)) throw error;
       await this.flush(true);
       this.setStatus('diverged', `${error.message}. The last good checkpoint is kept.`);
       return 'diverged';
+    } finally {
+      const after = run.loop.summary();
+      const { window } = run;
+      run.window = { steps: window.steps + after.steps - before.steps, seconds: window.seconds + after.seconds - before.seconds, itPerSec: window.itPerSec };
     }
-    run.points.push({ step, values: losses });
-    return program.iteration >= settings.iterations ? 'completed' : 'continue';
   }
 
   /** Sends the losses gathered since the last call (with the monitors at the latest step). */
@@ -241,8 +234,7 @@ export class TrainingSession {
     if (last) Object.assign(last.values, await run.program.monitors());
     if (run.window.seconds > 0.5) run.window = { steps: 0, seconds: 0, itPerSec: run.window.steps / run.window.seconds };
     const itPerSec = run.window.itPerSec || (run.window.seconds > 0 ? run.window.steps / run.window.seconds : 0);
-    this.host.post({ type: 'progress', iteration: run.program.iteration, points: run.points, itPerSec, seconds: run.seconds });
-    run.points = [];
+    this.host.post({ type: 'progress', iteration: run.program.iteration, points: run.points.splice(0), itPerSec, seconds: run.loop.summary().seconds });
   }
 
   private async pictures(step: number) {
@@ -259,17 +251,15 @@ export class TrainingSession {
 
   private async checkpoint() {
     const run = this.run!;
-    run.lastCheckpointAt = run.seconds;
+    run.lastCheckpointAt = run.loop.summary().seconds;
     const checkpoint = await encodeCheckpoint(this.tf!, run.doc.name, run.program.state());
     this.host.post({ type: 'checkpoint', checkpoint });
   }
 
-  /** Ends (or pauses) the run: the losses so far, the final pictures, a checkpoint, then the status. */
+  /** Ends (or pauses) the run: the losses so far, a checkpoint, then the status (the loop took the final pictures of a completed run). */
   private async settle(status: 'paused' | 'stopped' | 'completed') {
-    const run = this.run!;
     this.status = status;
     await this.flush(true);
-    if (status === 'completed') await this.pictures(run.program.iteration);
     await this.checkpoint();
     this.setStatus(status);
   }

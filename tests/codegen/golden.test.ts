@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportProject, SUPPORT_MODULES } from '../../codegen/export';
-import { RUNTIME_MODULES } from '../../lib/compile/runtime';
+import { exportProject } from '../../codegen/export';
 import { templates } from '../../lib/templates';
 
 /**
@@ -14,6 +13,9 @@ import { templates } from '../../lib/templates';
  */
 const GENERATED = ['train.ts', 'package.json', 'tsconfig.json', 'README.md'];
 const golden = (template: string, file: string) => path.join('tests/codegen/golden', template, `${file}.golden`);
+/** Every module of a folder ships: the runtime whole, and the Node support modules. */
+const shipped = (dir: string, as: string) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => ({ from: `${dir}/${f}`, to: `${as}/${f}` }));
+const MODULES = [...shipped('lib/runtime', 'runtime'), ...shipped('codegen/typescript/support', 'support')];
 
 describe.each(templates.map((t) => [t.id, t] as const))('export of %s', (id, template) => {
   const project = exportProject(template.doc);
@@ -31,11 +33,8 @@ describe.each(templates.map((t) => [t.id, t] as const))('export of %s', (id, tem
   });
 
   it('ships the runtime and support modules verbatim', () => {
-    for (const module of RUNTIME_MODULES) expect(files.get(`runtime/${path.basename(module)}`)).toBe(readFileSync(module, 'utf8'));
-    for (const module of SUPPORT_MODULES) expect(files.get(`support/${module}`)).toBe(readFileSync(`codegen/support/${module}`, 'utf8'));
-    expect([...files.keys()].sort()).toEqual(
-      [...GENERATED, '.gitignore', ...RUNTIME_MODULES.map((m) => `runtime/${path.basename(m)}`), ...SUPPORT_MODULES.map((m) => `support/${m}`)].sort(),
-    );
+    for (const { from, to } of MODULES) expect(files.get(to), to).toBe(readFileSync(from, 'utf8'));
+    expect([...files.keys()].sort()).toEqual([...GENERATED, '.gitignore', ...MODULES.map((m) => m.to)].sort());
   });
 
   it('is deterministic', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphDoc } from '../../lib/graph/schema';
 import { getTemplate } from '../../lib/templates';
 import { close } from '../helpers';
+import { aliDecodingThroughDec, ganSamplingInside } from '../fixtures/nested';
 import { hostileDoc } from './hostile';
 import { jsonLines, trainCompiled, trainExported, workspace, writeExport } from './workspace';
 
@@ -46,6 +47,17 @@ describe('exported projects train like the compiled program', () => {
   ] as const)('%s: same losses as npm run train', async (_name, id, change) => {
     const doc = structuredClone(getTemplate(id)!.doc);
     change(doc);
+    const dir = await writeExport(await workspace(), doc);
+    const file = path.join(dir, 'graph.json');
+    await writeFile(file, JSON.stringify(doc));
+    await compare(file, dir, 4, 9);
+  });
+
+  it.each([
+    ['a GAN whose noise is drawn inside the network that calls G', ganSamplingInside],
+    ['ALI whose decoder calls P from another network', aliDecodingThroughDec],
+  ] as const)('%s: same losses as npm run train', async (_name, make) => {
+    const doc = make();
     const dir = await writeExport(await workspace(), doc);
     const file = path.join(dir, 'graph.json');
     await writeFile(file, JSON.stringify(doc));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, opsFor, type Activation } from '../../lib/compile/ops';
+import { ACTIVATIONS, opsFor, type Activation } from '../../lib/runtime/ops';
 import { cpu, wasm } from '../helpers';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompileOptions, type TrainingProgram } from '../../lib/compile/program';
-import { createRng } from '../../lib/data/rng';
+import { createRng } from '../../lib/runtime/rng';
 import { getTemplate } from '../../lib/templates';
 import { decodeCheckpoint, encodeCheckpoint, unzipCheckpoint, zipCheckpoint } from '../../lib/train/checkpoint';
 import { mnistData, wasm } from '../helpers';

@@ -3,7 +3,7 @@ import { analyse } from '../../lib/graph/analyse';
 import { loadGraphDoc } from '../../lib/graph/migrations';
 import type { ProblemCode } from '../../lib/graph/problems';
 import type { GraphDoc, GraphDocInput } from '../../lib/graph/schema';
-import { formatShape } from '../../lib/graph/shape';
+import { formatShape } from '../../lib/kinds/shape';
 import { templates } from '../../lib/templates';
 
 /** A small valid graph: D(x) on MNIST with one loss and one optimizer, to break in every way. */

@@ -1,61 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { opsFor } from '../../lib/compile/ops';
-import { concreteShape, type Shape } from '../../lib/graph/shape';
-import type { GraphContext, NetworkSignature, NodeKind, OpKind, Tensor } from '../../lib/kinds/kind';
+import { opsFor } from '../../lib/runtime/ops';
+import { concreteShape, type Shape } from '../../lib/kinds/shape';
+import { z } from 'zod';
+import type { GraphContext, KindExample, NodeKind, OpKind, Tensor } from '../../lib/kinds/kind';
 import { kinds } from '../../lib/kinds/registry';
-import { createRng } from '../../lib/data/rng';
+import { createRng } from '../../lib/runtime/rng';
 import { mnistData, wasm } from '../helpers';
 
 /**
  * One table-driven test over the whole registry, in the spirit of Keras'
  * run_layer_test: every kind's defaults parse, its params round-trip through
  * JSON, its inferred shapes equal the shapes of the tensors it actually
- * computes, and its emitted code computes what `compute` computes.
- * A new kind must add its example here (the first test fails until it does).
+ * computes, and its emitted code computes what `compute` computes. Each kind
+ * brings its own example, so adding a kind touches its file and the registry.
  */
-const signature: NetworkSignature = {
-  id: 'Net',
-  name: 'Net',
-  inputs: [{ port: 'x', label: 'x', shape: [null, 6] }],
-  outputs: [{ port: 'y', label: 'y', shape: [null, 3] }],
-};
-const ctx: GraphContext = { network: (id) => (id === 'Net' ? signature : undefined) };
-
-interface Example {
-  params: Record<string, unknown>;
-  inputs: Record<string, Shape>;
-}
-
-const examples: Record<string, Example> = {
-  mnist: { params: { layout: 'image', range: '-1..1' }, inputs: {} },
-  noise: { params: { distribution: 'normal', shape: [4, 2] }, inputs: {} },
-  dense: { params: { units: 5, activation: 'relu' }, inputs: { x: [null, 7] } },
-  activation: { params: { fn: 'leaky-relu', alpha: 0.1 }, inputs: { x: [null, 3, 4] } },
-  concat: { params: { inputs: 3 }, inputs: { in0: [null, 2], in1: [null, 3], in2: [null, 1] } },
-  flatten: { params: {}, inputs: { x: [null, 4, 3, 2] } },
-  reshape: { params: { shape: [-1, 4, 1] }, inputs: { x: [null, 16] } },
-  conv2d: { params: { filters: 4, kernelSize: 3, strides: 2, activation: 'tanh' }, inputs: { x: [null, 9, 9, 2] } },
-  'max-pool2d': { params: { poolSize: 2, strides: 2, padding: 'SAME' }, inputs: { x: [null, 5, 5, 3] } },
-  'conv2d-transpose': { params: { filters: 3, kernelSize: 3, strides: 2, padding: 'VALID', activation: 'relu' }, inputs: { x: [null, 2, 2, 4] } },
-  'resize-bilinear': { params: { height: 7, width: 5 }, inputs: { x: [null, 4, 4, 2] } },
-  reparameterize: { params: {}, inputs: { mean: [null, 5], logvar: [null, 5], eps: [5] } },
-  add: { params: {}, inputs: { a: [null, 3], b: [null, 3] } },
-  scale: { params: { factor: -2.5 }, inputs: { x: [null, 3] } },
-  'network-input': { params: { shape: [6] }, inputs: {} },
-  'network-output': { params: {}, inputs: { in: [null, 3] } },
-  call: { params: { network: 'Net' }, inputs: { x: [null, 6] } },
-  'sigmoid-cross-entropy': { params: { target: 'zeros' }, inputs: { logits: [null, 1] } },
-  'log-loss': { params: { target: 'ones', epsilon: 1e-8 }, inputs: { p: [null, 1] } },
-  mse: { params: { reduction: 'sum' }, inputs: { prediction: [null, 4], target: [null, 4] } },
-  'gaussian-kl': { params: { reduction: 'batch-mean' }, inputs: { mean: [null, 3], logvar: [null, 3] } },
-  'weighted-sum': { params: { weights: [1, 0.5, 2] }, inputs: { term0: [], term1: [], term2: [] } },
-  adam: { params: { networks: ['Net'] }, inputs: { loss: [] } },
-  adadelta: { params: { networks: ['Net'] }, inputs: { loss: [] } },
-  sgd: { params: { networks: ['Net'] }, inputs: { loss: [] } },
-  momentum: { params: { networks: ['Net'] }, inputs: { loss: [] } },
-  rmsprop: { params: { networks: ['Net'] }, inputs: { loss: [] } },
-};
+const contextOf = (example: KindExample): GraphContext => ({ network: (id) => example.networks?.find((n) => n.id === id) });
 
 const BATCH = 3;
 
@@ -67,18 +27,21 @@ function randomInput(shape: Shape, seed: number): Tensor {
 describe('node kind registry', () => {
   beforeAll(wasm);
 
-  it('has exactly one example per registered kind, and unique kind names', () => {
-    expect(Object.keys(examples).sort()).toEqual(kinds.map((k) => k.kind).sort());
+  it('has unique kind names', () => {
     expect(new Set(kinds.map((k) => k.kind)).size).toBe(kinds.length);
   });
 
-  describe.each(kinds.map((k) => [k.kind, k] as const))('%s', (name, kind: NodeKind) => {
-    const example = examples[name]!;
+  describe.each(kinds.map((k) => [k.kind, k] as const))('%s', (_name, kind: NodeKind) => {
+    const example = kind.example;
+    const ctx = contextOf(example);
 
-    it('documents itself and parses its defaults', () => {
+    it('documents itself and every param, and parses its defaults (with the example\'s required fields)', () => {
       expect(kind.title.length).toBeGreaterThan(0);
       expect(kind.doc).toMatch(/\[|->/);
-      const defaults = kind.params.safeParse(name === 'call' ? { network: 'Net' } : {});
+      const json = z.toJSONSchema(kind.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; required?: string[] };
+      for (const [field, schema] of Object.entries(json.properties ?? {})) expect(schema.description, `${kind.kind}.${field} has no description`).toBeTruthy();
+      const required = Object.fromEntries((json.required ?? []).map((field) => [field, example.params[field]]));
+      const defaults = kind.params.safeParse(required);
       expect(defaults.success, JSON.stringify(defaults.error?.issues)).toBe(true);
     });
 
@@ -147,9 +110,9 @@ describe('node kind registry', () => {
         const params = kind.params.parse(example.params);
         const inferred = kind.inferShape(params, {}, ctx);
         const rng = createRng('conformance');
-        const test = await mnistData.mnist('test');
-        const train = await mnistData.mnist('train');
-        const sampler = kind.sampler(params, { tf, random: rng.random, normal: rng.normal, mnist: (split) => (split === 'test' ? test : train) });
+        const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
+        const train = await mnistData.dataset({ id: 'mnist', split: 'train' });
+        const sampler = kind.sampler(params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => (ref.split === 'test' ? test : train) });
         const batch = sampler.next(BATCH);
         for (const [port, shape] of Object.entries(inferred)) {
           const size = concreteShape(shape, shape[0] === null ? BATCH : 1).reduce((a, b) => a * b, 1);

@@ -1,12 +1,12 @@
-import type { MnistSplit } from '../../lib/kinds/kind';
-import { createRng } from '../../lib/data/rng';
+import type { Dataset } from '../../lib/runtime/dataset';
+import { createRng } from '../../lib/runtime/rng';
 
 /**
  * Deterministic batches served identically to a compiled program (through
  * its `feed` option) and to a hand-written reference: real MNIST digits in
  * order, and uniform(-1, 1) noise from a fixed seed, one stream per source.
  */
-export function feedStreams(mnist: MnistSplit, seed = 'fidelity') {
+export function feedStreams(mnist: Dataset, seed = 'fidelity') {
   let cursor = 0;
   const noise = createRng(seed);
   const images = (shape: number[]) => {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
 import { drawParam, jsonLiteral } from '../common';
-import { mnistBatches } from '../../data/batches';
-
-const PIXELS = 784;
+import { imageBatches } from '../../runtime/batches';
 
 /** MNIST digits from the IDX files, shuffled into mini-batches epoch by epoch like `mnist.train.next_batch`. */
 export const mnist = defineSource({
@@ -12,19 +10,20 @@ export const mnist = defineSource({
   title: 'MNIST',
   doc: 'images [b, 784] or [b, 28, 28, 1] in [0, 1] or [-1, 1]; labels one-hot [b, 10]',
   params: z.object({
-    split: z.enum(['train', 'test']).default('train'),
+    split: z.enum(['train', 'test']).default('train').describe('The 60,000 training digits or the 10,000 test digits'),
     range: z.enum(['0..1', '-1..1']).default('0..1').describe('Pixel range: [-1, 1] for tanh generators'),
     layout: z.enum(['flat', 'image']).default('flat').describe('flat [b, 784] or image [b, 28, 28, 1]'),
     draw: drawParam,
   }),
+  example: { params: { layout: 'image', range: '-1..1' }, inputs: {} },
   inputs: () => [],
   outputs: () => [port('images'), port('labels')],
   inferShape: (p) => ({
-    images: p.layout === 'flat' ? [null, PIXELS] : [null, 28, 28, 1],
+    images: p.layout === 'flat' ? [null, 28 * 28] : [null, 28, 28, 1],
     labels: [null, 10],
   }),
-  dataset: 'mnist',
+  datasets: (p) => [{ id: 'mnist', split: p.split }],
   draw: (p) => p.draw,
-  sampler: (p, env) => mnistBatches(env.mnist(p.split), p.range, env.random),
-  emit: ({ params, rng, mnist }) => `batches.mnistBatches(${mnist(params.split)}, ${jsonLiteral(params.range)}, ${rng}.random)`,
+  sampler: (p, env) => imageBatches(env.dataset({ id: 'mnist', split: p.split }), p.range, env.random),
+  emit: ({ params, rng, dataset }) => `batches.imageBatches(${dataset({ id: 'mnist', split: params.split })}, ${jsonLiteral(params.range)}, ${rng}.random)`,
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
 import { dims, drawParam, objectLiteral } from '../common';
-import { noiseBatches } from '../../data/batches';
+import { noiseBatches } from '../../runtime/batches';
 
 /** Random noise: the prior z of generators and the eps of the reparameterisation trick. */
 export const noise = defineSource({
@@ -10,18 +10,20 @@ export const noise = defineSource({
   title: 'Noise',
   doc: 'z [b, ...shape] ~ uniform(low, high) or normal(mean, stddev); [...shape] when shared by the batch',
   params: z.object({
-    distribution: z.enum(['uniform', 'normal']).default('uniform'),
+    distribution: z.enum(['uniform', 'normal']).default('uniform').describe('uniform(low, high) or normal(mean, stddev)'),
     shape: dims.default([100]).describe('Shape of one sample, without the batch dimension'),
-    low: z.number().finite().default(-1),
-    high: z.number().finite().default(1),
-    mean: z.number().finite().default(0),
-    stddev: z.number().finite().min(0).default(1),
+    low: z.number().finite().default(-1).describe('Lower bound of the uniform distribution'),
+    high: z.number().finite().default(1).describe('Upper bound of the uniform distribution'),
+    mean: z.number().finite().default(0).describe('Mean of the normal distribution'),
+    stddev: z.number().finite().min(0).default(1).describe('Standard deviation of the normal distribution'),
     perSample: z.boolean().default(true).describe('One draw per batch item; off: one draw shared by the whole batch'),
     draw: drawParam,
   }),
+  example: { params: { distribution: 'normal', shape: [4, 2] }, inputs: {} },
   inputs: () => [],
   outputs: () => [port('z')],
   inferShape: (p) => ({ z: p.perSample ? [null, ...p.shape] : [...p.shape] }),
+  datasets: () => [],
   draw: (p) => p.draw,
   sampler: (p, env) => noiseBatches(p, env),
   emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.noiseBatches(${objectLiteral(spec)}, ${rng})`,

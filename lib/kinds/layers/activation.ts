@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVATIONS, opsFor } from '../../compile/ops';
+import { ACTIVATIONS, opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { jsonLiteral } from '../common';
 
@@ -9,9 +9,10 @@ export const activation = defineOp({
   title: 'Activation',
   doc: 'x [...] -> y [...]: relu, leaky relu (alpha), sigmoid, tanh or linear, elementwise',
   params: z.object({
-    fn: z.enum([...ACTIVATIONS, 'leaky-relu']).default('relu'),
+    fn: z.enum([...ACTIVATIONS, 'leaky-relu']).default('relu').describe('The function applied to every value'),
     alpha: z.number().finite().min(0).default(0.2).describe('Slope for negative inputs (leaky relu)'),
   }),
+  example: { params: { fn: 'leaky-relu', alpha: 0.1 }, inputs: { x: [null, 3, 4] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: inputs.x! }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatShape, sameShape } from '../../graph/shape';
+import { formatShape, sameShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
 
 export const add = defineOp({
@@ -8,6 +8,7 @@ export const add = defineOp({
   title: 'Add',
   doc: 'a [...], b [...] (same shape) -> y [...] = a + b',
   params: z.object({}),
+  example: { params: {}, inputs: { a: [null, 3], b: [null, 3] } },
   inputs: () => [port('a'), port('b')],
   outputs: () => [port('y')],
   inferShape(_p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatShape } from '../../graph/shape';
+import { formatShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
 
 const inputPorts = (count: number) => Array.from({ length: count }, (_, i) => port(`in${i}`, `in ${i + 1}`));
@@ -10,7 +10,8 @@ export const concat = defineOp({
   category: 'layers',
   title: 'Concat',
   doc: 'in 1 [b, ..., n1], in 2 [b, ..., n2], ... -> y [b, ..., n1 + n2 + ...] (last axis)',
-  params: z.object({ inputs: z.number().int().min(2).max(16).default(2) }),
+  params: z.object({ inputs: z.number().int().min(2).max(16).default(2).describe('How many tensors to join') }),
+  example: { params: { inputs: 3 }, inputs: { in0: [null, 2], in1: [null, 3], in2: [null, 1] } },
   inputs: (p) => inputPorts(p.inputs),
   outputs: () => [port('y')],
   inferShape(p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
+import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
 
@@ -14,15 +14,16 @@ export const conv2dTranspose = defineOp({
   title: 'Conv 2D transpose',
   doc: 'x [b, h, w, c] -> y [b, h * strides, w * strides, filters] (SAME) or [b, h * strides + max(k - strides, 0), ...] (VALID)',
   params: z.object({
-    filters: positiveInt(4096).default(16),
-    kernelSize: positiveInt(64).default(3),
-    strides: positiveInt(64).default(2),
+    filters: positiveInt(4096).default(16).describe('Output channels'),
+    kernelSize: positiveInt(64).default(3).describe('Width and height of the square kernel'),
+    strides: positiveInt(64).default(2).describe('Upsampling factor'),
     padding,
     activation: activationParam,
     kernelInit: kernelInitParam.default('glorot-uniform'),
-    stddev: z.number().positive().default(0.01),
-    useBias: z.boolean().default(true),
+    stddev: z.number().positive().default(0.01).describe('Standard deviation of the "normal" initialiser'),
+    useBias: z.boolean().default(true).describe('Add a learned bias per output channel'),
   }),
+  example: { params: { filters: 3, kernelSize: 3, strides: 2, padding: 'VALID', activation: 'relu' }, inputs: { x: [null, 2, 2, 4] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
+import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
 
@@ -10,15 +10,16 @@ export const conv2d = defineOp({
   title: 'Conv 2D',
   doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, filters] (SAME) or [b, (h - k + 1) / strides, ...] (VALID)',
   params: z.object({
-    filters: positiveInt(4096).default(16),
-    kernelSize: positiveInt(64).default(3),
-    strides: positiveInt(64).default(1),
+    filters: positiveInt(4096).default(16).describe('Output channels'),
+    kernelSize: positiveInt(64).default(3).describe('Width and height of the square kernel'),
+    strides: positiveInt(64).default(1).describe('Step between kernel positions'),
     padding,
     activation: activationParam,
     kernelInit: kernelInitParam.default('glorot-uniform'),
-    stddev: z.number().positive().default(0.01),
-    useBias: z.boolean().default(true),
+    stddev: z.number().positive().default(0.01).describe('Standard deviation of the "normal" initialiser'),
+    useBias: z.boolean().default(true).describe('Add a learned bias per output channel'),
   }),
+  example: { params: { filters: 4, kernelSize: 3, strides: 2, activation: 'tanh' }, inputs: { x: [null, 9, 9, 2] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
+import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt } from '../common';
 
@@ -10,12 +10,13 @@ export const dense = defineOp({
   title: 'Dense',
   doc: 'x [b, n] -> y [b, units] = activation(x W + b)',
   params: z.object({
-    units: positiveInt(65536).default(128),
+    units: positiveInt(65536).default(128).describe('Output size'),
     activation: activationParam,
     kernelInit: kernelInitParam.default('xavier-normal'),
     stddev: z.number().positive().default(0.01).describe('Standard deviation of the "normal" initialiser'),
-    useBias: z.boolean().default(true),
+    useBias: z.boolean().default(true).describe('Add a learned bias b'),
   }),
+  example: { params: { units: 5, activation: 'relu' }, inputs: { x: [null, 7] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

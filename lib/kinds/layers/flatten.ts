@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { featureSize } from '../../graph/shape';
+import { featureSize } from '../shape';
 import { defineOp, port } from '../kind';
 
 export const flatten = defineOp({
@@ -8,6 +8,7 @@ export const flatten = defineOp({
   title: 'Flatten',
   doc: 'x [b, d1, d2, ...] -> y [b, d1 * d2 * ...]',
   params: z.object({}),
+  example: { params: {}, inputs: { x: [null, 4, 3, 2] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: [inputs.x![0] ?? null, featureSize(inputs.x!)] }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
+import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding } from '../common';
 
@@ -8,7 +8,12 @@ export const maxPool2d = defineOp({
   category: 'layers',
   title: 'Max pool 2D',
   doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, c] (SAME) or [b, (h - pool + 1) / strides, ...] (VALID)',
-  params: z.object({ poolSize: positiveInt(64).default(2), strides: positiveInt(64).default(2), padding }),
+  params: z.object({
+    poolSize: positiveInt(64).default(2).describe('Width and height of the pooling window'),
+    strides: positiveInt(64).default(2).describe('Step between windows'),
+    padding,
+  }),
+  example: { params: { poolSize: 2, strides: 2, padding: 'SAME' }, inputs: { x: [null, 5, 5, 3] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatShape, sameShape } from '../../graph/shape';
+import { formatShape, sameShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
 
 /**
@@ -13,6 +13,7 @@ export const reparameterize = defineOp({
   title: 'Reparameterise',
   doc: 'mean [b, n], logvar [b, n], eps [b, n] or [n] -> z [b, n] = eps * sqrt(exp(logvar)) + mean',
   params: z.object({}),
+  example: { params: {}, inputs: { mean: [null, 5], logvar: [null, 5], eps: [5] } },
   inputs: () => [port('mean'), port('logvar'), port('eps')],
   outputs: () => [port('z')],
   inferShape(_p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { featureSize, formatShape } from '../../graph/shape';
+import { featureSize, formatShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
 
 /** Reshapes each batch item; one dimension may be -1 (inferred). */
@@ -14,8 +14,10 @@ export const reshape = defineOp({
       .min(1)
       .max(8)
       .refine((s) => s.filter((d) => d === -1).length <= 1, 'at most one dimension may be -1')
-      .default([28, 28, 1]),
+      .default([28, 28, 1])
+      .describe('Shape of one item, without the batch dimension; one dimension may be -1'),
   }),
+  example: { params: { shape: [-1, 4, 1] }, inputs: { x: [null, 16] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

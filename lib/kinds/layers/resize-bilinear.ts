@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
+import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { inputOfRank, positiveInt } from '../common';
 
@@ -10,11 +10,12 @@ export const resizeBilinear = defineOp({
   title: 'Resize bilinear',
   doc: 'x [b, h, w, c] -> y [b, height, width, c]',
   params: z.object({
-    height: positiveInt(8192).default(28),
-    width: positiveInt(8192).default(28),
-    alignCorners: z.boolean().default(false),
-    halfPixelCenters: z.boolean().default(false),
+    height: positiveInt(8192).default(28).describe('Output height'),
+    width: positiveInt(8192).default(28).describe('Output width'),
+    alignCorners: z.boolean().default(false).describe('Align the corner pixels of input and output (TF1 align_corners)'),
+    halfPixelCenters: z.boolean().default(false).describe('Sample at pixel centres (TF2 behaviour; TF1 default off)'),
   }),
+  example: { params: { height: 7, width: 5 }, inputs: { x: [null, 4, 4, 2] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape(p, inputs) {

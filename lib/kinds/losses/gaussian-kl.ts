@@ -1,22 +1,23 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
-import { formatShape, sameShape } from '../../graph/shape';
-import { defineOp, port, shapeError } from '../kind';
+import { opsFor } from '../../runtime/ops';
+import { formatShape, sameShape } from '../shape';
+import { defineLoss, port, shapeError } from '../kind';
 import { lossOutputs, scalar } from './common';
 
 /**
  * KL(N(mean, std^2) || N(0, 1)) in the VAE seed's form:
  * 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), std = sqrt(exp(logvar)).
  */
-export const gaussianKl = defineOp({
+export const gaussianKl = defineLoss({
   kind: 'gaussian-kl',
   category: 'losses',
   title: 'Gaussian KL',
   doc: 'mean [b, n], logvar [b, n] -> loss [] = 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), summed or averaged over the batch',
   params: z.object({
-    reduction: z.enum(['sum', 'batch-mean']).default('sum'),
-    epsilon: z.number().min(0).max(1).default(1e-8),
+    reduction: z.enum(['sum', 'batch-mean']).default('sum').describe('Sum over the batch (the VAE seed) or average over it'),
+    epsilon: z.number().min(0).max(1).default(1e-8).describe('Added to std inside the log (the VAE seed uses 1e-8)'),
   }),
+  example: { params: { reduction: 'batch-mean' }, inputs: { mean: [null, 3], logvar: [null, 3] } },
   inputs: () => [port('mean'), port('logvar')],
   outputs: lossOutputs,
   inferShape(_p, inputs) {

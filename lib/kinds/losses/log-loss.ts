@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
-import { defineOp, port } from '../kind';
+import { opsFor } from '../../runtime/ops';
+import { defineLoss, port } from '../kind';
 import { label, lossOutputs, scalar, targetParam } from './common';
 
 /**
@@ -8,12 +8,16 @@ import { label, lossOutputs, scalar, targetParam } from './common';
  * -mean(log(1 - p + eps)) against 0. With eps 1e-7 this is tf.losses.log_loss;
  * with eps 1e-8 it spells ALI's `-mean(log(D + 1e-8))` terms exactly.
  */
-export const logLoss = defineOp({
+export const logLoss = defineLoss({
   kind: 'log-loss',
   category: 'losses',
   title: 'Log-loss',
   doc: 'p [b, ...] in (0, 1) -> loss [] = -mean(log(p + eps)) (target 1) or -mean(log(1 - p + eps)) (target 0)',
-  params: z.object({ target: targetParam, epsilon: z.number().min(0).max(1).default(1e-7) }),
+  params: z.object({
+    target: targetParam,
+    epsilon: z.number().min(0).max(1).default(1e-7).describe('Added inside the log: 1e-7 is tf.losses.log_loss, 1e-8 spells ALI\'s log(D + 1e-8)'),
+  }),
+  example: { params: { target: 'ones', epsilon: 1e-8 }, inputs: { p: [null, 1] } },
   inputs: () => [port('p')],
   outputs: lossOutputs,
   inferShape: () => scalar,

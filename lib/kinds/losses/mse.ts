@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { formatShape, sameShape } from '../../graph/shape';
-import { defineOp, port, shapeError } from '../kind';
+import { formatShape, sameShape } from '../shape';
+import { defineLoss, port, shapeError } from '../kind';
 import { lossOutputs, scalar } from './common';
 
 /** Squared error between a prediction and a target: the autoencoders' reconstruction loss. */
-export const mse = defineOp({
+export const mse = defineLoss({
   kind: 'mse',
   category: 'losses',
   title: 'Squared error',
   doc: 'prediction [...], target [...] (same shape) -> loss [] = mean or sum of (prediction - target)^2',
-  params: z.object({ reduction: z.enum(['mean', 'sum']).default('mean') }),
+  params: z.object({ reduction: z.enum(['mean', 'sum']).default('mean').describe('Average or sum of the squared differences') }),
+  example: { params: { reduction: 'sum' }, inputs: { prediction: [null, 4], target: [null, 4] } },
   inputs: () => [port('prediction'), port('target')],
   outputs: lossOutputs,
   inferShape(_p, inputs) {

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { opsFor } from '../../compile/ops';
-import { defineOp, port } from '../kind';
+import { opsFor } from '../../runtime/ops';
+import { defineLoss, port } from '../kind';
 import { label, lossOutputs, scalar, targetParam } from './common';
 
 /** TF1's sigmoid_cross_entropy_with_logits against a constant label, averaged over the batch. */
-export const sigmoidCrossEntropy = defineOp({
+export const sigmoidCrossEntropy = defineLoss({
   kind: 'sigmoid-cross-entropy',
   category: 'losses',
   title: 'Sigmoid cross-entropy',
   doc: 'logits [b, ...] -> loss [] = mean(CE(sigmoid(logits), 1 or 0)), computed stably from logits',
   params: z.object({ target: targetParam }),
+  example: { params: { target: 'zeros' }, inputs: { logits: [null, 1] } },
   inputs: () => [port('logits')],
   outputs: lossOutputs,
   inferShape: () => scalar,

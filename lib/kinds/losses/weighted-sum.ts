@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { formatShape } from '../../graph/shape';
-import { defineOp, port, shapeError } from '../kind';
+import { formatShape } from '../shape';
+import { defineLoss, port, shapeError } from '../kind';
 import { lossOutputs, scalar } from './common';
 
 const termPorts = (count: number) => Array.from({ length: count }, (_, i) => port(`term${i}`, `term ${i + 1}`));
 
 /** Combines losses: w1 * L1 + w2 * L2 + ... (e.g. D's real and fake terms). */
-export const weightedSum = defineOp({
+export const weightedSum = defineLoss({
   kind: 'weighted-sum',
   category: 'losses',
   title: 'Weighted sum',
   doc: 'term 1 [], term 2 [], ... -> loss [] = sum of weight_i * term_i',
-  params: z.object({ weights: z.array(z.number().finite()).min(1).max(16).default([1, 1]) }),
+  params: z.object({ weights: z.array(z.number().finite()).min(1).max(16).default([1, 1]).describe('One weight per term; the number of weights sets the number of terms') }),
+  example: { params: { weights: [1, 0.5, 2] }, inputs: { term0: [], term1: [], term2: [] } },
   inputs: (p) => termPorts(p.weights.length),
   outputs: lossOutputs,
   inferShape(p, inputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatShape, sameShape } from '../../graph/shape';
+import { formatShape, sameShape, type Shape } from '../shape';
 import { port, shapeError, type CallKind } from '../kind';
 
 /**
@@ -12,7 +12,13 @@ export const call: CallKind<{ network: string }> = {
   category: 'networks',
   title: 'Call network',
   doc: 'the network\'s inputs -> its outputs; all calls of one network share its weights',
-  params: z.object({ network: z.string().min(1).describe('Id of the network to apply') }),
+  params: z.object({ network: z.string().min(1).meta({ widget: 'network' }).describe('The network to apply') }),
+  placement: 'anywhere',
+  example: {
+    params: { network: 'Net' },
+    inputs: { x: [null, 6] },
+    networks: [{ id: 'Net', name: 'Net', inputs: [{ port: 'x', label: 'x', shape: [null, 6] }], outputs: [{ port: 'y', label: 'y', shape: [null, 3] }] }],
+  },
   inputs: (p, ctx) => ctx.network(p.network)?.inputs.map((i) => port(i.port, i.label)) ?? [],
   outputs: (p, ctx) => ctx.network(p.network)?.outputs.map((o) => port(o.port, o.label)) ?? [],
   inferShape(p, inputs, ctx) {
@@ -24,7 +30,7 @@ export const call: CallKind<{ network: string }> = {
         shapeError(input.port, `${network.name} expects ${formatShape(input.shape)} on "${input.label}", got ${formatShape(given)}`);
       }
     }
-    const outputs: Record<string, readonly (number | null)[]> = {};
+    const outputs: Record<string, Shape> = {};
     for (const output of network.outputs) {
       if (!output.shape) return shapeError(undefined, `network ${network.name} has errors, so its outputs have no shape`, `Open ${network.name} and fix its problems.`);
       outputs[output.port] = output.shape;
@@ -32,4 +38,5 @@ export const call: CallKind<{ network: string }> = {
     return outputs;
   },
   network: (p) => p.network,
+  create: (network) => ({ network }),
 };

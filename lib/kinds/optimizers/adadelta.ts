@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import * as rules from '../../compile/optimizers';
+import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /**
  * Adadelta with TF1 (and PyTorch) semantics: the squared-gradient accumulator
@@ -16,13 +16,10 @@ export const adadelta = defineOptimizer({
   params: z.object({
     networks: networksParam,
     learningRate: rate(0.001),
-    rho: fraction(0.95),
-    epsilon: z.number().min(0).default(1e-8),
+    rho: fraction(0.95, 'Decay of the running averages'),
+    epsilon: epsilon(1e-8),
   }),
-  inputs: optimizerInputs,
-  outputs: noOutputs,
-  inferShape: acceptsScalarLoss,
-  networks: (p) => p.networks,
+  ...optimizerStructure,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
   emit: emitRule('adadelta'),
 });

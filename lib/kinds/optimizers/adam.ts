@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import * as rules from '../../compile/optimizers';
+import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /**
  * Adam exactly as TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t),
@@ -16,14 +16,11 @@ export const adam = defineOptimizer({
   params: z.object({
     networks: networksParam,
     learningRate: rate(0.001),
-    beta1: fraction(0.9),
-    beta2: fraction(0.999),
-    epsilon: z.number().min(0).default(1e-8),
+    beta1: fraction(0.9, 'Decay of the first moment (the mean gradient)'),
+    beta2: fraction(0.999, 'Decay of the second moment (the squared gradient)'),
+    epsilon: epsilon(1e-8),
   }),
-  inputs: optimizerInputs,
-  outputs: noOutputs,
-  inferShape: acceptsScalarLoss,
-  networks: (p) => p.networks,
+  ...optimizerStructure,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
   emit: emitRule('adam'),
 });

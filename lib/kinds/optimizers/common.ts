@@ -1,18 +1,27 @@
 import { z } from 'zod';
 import { objectLiteral } from '../common';
-import { formatShape, type Shape } from '../../graph/shape';
+import { formatShape, type Shape } from '../shape';
 import { port, shapeError } from '../kind';
 
-/** Every optimizer takes one loss and names the networks whose weights it updates. */
-export const optimizerInputs = () => [port('loss')];
-export const noOutputs = () => [];
-export const acceptsScalarLoss = (_p: unknown, inputs: Readonly<Record<string, Shape>>) => {
-  if (inputs.loss!.length !== 0) shapeError('loss', `expects a scalar loss, got ${formatShape(inputs.loss!)}`, 'Connect the output of a loss node.');
-  return {};
+const LOSS = 'loss';
+
+/** What every optimizer shares: one scalar loss in, nothing out, and the networks whose weights it updates. */
+export const optimizerStructure = {
+  lossPort: LOSS,
+  inputs: () => [port(LOSS)],
+  outputs: () => [],
+  inferShape(_p: unknown, inputs: Readonly<Record<string, Shape>>) {
+    if (inputs[LOSS]!.length !== 0) shapeError(LOSS, `expects a scalar loss, got ${formatShape(inputs[LOSS]!)}`, 'Connect the output of a loss node.');
+    return {};
+  },
+  networks: (p: { networks: readonly string[] }) => p.networks,
+  example: { params: { networks: ['Net'] }, inputs: { [LOSS]: [] } },
 };
-export const networksParam = z.array(z.string().min(1)).default([]).describe('Networks whose weights this optimizer updates');
-export const rate = (fallback: number) => z.number().positive().max(1e3).default(fallback);
-export const fraction = (fallback: number) => z.number().min(0).max(1).default(fallback);
+
+export const networksParam = z.array(z.string().min(1)).default([]).meta({ widget: 'networks' }).describe('Networks whose weights this optimizer updates');
+export const rate = (fallback: number) => z.number().positive().max(1e3).default(fallback).describe('Learning rate');
+export const fraction = (fallback: number, description: string) => z.number().min(0).max(1).default(fallback).describe(description);
+export const epsilon = (fallback: number) => z.number().min(0).default(fallback).describe('Added to the denominator for numerical stability');
 
 /** The code form every optimizer shares: `optimizers.<rule>(tf, variables, settings)`, the settings without the network list. */
 export const emitRule =

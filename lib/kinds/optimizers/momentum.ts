@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import * as rules from '../../compile/optimizers';
+import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { emitRule, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /** TF1's MomentumOptimizer: accum = momentum * accum + grad; var -= lr * accum (or the Nesterov form). */
 export const momentum = defineOptimizer({
@@ -12,13 +12,10 @@ export const momentum = defineOptimizer({
   params: z.object({
     networks: networksParam,
     learningRate: rate(0.01),
-    momentum: fraction(0.9),
-    nesterov: z.boolean().default(false),
+    momentum: fraction(0.9, 'Fraction of the previous update carried over'),
+    nesterov: z.boolean().default(false).describe('Nesterov momentum: look ahead along the accumulated update'),
   }),
-  inputs: optimizerInputs,
-  outputs: noOutputs,
-  inferShape: acceptsScalarLoss,
-  networks: (p) => p.networks,
+  ...optimizerStructure,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
   emit: emitRule('momentum'),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import * as rules from '../../compile/optimizers';
+import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, fraction, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /** TF1's RMSPropOptimizer: the mean square starts at ONE (as TF1 does), decay 0.9, momentum 0, eps 1e-10. */
 export const rmsprop = defineOptimizer({
@@ -12,14 +12,11 @@ export const rmsprop = defineOptimizer({
   params: z.object({
     networks: networksParam,
     learningRate: rate(0.001),
-    decay: fraction(0.9),
-    momentum: fraction(0),
-    epsilon: z.number().min(0).default(1e-10),
+    decay: fraction(0.9, 'Decay of the mean square'),
+    momentum: fraction(0, 'Fraction of the previous update carried over'),
+    epsilon: epsilon(1e-10),
   }),
-  inputs: optimizerInputs,
-  outputs: noOutputs,
-  inferShape: acceptsScalarLoss,
-  networks: (p) => p.networks,
+  ...optimizerStructure,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
   emit: emitRule('rmsprop'),
 });

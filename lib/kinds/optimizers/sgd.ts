@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import * as rules from '../../compile/optimizers';
+import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { acceptsScalarLoss, emitRule, networksParam, noOutputs, optimizerInputs, rate } from './common';
+import { emitRule, networksParam, optimizerStructure, rate } from './common';
 
 /** Plain gradient descent, TF1's GradientDescentOptimizer (TF1 has no default rate; 0.01 here). */
 export const sgd = defineOptimizer({
@@ -10,10 +10,7 @@ export const sgd = defineOptimizer({
   title: 'SGD',
   doc: 'loss [] -> updates the chosen networks: var -= lr * grad',
   params: z.object({ networks: networksParam, learningRate: rate(0.01) }),
-  inputs: optimizerInputs,
-  outputs: noOutputs,
-  inferShape: acceptsScalarLoss,
-  networks: (p) => p.networks,
+  ...optimizerStructure,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
   emit: emitRule('sgd'),
 });

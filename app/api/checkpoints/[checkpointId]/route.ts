@@ -1,5 +1,5 @@
 import { getCheckpoint } from '@/lib/db/runs';
-import { jsonResult } from '@/lib/http';
+import { jsonResult } from '@/app/api/_lib/http';
 import { zipCheckpoint } from '@/lib/train/checkpoint';
 
 /** The checkpoint as a zip (checkpoint.json + weights.bin): the download, and what the editor loads back. */

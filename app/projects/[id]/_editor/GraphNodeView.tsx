@@ -2,7 +2,7 @@
 
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { formatShape } from '@/lib/graph/shape';
+import { formatShape } from '@/lib/kinds/shape';
 import type { GraphFlowNode } from './flow';
 
 /** The one node component: ports, shapes, problems and network badges all come from the registry and the analysis. */

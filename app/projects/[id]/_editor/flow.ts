@@ -3,7 +3,7 @@ import type { Analysis, NodeInfo } from '@/lib/graph/analyse';
 import type { ScopeId } from '@/lib/graph/edit';
 import type { Problem } from '@/lib/graph/problems';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
-import { formatShape } from '@/lib/graph/shape';
+import { formatShape } from '@/lib/kinds/shape';
 
 /** What the generic node component needs: the saved node, what analysis says about it, and the network context. */
 export type GraphNodeData = {

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
 import { analyse, type Analysis } from '@/lib/graph/analyse';
-import { monitoredInputs } from '@/lib/compile/monitors';
+import { lower } from '@/lib/plan/lower';
 import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
@@ -33,7 +33,11 @@ function duration(seconds: number) {
 const storedPictures = (run: RunDetail, kind: 'samples' | 'reconstructions'): PictureRef[] =>
   run.pictures.filter((p) => p.kind === kind).map((p) => ({ index: p.index, step: p.step, src: `/api/runs/${run.id}/pictures/${kind}/${p.index}` }));
 
-const monitorNames = (graph: GraphDoc) => monitoredInputs(analyse(graph).main).map((m) => m.name);
+/** The monitors a graph charts (a graph with errors trained nothing, so it has none). */
+function monitorNames(graph: GraphDoc): string[] {
+  const analysis = analyse(graph);
+  return analysis.ok ? lower(analysis).monitors.values.map((m) => m.name) : [];
+}
 
 /** Train the graph in the browser: settings and controls, live losses and pictures, run history and checkpoints. */
 export function TrainingPanel({ projectId, doc, analysis, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onMessage(message: string): void }) {

@@ -1,5 +1,5 @@
 import { exportProject } from '@/codegen/export';
-import { packageName } from '@/codegen/project';
+import { packageName } from '@/codegen/typescript/project';
 import { zipProject } from '@/codegen/zip';
 import { getProject } from '@/lib/db/projects';
 

@@ -1,5 +1,5 @@
 import { createRun, listRuns } from '@/lib/db/runs';
-import { jsonResult, readJson, refuseLarge } from '@/lib/http';
+import { jsonResult, readJson, refuseLarge } from '@/app/api/_lib/http';
 
 type Context = { params: Promise<{ id: string }> };
 

@@ -1,5 +1,5 @@
 import { addCheckpoint } from '@/lib/db/runs';
-import { jsonError, jsonResult, refuseLarge } from '@/lib/http';
+import { jsonError, jsonResult, refuseLarge } from '@/app/api/_lib/http';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 
 /** A multipart form with the two files of a checkpoint. */

@@ -1,5 +1,5 @@
 import { addPicture, getPicture } from '@/lib/db/runs';
-import { jsonError, jsonResult, refuseLarge } from '@/lib/http';
+import { jsonError, jsonResult, refuseLarge } from '@/app/api/_lib/http';
 
 type Context = { params: Promise<{ runId: string; kind: string; index: string }> };
 

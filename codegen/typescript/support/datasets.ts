@@ -1,15 +1,20 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { Dataset, DatasetRef } from '../runtime/dataset';
+import { MNIST_FILES, mnistSplit } from '../runtime/mnist';
 
 /**
- * The MNIST IDX files in a folder, downloaded (gzipped, from a public mirror)
- * when they are missing. Offline, the error says which files to put where.
+ * The datasets the graph reads, from files in a folder. MNIST is read from its
+ * four IDX files, downloaded (gzipped, from a public mirror) when they are
+ * missing; offline, the error says which files to put where.
  */
 export const MNIST_MIRRORS = ['https://storage.googleapis.com/cvdf-datasets/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'];
 
-export async function readMnistFiles(dir: string, files: { images: string; labels: string }): Promise<[Uint8Array, Uint8Array]> {
-  return [await readOrDownload(dir, files.images), await readOrDownload(dir, files.labels)];
+export async function loadDataset(dir: string, ref: DatasetRef): Promise<Dataset> {
+  if (ref.id !== 'mnist') throw new Error(`unknown dataset "${ref.id}"`);
+  const files = MNIST_FILES[ref.split];
+  return mnistSplit(await readOrDownload(dir, files.images), await readOrDownload(dir, files.labels), ref.split);
 }
 
 async function readOrDownload(dir: string, file: string): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import type { Result } from './result';
+import type { Result } from '@/lib/result';
 
 /** Route handlers answer with JSON: the value, or `{ error }` with status 400 naming what is wrong. */
 export function jsonResult<T>(result: Result<T>, status = 200): Response {

@@ -1,6 +1,6 @@
-import netloomPackage from '../package.json';
-import type { Plan } from './plan';
-import { mnistSplits } from './train/iteration';
+import netloomPackage from '../../package.json';
+import type { TrainingPlan } from '../../lib/plan/plan';
+import type { TsNames } from './names';
 
 /** Writers for the project's small files: package.json, tsconfig.json, README.md, .gitignore. */
 
@@ -20,12 +20,12 @@ const deps = { ...netloomPackage.dependencies, ...netloomPackage.devDependencies
 /** tfjs packages must be one version: tfjs-node-gpu pins @tensorflow/tfjs exactly, and a second copy would not see its backend. */
 const TFJS_VERSION = deps['@tensorflow/tfjs']!.replace(/^[\^~]/, '');
 
-export function writePackageJson(plan: Plan): string {
+export function writePackageJson(plan: TrainingPlan): string {
   const pkg = {
-    name: packageName(plan.doc.name),
+    name: packageName(plan.name),
     version: '1.0.0',
     private: true,
-    description: `${plan.doc.name}: a training program exported from Netloom`,
+    description: `${plan.name}: a training program exported from Netloom`,
     scripts: { train: 'tsx train.ts', typecheck: 'tsc --noEmit -p .' },
     dependencies: {
       '@tensorflow/tfjs': TFJS_VERSION,
@@ -70,13 +70,14 @@ export function writeTsconfig(): string {
 
 export const GITIGNORE = 'node_modules/\nout/\nmnist/\n';
 
-export function writeReadme(plan: Plan, files: { runtime: string[]; support: string[] }): string {
-  const t = plan.doc.training;
-  const networks = plan.networks.map((n) => `\`${n.fn}\``).join(', ');
-  const usesMnist = mnistSplits(plan).length > 0;
+export function writeReadme(names: TsNames, files: { runtime: string[]; support: string[] }): string {
+  const { plan } = names;
+  const t = plan.settings;
+  const networks = plan.networks.map((n) => `\`${names.network(n).fn}\``).join(', ');
+  const usesMnist = plan.datasets.some((ref) => ref.id === 'mnist');
   // The graph's text goes in as plain paragraphs; Markdown in it is harmless (a README renders, it never runs).
-  const description = plan.doc.description ? `\n${plan.doc.description.replace(/\r\n?/g, '\n')}\n` : '';
-  return `# ${plan.doc.name.replace(/[\r\n]+/g, ' ')}
+  const description = plan.description ? `\n${plan.description.replace(/\r\n?/g, '\n')}\n` : '';
+  return `# ${plan.name.replace(/[\r\n]+/g, ' ')}
 ${description}
 A standalone TypeScript training program for TensorFlow.js, exported from Netloom. \`train.ts\` holds the
 model: one function per network (${networks}), the losses, the optimizers and the training schedule as a
@@ -126,7 +127,7 @@ This graph reads no data set: it trains on noise only.
 In \`--out DIR\` (default \`out/\`):
 
 - \`000.png\`, \`001.png\`, ...: 4x4 grids every \`--sample-every\` iterations (${t.sampleEvery}), drawn before that
-  iteration, like the seeds' \`out/\` folders${plan.doc.training.previews.reconstructions ? '; reconstructions sit beside their inputs' : ''}.
+  iteration, like the seeds' \`out/\` folders${plan.previews.reconstructions ? '; reconstructions sit beside their inputs' : ''}.
 - \`checkpoint/\`: \`checkpoint.json\` and \`weights.bin\`, every \`--checkpoint-every\` iterations and at the end.
 - \`summary.json\`: backend, seed, iterations, speed and the final losses.
 

@@ -1,9 +1,9 @@
 import { IndentationText, Project, QuoteKind, StructureKind, ts, type StatementStructures } from 'ts-morph';
-import { Namer } from '../names';
-import { IMPORTS, MODULE_NAMES, type Plan } from '../plan';
+import type { TrainingPlan } from '../../lib/plan/plan';
 import { commentLines, wrap } from '../text';
-import { mnistSplits, writeIteration, writeModel, writePreviews } from './iteration';
 import { writeMain, writeSettings } from './main';
+import { datasetsType, writeIteration, writeModel, writePreviews } from './model';
+import { IMPORTS, TsNames } from './names';
 import { writeNetwork, writeWeights } from './networks';
 
 /** One in-memory ts-morph project, reused: creating it is most of the cost of a cold export. */
@@ -21,9 +21,8 @@ function tsProject(): Project {
 
 
 /** The generated train.ts, formatted. */
-export function writeTrainFile(plan: Plan): string {
-  const module = new Namer(undefined, MODULE_NAMES);
-  plan.networks.forEach((network) => module.claim(network.fn));
+export function writeTrainFile(plan: TrainingPlan): string {
+  const names = new TsNames(plan);
   // A new name each time: the language service that formats would otherwise see a stale version of the last file.
   const file = tsProject().createSourceFile(`train-${++files}.ts`, '');
   try {
@@ -31,28 +30,27 @@ export function writeTrainFile(plan: Plan): string {
     const statements: (string | StatementStructures)[] = [
       header(plan),
       IMPORTS.map(([from, what]) => `import ${what} from "${from}";`).join('\n'),
-      ...writeSettings(plan),
+      ...writeSettings(names),
       '\n/** Tensor ops with fast gradients for the wasm backend (the same as Netloom uses). */',
       'const ops = opsFor(tf);',
-      '\n/** Outputs of a network\'s layers, by layer: a later call with the same inputs and weights reuses them (`known`). */',
-      'type Layers = Record<string, Tensor>;',
-      '/** What a network call returns: its outputs, and every layer\'s output. */',
+      '\n/** Every layer output of a network call, and the layers of the networks it called: a later call with the same inputs and weights reuses them (`known`). */',
+      'type Layers = { tensors: Record<string, Tensor>; calls: Record<string, Layers> };',
+      '/** What a network call returns: its outputs, and its layers. */',
       'type Call<Output extends string> = { outputs: Record<Output, Tensor>; layers: Layers };',
       '/** The optimizer step a network call runs in: the weights, and which networks it trains (their gradients are recorded). */',
       `type Step = { weights: Weights; trains: Record<keyof Weights, boolean> };`,
       'type Weights = ReturnType<typeof createWeights>;',
       'type Model = ReturnType<typeof createModel>;',
-      'type Losses = Record<string, number>;',
       'type LossTensors = Record<string, tf.Scalar>;',
-      `type Mnist = { ${mnistSplits(plan).map((split) => `${split}: MnistSplit`).join('; ')} };`,
-      fn(writeWeights(plan)),
-      ...plan.networks.map((network) => fn(writeNetwork(plan, network))),
-      fn(writeModel(plan)),
+      datasetsType(names),
+      fn(writeWeights(names)),
+      ...plan.networks.map((network) => fn(writeNetwork(names, network))),
+      fn(writeModel(names)),
       '\n/** A variable list for an optimizer: every weight of the given networks, in layer order. */',
       'function variablesOf(...networks: Record<string, Record<string, tf.Variable>>[]): tf.Variable[] {',
       'return networks.flatMap((network) => Object.values(network).flatMap((layer) => Object.values(layer)));',
       '}',
-      '\n/** A fixed batch for the grids: the sampler\'s first rows when it has them (MNIST), else one draw. */',
+      '\n/** A fixed batch for the grids: the sampler\'s first rows when it has them (a dataset), else one draw. */',
       'function previewBatch(sampler: batches.Batches): Record<string, Float32Array> {',
       'return sampler.fixed?.(PREVIEW_COUNT) ?? sampler.next(PREVIEW_COUNT);',
       '}',
@@ -72,9 +70,9 @@ export function writeTrainFile(plan: Plan): string {
       'tf.dispose([stacked, ...Object.values(tensors)]);',
       'return Object.fromEntries(names.map((name, i) => [name, values[i]!]));',
       '}',
-      fn(writeIteration(plan, module)),
-      fn(writePreviews(plan, module)),
-      fn(writeMain(plan)),
+      fn(writeIteration(names)),
+      fn(writePreviews(names)),
+      fn(writeMain(names)),
       '\nmain().catch((e: unknown) => {',
       'console.error(`error: ${e instanceof Error ? e.message : String(e)}`);',
       'process.exit(1);',
@@ -88,10 +86,10 @@ export function writeTrainFile(plan: Plan): string {
   }
 }
 
-function header(plan: Plan): string {
-  const description = plan.doc.description ? commentLines(plan.doc.description).flatMap((line) => (line ? wrap(line) : [''])) : [];
+function header(plan: TrainingPlan): string {
+  const description = plan.description ? commentLines(plan.description).flatMap((line) => (line ? wrap(line) : [''])) : [];
   const lines = [
-    `${commentLines(plan.doc.name).join(' ')}: a training program exported from Netloom.`,
+    `${commentLines(plan.name).join(' ')}: a training program exported from Netloom.`,
     ...(description.length ? ['', ...description] : []),
     '',
     'Run it with `npm install`, then `npm run train` (flags: `npm run train -- --help`). The numerics',

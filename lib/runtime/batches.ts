@@ -1,9 +1,9 @@
-import type { MnistSplit } from './mnist';
+import { itemSize, type Dataset } from './dataset';
 
 /**
- * Batches of data and noise drawn from a seeded generator. Runtime: imports
- * nothing from Netloom but types, so the exporter ships it verbatim and
- * exported projects see the same batches as the app for the same seed.
+ * Batches of data and noise drawn from a seeded generator. Runtime: the
+ * exporter ships it verbatim, so exported projects see the same batches as
+ * the app for the same seed.
  */
 export interface Batches {
   /** Values per output port, batch-major. */
@@ -12,20 +12,22 @@ export interface Batches {
   fixed?(count: number): Record<string, Float32Array>;
 }
 
-const PIXELS = 784;
-
-/** MNIST shuffled into mini-batches epoch by epoch (Fisher-Yates), like TF1's `mnist.train.next_batch`. */
-export function mnistBatches(data: MnistSplit, range: '0..1' | '-1..1', random: () => number): Batches {
+/**
+ * A dataset shuffled into mini-batches epoch by epoch (Fisher-Yates), like TF1's
+ * `mnist.train.next_batch`: `images` scaled to `range`, `labels` one-hot.
+ */
+export function imageBatches(data: Dataset, range: '0..1' | '-1..1', random: () => number): Batches {
   const scale = range === '0..1' ? 1 / 255 : 2 / 255;
   const shift = range === '0..1' ? 0 : -1;
+  const size = itemSize(data);
   const write = (indices: ArrayLike<number>) => {
-    const images = new Float32Array(indices.length * PIXELS);
-    const labels = new Float32Array(indices.length * 10);
+    const images = new Float32Array(indices.length * size);
+    const labels = new Float32Array(indices.length * data.classes);
     for (let row = 0; row < indices.length; row++) {
       const index = indices[row]!;
-      const from = index * PIXELS;
-      for (let k = 0; k < PIXELS; k++) images[row * PIXELS + k] = data.images[from + k]! * scale + shift;
-      labels[row * 10 + data.labels[index]!] = 1;
+      const from = index * size;
+      for (let k = 0; k < size; k++) images[row * size + k] = data.images[from + k]! * scale + shift;
+      labels[row * data.classes + data.labels[index]!] = 1;
     }
     return { images, labels };
   };

@@ -1,0 +1,101 @@
+import { isNever } from '../../lib/plan/conditions';
+import type { GradCondition, MainInstr, NetworkPlan, SourcePlan, ValueId } from '../../lib/plan/plan';
+import type { Namer } from '../names';
+import { stringLiteral } from '../text';
+import { NETWORK_PARAMS, type TsNames } from './names';
+
+/**
+ * Writers for the main graph's instructions, one per kind of instruction:
+ * each becomes one `const` named after its node. The iteration's shared
+ * values, each optimizer step and the preview grids all go through here.
+ */
+export interface MainContext {
+  names: TsNames;
+  namer: Namer;
+  /** Expressions of the values available so far. */
+  values: Map<ValueId, string>;
+  /** The layers of calls computed earlier (what a reusing call passes as `known`), by node. */
+  layers: Map<string, string>;
+  /** The Step expression network calls receive. */
+  step: string;
+  /** An expression of a source's drawn values (Record<port, Float32Array>), and the batch size expression. */
+  draw(source: SourcePlan): { values: string; batch: string };
+}
+
+export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
+  return instrs.flatMap((instr) => {
+    const name = ctx.namer.name(ctx.names.mainName(instr));
+    switch (instr.type) {
+      case 'source':
+        return writeSource(ctx, instr, name);
+      case 'apply': {
+        const inputs = Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!]));
+        const code = instr.kind.emit({ params: instr.params, inputs, inputShapes: instr.inShapes, weights: {} });
+        const ports = Object.keys(instr.outputs);
+        return ports.map((port) => {
+          const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);
+          ctx.values.set(instr.outputs[port]!, variable);
+          return `const ${variable} = ${code[port]};`;
+        });
+      }
+      case 'call': {
+        const { network } = instr;
+        const names = ctx.names.network(network);
+        const args = instr.args.map((value) => ctx.values.get(value)!);
+        const call = writeCall(ctx.names, network, ctx.step, args, instr.grads.map(String), instr.reuse ? ctx.layers.get(instr.node) : undefined);
+        instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}.outputs.${names.outputs[i]}`));
+        ctx.layers.set(instr.node, `${name}.layers`);
+        return [`const ${name} = ${call};`];
+      }
+    }
+  });
+}
+
+function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source' }>, name: string): string[] {
+  const { values, batch } = ctx.draw(instr.source);
+  const ports = Object.keys(instr.outputs);
+  const shape = (port: string) => instr.source.ports.find((p) => p.port === port)!.shape.map((d) => (d === null ? batch : String(d))).join(', ');
+  const tensor = (from: string, port: string) => `tf.tensor(${member(from, port)}!, [${shape(port)}])`;
+  if (ports.length === 1) {
+    ctx.values.set(instr.outputs[ports[0]!]!, name);
+    return [`const ${name} = ${tensor(values, ports[0]!)};`];
+  }
+  const drawn = ctx.namer.name(`${name}_batch`);
+  return [
+    `const ${drawn} = ${values};`,
+    ...ports.map((port) => {
+      const variable = ctx.namer.name(`${name}_${port}`);
+      ctx.values.set(instr.outputs[port]!, variable);
+      return `const ${variable} = ${tensor(drawn, port)};`;
+    }),
+  ];
+}
+
+/** `Fn(step, { x: ..., eps: ... }, { x: <grad> }[, known])`: graph inputs carry gradient flags; drawn sources never do. */
+export function writeCall(names: TsNames, network: NetworkPlan, step: string, args: readonly string[], grads: readonly string[], known?: string): string {
+  const own = names.network(network);
+  const inputs = network.inputs.map((_, i) => field(own.inputs[i]!, args[i]!));
+  const flags = network.inputs.flatMap((input, i) => (input.source ? [] : [`${own.inputs[i]}: ${grads[i]}`]));
+  return `${own.fn}(${[step, braces(inputs), braces(flags), ...(known ? [known] : [])].join(', ')})`;
+}
+
+/** A gradient condition inside a network body: `grad.<input> || step.trains.<network> || ...`, or false. */
+export function conditionExpression(condition: GradCondition, network: NetworkPlan, names: TsNames): string {
+  if (isNever(condition)) return 'false';
+  const own = names.network(network);
+  const order = names.plan.networks.map((n) => n.id);
+  const networks = [...condition.networks].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const byId = new Map(names.plan.networks.map((n) => [n.id, n]));
+  return [
+    ...condition.inputs.map((i) => `${NETWORK_PARAMS.grad}.${own.inputs[i]}`),
+    ...networks.map((id) => `${NETWORK_PARAMS.step}.trains.${names.network(byId.get(id)!).fn}`),
+  ].join(' || ');
+}
+
+export const braces = (fields: readonly string[]) => (fields.length ? `{ ${fields.join(', ')} }` : '{}');
+
+/** `key: value`, or the shorthand `key` when the value is the variable of that name. */
+export const field = (key: string, value: string) => (key === value ? key : `${key}: ${value}`);
+
+/** `object.key`, or `object["key"]` when the key (a port id a kind defines) is not an identifier. */
+export const member = (object: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${object}.${key}` : `${object}[${stringLiteral(key)}]`);

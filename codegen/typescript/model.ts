@@ -1,0 +1,169 @@
+import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
+import { datasetKey } from '../../lib/runtime/dataset';
+import type { MainInstr, PreviewPlan, SourcePlan, StepPlan, ValueId } from '../../lib/plan/plan';
+import type { Namer } from '../names';
+import { commentText, stringLiteral } from '../text';
+import { writeInstructions, type MainContext } from './instructions';
+import type { TsNames } from './names';
+
+const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${names.plan.networks.map((n) => `${names.network(n).fn}: ${trains.has(n.id)}`).join(', ')} }`;
+
+/** Sources the given instructions draw. */
+const drawnBy = (instrs: readonly MainInstr[]) => new Set(instrs.flatMap((instr) => (instr.type === 'source' ? [instr.source.key] : [])));
+
+function previews(names: TsNames): PreviewPlan[] {
+  const { samples, reconstructions } = names.plan.previews;
+  return [samples, reconstructions?.inputs, reconstructions?.outputs].filter((p): p is PreviewPlan => p !== undefined);
+}
+
+/** `type Datasets`: each dataset the sources read, by `id/split`. */
+export function datasetsType(names: TsNames): string {
+  return `type Datasets = ${names.plan.datasets.length ? `{ ${names.plan.datasets.map((ref) => `${stringLiteral(datasetKey(ref))}: Dataset`).join('; ')} }` : 'Record<string, never>'};`;
+}
+
+/** `createModel`: the weights, the data streams, the fixed preview draws and the optimizers. */
+export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
+  const { plan } = names;
+  const sampler = (source: SourcePlan, stream: string) =>
+    source.kind.emit({ params: source.params, rng: `${stream}(${stringLiteral(source.key)})`, dataset: (ref) => `datasets[${stringLiteral(datasetKey(ref))}]` });
+  const trained = drawnBy([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
+  const previewed = drawnBy(previews(names).flatMap((p) => p.body));
+  return {
+    name: 'createModel',
+    parameters: [
+      { name: 'seed', type: 'number' },
+      { name: 'datasets', type: 'Datasets' },
+      { name: 'resumeAt', type: 'number' },
+    ],
+    docs: [
+      'Everything training reads and updates. Each data source draws from its own seeded stream, named as in Netloom so both draw the same batches; a resumed run draws from new streams (replaying every earlier draw would take as long as the training did).',
+    ],
+    statements: [
+      'const trainStream = (source: string) => createRng(streamSeed(seed, "train", source, resumeAt));',
+      'const previewStream = (source: string) => createRng(streamSeed(seed, "preview", source));',
+      'const weights = createWeights(seed);',
+      'const variables = {',
+      ...plan.optimizers.map((o) => `${names.optimizer(o)}: variablesOf(${o.networks.map((id) => `weights.${names.network(plan.networks.find((n) => n.id === id)!).fn}`).join(', ')}),`),
+      '};',
+      'return {',
+      'weights,',
+      'variables,',
+      'data: {',
+      ...plan.sources.filter((s) => trained.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'trainStream')},`),
+      '},',
+      '/** Fixed draws for the sample grids: the first images, one draw of noise. */',
+      'preview: {',
+      ...plan.sources.filter((s) => previewed.has(s.key)).map((source) => `${names.source(source)}: previewBatch(${sampler(source, 'previewStream')}),`),
+      '},',
+      'optimizers: {',
+      ...plan.optimizers.map((o) => `${names.optimizer(o)}: ${o.kind.emit({ params: o.params, variables: `variables.${names.optimizer(o)}` })},`),
+      '},',
+      '};',
+    ],
+  };
+}
+
+const drawTraining = (names: TsNames) => (source: SourcePlan) => ({ values: `model.data.${names.source(source)}.next(batchSize)`, batch: 'batchSize' });
+
+/** `trainIteration`: the shared values, then every optimizer step of the schedule, in order. */
+export function writeIteration(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
+  const { plan } = names;
+  const namer = names.module.child(['model', 'batchSize', 'losses', 'noTraining']);
+  const values = new Map<ValueId, string>();
+  const layers = new Map<string, string>();
+  const sharesCalls = plan.sections.flat().some((instr) => instr.type === 'call');
+  const body: string[] = [
+    'const losses: LossTensors = {};',
+    ...(sharesCalls ? [`const noTraining: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
+  ];
+  plan.steps.forEach((step, s) => {
+    const section = plan.sections[s]!;
+    if (section.length) {
+      body.push(
+        s === 0
+          ? '\n// Once per iteration, shared by the steps below (no step has changed the weights these read yet).'
+          : '\n// Once the steps above have updated their networks, shared by the steps below.',
+      );
+      body.push(...writeInstructions({ names, namer, values, layers, step: 'noTraining', draw: drawTraining(names) }, section));
+    }
+    body.push(...writeStep(names, step, namer, values, layers));
+  });
+  body.push('\nreturn losses;');
+  return {
+    name: 'trainIteration',
+    parameters: [
+      { name: 'model', type: 'Model' },
+      { name: 'batchSize', type: 'number' },
+    ],
+    returnType: 'LossTensors',
+    docs: ['One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss (before its update) as a tensor, for one read.'],
+    statements: ['return tf.tidy(() => {', ...body, '});'],
+  };
+}
+
+function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: ReadonlyMap<ValueId, string>, sharedLayers: ReadonlyMap<string, string>): string[] {
+  const ctx: MainContext = { names, namer: parent.child(['step']), values: new Map(shared), layers: new Map(sharedLayers), step: 'step', draw: drawTraining(names) };
+  const statements = writeInstructions(ctx, step.body);
+  const key = names.optimizer(step.optimizer);
+  const byId = new Map(names.plan.networks.map((n) => [n.id, n]));
+  const networks = step.optimizer.networks.map((id) => commentText(byId.get(id)!.name)).join(', ');
+  const reuses = step.body.some((instr) => instr.type === 'call' && instr.reuse);
+  const closure = [
+    `losses[${stringLiteral(step.lossName)}] = minimize(model.optimizers.${key}, model.variables.${key}, () => {`,
+    `const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, step.trains)} };`,
+    ...statements,
+    `return ${ctx.values.get(step.loss)};`,
+    '});',
+  ];
+  const comment = `\n// ${commentText(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${networks} to lower ${commentText(step.lossName)}.${reuses ? ' Networks reused from above record their gradients now, over the forward values already computed.' : ''}`;
+  if (step.repeat === 1) return [comment, ...closure];
+  return [comment, `for (let round = 0; round < ${step.repeat}; round++) {`, ...closure, '}'];
+}
+
+/** `writeGrids`: the sample and reconstruction grids, evaluated on the fixed preview draws without gradients. */
+export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
+  const { samples, reconstructions } = names.plan.previews;
+  const statements: string[] = ['const name = String(index).padStart(3, "0");', 'const writes: Promise<void>[] = [];'];
+  const evaluate = (preview: PreviewPlan) => {
+    const ctx: MainContext = {
+      names,
+      namer: names.module.child(['model', 'dir', 'index', 'name', 'writes', 'step']),
+      values: new Map(),
+      layers: new Map(),
+      step: 'step',
+      draw: (source) => ({ values: `model.preview.${names.source(source)}`, batch: 'PREVIEW_COUNT' }),
+    };
+    const body = writeInstructions(ctx, preview.body);
+    const calls = preview.body.some((instr) => instr.type === 'call');
+    return [
+      `await imageBatch(tf, ${stringLiteral(preview.range)}, () => {`,
+      ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
+      ...body,
+      `return ${ctx.values.get(preview.value)};`,
+      '});',
+    ].join('\n');
+  };
+  if (samples) statements.push(`const samples = ${evaluate(samples)}`, 'writes.push(writePng(path.join(dir, `${name}.png`), imageGrid(samples)));');
+  if (reconstructions) {
+    statements.push(`const inputs = ${evaluate(reconstructions.inputs)}`);
+    statements.push(`const outputs = ${evaluate(reconstructions.outputs)}`);
+    statements.push(`writes.push(writePng(path.join(dir, \`${samples ? 'recon-' : ''}\${name}.png\`), imageGrid(pairs(inputs, outputs), 8)));`);
+  }
+  statements.push('await Promise.all(writes);');
+  return {
+    name: 'writeGrids',
+    isAsync: true,
+    parameters: [
+      { name: 'model', type: 'Model' },
+      { name: 'dir', type: 'string' },
+      { name: 'index', type: 'number' },
+    ],
+    returnType: 'Promise<void>',
+    docs: [
+      "Writes the 4x4 grids like the seeds' out/000.png, 001.png, ..." +
+        (samples ? ' The samples come from a fixed draw of noise, so grids show training progress on the same inputs.' : '') +
+        (reconstructions ? ' Reconstructions sit beside their inputs.' : ''),
+    ],
+    statements,
+  };
+}

@@ -1,0 +1,102 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { holds } from '../plan/conditions';
+import type { BodyInstr, MainInstr, NetworkPlan, SourcePlan, ValueId, WeightPlan } from '../plan/plan';
+import type { TF, Tensor } from '../runtime/ops';
+
+/**
+ * Runs plan instructions with tfjs. The caller owns tensor lifetimes (an
+ * iteration runs inside one tf.tidy, as an exported project's does).
+ */
+export interface Context {
+  tf: TF;
+  /** Networks the current optimizer step trains (none in sections and previews). */
+  trains: ReadonlySet<string>;
+  variable(weight: WeightPlan): tfjs.Variable;
+  /** A source's values for this context: the iteration's (or step's) draw, or the fixed preview draw. */
+  draw(source: SourcePlan): Readonly<Record<string, Tensor>>;
+}
+
+/** Every layer's outputs of one network call, by instruction: what a later call with the same inputs and weights reuses. */
+export type Layers = Map<BodyInstr, Readonly<Record<string, Tensor>> | Layers>;
+
+/** The main graph's values so far in an iteration, and the layers of the calls that computed them. */
+export class Frame {
+  constructor(
+    readonly values: (Tensor | undefined)[] = [],
+    readonly layers = new Map<string, Layers>(),
+  ) {}
+
+  /** A frame for one optimizer step: it reads everything computed so far; what it computes stays its own. */
+  child(): Frame {
+    return new Frame([...this.values], new Map(this.layers));
+  }
+
+  get(value: ValueId): Tensor {
+    const t = this.values[value];
+    if (!t) throw new Error(`value ${value} was read before it was computed`);
+    return t;
+  }
+}
+
+export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context): void {
+  for (const instr of instrs) {
+    switch (instr.type) {
+      case 'source': {
+        const drawn = ctx.draw(instr.source);
+        for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = drawn[port];
+        break;
+      }
+      case 'apply': {
+        const inputs = read(instr.inputs, (v) => frame.get(v));
+        const outputs = instr.kind.compute({ tf: ctx.tf, params: instr.params, inputs, weights: weightsOf(instr.weights, ctx), needsGrad: instr.needs });
+        for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = outputs[port];
+        break;
+      }
+      case 'call': {
+        const known = instr.reuse ? frame.layers.get(instr.node) : undefined;
+        const result = callNetwork(instr.network, instr.args.map((v) => frame.get(v)), instr.grads, ctx, known);
+        instr.outputs.forEach((value, i) => (frame.values[value] = result.outputs[i]));
+        frame.layers.set(instr.node, result.layers);
+        break;
+      }
+    }
+  }
+}
+
+/** Runs a network body on its arguments; its weights are the network's own, shared by every call. */
+export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, known?: Layers): { outputs: Tensor[]; layers: Layers } {
+  const values: Tensor[] = new Array(network.values.length);
+  network.inputs.forEach((input, i) => (values[input.value] = args[i]!));
+  const layers: Layers = new Map();
+  for (const instr of network.body) {
+    if (instr.type === 'apply') {
+      const needsGrad = { inputs: holds(instr.needs.inputs, argGrads, ctx.trains), weights: holds(instr.needs.weights, argGrads, ctx.trains) };
+      const earlier = known?.get(instr) as Readonly<Record<string, Tensor>> | undefined;
+      // Computed earlier with the same inputs and weights, and no gradient to record: take it as it is.
+      const outputs =
+        earlier && !needsGrad.inputs && !needsGrad.weights
+          ? earlier
+          : instr.kind.compute({ tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, known: earlier });
+      for (const [port, value] of Object.entries(instr.outputs)) values[value] = outputs[port]!;
+      layers.set(instr, outputs);
+    } else {
+      const grads = instr.grads.map((condition) => holds(condition, argGrads, ctx.trains));
+      const result = callNetwork(instr.network, instr.args.map((v) => values[v]!), grads, ctx, known?.get(instr) as Layers | undefined);
+      instr.outputs.forEach((value, i) => (values[value] = result.outputs[i]!));
+      layers.set(instr, result.layers);
+    }
+  }
+  return { outputs: network.outputs.map((output) => values[output.value]!), layers };
+}
+
+function read(ports: Readonly<Record<string, ValueId>>, get: (value: ValueId) => Tensor): Record<string, Tensor> {
+  const tensors: Record<string, Tensor> = {};
+  for (const port in ports) tensors[port] = get(ports[port]!);
+  return tensors;
+}
+
+function weightsOf(weights: Readonly<Record<string, WeightPlan>>, ctx: Context): Record<string, Tensor> {
+  const tensors: Record<string, Tensor> = {};
+  for (const name in weights) tensors[name] = ctx.variable(weights[name]!);
+  return tensors;
+}

@@ -1,0 +1,101 @@
+import { nodeLabel, type Analysis } from '../graph/analyse';
+import type { PortRef } from '../graph/schema';
+import { datasetKey, type DatasetRef } from '../runtime/dataset';
+import { lowerMain, type MainGraph } from './main';
+import { lowerNetworks } from './networks';
+import type { MonitorPlan, OptimizerPlan, PreviewPlan, TrainingPlan } from './plan';
+import { evaluation, lowerSteps } from './steps';
+
+const memo = new WeakMap<Analysis, TrainingPlan>();
+
+/**
+ * Analysis -> TrainingPlan, once per analysis. The graph must have no errors
+ * (callers check `analysis.ok` first and report the problems).
+ */
+export function lower(analysis: Analysis): TrainingPlan {
+  let plan = memo.get(analysis);
+  if (!plan) {
+    plan = lowerOnce(analysis);
+    memo.set(analysis, plan);
+  }
+  return plan;
+}
+
+function lowerOnce(analysis: Analysis): TrainingPlan {
+  if (!analysis.ok) throw new Error(`cannot plan training for a graph with ${analysis.errors.length} error(s)`);
+  const { doc, main } = analysis;
+  const networks = lowerNetworks(analysis);
+  const byId = new Map(networks.map((n) => [n.id, n]));
+  const { samples, reconstructions } = doc.training.previews;
+  const previewed = [samples, reconstructions, reconstructions?.input].filter((ref): ref is PortRef => ref !== undefined);
+  const graph = lowerMain(main, byId, (node) => {
+    const read = new Set(previewed.filter((ref) => ref.node === node).map((ref) => ref.port));
+    for (const ports of main.incoming.values()) for (const ref of ports.values()) if (ref.node === node) read.add(ref.port);
+    return read;
+  });
+
+  const optimizers = new Map<string, OptimizerPlan>(
+    analysis.optimizers.map((o) => [
+      o.node,
+      {
+        node: o.node,
+        label: nodeLabel(main.nodes.get(o.node)!),
+        kind: o.kind,
+        params: o.params,
+        networks: o.networks,
+        variables: o.networks.flatMap((id) => byId.get(id)!.weights),
+      },
+    ]),
+  );
+  const { steps, sections } = lowerSteps(
+    graph,
+    analysis.schedule.map(({ optimizer, repeat }) => {
+      const plan = optimizers.get(optimizer)!;
+      const { loss } = analysis.optimizers.find((o) => o.node === optimizer)!;
+      return { optimizer: plan, loss: graph.valueOf(loss), lossName: nodeLabel(main.nodes.get(loss.node)!), repeat };
+    }),
+  );
+
+  const preview = (ref: PortRef, range: PreviewPlan['range']): PreviewPlan => {
+    const value = graph.valueOf(ref);
+    return { value, range, body: evaluation(graph, [value]) };
+  };
+  const monitors = monitorPlans(analysis, graph);
+  const datasets = new Map<string, DatasetRef>();
+  for (const source of graph.sources) for (const ref of source.datasets) datasets.set(datasetKey(ref), ref);
+
+  return {
+    name: doc.name,
+    description: doc.description,
+    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery },
+    networks,
+    weights: networks.flatMap((n) => n.weights),
+    sources: graph.sources,
+    datasets: [...datasets.values()],
+    optimizers: [...optimizers.values()],
+    values: graph.values,
+    sections,
+    steps,
+    previews: {
+      samples: samples && preview(samples, samples.range),
+      reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions.range), outputs: preview(reconstructions, reconstructions.range) },
+    },
+    monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
+    lossNames: [...new Set(steps.map((s) => s.lossName))],
+  };
+}
+
+/** The inputs the main graph's loss nodes monitor, once each (G's loss and D's fake loss read the same D(G(z))). */
+function monitorPlans(analysis: Analysis, graph: MainGraph): MonitorPlan[] {
+  const { main } = analysis;
+  const found = new Map<number, MonitorPlan>();
+  for (const id of main.order) {
+    const kind = main.nodes.get(id)!.kind;
+    const monitor = kind?.role === 'op' ? kind.monitor : undefined;
+    const ref = monitor && main.incoming.get(id)?.get(monitor.input);
+    if (!monitor || !ref) continue;
+    const value = graph.valueOf(ref);
+    if (!found.has(value)) found.set(value, { name: monitor.describe(nodeLabel(main.nodes.get(ref.node)!)), value, monitor });
+  }
+  return [...found.values()];
+}

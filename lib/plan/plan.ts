@@ -1,0 +1,212 @@
+import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SourceKind } from '../kinds/kind';
+import type { Shape } from '../kinds/shape';
+import type { DatasetRef } from '../runtime/dataset';
+import type { Initializer } from '../runtime/init';
+
+/**
+ * The TrainingPlan: everything about training a graph that can be decided
+ * before any tensor exists, lowered once from the analysis. The compiler
+ * interprets it and every export target prints it, so they compute the same
+ * numbers with the same work by construction.
+ *
+ * Values are numbered per function (each network body, and the main graph).
+ * Instructions run in order; each reads values produced before it.
+ */
+export type ValueId = number;
+
+/** Preview batches (sample grids, reconstructions, monitors) hold 16 rows: the seeds' 4x4 grids. */
+export const PREVIEW_COUNT = 16;
+
+/** One value: which graph port it is, and its shape. */
+export interface ValueInfo {
+  node: string;
+  port: string;
+  /** What people call the node (its label, else its id). */
+  label: string;
+  shape: Shape;
+}
+
+/**
+ * When a value inside a network body carries a gradient: when any of these
+ * network inputs (by index) carries one, or when any of these networks trains
+ * in the current optimizer step. Empty lists: never.
+ */
+export interface GradCondition {
+  inputs: readonly number[];
+  networks: readonly string[];
+}
+
+export interface WeightPlan {
+  /** `network/node/weight` with the graph's ids: the variable's name in checkpoints, and what seeds its initial value. */
+  name: string;
+  network: string;
+  node: string;
+  /** The kind's name for it (W, b). */
+  weight: string;
+  /** The label of the node that owns it. */
+  label: string;
+  shape: number[];
+  init: Initializer;
+  fans: { fanIn: number; fanOut: number };
+}
+
+/** A data source or noise, wherever it sits in the graph: every source draws at the main level, from its own seeded stream. */
+export interface SourcePlan {
+  /** `<network>/<node>` with the graph's ids (an empty network for the main graph): the key of its random streams. */
+  key: string;
+  node: string;
+  /** The network it sits in, when not the main graph. */
+  network?: string;
+  label: string;
+  kind: SourceKind;
+  params: unknown;
+  draw: DrawPolicy;
+  datasets: readonly DatasetRef[];
+  /** Every output port with its shape (the batch dimension as null). */
+  ports: readonly { port: string; shape: Shape }[];
+}
+
+interface InstrBase {
+  /** The graph node it comes from. */
+  node: string;
+  label: string;
+}
+
+/** Draws the source's values: in a section once per iteration, in a step's body once per step (per-step sources). */
+export interface SourceInstr extends InstrBase {
+  type: 'source';
+  source: SourcePlan;
+  /** The ports something reads, and their values. */
+  outputs: Readonly<Record<string, ValueId>>;
+}
+
+/** Applies a layer or loss. G is GradCondition in a network body, boolean in the main graph (where the step is known). */
+export interface ApplyInstr<G> extends InstrBase {
+  type: 'apply';
+  kind: OpKind;
+  params: unknown;
+  inputs: Readonly<Record<string, ValueId>>;
+  inShapes: Readonly<Record<string, Shape>>;
+  outputs: Readonly<Record<string, ValueId>>;
+  /** The node's weights, by the kind's name for them. */
+  weights: Readonly<Record<string, WeightPlan>>;
+  /** Which gradients to record: of the inputs, and of the weights. */
+  needs: { inputs: G; weights: G };
+}
+
+/** Applies a network to values. */
+export interface CallInstr<G> extends InstrBase {
+  type: 'call';
+  network: NetworkPlan;
+  /** One value per input of the network, in its order. */
+  args: readonly ValueId[];
+  /** Whether each argument carries a gradient. */
+  grads: readonly G[];
+  /** One value per output of the network, in its order. */
+  outputs: readonly ValueId[];
+  /**
+   * Main graph only: the same call ran earlier in the iteration with the same
+   * inputs and weights; this one records gradients over the layer outputs
+   * computed then instead of recomputing them.
+   */
+  reuse: boolean;
+}
+
+export type BodyInstr = ApplyInstr<GradCondition> | CallInstr<GradCondition>;
+export type MainInstr = SourceInstr | ApplyInstr<boolean> | CallInstr<boolean>;
+
+export interface NetworkInput {
+  label: string;
+  shape: Shape;
+  value: ValueId;
+  /** A graph input: the call port it arrives on. */
+  port?: string;
+  /** A source inside the network (or a network it calls): drawn at the main level and passed in, so every call shares one draw. */
+  source?: { plan: SourcePlan; port: string };
+}
+
+export interface NetworkOutput {
+  port: string;
+  label: string;
+  shape: Shape;
+  value: ValueId;
+  grad: GradCondition;
+}
+
+export interface NetworkPlan {
+  id: string;
+  name: string;
+  /** Graph inputs first, then the sources it draws from. */
+  inputs: readonly NetworkInput[];
+  outputs: readonly NetworkOutput[];
+  /** What the outputs depend on, in order. */
+  body: readonly BodyInstr[];
+  values: readonly ValueInfo[];
+  /** This network's own weights (shared by every call), in the order optimizers list them. */
+  weights: readonly WeightPlan[];
+  /** Networks whose weights a call of it reads: itself and every network it calls. */
+  reads: ReadonlySet<string>;
+}
+
+export interface OptimizerPlan {
+  node: string;
+  label: string;
+  kind: OptimizerKind;
+  params: unknown;
+  networks: readonly string[];
+  /** The weights it updates: each network's, in the order given. */
+  variables: readonly WeightPlan[];
+}
+
+export interface StepPlan {
+  optimizer: OptimizerPlan;
+  /** The scalar it minimises. */
+  loss: ValueId;
+  lossName: string;
+  /** Rounds per iteration (d_steps). */
+  repeat: number;
+  /** Networks whose weights this step updates. */
+  trains: ReadonlySet<string>;
+  /** What the step computes itself, in order; everything else it reads from the sections before it. */
+  body: readonly MainInstr[];
+}
+
+/** A port shown as a 4x4 grid, evaluated on fixed draws with no gradients. */
+export interface PreviewPlan {
+  value: ValueId;
+  range: '0..1' | '-1..1';
+  body: readonly MainInstr[];
+}
+
+export interface MonitorPlan {
+  name: string;
+  value: ValueId;
+  monitor: Monitor;
+}
+
+export interface TrainingPlan {
+  name: string;
+  description: string;
+  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number };
+  /** Callees before callers. */
+  networks: readonly NetworkPlan[];
+  weights: readonly WeightPlan[];
+  /** Every source the main level draws (those inside networks included). */
+  sources: readonly SourcePlan[];
+  datasets: readonly DatasetRef[];
+  optimizers: readonly OptimizerPlan[];
+  /** The main graph's values. */
+  values: readonly ValueInfo[];
+  /**
+   * Values shared between steps: section k runs just before step k, with no
+   * gradients, and holds what no step in between changes (section 0: at the
+   * start of the iteration).
+   */
+  sections: readonly (readonly MainInstr[])[];
+  steps: readonly StepPlan[];
+  previews: { samples?: PreviewPlan; reconstructions?: { inputs: PreviewPlan; outputs: PreviewPlan } };
+  /** Charted beside the losses, from one evaluation on the fixed preview draws. */
+  monitors: { values: readonly MonitorPlan[]; body: readonly MainInstr[] };
+  /** Each loss a step reports, once, in schedule order. */
+  lossNames: readonly string[];
+}
