@@ -14,7 +14,8 @@ import {
 
 /**
  * Server actions: thin wrappers over lib/db/projects, which validates every
- * input and returns errors as values. Nothing here throws to the client.
+ * input and returns errors as values with their kind. Nothing here throws to
+ * the client.
  */
 export async function createProjectAction(input: { name: string; template?: string }) {
   const result = await createProject(input);
@@ -26,7 +27,7 @@ export async function createProjectAction(input: { name: string; template?: stri
 export async function createProjectFormAction(_previous: { error?: string }, form: FormData): Promise<{ error?: string }> {
   const template = String(form.get('template') ?? '');
   const result = await createProject({ name: form.get('name') ?? '', template: template || undefined });
-  if (!result.ok) return { error: result.error };
+  if (!result.ok) return { error: result.error.message };
   revalidatePath('/');
   redirect(`/projects/${result.value.id}`);
 }

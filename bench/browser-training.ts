@@ -72,7 +72,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     for (const template of TEMPLATES) {
       const project = await createProject({ name: `bench ${template}`, template });
-      if (!project.ok) throw new Error(project.error);
+      if (!project.ok) throw new Error(project.error.message);
       const url = `http://127.0.0.1:${PORT}/projects/${project.value.id}`;
       const rows: string[] = [];
       for (const backend of BACKENDS) {

@@ -22,7 +22,7 @@ async function main() {
   const { createProject, saveGraph } = await import('../lib/db/projects');
   await migrate(process.env.DATABASE_URL);
   const created = await createProject({ name: 'Large graph' });
-  if (!created.ok) throw new Error(created.error);
+  if (!created.ok) throw new Error(created.error.message);
   const saved = await saveGraph(created.value.id, 1, bigGraph(Number(values.nodes)));
   if (!saved.ok) throw new Error(saved.error.message);
 

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useActionState, useState, useTransition } from 'react';
+import type { DataResult } from '@/lib/db/errors';
 import { createProjectFormAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
 
 interface Props {
@@ -16,10 +17,10 @@ export function ProjectList({ projects, templates }: Props) {
   const [renaming, setRenaming] = useState<string>();
   const [confirmDelete, setConfirmDelete] = useState<string>();
 
-  const run = (work: () => Promise<{ ok: true; value: unknown } | { ok: false; error: string }>, then?: (value: unknown) => void) =>
+  const run = (work: () => Promise<DataResult<unknown>>, then?: (value: unknown) => void) =>
     startTransition(async () => {
       const result = await work();
-      if (!result.ok) setError(result.error);
+      if (!result.ok) setError(result.error.message);
       else {
         setError(undefined);
         then?.(result.value);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
-import { err, ok, type Result } from '../result';
+import { ok } from '../result';
 import { getTemplate } from '../templates';
 import { db } from './client';
+import { invalid, notFound, stale, type DataResult } from './errors';
 
 /**
  * Projects: named GraphDocs with a version. Every function validates its
@@ -24,10 +25,8 @@ export interface ProjectDetail extends ProjectSummary {
   graph: GraphDoc;
 }
 
-export type SaveError =
-  | { kind: 'not-found'; message: string }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'stale'; message: string; currentVersion: number };
+const GONE = 'This project does not exist (it may have been deleted)';
+const NOT_AN_ID = 'Not a project id';
 
 const Name = z.string().trim().min(1, 'A project needs a name').max(200, 'Names are at most 200 characters');
 const Id = z.string().min(1).max(100);
@@ -51,13 +50,13 @@ export async function listProjects(): Promise<ProjectSummary[]> {
 }
 
 /** A blank project, or a copy of a template when `template` names one. */
-export async function createProject(input: { name: unknown; template?: unknown }): Promise<Result<ProjectSummary>> {
+export async function createProject(input: { name: unknown; template?: unknown }): Promise<DataResult<ProjectSummary>> {
   const name = Name.safeParse(input.name);
-  if (!name.success) return err(name.error.issues[0]!.message);
+  if (!name.success) return invalid(name.error.issues[0]!.message);
   let graph = blankGraph(name.data);
   if (input.template !== undefined && input.template !== '') {
     const template = typeof input.template === 'string' ? getTemplate(input.template) : undefined;
-    if (!template) return err(`Unknown template "${String(input.template)}"`);
+    if (!template) return invalid(`Unknown template "${String(input.template)}"`);
     graph = { ...template.doc, name: name.data };
   }
   const created = await db().project.create({
@@ -66,28 +65,28 @@ export async function createProject(input: { name: unknown; template?: unknown }
   return ok(summary(created));
 }
 
-export async function getProject(id: unknown): Promise<Result<ProjectDetail>> {
+export async function getProject(id: unknown): Promise<DataResult<ProjectDetail>> {
   const parsedId = Id.safeParse(id);
-  if (!parsedId.success) return err('Not a project id');
+  if (!parsedId.success) return invalid(NOT_AN_ID);
   const row = await db().project.findUnique({ where: { id: parsedId.data } });
-  if (!row) return err('This project does not exist (it may have been deleted)');
+  if (!row) return notFound(GONE);
   const graph = loadGraphDoc(row.graph);
-  if (!graph.ok) return err(`The saved graph cannot be read: ${graph.error}`);
+  if (!graph.ok) return invalid(`The saved graph cannot be read: ${graph.error}`);
   return ok({ ...summary(row), graph: graph.value });
 }
 
-export async function renameProject(id: unknown, name: unknown): Promise<Result<ProjectSummary>> {
+export async function renameProject(id: unknown, name: unknown): Promise<DataResult<ProjectSummary>> {
   const parsed = Name.safeParse(name);
-  if (!parsed.success) return err(parsed.error.issues[0]!.message);
+  if (!parsed.success) return invalid(parsed.error.issues[0]!.message);
   const parsedId = Id.safeParse(id);
-  if (!parsedId.success) return err('Not a project id');
+  if (!parsedId.success) return invalid(NOT_AN_ID);
   const updated = await db().project.updateMany({ where: { id: parsedId.data }, data: { name: parsed.data } });
-  if (updated.count === 0) return err('This project does not exist (it may have been deleted)');
+  if (updated.count === 0) return notFound(GONE);
   const row = await db().project.findUniqueOrThrow({ where: { id: parsedId.data } });
   return ok(summary(row));
 }
 
-export async function duplicateProject(id: unknown): Promise<Result<ProjectSummary>> {
+export async function duplicateProject(id: unknown): Promise<DataResult<ProjectSummary>> {
   const source = await getProject(id);
   if (!source.ok) return source;
   const name = `${source.value.name} (copy)`.slice(0, 200);
@@ -96,11 +95,11 @@ export async function duplicateProject(id: unknown): Promise<Result<ProjectSumma
   return ok(summary(created));
 }
 
-export async function deleteProject(id: unknown): Promise<Result<true>> {
+export async function deleteProject(id: unknown): Promise<DataResult<true>> {
   const parsedId = Id.safeParse(id);
-  if (!parsedId.success) return err('Not a project id');
+  if (!parsedId.success) return invalid(NOT_AN_ID);
   const deleted = await db().project.deleteMany({ where: { id: parsedId.data } });
-  return deleted.count === 0 ? err('This project does not exist (it may have been deleted)') : ok(true);
+  return deleted.count === 0 ? notFound(GONE) : ok(true);
 }
 
 /**
@@ -109,12 +108,12 @@ export async function deleteProject(id: unknown): Promise<Result<true>> {
  * HISTORY_LENGTH are dropped). The graph must be a valid GraphDoc (it may
  * still have analysis problems: work in progress is saved too).
  */
-export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown): Promise<Result<ProjectSummary, SaveError>> {
+export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown): Promise<DataResult<ProjectSummary>> {
   const parsedId = Id.safeParse(id);
   const version = z.number().int().min(1).safeParse(expectedVersion);
-  if (!parsedId.success || !version.success) return err({ kind: 'invalid', message: 'A save needs a project id and the version it was based on' });
+  if (!parsedId.success || !version.success) return invalid('A save needs a project id and the version it was based on');
   const loaded = loadGraphDoc(graph);
-  if (!loaded.ok) return err({ kind: 'invalid', message: loaded.error });
+  if (!loaded.ok) return invalid(loaded.error);
   const text = JSON.stringify(loaded.value);
   return db().$transaction(async (tx) => {
     const updated = await tx.project.updateMany({
@@ -123,12 +122,11 @@ export async function saveGraph(id: unknown, expectedVersion: unknown, graph: un
     });
     if (updated.count === 0) {
       const current = await tx.project.findUnique({ where: { id: parsedId.data }, select: { version: true } });
-      if (!current) return err({ kind: 'not-found', message: 'This project does not exist (it may have been deleted)' });
-      return err({
-        kind: 'stale',
-        currentVersion: current.version,
-        message: `Not saved: this project was changed elsewhere (version ${current.version}, this page has version ${version.data}). Reload to see the latest version; your change was not applied.`,
-      });
+      if (!current) return notFound(GONE);
+      return stale(
+        `Not saved: this project was changed elsewhere (version ${current.version}, this page has version ${version.data}). Reload to see the latest version; your change was not applied.`,
+        current.version,
+      );
     }
     await tx.revision.create({ data: { projectId: parsedId.data, version: version.data + 1, graph: text } });
     await tx.revision.deleteMany({ where: { projectId: parsedId.data, version: { lte: version.data + 1 - HISTORY_LENGTH } } });
@@ -137,19 +135,19 @@ export async function saveGraph(id: unknown, expectedVersion: unknown, graph: un
   });
 }
 
-export async function listRevisions(id: unknown): Promise<Result<{ version: number; createdAt: Date }[]>> {
+export async function listRevisions(id: unknown): Promise<DataResult<{ version: number; createdAt: Date }[]>> {
   const parsedId = Id.safeParse(id);
-  if (!parsedId.success) return err('Not a project id');
+  if (!parsedId.success) return invalid(NOT_AN_ID);
   const rows = await db().revision.findMany({ where: { projectId: parsedId.data }, orderBy: { version: 'desc' }, select: { version: true, createdAt: true } });
   return ok(rows);
 }
 
 /** Restores an earlier revision as a new save (so the restore itself can be undone). */
-export async function restoreRevision(id: unknown, expectedVersion: unknown, revision: unknown): Promise<Result<ProjectSummary, SaveError>> {
+export async function restoreRevision(id: unknown, expectedVersion: unknown, revision: unknown): Promise<DataResult<ProjectSummary>> {
   const parsedId = Id.safeParse(id);
   const which = z.number().int().min(1).safeParse(revision);
-  if (!parsedId.success || !which.success) return err({ kind: 'invalid', message: 'A restore needs a project id and a revision number' });
+  if (!parsedId.success || !which.success) return invalid('A restore needs a project id and a revision number');
   const row = await db().revision.findUnique({ where: { projectId_version: { projectId: parsedId.data, version: which.data } } });
-  if (!row) return err({ kind: 'invalid', message: `Version ${which.data} is not in this project's history` });
+  if (!row) return notFound(`Version ${which.data} is not in this project's history`);
   return saveGraph(parsedId.data, expectedVersion, row.graph);
 }

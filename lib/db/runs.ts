@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
-import { err, ok, type Result } from '../result';
+import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
 import { ENDED, MetricPointSchema, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
 import { db } from './client';
+import { ended, invalid, notFound, type DataResult } from './errors';
 
 /**
  * Training runs of a project: what was trained and how, the logged points,
@@ -79,16 +80,16 @@ const CreateInput = z.object({
   resumedFrom: Id.optional(),
 });
 
-export async function createRun(projectId: unknown, input: unknown): Promise<Result<RunSummary>> {
+export async function createRun(projectId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
   const project = Id.safeParse(projectId);
-  if (!project.success) return err('Not a project id');
+  if (!project.success) return invalid('Not a project id');
   const parsed = CreateInput.safeParse(input);
-  if (!parsed.success) return err(issue(parsed.error));
+  if (!parsed.success) return invalid(issue(parsed.error));
   const graph = loadGraphDoc(parsed.data.graph);
-  if (!graph.ok) return err(`graph: ${graph.error}`);
+  if (!graph.ok) return invalid(`graph: ${graph.error}`);
   const { settings, backend, series, resumedFrom } = parsed.data;
   return db().$transaction(async (tx) => {
-    if (!(await tx.project.findUnique({ where: { id: project.data }, select: { id: true } }))) return err('This project does not exist (it may have been deleted)');
+    if (!(await tx.project.findUnique({ where: { id: project.data }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
     const last = await tx.run.findFirst({ where: { projectId: project.data }, orderBy: { number: 'desc' }, select: { number: true } });
     const row = await tx.run.create({
       data: {
@@ -107,17 +108,17 @@ export async function createRun(projectId: unknown, input: unknown): Promise<Res
 }
 
 /** The project's runs, newest first; runs whose tab went quiet are marked interrupted first. */
-export async function listRuns(projectId: unknown): Promise<Result<RunSummary[]>> {
+export async function listRuns(projectId: unknown): Promise<DataResult<RunSummary[]>> {
   const project = Id.safeParse(projectId);
-  if (!project.success) return err('Not a project id');
+  if (!project.success) return invalid('Not a project id');
   await markInterrupted({ projectId: project.data });
   const rows = await db().run.findMany({ where: { projectId: project.data }, orderBy: { number: 'desc' } });
   return ok(rows.map(summary));
 }
 
-export async function getRun(runId: unknown): Promise<Result<RunDetail>> {
+export async function getRun(runId: unknown): Promise<DataResult<RunDetail>> {
   const id = Id.safeParse(runId);
-  if (!id.success) return err('Not a run id');
+  if (!id.success) return invalid('Not a run id');
   await markInterrupted({ id: id.data });
   const row = await db().run.findUnique({
     where: { id: id.data },
@@ -127,9 +128,9 @@ export async function getRun(runId: unknown): Promise<Result<RunDetail>> {
       checkpoints: { orderBy: { iteration: 'asc' }, select: { id: true, iteration: true, createdAt: true } },
     },
   });
-  if (!row) return err(NotFound);
+  if (!row) return notFound(NotFound);
   const graph = loadGraphDoc(row.graph);
-  if (!graph.ok) return err(`The run's graph cannot be read: ${graph.error}`);
+  if (!graph.ok) return invalid(`The run's graph cannot be read: ${graph.error}`);
   return ok({
     ...summary(row),
     graph: graph.value,
@@ -155,16 +156,16 @@ const UpdateInput = z.object({
  * status. Doubles as the heartbeat. Refused once the run has ended, so a
  * late or repeated request cannot reopen it.
  */
-export async function updateRun(runId: unknown, input: unknown): Promise<Result<RunSummary>> {
+export async function updateRun(runId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
   const id = Id.safeParse(runId);
-  if (!id.success) return err('Not a run id');
+  if (!id.success) return invalid('Not a run id');
   const parsed = UpdateInput.safeParse(input);
-  if (!parsed.success) return err(issue(parsed.error));
+  if (!parsed.success) return invalid(issue(parsed.error));
   const { points, series, ...fields } = parsed.data;
   return db().$transaction(async (tx) => {
     const row = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
-    if (!row) return err(NotFound);
-    if (ENDED.includes(row.status as RunStatus)) return err(`Run already ${row.status}: nothing more is recorded`);
+    if (!row) return notFound(NotFound);
+    if (ENDED.includes(row.status as RunStatus)) return ended(`Run already ${row.status}: nothing more is recorded`);
     if (points.length) {
       const last = await tx.runMetrics.findFirst({ where: { runId: id.data }, orderBy: { seq: 'desc' }, select: { seq: true } });
       await tx.runMetrics.create({ data: { runId: id.data, seq: (last?.seq ?? -1) + 1, points: JSON.stringify(points) } });
@@ -178,9 +179,9 @@ export async function updateRun(runId: unknown, input: unknown): Promise<Result<
 }
 
 /** Called as the tab closes (a beacon): a run still going is marked interrupted at once. */
-export async function interruptRun(runId: unknown): Promise<Result<true>> {
+export async function interruptRun(runId: unknown): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
-  if (!id.success) return err('Not a run id');
+  if (!id.success) return invalid('Not a run id');
   await db().run.updateMany({
     where: { id: id.data, status: { in: ['running', 'paused'] } },
     data: { status: 'interrupted', message: 'The page training this run was closed' },
@@ -201,16 +202,16 @@ const PictureInput = z.object({
   step: z.number().int().min(0),
 });
 
-export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array): Promise<Result<true>> {
+export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
-  if (!id.success) return err('Not a run id');
+  if (!id.success) return invalid('Not a run id');
   const parsed = PictureInput.safeParse(meta);
-  if (!parsed.success) return err(issue(parsed.error));
-  if (png.byteLength > MAX_PICTURE_BYTES) return err(`picture: ${png.byteLength} bytes is over the ${MAX_PICTURE_BYTES}-byte limit`);
-  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return err('picture: not a PNG file');
+  if (!parsed.success) return invalid(issue(parsed.error));
+  if (png.byteLength > MAX_PICTURE_BYTES) return invalid(`picture: ${png.byteLength} bytes is over the ${MAX_PICTURE_BYTES}-byte limit`);
+  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return invalid('picture: not a PNG file');
   const run = await db().run.findUnique({ where: { id: id.data }, select: { status: true } });
-  if (!run) return err(NotFound);
-  if (ENDED.includes(run.status as RunStatus)) return err(`Run already ${run.status}: nothing more is recorded`);
+  if (!run) return notFound(NotFound);
+  if (ENDED.includes(run.status as RunStatus)) return ended(`Run already ${run.status}: nothing more is recorded`);
   const { kind, index, step } = parsed.data;
   const bytes = new Uint8Array(png);
   await db().runPicture.upsert({
@@ -221,25 +222,25 @@ export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array)
   return ok(true);
 }
 
-export async function getPicture(runId: unknown, kind: unknown, index: unknown): Promise<Result<Uint8Array>> {
+export async function getPicture(runId: unknown, kind: unknown, index: unknown): Promise<DataResult<Uint8Array>> {
   const id = Id.safeParse(runId);
   const parsed = PictureInput.pick({ kind: true, index: true }).safeParse({ kind, index });
-  if (!id.success || !parsed.success) return err('A picture is named by run, kind (samples or reconstructions) and index');
+  if (!id.success || !parsed.success) return invalid('A picture is named by run, kind (samples or reconstructions) and index');
   const row = await db().runPicture.findUnique({ where: { runId_kind_index: { runId: id.data, ...parsed.data } } });
-  return row ? ok(new Uint8Array(row.png)) : err(`Run has no ${parsed.data.kind} picture ${parsed.data.index}`);
+  return row ? ok(new Uint8Array(row.png)) : notFound(`Run has no ${parsed.data.kind} picture ${parsed.data.index}`);
 }
 
 /** Stores a checkpoint after checking its manifest and weights agree; keeps the newest CHECKPOINTS_KEPT. */
-export async function addCheckpoint(runId: unknown, manifest: unknown, weights: Uint8Array): Promise<Result<{ id: string; iteration: number }>> {
+export async function addCheckpoint(runId: unknown, manifest: unknown, weights: Uint8Array): Promise<DataResult<{ id: string; iteration: number }>> {
   const id = Id.safeParse(runId);
-  if (!id.success) return err('Not a run id');
+  if (!id.success) return invalid('Not a run id');
   const checkpoint = parseCheckpoint(manifest, weights);
-  if (!checkpoint.ok) return checkpoint;
+  if (!checkpoint.ok) return invalid(checkpoint.error);
   const iteration = checkpoint.value.manifest.iteration;
   return db().$transaction(async (tx) => {
     const run = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
-    if (!run) return err(NotFound);
-    if (ENDED.includes(run.status as RunStatus)) return err(`Run already ${run.status}: nothing more is recorded`);
+    if (!run) return notFound(NotFound);
+    if (ENDED.includes(run.status as RunStatus)) return ended(`Run already ${run.status}: nothing more is recorded`);
     const row = await tx.checkpoint.create({
       data: { runId: id.data, iteration, manifest: JSON.stringify(checkpoint.value.manifest), weights: new Uint8Array(weights) },
     });
@@ -249,12 +250,12 @@ export async function addCheckpoint(runId: unknown, manifest: unknown, weights: 
   });
 }
 
-export async function getCheckpoint(checkpointId: unknown): Promise<Result<EncodedCheckpoint & { runId: string; runNumber: number; projectName: string }>> {
+export async function getCheckpoint(checkpointId: unknown): Promise<DataResult<EncodedCheckpoint & { runId: string; runNumber: number; projectName: string }>> {
   const id = Id.safeParse(checkpointId);
-  if (!id.success) return err('Not a checkpoint id');
+  if (!id.success) return invalid('Not a checkpoint id');
   const row = await db().checkpoint.findUnique({ where: { id: id.data }, include: { run: { select: { number: true, project: { select: { name: true } } } } } });
-  if (!row) return err('This checkpoint does not exist (only the newest few of each run are kept)');
+  if (!row) return notFound('This checkpoint does not exist (only the newest few of each run are kept)');
   const parsed = parseCheckpoint(row.manifest, new Uint8Array(row.weights));
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return invalid(parsed.error);
   return ok({ ...parsed.value, runId: row.runId, runNumber: row.run.number, projectName: row.run.project.name });
 }

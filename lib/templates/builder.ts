@@ -1,4 +1,6 @@
 import type { Edge, GraphDocInput, GraphNode, PortRef } from '../graph/schema';
+import { networkInput } from '../kinds/networks/network-input';
+import { networkOutput } from '../kinds/networks/network-output';
 
 /**
  * A small builder for writing templates as code that reads like the seeds:
@@ -38,10 +40,10 @@ export class ScopeBuilder {
 
 export class NetworkBuilder extends ScopeBuilder {
   input(label: string, shape: number[]): NodeHandle {
-    return this.add('network-input', label, { shape }, {}, 'out');
+    return this.add(networkInput.kind, label, networkInput.create(shape), {}, networkInput.port);
   }
   output(label: string, value: PortRef): NodeHandle {
-    return this.add('network-output', label, {}, { in: value }, 'in');
+    return this.add(networkOutput.kind, label, {}, { [networkOutput.port]: value }, networkOutput.port);
   }
 }
 

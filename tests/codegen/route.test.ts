@@ -20,7 +20,7 @@ const get = (id: string) => GET(new Request(`http://localhost/api/projects/${id}
 describe('GET /api/projects/:id/export', () => {
   it('downloads the saved graph as a zipped project named after the project', async () => {
     const created = await createProject({ name: 'My "ALI" */ ü', template: 'ali' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const response = await get(created.value.id);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('application/zip');
@@ -35,9 +35,9 @@ describe('GET /api/projects/:id/export', () => {
 
   it('answers 400 naming the problems when the saved graph cannot be exported', async () => {
     const created = await createProject({ name: 'Broken', template: 'gan' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const project = await getProject(created.value.id);
-    if (!project.ok) throw new Error(project.error);
+    if (!project.ok) throw new Error(project.error.message);
     const graph = { ...project.value.graph, edges: project.value.graph.edges.filter((e) => e.target.node !== 'D_real') };
     expect((await saveGraph(created.value.id, project.value.version, graph)).ok).toBe(true);
     const response = await get(created.value.id);

@@ -55,15 +55,15 @@ describe('projects', () => {
   });
 
   it('rejects bad names and unknown templates with a reason', async () => {
-    expect(await createProject({ name: '   ' })).toEqual({ ok: false, error: 'A project needs a name' });
-    expect(await createProject({ name: 'x'.repeat(300) })).toEqual({ ok: false, error: 'Names are at most 200 characters' });
-    expect(await createProject({ name: 'x', template: 'stylegan' })).toEqual({ ok: false, error: 'Unknown template "stylegan"' });
+    expect(await createProject({ name: '   ' })).toEqual({ ok: false, error: { kind: 'invalid', message: 'A project needs a name' } });
+    expect(await createProject({ name: 'x'.repeat(300) })).toEqual({ ok: false, error: { kind: 'invalid', message: 'Names are at most 200 characters' } });
+    expect(await createProject({ name: 'x', template: 'stylegan' })).toEqual({ ok: false, error: { kind: 'invalid', message: 'Unknown template "stylegan"' } });
     expect(await createProject({ name: 42 })).toMatchObject({ ok: false });
   });
 
   it('saves with the expected version and refuses a stale save, keeping the newer work', async () => {
     const created = await createProject({ name: 'Tabs', template: 'gan' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const { id } = created.value;
     const graph = getTemplate('gan')!.doc;
     const first = await saveGraph(id, 1, { ...graph, description: 'first tab' });
@@ -79,7 +79,7 @@ describe('projects', () => {
 
   it('refuses an invalid graph without touching the stored one', async () => {
     const created = await createProject({ name: 'Guarded', template: 'vae' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const bad = await saveGraph(created.value.id, 1, { schemaVersion: 1, name: 'x', nodes: 'not a list', edges: [] });
     expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid' } });
     const malformed = await saveGraph(created.value.id, 1, '{"schemaVersion": 1,');
@@ -91,7 +91,7 @@ describe('projects', () => {
 
   it('keeps a short history and restores an earlier version as a new save', async () => {
     const created = await createProject({ name: 'History', template: 'gan' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const { id } = created.value;
     const graph = getTemplate('gan')!.doc;
     let version = 1;
@@ -108,12 +108,12 @@ describe('projects', () => {
     expect(restored.ok && restored.value.version).toBe(version + 1);
     const now = await getProject(id);
     expect(now.ok && now.value.graph.description).toBe(`edit ${target - 1}`);
-    expect(await restoreRevision(id, version + 1, 1)).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    expect(await restoreRevision(id, version + 1, 1)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
   });
 
   it('renames, duplicates and deletes (with its history)', async () => {
     const created = await createProject({ name: 'Original', template: 'conv-ae' });
-    if (!created.ok) throw new Error(created.error);
+    if (!created.ok) throw new Error(created.error.message);
     const { id } = created.value;
     expect((await renameProject(id, 'Renamed')).ok).toBe(true);
     const copy = await duplicateProject(id);
@@ -121,9 +121,10 @@ describe('projects', () => {
     const copyGraph = await getProject(copy.ok ? copy.value.id : '');
     expect(copyGraph.ok && copyGraph.value.graph.nodes).toEqual(getTemplate('conv-ae')!.doc.nodes);
     expect(await deleteProject(id)).toEqual({ ok: true, value: true });
-    expect(await getProject(id)).toMatchObject({ ok: false });
+    expect(await getProject(id)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
     expect(await db().revision.count({ where: { projectId: id } })).toBe(0);
-    expect(await deleteProject(id)).toMatchObject({ ok: false });
-    expect(await renameProject('missing', 'x')).toMatchObject({ ok: false });
+    expect(await deleteProject(id)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+    expect(await renameProject('missing', 'x')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+    expect(await getProject('x'.repeat(500))).toMatchObject({ ok: false, error: { kind: 'invalid' } });
   });
 });

@@ -26,9 +26,9 @@ const settings = { batchSize: 64, iterations: 100, seed: 1, sampleEvery: 10 };
 
 async function newRun() {
   const project = await createProject({ name: 'runs', template: 'gan' });
-  if (!project.ok) throw new Error(project.error);
+  if (!project.ok) throw new Error(project.error.message);
   const run = await createRun(project.value.id, { graph: gan, settings, backend: 'wasm', series: ['D_loss', 'G_loss'] });
-  if (!run.ok) throw new Error(run.error);
+  if (!run.ok) throw new Error(run.error.message);
   return { projectId: project.value.id, run: run.value };
 }
 
@@ -57,25 +57,25 @@ describe('runs', () => {
     const done = await updateRun(run.id, { iteration: 3, status: 'completed' });
     expect(done.ok && done.value.status).toBe('completed');
     const late = await updateRun(run.id, { iteration: 4, status: 'running', points: [{ step: 3, values: { D_loss: 9 } }] });
-    expect(late).toEqual({ ok: false, error: 'Run already completed: nothing more is recorded' });
-    expect(await addPicture(run.id, { kind: 'samples', index: 9, step: 90 }, png())).toEqual({ ok: false, error: 'Run already completed: nothing more is recorded' });
+    expect(late).toEqual({ ok: false, error: { kind: 'ended', message: 'Run already completed: nothing more is recorded' } });
+    expect(await addPicture(run.id, { kind: 'samples', index: 9, step: 90 }, png())).toEqual({ ok: false, error: { kind: 'ended', message: 'Run already completed: nothing more is recorded' } });
     const detail = await getRun(run.id);
-    if (!detail.ok) throw new Error(detail.error);
+    if (!detail.ok) throw new Error(detail.error.message);
     expect(detail.value.points.map((p) => p.step)).toEqual([0, 1, 2]);
     expect(detail.value).toMatchObject({ iteration: 3, itPerSec: 12.5, status: 'completed' });
   });
 
   it('names the field of a bad update', async () => {
     const { run } = await newRun();
-    expect(await updateRun(run.id, { iteration: -1 })).toEqual({ ok: false, error: expect.stringMatching(/^iteration: /) });
+    expect(await updateRun(run.id, { iteration: -1 })).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^iteration: /) } });
     expect(await updateRun(run.id, { iteration: 1, points: [{ step: 0, values: { D_loss: 'x' } }] })).toEqual({
       ok: false,
-      error: expect.stringMatching(/^points\.0\.values\.D_loss: /),
+      error: { kind: 'invalid', message: expect.stringMatching(/^points\.0\.values\.D_loss: /) },
     });
-    expect(await createRun('nope', { graph: gan, settings, backend: 'wasm' })).toEqual({ ok: false, error: expect.stringMatching(/does not exist/) });
+    expect(await createRun('nope', { graph: gan, settings, backend: 'wasm' })).toEqual({ ok: false, error: { kind: 'not-found', message: expect.stringMatching(/does not exist/) } });
     expect(await createRun((await newRun()).projectId, { graph: gan, settings: { ...settings, batchSize: 0 }, backend: 'wasm' })).toEqual({
       ok: false,
-      error: expect.stringMatching(/^settings\.batchSize: /),
+      error: { kind: 'invalid', message: expect.stringMatching(/^settings\.batchSize: /) },
     });
   });
 
@@ -85,7 +85,7 @@ describe('runs', () => {
     expect((await getRun(run.id)).ok && ((await getRun(run.id)) as { value: { status: string } }).value.status).toBe('interrupted');
 
     const quiet = await createRun(projectId, { graph: gan, settings, backend: 'wasm' });
-    if (!quiet.ok) throw new Error(quiet.error);
+    if (!quiet.ok) throw new Error(quiet.error.message);
     await db().run.update({ where: { id: quiet.value.id }, data: { heartbeatAt: new Date(Date.now() - (STALE_SECONDS + 5) * 1000) } });
     const list = await listRuns(projectId);
     expect(list.ok && list.value.find((r) => r.id === quiet.value.id)?.status).toBe('interrupted');
@@ -97,8 +97,8 @@ describe('runs', () => {
   it('stores PNG pictures and refuses anything else', async () => {
     const { run } = await newRun();
     expect(await addPicture(run.id, { kind: 'samples', index: 0, step: 0 }, png())).toEqual({ ok: true, value: true });
-    expect(await addPicture(run.id, { kind: 'samples', index: 1, step: 10 }, new Uint8Array([1, 2, 3]))).toEqual({ ok: false, error: 'picture: not a PNG file' });
-    expect(await addPicture(run.id, { kind: 'movies', index: 1, step: 10 }, png())).toEqual({ ok: false, error: expect.stringMatching(/^kind: /) });
+    expect(await addPicture(run.id, { kind: 'samples', index: 1, step: 10 }, new Uint8Array([1, 2, 3]))).toEqual({ ok: false, error: { kind: 'invalid', message: 'picture: not a PNG file' } });
+    expect(await addPicture(run.id, { kind: 'movies', index: 1, step: 10 }, png())).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^kind: /) } });
     const stored = await getPicture(run.id, 'samples', 0);
     expect(stored.ok && Buffer.from(stored.value).equals(Buffer.from(png()))).toBe(true);
     const detail = await getRun(run.id);
@@ -113,7 +113,7 @@ describe('runs', () => {
       program.step();
       const { manifest, weights } = await encodeCheckpoint(tf, gan.name, program.state());
       const added = await addCheckpoint(run.id, JSON.stringify(manifest), weights);
-      if (!added.ok) throw new Error(added.error);
+      if (!added.ok) throw new Error(added.error.message);
       ids.push(added.value.id);
     }
     const detail = await getRun(run.id);
@@ -122,10 +122,10 @@ describe('runs', () => {
     expect(loaded.ok && loaded.value.manifest.iteration).toBe(5);
     expect((await getCheckpoint(ids[0])).ok).toBe(false);
     const { manifest, weights } = await encodeCheckpoint(tf, gan.name, program.state());
-    expect(await addCheckpoint(run.id, manifest, weights.subarray(4))).toEqual({ ok: false, error: expect.stringMatching(/weights\.bin has \d+ bytes/) });
-    expect(await addCheckpoint(run.id, '{"format":"other"}', weights)).toEqual({ ok: false, error: expect.stringMatching(/^checkpoint\.json: format: /) });
+    expect(await addCheckpoint(run.id, manifest, weights.subarray(4))).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/weights\.bin has \d+ bytes/) } });
+    expect(await addCheckpoint(run.id, '{"format":"other"}', weights)).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^checkpoint\.json: format: /) } });
     await updateRun(run.id, { iteration: 5, status: 'stopped' });
-    expect(await addCheckpoint(run.id, manifest, weights)).toEqual({ ok: false, error: 'Run already stopped: nothing more is recorded' });
+    expect(await addCheckpoint(run.id, manifest, weights)).toEqual({ ok: false, error: { kind: 'ended', message: 'Run already stopped: nothing more is recorded' } });
     program.dispose();
   });
 });

@@ -1,8 +1,15 @@
-import type { Result } from '@/lib/result';
+import type { DataError, DataErrorKind, DataResult } from '@/lib/db/errors';
 
-/** Route handlers answer with JSON: the value, or `{ error }` with status 400 naming what is wrong. */
-export function jsonResult<T>(result: Result<T>, status = 200): Response {
-  return result.ok ? Response.json(result.value, { status }) : Response.json({ error: result.error }, { status: 400 });
+/** The HTTP status of each kind of refusal: a missing record 404, bad input 400, a stale or ended write 409. */
+const STATUS: Record<DataErrorKind, number> = { 'not-found': 404, invalid: 400, stale: 409, ended: 409 };
+
+/** Route handlers answer with JSON: the value, or `{ error, kind }` with the status its kind calls for. */
+export function jsonResult<T>(result: DataResult<T>, status = 200): Response {
+  return result.ok ? Response.json(result.value, { status }) : errorResponse(result.error);
+}
+
+export function errorResponse(error: DataError): Response {
+  return Response.json({ error: error.message, kind: error.kind }, { status: STATUS[error.kind] });
 }
 
 export function jsonError(error: string, status = 400): Response {

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { getProject } from '@/lib/db/projects';
 import { Editor } from './_editor/Editor';
 
@@ -8,10 +9,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project.ok) {
+    if (project.error.kind === 'not-found') notFound();
     return (
       <main className="page">
         <p role="alert" className="error">
-          {project.error}
+          {project.error.message}
         </p>
         <Link href="/">Back to projects</Link>
       </main>

@@ -2,13 +2,11 @@
 
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { formatShape } from '@/lib/kinds/shape';
 import type { GraphFlowNode } from './flow';
 
-/** The one node component: ports, shapes, problems and network badges all come from the registry and the analysis. */
+/** The one node component: ports, shapes, problems and network badges, as the node's view says. */
 function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
-  const { node, info, problems, network, updates } = data;
-  const title = info?.kind?.title ?? node.kind;
+  const { node, title, inputs, outputs, problems, network, updates } = data;
   const errors = problems.filter((p) => p.severity === 'error');
   return (
     <div
@@ -19,7 +17,7 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
     >
       <div className="graph-node-title" style={network ? { background: network.color, color: 'white' } : undefined}>
         <span className="graph-node-label">{node.label || node.id}</span>
-        <span className="graph-node-kind">{network ? `${network.name}` : title}</span>
+        <span className="graph-node-kind">{network ? network.name : title}</span>
       </div>
       {network && network.calls > 1 && (
         <div className="badge" title={`All ${network.calls} calls of ${network.name} share its weights`}>
@@ -28,28 +26,32 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       )}
       {updates && (
         <div className="badge-row">
-          {info?.kind?.role === 'optimizer' ? 'updates' : 'trains'}{' '}
-          {updates.length === 0 ? <em>nothing</em> : updates.map((u) => (
-            <span key={u.name} className="chip" style={{ background: u.color }}>
-              {u.name}
-            </span>
-          ))}
+          {updates.verb}{' '}
+          {updates.networks.length === 0 ? (
+            <em>nothing</em>
+          ) : (
+            updates.networks.map((u) => (
+              <span key={u.name} className="chip" style={{ background: u.color }}>
+                {u.name}
+              </span>
+            ))
+          )}
         </div>
       )}
       <div className="graph-node-ports">
         <div className="ports-in">
-          {info?.inputs.map((port) => (
+          {inputs.map((port) => (
             <div key={port.id} className="port port-in" data-port={port.id}>
               <Handle type="target" position={Position.Left} id={port.id} />
               <span>{port.label}</span>
-              {info.inShapes[port.id] && <code>{formatShape(info.inShapes[port.id]!)}</code>}
+              {port.shape && <code>{port.shape}</code>}
             </div>
           ))}
         </div>
         <div className="ports-out">
-          {info?.outputs.map((port) => (
+          {outputs.map((port) => (
             <div key={port.id} className="port port-out" data-port={port.id}>
-              {info.outShapes[port.id] && <code>{formatShape(info.outShapes[port.id]!)}</code>}
+              {port.shape && <code>{port.shape}</code>}
               <span>{port.label}</span>
               <Handle type="source" position={Position.Right} id={port.id} />
             </div>

@@ -5,11 +5,22 @@ import { z } from 'zod';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { getKind } from '@/lib/kinds/registry';
 
-type FieldSchema = { type?: string; enum?: unknown[]; items?: { type?: string }; description?: string; minimum?: number; maximum?: number; default?: unknown };
+/** A param as the kind's schema describes it; `widget` is the kind's own metadata (a network picker). */
+type FieldSchema = {
+  type?: string;
+  enum?: unknown[];
+  items?: { type?: string };
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  default?: unknown;
+  widget?: 'network' | 'networks';
+};
 
 /**
  * The params form of the selected node, generated from its kind's zod schema:
- * numbers, enums, booleans, lists of numbers and network choices. Edits apply
+ * numbers, enums, booleans, lists of numbers and network choices (where the
+ * schema asks for that widget); every param's description is its tooltip. Edits apply
  * at once; a value the schema refuses is kept and shown with the reason (the
  * node is marked with the problem) rather than silently dropped.
  */
@@ -39,10 +50,9 @@ export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphN
         <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />
       </label>
       {fields.map(([key, field]) => (
-        <label key={key} className={issues.has(key) ? 'invalid' : undefined}>
+        <label key={key} className={issues.has(key) ? 'invalid' : undefined} title={field.description}>
           {key}
           {renderField(doc, key, field, values[key], (v) => set(key, v))}
-          {field.description && <small className="muted">{field.description}</small>}
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
       ))}
@@ -51,7 +61,7 @@ export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphN
 }
 
 function renderField(doc: GraphDoc, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
-  if (key === 'network') {
+  if (field.widget === 'network') {
     return (
       <select aria-label={key} value={String(value ?? '')} onChange={(e) => set(e.target.value)}>
         {doc.networks.map((n) => (
@@ -62,7 +72,7 @@ function renderField(doc: GraphDoc, key: string, field: FieldSchema, value: unkn
       </select>
     );
   }
-  if (key === 'networks') {
+  if (field.widget === 'networks') {
     const chosen = new Set(Array.isArray(value) ? (value as string[]) : []);
     return (
       <span className="checks">

@@ -1,22 +1,42 @@
-import type { Edge as FlowEdge, Node as FlowNode } from '@xyflow/react';
-import type { Analysis, NodeInfo } from '@/lib/graph/analyse';
+import type { Edge as FlowEdge, Node as FlowNode, XYPosition } from '@xyflow/react';
+import { callee, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
 import type { ScopeId } from '@/lib/graph/edit';
-import type { Problem } from '@/lib/graph/problems';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
+import { isLoss } from '@/lib/kinds/kind';
 import { formatShape } from '@/lib/kinds/shape';
+import type { Size } from './store';
 
-/** What the generic node component needs: the saved node, what analysis says about it, and the network context. */
-export type GraphNodeData = {
+/**
+ * React Flow's view of one scope, derived from the document and its analysis.
+ * Node and edge objects are reused while what they show is unchanged, so an
+ * edit re-renders only the nodes it touches (React Flow compares by object).
+ */
+export interface PortView {
+  id: string;
+  label: string;
+  /** `[b, 784]`, when known. */
+  shape?: string;
+}
+
+export interface ProblemView {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Everything the node component shows, ready to draw (a type, not an interface: React Flow wants a plain record). */
+export type NodeView = {
   node: GraphNode;
-  info: NodeInfo | undefined;
-  problems: Problem[];
+  title: string;
+  inputs: PortView[];
+  outputs: PortView[];
+  problems: ProblemView[];
   /** For calls: the network's name and colour, and how many calls share its weights. */
   network?: { id: string; name: string; color: string; calls: number };
-  /** For optimizers: the networks they update; for losses: the networks trained on them. */
-  updates?: { name: string; color: string }[];
+  /** For optimizers, the networks they update; for losses, the networks trained on them. */
+  updates?: { verb: 'updates' | 'trains'; networks: { name: string; color: string }[] };
 };
 
-export type GraphFlowNode = FlowNode<GraphNodeData, 'graph'>;
+export type GraphFlowNode = FlowNode<NodeView, 'graph'>;
 
 const PALETTE = ['#7c3aed', '#0891b2', '#059669', '#d97706', '#dc2626', '#2563eb'];
 
@@ -25,71 +45,129 @@ export function networkColor(doc: GraphDoc, id: string): string {
   return doc.networks[index]?.color ?? PALETTE[Math.max(index, 0) % PALETTE.length]!;
 }
 
-/** React Flow's view of one scope: nodes and edges derived from the document and its analysis. */
-export function toFlow(doc: GraphDoc, scope: ScopeId, analysis: Analysis): { nodes: GraphFlowNode[]; edges: FlowEdge[] } {
+/** What every node of a scope shows. */
+export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Map<string, NodeView> {
   const scopeInfo = scope === null ? analysis.main : analysis.networks.get(scope);
   const graph = scope === null ? doc : doc.networks.find((n) => n.id === scope);
-  if (!graph) return { nodes: [], edges: [] };
-  const callCounts = new Map<string, number>();
-  const countCalls = (nodes: readonly GraphNode[]) => {
-    for (const n of nodes) {
-      const target = n.kind === 'call' ? (n.params as { network?: string }).network : undefined;
-      if (target) callCounts.set(target, (callCounts.get(target) ?? 0) + 1);
-    }
-  };
-  countCalls(doc.nodes);
-  doc.networks.forEach((n) => countCalls(n.nodes));
-
-  const trainedOn = scope === null ? networksTrainedOnLosses(analysis) : new Map<string, string[]>();
-  // Problems of this scope by node and by edge, grouped once rather than searched per node.
-  const here = analysis.problems.filter((p) => p.network === (scope ?? undefined));
-  const byNode = new Map<string, Problem[]>();
-  for (const p of here) if (p.node !== undefined) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
-  const badEdges = new Set(here.map((p) => p.edge).filter((e) => e !== undefined));
-  const nodes = graph.nodes.map((node): GraphFlowNode => {
-    const info = scopeInfo?.nodes.get(node.id);
-    const problems = byNode.get(node.id) ?? [];
-    const data: GraphNodeData = { node, info, problems };
-    if (node.kind === 'call') {
-      const id = (node.params as { network?: string }).network ?? '';
-      const network = doc.networks.find((n) => n.id === id);
-      if (network) data.network = { id, name: network.name, color: networkColor(doc, id), calls: callCounts.get(id) ?? 0 };
-    }
-    const named = (ids: readonly string[]) => ids.map((id) => ({ name: doc.networks.find((n) => n.id === id)?.name ?? id, color: networkColor(doc, id) }));
-    const updates = (node.params as { networks?: unknown }).networks;
-    if (info?.kind?.role === 'optimizer' && Array.isArray(updates)) data.updates = named(updates as string[]);
-    if (scope === null && info?.kind?.category === 'losses') data.updates = named(trainedOn.get(node.id) ?? []);
-    return { id: node.id, type: 'graph', position: node.position, data };
-  });
-  const edges = graph.edges.map((edge): FlowEdge => {
-    const shape = scopeInfo?.nodes.get(edge.source.node)?.outShapes[edge.source.port];
-    return {
-      id: edge.id,
-      source: edge.source.node,
-      sourceHandle: edge.source.port,
-      target: edge.target.node,
-      targetHandle: edge.target.port,
-      label: shape ? formatShape(shape) : undefined,
-      className: badEdges.has(edge.id) ? 'edge-problem' : undefined,
-    };
-  });
-  return { nodes, edges };
-}
-
-/** For each loss of the main graph, the networks whose optimizer minimises it (directly or through a weighted sum). */
-function networksTrainedOnLosses(analysis: Analysis): Map<string, string[]> {
-  const trained = new Map<string, string[]>();
-  for (const optimizer of analysis.optimizers) {
-    const stack = [optimizer.loss.node];
-    const seen = new Set<string>();
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      if (analysis.main.nodes.get(id)?.kind?.category !== 'losses') continue;
-      trained.set(id, [...new Set([...(trained.get(id) ?? []), ...optimizer.networks])]);
-      for (const source of analysis.main.incoming.get(id)?.values() ?? []) stack.push(source.node);
+  const views = new Map<string, NodeView>();
+  if (!graph) return views;
+  const calls = new Map<string, number>();
+  for (const s of [analysis.main, ...analysis.networks.values()]) {
+    for (const info of s.nodes.values()) {
+      const id = callee(info);
+      if (id !== undefined) calls.set(id, (calls.get(id) ?? 0) + 1);
     }
   }
-  return trained;
+  const problems = new Map<string, ProblemView[]>();
+  for (const p of analysis.problems) {
+    if (p.network !== (scope ?? undefined) || p.node === undefined) continue;
+    problems.set(p.node, [...(problems.get(p.node) ?? []), { severity: p.severity, message: p.message }]);
+  }
+  const named = (ids: readonly string[]) => ids.map((id) => ({ name: doc.networks.find((n) => n.id === id)?.name ?? id, color: networkColor(doc, id) }));
+  for (const node of graph.nodes) {
+    const info = scopeInfo?.nodes.get(node.id);
+    const view: NodeView = {
+      node,
+      title: info?.kind?.title ?? node.kind,
+      inputs: ports(info, 'in'),
+      outputs: ports(info, 'out'),
+      problems: problems.get(node.id) ?? [],
+    };
+    const called = callee(info);
+    const network = called === undefined ? undefined : doc.networks.find((n) => n.id === called);
+    if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: calls.get(network.id) ?? 0 };
+    if (info?.kind?.role === 'optimizer' && info.params !== undefined) view.updates = { verb: 'updates', networks: named(info.kind.networks(info.params)) };
+    else if (scope === null && isLoss(info?.kind)) view.updates = { verb: 'trains', networks: named(analysis.trainedBy.get(node.id) ?? []) };
+    views.set(node.id, view);
+  }
+  return views;
+}
+
+function ports(info: NodeInfo | undefined, side: 'in' | 'out'): PortView[] {
+  if (!info) return [];
+  const specs = side === 'in' ? info.inputs : info.outputs;
+  const shapes = side === 'in' ? info.inShapes : info.outShapes;
+  return specs.map((port) => ({ id: port.id, label: port.label, shape: shapes[port.id] && formatShape(shapes[port.id]!) }));
+}
+
+/** What a view shows, apart from its node (compared by identity): equal strings, equal pictures. */
+const showing = (view: NodeView) => JSON.stringify([view.title, view.inputs, view.outputs, view.problems, view.network, view.updates]);
+
+/** What the canvas shows besides the document: selection, measured sizes, positions mid-drag. */
+export interface CanvasState {
+  selectedNodes: ReadonlySet<string>;
+  measured: ReadonlyMap<string, Size>;
+  dragging: ReadonlyMap<string, XYPosition>;
+}
+
+/**
+ * Turns views into React Flow nodes and edges, handing back the previous
+ * object for anything whose content did not change. One cache per scope.
+ */
+export class FlowCache {
+  private views = new Map<string, { view: NodeView; showing: string }>();
+  private nodes = new Map<string, GraphFlowNode>();
+  private edges = new Map<string, FlowEdge>();
+
+  /** The views, each replaced by the previous one when it shows the same. */
+  stable(views: Map<string, NodeView>): Map<string, NodeView> {
+    const next = new Map<string, { view: NodeView; showing: string }>();
+    const stable = new Map<string, NodeView>();
+    for (const [id, view] of views) {
+      const before = this.views.get(id);
+      const text = showing(view);
+      const kept = before && before.view.node === view.node && before.showing === text ? before.view : view;
+      next.set(id, { view: kept, showing: text });
+      stable.set(id, kept);
+    }
+    this.views = next;
+    return stable;
+  }
+
+  flowNodes(nodes: readonly GraphNode[], views: Map<string, NodeView>, canvas: CanvasState): GraphFlowNode[] {
+    const next = new Map<string, GraphFlowNode>();
+    const result = nodes.map((node) => {
+      const data = views.get(node.id)!;
+      const position = canvas.dragging.get(node.id) ?? node.position;
+      const selected = canvas.selectedNodes.has(node.id);
+      const measured = canvas.measured.get(node.id);
+      const before = this.nodes.get(node.id);
+      const same = before && before.data === data && before.selected === selected && before.measured === measured && before.position.x === position.x && before.position.y === position.y;
+      const flowNode: GraphFlowNode = same ? before : { id: node.id, type: 'graph', position, data, selected, ...(measured && { measured }) };
+      next.set(node.id, flowNode);
+      return flowNode;
+    });
+    this.nodes = next;
+    return result;
+  }
+
+  flowEdges(doc: GraphDoc, scope: ScopeId, analysis: Analysis, selectedEdges: ReadonlySet<string>): FlowEdge[] {
+    const scopeInfo = scope === null ? analysis.main : analysis.networks.get(scope);
+    const graph = scope === null ? doc : doc.networks.find((n) => n.id === scope);
+    const bad = new Set(analysis.problems.filter((p) => p.network === (scope ?? undefined) && p.edge !== undefined).map((p) => p.edge));
+    const next = new Map<string, FlowEdge>();
+    const result = (graph?.edges ?? []).map((edge) => {
+      const shape = scopeInfo?.nodes.get(edge.source.node)?.outShapes[edge.source.port];
+      const label = shape ? formatShape(shape) : undefined;
+      const className = bad.has(edge.id) ? 'edge-problem' : undefined;
+      const selected = selectedEdges.has(edge.id);
+      const before = this.edges.get(edge.id);
+      const same =
+        before &&
+        before.source === edge.source.node &&
+        before.sourceHandle === edge.source.port &&
+        before.target === edge.target.node &&
+        before.targetHandle === edge.target.port &&
+        before.label === label &&
+        before.className === className &&
+        before.selected === selected;
+      const flowEdge: FlowEdge = same
+        ? before
+        : { id: edge.id, source: edge.source.node, sourceHandle: edge.source.port, target: edge.target.node, targetHandle: edge.target.port, label, className, selected };
+      next.set(edge.id, flowEdge);
+      return flowEdge;
+    });
+    this.edges = next;
+    return result;
+  }
 }

@@ -1,6 +1,7 @@
 import { exportProject } from '@/codegen/export';
 import { packageName } from '@/codegen/typescript/project';
 import { zipProject } from '@/codegen/zip';
+import { errorResponse, jsonError } from '@/app/api/_lib/http';
 import { getProject } from '@/lib/db/projects';
 
 /**
@@ -12,12 +13,9 @@ type Context = { params: Promise<{ id: string }> };
 
 export async function GET(_request: Request, { params }: Context): Promise<Response> {
   const project = await getProject((await params).id);
-  if (!project.ok) {
-    const missing = /does not exist|Not a project id/.test(project.error);
-    return Response.json({ error: project.error }, { status: missing ? 404 : 400 });
-  }
+  if (!project.ok) return errorResponse(project.error);
   const exported = exportProject(project.value.graph);
-  if (!exported.ok) return Response.json({ error: exported.error }, { status: 400 });
+  if (!exported.ok) return jsonError(exported.error);
   // Named after the project, reduced to [a-z0-9-]: safe in a header and as a file and folder name.
   const name = packageName(project.value.name);
   return new Response(new Uint8Array(zipProject(exported.value, name)), {
