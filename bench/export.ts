@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportProject } from '../codegen/export';
 import { getTemplate } from '../lib/templates';
-import { exec, jsonLines, MNIST_DIR, TSX, workspace, writeExport } from '../tests/codegen/workspace';
+import { exec, jsonLines, MNIST_DIR, TSX, workspace, writeExport } from '../tests/fixtures/workspace';
 
 const { values } = parseArgs({
   options: {

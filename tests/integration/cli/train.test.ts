@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { getTemplate } from '../../../lib/templates';
+
+/** The train CLI as a user runs it: `npm run train -- ...` is `tsx cli/train.ts ...`. */
+const run = promisify(execFile);
+const tsx = path.resolve('node_modules/.bin/tsx');
+
+async function train(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(tsx, ['cli/train.ts', ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const failed = e as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run train', () => {
+  it('lists the templates', async () => {
+    const { code, stdout } = await train('--list');
+    expect(code).toBe(0);
+    for (const id of ['ali', 'gan', 'gan-leaky', 'conv-ae', 'vae']) expect(stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+  });
+
+  it('trains a template, printing JSON lines, and writes the 4x4 grids and a summary', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const { code, stdout, stderr } = await train('--graph', 'ali', '--steps', '25', '--backend', 'wasm', '--seed', '3', '--log-every', '10', '--sample-every', '10', '--out', out, '--json');
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, -1).map((l) => l.step)).toEqual([0, 10, 20, 24]);
+    for (const line of lines.slice(0, -1)) {
+      expect(Object.keys(line.losses).sort()).toEqual(['D_loss', 'G_loss']);
+      expect(line.itPerSec).toBeGreaterThan(0);
+    }
+    const done = lines.at(-1);
+    expect(done).toMatchObject({ done: true, graph: 'ali', backend: 'wasm', seed: 3, steps: 25 });
+    expect(Number.isFinite(done.losses.D_loss)).toBe(true);
+    // Grids before iterations 0, 10, 20 and after the last: 000..003, plus reconstructions beside their inputs.
+    const files = (await readdir(out)).sort();
+    expect(files).toEqual(['000.png', '001.png', '002.png', '003.png', 'recon-000.png', 'recon-001.png', 'recon-002.png', 'recon-003.png', 'summary.json']);
+    const grid = PNG.sync.read(await readFile(path.join(out, '003.png')));
+    expect([grid.width, grid.height]).toEqual([4 * 28 + 3 * 2, 4 * 28 + 3 * 2]);
+    const recon = PNG.sync.read(await readFile(path.join(out, 'recon-003.png')));
+    expect([recon.width, recon.height]).toEqual([8 * 28 + 7 * 2, 4 * 28 + 3 * 2]);
+    expect(JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ graph: 'ali', steps: 25 });
+  });
+
+  it('gives the same losses for the same seed', async () => {
+    const a = await train('--graph', 'gan', '--steps', '3', '--seed', '7', '--out', await mkdtemp(path.join(tmpdir(), 'netloom-')), '--json');
+    const b = await train('--graph', 'gan', '--steps', '3', '--seed', '7', '--out', await mkdtemp(path.join(tmpdir(), 'netloom-')), '--json');
+    const losses = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!).losses;
+    expect(losses(a.stdout)).toEqual(losses(b.stdout));
+  });
+
+  it('refuses an invalid graph file, printing the analysis errors with node and port', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const doc = structuredClone(getTemplate('ali')!.doc);
+    doc.networks.find((n) => n.id === 'D')!.nodes.find((n) => n.id === 'x')!.params = { shape: [700] };
+    const file = path.join(dir, 'broken.json');
+    await writeFile(file, JSON.stringify(doc));
+    const { code, stderr } = await train('--graph', file, '--steps', '5');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error: node D_enc, port x: Call network "D_enc": D expects \[b, 700\] on "x", got \[b, 784\]/);
+    expect(stderr).toMatch(/nothing was trained/);
+  });
+
+  it('explains a malformed file, an unknown template and a bad flag', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, '{"schemaVersion": 1,');
+    const malformed = await train('--graph', file);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/bad\.json: Not valid JSON/);
+    const unknown = await train('--graph', 'stylegan');
+    expect(unknown.stderr).toMatch(/neither a template \(ali, gan, gan-leaky, conv-ae, vae\) nor a readable file/);
+    const flag = await train('--graph', 'gan', '--backend', 'tpu');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--backend must be one of wasm, cpu, got "tpu"/);
+    const steps = await train('--graph', 'gan', '--steps', 'many');
+    expect(steps.stderr).toMatch(/--steps must be a non-negative integer, got "many"/);
+  });
+});

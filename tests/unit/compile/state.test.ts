@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compile, type CompileOptions, type TrainingProgram } from '../../../lib/compile/program';
+import { createRng } from '../../../lib/runtime/rng';
+import { getTemplate } from '../../../lib/templates';
+import { decodeCheckpoint, encodeCheckpoint, unzipCheckpoint, zipCheckpoint } from '../../../lib/train/checkpoint';
+import { mnistData, wasm } from '../../helpers';
+
+/**
+ * Feeds every source from a stream keyed by how many draws came before, so a
+ * second program can take over the stream exactly where the first stopped.
+ */
+function countingFeed(counts = new Map<string, number>()): { feed: NonNullable<CompileOptions['feed']>; counts: Map<string, number> } {
+  return {
+    counts,
+    feed: ({ node, port, shape }) => {
+      const key = `${node}:${port}`;
+      const n = counts.get(key) ?? 0;
+      counts.set(key, n + 1);
+      const rng = createRng(`${key}#${n}`);
+      return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.random());
+    },
+  };
+}
+
+const steps = (program: TrainingProgram, n: number) => Array.from({ length: n }, () => program.step()!);
+
+describe('program state, monitors and interpolation', () => {
+  beforeAll(wasm);
+
+  it('resumes exactly from a checkpoint: weights, optimizer slots and steps', async () => {
+    const doc = getTemplate('gan')!.doc;
+    const a = countingFeed();
+    const original = await compile(doc, { tf, data: mnistData, batchSize: 16, feed: a.feed });
+    steps(original, 3);
+    const zip = zipCheckpoint(await encodeCheckpoint(tf, doc.name, original.state()));
+    const counts = new Map(a.counts);
+    const continued = steps(original, 3);
+
+    const opened = unzipCheckpoint(zip);
+    if (!opened.ok) throw new Error(opened.error);
+    expect(opened.value.manifest.iteration).toBe(3);
+    expect(Object.values(opened.value.manifest.optimizerSteps)).toEqual([3, 3]);
+    const resumedProgram = await compile(doc, { tf, data: mnistData, batchSize: 16, feed: countingFeed(counts).feed });
+    const held = tf.memory().numTensors;
+    const state = decodeCheckpoint(tf, opened.value);
+    resumedProgram.restore(state);
+    state.tensors.forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(held);
+    expect(resumedProgram.iteration).toBe(3);
+    expect(steps(resumedProgram, 3)).toEqual(continued);
+
+    // Weights alone are not enough: fresh optimizer slots change the losses.
+    const weightsOnly = await compile(doc, { tf, data: mnistData, batchSize: 16, feed: countingFeed(new Map(counts)).feed });
+    weightsOnly.setWeights(new Map([...original.weights()].map(([name]) => [name, resumedWeights(opened.value, name)])));
+    const differs = steps(weightsOnly, 3);
+    expect(differs[2]).not.toEqual(continued[2]);
+    [original, resumedProgram, weightsOnly].forEach((p) => p.dispose());
+  });
+
+  it('refuses a checkpoint from another graph, naming what is missing', async () => {
+    const gan = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
+    const ali = await compile(getTemplate('ali')!.doc, { tf, data: mnistData });
+    expect(() => ali.restore(gan.state())).toThrow(/lacks weight\(s\) .*different graph/);
+    gan.dispose();
+    ali.dispose();
+  });
+
+  it('rejects a damaged checkpoint file with a clear message', () => {
+    expect(unzipCheckpoint(new Uint8Array([1, 2, 3]))).toEqual({ ok: false, error: 'The checkpoint is not a zip file' });
+  });
+
+  it("monitors a discriminator's mean output for real and generated data, once each", async () => {
+    const program = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
+    const monitors = await program.monitors();
+    expect(Object.keys(monitors).sort()).toEqual(['mean σ(D_fake)', 'mean σ(D_real)']);
+    for (const value of Object.values(monitors)) {
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThan(1);
+    }
+    const held = tf.memory().numTensors;
+    await program.monitors();
+    expect(tf.memory().numTensors).toBe(held);
+    program.dispose();
+  });
+
+  it('interpolates between two samples: the ends are those samples', async () => {
+    const program = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
+    steps(program, 2);
+    const samples = (await program.samples())!;
+    const line = (await program.interpolation(3, 9))!;
+    const image = (batch: typeof samples, i: number) => Array.from(batch.pixels.subarray(i * 784, (i + 1) * 784));
+    const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-5);
+    expect(near(image(line, 0), image(samples, 3))).toBe(true);
+    expect(near(image(line, 15), image(samples, 9))).toBe(true);
+    expect(near(image(line, 7), image(samples, 3))).toBe(false);
+    await expect(program.interpolation(0, 16)).rejects.toThrow(/rows are 0-15/);
+    program.dispose();
+  });
+});
+
+function resumedWeights(checkpoint: Parameters<typeof decodeCheckpoint>[1], name: string) {
+  const state = decodeCheckpoint(tf, checkpoint);
+  const wanted = state.tensors.get(name)!;
+  state.tensors.forEach((t, n) => n !== name && t.dispose());
+  return wanted;
+}

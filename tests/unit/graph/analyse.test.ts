@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { analyse } from '../../../lib/graph/analyse';
+import { loadGraphDoc } from '../../../lib/graph/migrations';
+import type { ProblemCode } from '../../../lib/graph/problems';
+import type { GraphDoc, GraphDocInput } from '../../../lib/graph/schema';
+import { formatShape } from '../../../lib/kinds/shape';
+import { templates } from '../../../lib/templates';
+
+/** A small valid graph: D(x) on MNIST with one loss and one optimizer, to break in every way. */
+function base(): GraphDocInput {
+  return {
+    schemaVersion: 1,
+    name: 'small',
+    networks: [
+      {
+        id: 'D',
+        name: 'D',
+        nodes: [
+          { id: 'x', kind: 'network-input', params: { shape: [784] } },
+          { id: 'h', kind: 'dense', params: { units: 8, activation: 'relu' } },
+          { id: 'logit', kind: 'dense', params: { units: 1 } },
+          { id: 'out', kind: 'network-output', params: {} },
+        ],
+        edges: [
+          { id: 'e1', source: { node: 'x', port: 'out' }, target: { node: 'h', port: 'x' } },
+          { id: 'e2', source: { node: 'h', port: 'y' }, target: { node: 'logit', port: 'x' } },
+          { id: 'e3', source: { node: 'logit', port: 'y' }, target: { node: 'out', port: 'in' } },
+        ],
+      },
+    ],
+    nodes: [
+      { id: 'X', kind: 'mnist', params: {} },
+      { id: 'real', kind: 'call', params: { network: 'D' } },
+      { id: 'loss', kind: 'sigmoid-cross-entropy', params: { target: 'ones' } },
+      { id: 'opt', kind: 'adam', params: { networks: ['D'] } },
+    ],
+    edges: [
+      { id: 'm1', source: { node: 'X', port: 'images' }, target: { node: 'real', port: 'x' } },
+      { id: 'm2', source: { node: 'real', port: 'out' }, target: { node: 'loss', port: 'logits' } },
+      { id: 'm3', source: { node: 'loss', port: 'loss' }, target: { node: 'opt', port: 'loss' } },
+    ],
+  };
+}
+
+function load(mutate: (doc: GraphDocInput) => void): GraphDoc {
+  const doc = base();
+  mutate(doc);
+  const loaded = loadGraphDoc(doc);
+  if (!loaded.ok) throw new Error(loaded.error);
+  return loaded.value;
+}
+
+const problem = (doc: GraphDoc, code: ProblemCode) => analyse(doc).problems.find((p) => p.code === code);
+
+describe('analyse', () => {
+  it('accepts the small graph and infers every port shape', () => {
+    const analysis = analyse(load(() => {}));
+    expect(analysis.problems).toEqual([]);
+    expect(analysis.ok).toBe(true);
+    expect(analysis.main.nodes.get('real')!.outShapes.out).toEqual([null, 1]);
+    expect(analysis.networks.get('D')!.nodes.get('h')!.outShapes.y).toEqual([null, 8]);
+    expect(analysis.schedule).toEqual([{ optimizer: 'opt', repeat: 1 }]);
+  });
+
+  it.each(templates.map((t) => [t.id, t.doc] as const))('finds no problem in the %s template', (_id, doc) => {
+    expect(analyse(doc).problems).toEqual([]);
+  });
+
+  it('is memoised per document object', () => {
+    const doc = load(() => {});
+    expect(analyse(doc)).toBe(analyse(doc));
+  });
+
+  const cases: { name: string; code: ProblemCode; mutate: (d: GraphDocInput) => void; where: Record<string, unknown>; message: RegExp }[] = [
+    {
+      name: 'a cycle, naming its nodes',
+      code: 'cycle',
+      mutate: (d) => {
+        const net = d.networks![0]!;
+        net.nodes.push({ id: 'c', kind: 'concat', params: {} });
+        net.edges = [
+          { id: 'a', source: { node: 'x', port: 'out' }, target: { node: 'c', port: 'in0' } },
+          { id: 'b', source: { node: 'h', port: 'y' }, target: { node: 'c', port: 'in1' } },
+          { id: 'c1', source: { node: 'c', port: 'y' }, target: { node: 'h', port: 'x' } },
+          { id: 'e2', source: { node: 'h', port: 'y' }, target: { node: 'logit', port: 'x' } },
+          { id: 'e3', source: { node: 'logit', port: 'y' }, target: { node: 'out', port: 'in' } },
+        ];
+      },
+      where: { network: 'D' },
+      message: /cycle: Dense "h" -> Concat "c" -> Dense "h"|cycle: Concat "c" -> Dense "h" -> Concat "c"/,
+    },
+    {
+      name: 'an unknown kind',
+      code: 'unknown-kind',
+      mutate: (d) => void d.nodes.push({ id: 'mystery', kind: 'flux-capacitor', params: {} }),
+      where: { node: 'mystery' },
+      message: /unknown node kind "flux-capacitor"/,
+    },
+    {
+      name: 'invalid params, naming the field',
+      code: 'invalid-params',
+      mutate: (d) => void (d.networks![0]!.nodes[1]!.params = { units: -3 }),
+      where: { network: 'D', node: 'h', field: 'units' },
+      message: /units: Too small/,
+    },
+    {
+      name: 'a missing connection, naming the port',
+      code: 'missing-connection',
+      mutate: (d) => void (d.edges = d.edges.filter((e) => e.id !== 'm2')),
+      where: { node: 'loss', port: 'logits' },
+      message: /input "logits" is not connected/,
+    },
+    {
+      name: 'an extra connection into a taken input',
+      code: 'extra-connection',
+      mutate: (d) => void d.edges.push({ id: 'dup', source: { node: 'X', port: 'images' }, target: { node: 'real', port: 'x' } }),
+      where: { node: 'real', port: 'x', edge: 'dup' },
+      message: /already has a connection/,
+    },
+    {
+      name: 'an edge to a port that does not exist',
+      code: 'unknown-port',
+      mutate: (d) => void d.edges.push({ id: 'bad', source: { node: 'X', port: 'pixels' }, target: { node: 'loss', port: 'logits' } }),
+      where: { node: 'X', port: 'pixels', edge: 'bad' },
+      message: /has no output "pixels"/,
+    },
+    {
+      name: 'an edge to a node that does not exist',
+      code: 'unknown-node',
+      mutate: (d) => void d.edges.push({ id: 'ghost', source: { node: 'nobody', port: 'y' }, target: { node: 'loss', port: 'logits' } }),
+      where: { edge: 'ghost' },
+      message: /"nobody", which does not exist/,
+    },
+    {
+      name: 'a shape mismatch at a network call',
+      code: 'shape-mismatch',
+      mutate: (d) => void (d.networks![0]!.nodes[0]!.params = { shape: [848] }),
+      where: { node: 'real', port: 'x' },
+      message: new RegExp(`D expects ${escape(formatShape([null, 848]))} on "x", got ${escape(formatShape([null, 784]))}`),
+    },
+    {
+      name: 'a rank mismatch (images into a dense layer)',
+      code: 'shape-mismatch',
+      mutate: (d) => {
+        d.nodes[0]!.params = { layout: 'image' };
+        d.networks![0]!.nodes[0]!.params = { shape: [28, 28, 1] };
+      },
+      where: { network: 'D', node: 'h', port: 'x' },
+      message: /rank 2, got \[b, 28, 28, 1\]/,
+    },
+    {
+      name: 'a loss no optimizer uses',
+      code: 'unused-loss',
+      mutate: (d) => {
+        d.nodes.push({ id: 'spare', kind: 'sigmoid-cross-entropy', params: { target: 'zeros' } });
+        d.edges.push({ id: 'm4', source: { node: 'real', port: 'out' }, target: { node: 'spare', port: 'logits' } });
+      },
+      where: { node: 'spare' },
+      message: /not used by any optimizer/,
+    },
+    {
+      name: 'an optimizer whose network does not reach its loss',
+      code: 'optimizer-unreachable',
+      mutate: (d) => {
+        d.networks!.push({ ...structuredClone(d.networks![0]!), id: 'G', name: 'G' });
+        d.nodes[3]!.params = { networks: ['D', 'G'] };
+      },
+      where: { node: 'opt', field: 'networks' },
+      message: /updates G, but its loss does not depend on G/,
+    },
+    {
+      name: 'an optimizer that updates nothing',
+      code: 'optimizer-without-networks',
+      mutate: (d) => void (d.nodes[3]!.params = { networks: [] }),
+      where: { node: 'opt', field: 'networks' },
+      message: /updates no network/,
+    },
+    {
+      name: 'a call of a network that does not exist',
+      code: 'unknown-network',
+      mutate: (d) => void (d.nodes[1]!.params = { network: 'Q' }),
+      where: { node: 'real', field: 'network' },
+      message: /calls network "Q", which does not exist/,
+    },
+    {
+      name: 'networks that call each other',
+      code: 'network-recursion',
+      mutate: (d) => {
+        const net = d.networks![0]!;
+        net.nodes.push({ id: 'again', kind: 'call', params: { network: 'D' } });
+      },
+      where: { network: 'D' },
+      message: /loop: D -> D/,
+    },
+    {
+      name: 'weights outside any network',
+      code: 'weights-outside-network',
+      mutate: (d) => {
+        d.nodes.push({ id: 'stray', kind: 'dense', params: {} });
+        d.edges.push({ id: 'm5', source: { node: 'X', port: 'images' }, target: { node: 'stray', port: 'x' } });
+      },
+      where: { node: 'stray' },
+      message: /not inside a network/,
+    },
+    {
+      name: 'a node in the wrong place',
+      code: 'misplaced-node',
+      mutate: (d) => void d.nodes.push({ id: 'lost', kind: 'network-output', params: {} }),
+      where: { node: 'lost' },
+      message: /belong inside a network/,
+    },
+    {
+      name: 'a schedule step that is not an optimizer',
+      code: 'invalid-schedule',
+      mutate: (d) => void (d.training = { schedule: [{ optimizer: 'loss', repeat: 1 }] }),
+      where: { node: 'loss', field: 'training.schedule[0].optimizer' },
+      message: /not an optimizer/,
+    },
+    {
+      name: 'a preview of a missing node',
+      code: 'invalid-preview',
+      mutate: (d) => void (d.training = { previews: { samples: { node: 'nowhere', port: 'y' } } }),
+      where: { field: 'training.previews.samples' },
+      message: /"nowhere", which is not in the main graph/,
+    },
+    {
+      name: 'a preview of a port that holds no images',
+      code: 'invalid-preview',
+      mutate: (d) => void (d.training = { previews: { samples: { node: 'loss', port: 'loss' } } }),
+      where: { node: 'loss', port: 'loss', field: 'training.previews.samples' },
+      message: /shaped \[\]: a grid needs a batch of square single-channel images/,
+    },
+    {
+      name: 'two nodes with one id',
+      code: 'duplicate-id',
+      mutate: (d) => void d.nodes.push({ id: 'X', kind: 'noise', params: {} }),
+      where: { node: 'X' },
+      message: /two nodes have the id "X"/,
+    },
+  ];
+
+  it.each(cases)('reports $name', ({ code, mutate, where, message }) => {
+    const doc = load(mutate);
+    const found = problem(doc, code);
+    expect(found, `expected a ${code} problem, got ${JSON.stringify(analyse(doc).problems)}`).toBeDefined();
+    expect(found).toMatchObject(where);
+    expect(found!.message).toMatch(message);
+    expect(found!.fix.length).toBeGreaterThan(0);
+  });
+
+  it('reports a shape error once, at its source, without cascading downstream', () => {
+    const doc = load((d) => void (d.networks![0]!.nodes[0]!.params = { shape: [848] }));
+    const errors = analyse(doc).errors;
+    expect(errors).toHaveLength(1);
+    expect(analyse(doc).ok).toBe(false);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[[\]]/g, '\\$&');
+}

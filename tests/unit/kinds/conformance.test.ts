@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { opsFor } from '../../../lib/runtime/ops';
+import { concreteShape, type Shape } from '../../../lib/kinds/shape';
+import { z } from 'zod';
+import type { GraphContext, KindExample, NodeKind, OpKind, Tensor } from '../../../lib/kinds/kind';
+import { kinds } from '../../../lib/kinds/registry';
+import { createRng } from '../../../lib/runtime/rng';
+import { mnistData, wasm } from '../../helpers';
+
+/**
+ * One table-driven test over the whole registry, in the spirit of Keras'
+ * run_layer_test: every kind's defaults parse, its params round-trip through
+ * JSON, its inferred shapes equal the shapes of the tensors it actually
+ * computes, and its emitted code computes what `compute` computes. Each kind
+ * brings its own example, so adding a kind touches its file and the registry.
+ */
+const contextOf = (example: KindExample): GraphContext => ({ network: (id) => example.networks?.find((n) => n.id === id) });
+
+const BATCH = 3;
+
+/** Inputs in (0.05, 0.95) so that probabilities, logs and square roots are all defined. */
+function randomInput(shape: Shape, seed: number): Tensor {
+  return tf.randomUniform(concreteShape(shape, BATCH), 0.05, 0.95, 'float32', seed);
+}
+
+describe('node kind registry', () => {
+  beforeAll(wasm);
+
+  it('has unique kind names', () => {
+    expect(new Set(kinds.map((k) => k.kind)).size).toBe(kinds.length);
+  });
+
+  describe.each(kinds.map((k) => [k.kind, k] as const))('%s', (_name, kind: NodeKind) => {
+    const example = kind.example;
+    const ctx = contextOf(example);
+
+    it('documents itself and every param, and parses its defaults (with the example\'s required fields)', () => {
+      expect(kind.title.length).toBeGreaterThan(0);
+      expect(kind.doc).toMatch(/\[|->/);
+      const json = z.toJSONSchema(kind.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; required?: string[] };
+      for (const [field, schema] of Object.entries(json.properties ?? {})) expect(schema.description, `${kind.kind}.${field} has no description`).toBeTruthy();
+      const required = Object.fromEntries((json.required ?? []).map((field) => [field, example.params[field]]));
+      const defaults = kind.params.safeParse(required);
+      expect(defaults.success, JSON.stringify(defaults.error?.issues)).toBe(true);
+    });
+
+    it('round-trips its params through JSON', () => {
+      const parsed = kind.params.parse(example.params);
+      expect(kind.params.parse(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
+    });
+
+    it('declares ports that match the shapes it infers', () => {
+      const params = kind.params.parse(example.params);
+      const inputs = kind.inputs(params, ctx).map((p) => p.id);
+      expect(inputs.sort()).toEqual(Object.keys(example.inputs).sort());
+      const outputs = kind.inferShape(params, example.inputs, ctx);
+      expect(Object.keys(outputs).sort()).toEqual(kind.outputs(params, ctx).map((p) => p.id).sort());
+    });
+
+    if (kind.role === 'op') {
+      it('computes tensors of the inferred shapes, and its emitted code computes the same values', () => {
+        const op = kind as OpKind;
+        const params = op.params.parse(example.params);
+        const inferred = op.inferShape(params, example.inputs, ctx);
+        tf.tidy(() => {
+          const inputs = Object.fromEntries(Object.entries(example.inputs).map(([port, shape], i) => [port, randomInput(shape, 11 + i)]));
+          const specs = op.weights?.(params, example.inputs) ?? [];
+          const weights = Object.fromEntries(specs.map((w, i) => [w.name, tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i)]));
+          const computed = op.compute({ tf, params, inputs, weights, needsGrad: { inputs: true, weights: true } });
+          for (const [port, shape] of Object.entries(inferred)) {
+            expect(computed[port]!.shape, `port ${port}`).toEqual(concreteShape(shape, BATCH));
+            expect(Array.from(computed[port]!.dataSync()).every(Number.isFinite), `port ${port} finite`).toBe(true);
+          }
+          const names = (prefix: string, keys: string[]) => Object.fromEntries(keys.map((k) => [k, `${prefix}[${JSON.stringify(k)}]`]));
+          const code = op.emit({ params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)) });
+          for (const [port, expression] of Object.entries(code)) {
+            const run = new Function('tf', 'ops', 'inputs', 'weights', `return ${expression};`);
+            const emitted = run(tf, opsFor(tf), inputs, weights) as Tensor;
+            expect(emitted.shape).toEqual(computed[port]!.shape);
+            const diff = tf.max(tf.abs(tf.sub(emitted, computed[port]!))).dataSync()[0]!;
+            expect(diff, `emitted ${expression}`).toBeLessThan(1e-6);
+          }
+        });
+      });
+
+      if ((kind as OpKind).monitor) {
+        it('monitors one of its inputs as a finite scalar', () => {
+          const monitor = (kind as OpKind).monitor!;
+          expect(Object.keys(example.inputs)).toContain(monitor.input);
+          expect(monitor.describe('D_real')).toContain('D_real');
+          tf.tidy(() => {
+            const input = tf.sigmoid(randomInput(example.inputs[monitor.input]!, 5));
+            const value = monitor.compute(tf, input);
+            expect(value.shape).toEqual([]);
+            expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
+          });
+        });
+      }
+
+      it('builds weights whose shapes follow its input shapes', () => {
+        const op = kind as OpKind;
+        const specs = op.weights?.(op.params.parse(example.params), example.inputs) ?? [];
+        for (const spec of specs) expect(spec.shape.every((d) => Number.isInteger(d) && d > 0)).toBe(true);
+      });
+    }
+
+    if (kind.role === 'source') {
+      it('draws batches of the inferred shapes', async () => {
+        const params = kind.params.parse(example.params);
+        const inferred = kind.inferShape(params, {}, ctx);
+        const rng = createRng('conformance');
+        const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
+        const train = await mnistData.dataset({ id: 'mnist', split: 'train' });
+        const sampler = kind.sampler(params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => (ref.split === 'test' ? test : train) });
+        const batch = sampler.next(BATCH);
+        for (const [port, shape] of Object.entries(inferred)) {
+          const size = concreteShape(shape, shape[0] === null ? BATCH : 1).reduce((a, b) => a * b, 1);
+          expect(batch[port]!.length, `port ${port}`).toBe(size);
+          expect(Array.from(batch[port]!).every(Number.isFinite)).toBe(true);
+        }
+        const again = sampler.next(BATCH);
+        expect(Array.from(again[Object.keys(inferred)[0]!]!)).not.toEqual(Array.from(batch[Object.keys(inferred)[0]!]!));
+      });
+    }
+  });
+});

@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../../lib/compile/program';
+import type { GraphDoc } from '../../../lib/graph/schema';
+import { getTemplate } from '../../../lib/templates';
+import type { TrainEvent } from '../../../lib/train/protocol';
+import { TrainingSession } from '../../../lib/train/session';
+import { mnistData, wasm } from '../../helpers';
+
+/** A session as the worker runs it, with wasm in Node standing in for the browser's backend. */
+function harness() {
+  const events: TrainEvent[] = [];
+  const waiters: { test: (e: TrainEvent) => boolean; resolve: (e: TrainEvent) => void }[] = [];
+  const session = new TrainingSession({
+    post(event) {
+      events.push(event);
+      for (const w of waiters.splice(0)) (w.test(event) ? w.resolve(event) : waiters.push(w));
+    },
+    selectBackend: async () => ({ tf: await wasm(), backend: 'wasm', probes: [{ name: 'wasm', available: true }] }),
+    data: mnistData,
+    png: async ({ width, height, pixels }) => {
+      const png = new PNG({ width, height, colorType: 0, inputColorType: 0 });
+      png.data = Buffer.from(pixels);
+      return new Blob([new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0 }))], { type: 'image/png' });
+    },
+  });
+  const next = (test: (e: TrainEvent) => boolean) => new Promise<TrainEvent>((resolve) => waiters.push({ test, resolve }));
+  const of = <T extends TrainEvent['type']>(type: T) => events.filter((e): e is Extract<TrainEvent, { type: T }> => e.type === type);
+  const steps = () => of('progress').flatMap((p) => p.points.map((point) => point.step));
+  return { session, events, next, of, steps };
+}
+
+const gan = getTemplate('gan')!.doc;
+const settings = { batchSize: 32, iterations: 7, seed: 5, sampleEvery: 3 };
+
+describe('training session (the worker)', () => {
+  beforeAll(wasm);
+
+  it('trains to completion: every loss of every iteration, pictures, a final checkpoint', async () => {
+    const { session, of, steps } = harness();
+    await session.handle({ type: 'start', doc: gan, settings, backend: 'auto', checkpointSeconds: 3600 });
+    expect(of('backend')[0]!.backend).toBe('wasm');
+    expect(of('started')[0]).toMatchObject({ lossNames: ['D_loss', 'G_loss'], monitorNames: ['mean σ(D_real)', 'mean σ(D_fake)'], iteration: 0, total: 7 });
+    expect(steps()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(of('status').map((s) => s.status)).toEqual(['running', 'completed']);
+    // Pictures before iterations 0, 3, 6 and after the last (7): indexes 0, 1, 2, 3.
+    expect(of('picture').map((p) => [p.picture.index, p.picture.step])).toEqual([[0, 0], [1, 3], [2, 6], [3, 7]]);
+    const png = of('picture')[0]!.picture.png;
+    expect(png.type).toBe('image/png');
+    expect(PNG.sync.read(Buffer.from(await png.arrayBuffer()))).toMatchObject({ width: 4 * 28 + 6, height: 4 * 28 + 6 });
+    expect(of('checkpoint').map((c) => c.checkpoint.manifest.iteration)).toEqual([7]);
+
+    // The same losses as the compiled program the CLI runs, with the same seed and batch size.
+    const program = await compile(gan, { tf, data: mnistData, seed: 5, batchSize: 32 });
+    const expected = Array.from({ length: 7 }, () => program.step()!);
+    program.dispose();
+    const points = of('progress').flatMap((p) => p.points);
+    expect(points.map((p) => ({ D_loss: p.values.D_loss, G_loss: p.values.G_loss }))).toEqual(expected);
+    const monitored = points.filter((p) => 'mean σ(D_real)' in p.values);
+    expect(monitored.length).toBeGreaterThan(0);
+  });
+
+  it('pictures reconstructions x beside P(Q(x)) for a model with an encoder', async () => {
+    const { session, of } = harness();
+    await session.handle({ type: 'start', doc: getTemplate('ali')!.doc, settings: { ...settings, iterations: 2, sampleEvery: 1 }, backend: 'wasm', checkpointSeconds: 3600 });
+    const reconstructions = of('picture').filter((p) => p.kind === 'reconstructions');
+    expect(reconstructions.map((p) => p.picture.index)).toEqual([0, 1, 2]);
+    // 16 pairs in 8 columns: 4 rows of x, P(Q(x)), x, P(Q(x)), ...
+    const png = PNG.sync.read(Buffer.from(await reconstructions[0]!.picture.png.arrayBuffer()));
+    expect([png.width, png.height]).toEqual([8 * 28 + 14, 4 * 28 + 6]);
+  });
+
+  it('pauses, steps one iteration, resumes and stops, checkpointing when it pauses and stops', async () => {
+    const { session, next, of, steps } = harness();
+    const started = session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1_000_000 }, backend: 'wasm', checkpointSeconds: 3600 });
+    await next((e) => e.type === 'progress');
+    await session.handle({ type: 'pause' });
+    const paused = of('status').at(-1)!;
+    expect(paused.status).toBe('paused');
+    const before = steps().length;
+    expect(before).toBe(paused.iteration);
+    expect(of('checkpoint').at(-1)!.checkpoint.manifest.iteration).toBe(paused.iteration);
+    await session.handle({ type: 'step' });
+    expect(steps().length).toBe(before + 1);
+    void session.handle({ type: 'resume' });
+    await next((e) => e.type === 'progress');
+    await session.handle({ type: 'stop' });
+    await started;
+    const stopped = of('status').at(-1)!;
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.iteration).toBeGreaterThan(before + 1);
+    expect(steps()).toEqual(Array.from({ length: stopped.iteration }, (_, i) => i));
+    expect(of('checkpoint').at(-1)!.checkpoint.manifest.iteration).toBe(stopped.iteration);
+  });
+
+  it('runs quick commands one after another: no iteration twice, none skipped, pictures once each', async () => {
+    const { session, next, of, steps } = harness();
+    const started = session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1_000_000, sampleEvery: 2 }, backend: 'wasm', checkpointSeconds: 3600 });
+    await next((e) => e.type === 'progress');
+    await session.handle({ type: 'pause' });
+    const clicks = [session.handle({ type: 'step' }), session.handle({ type: 'step' }), session.handle({ type: 'step' }), session.handle({ type: 'resume' })];
+    const stopped = session.handle({ type: 'stop' });
+    await Promise.all([...clicks, stopped, started]);
+    expect(of('status').at(-1)!.status).toBe('stopped');
+    const last = of('status').at(-1)!.iteration;
+    expect(steps()).toEqual(Array.from({ length: last }, (_, i) => i));
+    const indexes = of('picture').map((p) => p.picture.index);
+    expect(new Set(indexes).size).toBe(indexes.length);
+  });
+
+  it('resumes a run from its checkpoint, continuing the iteration count', async () => {
+    const first = harness();
+    await first.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 4 }, backend: 'wasm', checkpointSeconds: 3600 });
+    const checkpoint = first.of('checkpoint')[0]!.checkpoint;
+    const second = harness();
+    await second.session.handle({ type: 'start', doc: gan, settings, backend: 'wasm', checkpointSeconds: 3600, resume: checkpoint });
+    expect(second.of('started')[0]!.iteration).toBe(4);
+    expect(second.steps()).toEqual([4, 5, 6]);
+    expect(second.of('picture').map((p) => p.picture.index)).toEqual([2, 3]);
+    // Resuming is deterministic: the same checkpoint gives the same losses again.
+    const third = harness();
+    await third.session.handle({ type: 'start', doc: gan, settings, backend: 'wasm', checkpointSeconds: 3600, resume: checkpoint });
+    const losses = (h: ReturnType<typeof harness>) => h.of('progress').flatMap((p) => p.points.map((point) => [point.values.D_loss, point.values.G_loss]));
+    expect(losses(third)).toEqual(losses(second));
+  });
+
+  it('holds no more tensors after a run and a failed resume than before', async () => {
+    const tfjs = await wasm();
+    const before = tfjs.memory().numTensors;
+    const first = harness();
+    await first.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 2 }, backend: 'wasm', checkpointSeconds: 3600 });
+    const checkpoint = first.of('checkpoint')[0]!.checkpoint;
+    // A gan checkpoint does not fit ali: the start fails, naming why, and the new program is released.
+    await first.session.handle({ type: 'start', doc: getTemplate('ali')!.doc, settings, backend: 'wasm', checkpointSeconds: 3600, resume: checkpoint });
+    expect(first.of('status').at(-1)).toMatchObject({ status: 'failed', message: expect.stringMatching(/different graph/) });
+    expect(tfjs.memory().numTensors).toBe(before);
+  });
+
+  it('stops a diverging run, naming the loss and the iteration, without a checkpoint of the bad weights', async () => {
+    const doc: GraphDoc = structuredClone(gan);
+    const dLoss = doc.nodes.find((n) => n.label === 'D_loss')!;
+    dLoss.params = { ...dLoss.params, weights: [1e39, 1] };
+    const { session, of } = harness();
+    await session.handle({ type: 'start', doc, settings, backend: 'wasm', checkpointSeconds: 3600 });
+    const last = of('status').at(-1)!;
+    expect(last.status).toBe('diverged');
+    expect(last.message).toMatch(/^D_loss became (Infinity|NaN) at iteration 0; training stopped/);
+    expect(of('checkpoint')).toEqual([]);
+  });
+
+  it('reports a graph with errors as a failed start that says why', async () => {
+    const doc: GraphDoc = structuredClone(gan);
+    doc.edges = doc.edges.slice(1);
+    const { session, of } = harness();
+    await session.handle({ type: 'start', doc, settings, backend: 'wasm', checkpointSeconds: 3600 });
+    expect(of('status').at(-1)).toMatchObject({ status: 'failed', message: expect.stringMatching(/problem/) });
+  });
+});
