@@ -50,8 +50,9 @@ export async function deleteProjectAction(id: string) {
   return result;
 }
 
-export async function saveGraphAction(id: string, expectedVersion: number, graph: unknown) {
-  return saveGraph(id, expectedVersion, graph);
+/** `unconfirmed`: the graph of a save whose reply was lost, which may have committed (see saveGraph). */
+export async function saveGraphAction(id: string, expectedVersion: number, graph: unknown, unconfirmed?: unknown) {
+  return saveGraph(id, expectedVersion, graph, unconfirmed);
 }
 
 export async function listRevisionsAction(id: string) {

@@ -1,4 +1,4 @@
-import type { GraphDocInput } from '../lib/graph/schema';
+import { CURRENT_SCHEMA_VERSION, type GraphDocInput } from '../lib/graph/schema';
 import { network, ScopeBuilder } from '../lib/templates/builder';
 
 /** A valid graph of about `target` main-graph nodes: chains of calls of one 10-node network, scales, activations and adds. */
@@ -19,6 +19,6 @@ export function bigGraph(target: number): GraphDocInput {
   }
   const loss = m.add('mse', 'loss', {}, { prediction: value, target: value }, 'loss');
   m.add('adam', 'opt', { networks: ['Block'] }, { loss });
-  return { schemaVersion: 1, name: 'big', nodes: m.nodes, edges: m.edges, networks: [block] };
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, name: 'big', nodes: m.nodes, edges: m.edges, networks: [block] };
 }
 

@@ -40,7 +40,7 @@ async function main() {
       options: {
         graph: { type: 'string' },
         steps: { type: 'string' },
-        backend: { type: 'string', default: 'wasm' },
+        backend: { type: 'string' },
         seed: { type: 'string' },
         'log-every': { type: 'string' },
         'sample-every': { type: 'string' },
@@ -65,7 +65,9 @@ async function main() {
   for (const problem of analysis.problems) process.stderr.write(`${formatProblem(problem, names)}\n`);
   if (!analysis.ok) fail(`${id} has ${analysis.errors.length} error(s); nothing was trained`, 1);
 
-  if (!NODE_BACKENDS.includes(args.backend as NodeBackend)) fail(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got "${args.backend}"`);
+  // The project's own backend where Node has it, else wasm.
+  const backend = args.backend ?? (NODE_BACKENDS.includes(doc.training.backend as NodeBackend) ? doc.training.backend : 'wasm');
+  if (!NODE_BACKENDS.includes(backend as NodeBackend)) fail(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got "${backend}"`);
   const steps = positiveInt('steps', args.steps, doc.training.iterations);
   const seed = positiveInt('seed', args.seed, doc.training.seed);
   const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
@@ -73,7 +75,7 @@ async function main() {
   const outDir = args.out ?? path.join('out', id);
   const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
-  const tf = await useBackend(args.backend as NodeBackend);
+  const tf = await useBackend(backend as NodeBackend);
   const program = await compile(doc, { tf, data: nodeMnist(), seed });
   await mkdir(outDir, { recursive: true });
   if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${program.backend}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);

@@ -5,6 +5,9 @@ import { objectLiteral } from '../../lib/kinds/common';
 import { stringLiteral } from '../text';
 import type { TsNames } from './names';
 
+/** The project's backend where Node has it (wasm, cpu), else the fastest found. */
+const nodeBackend = (backend: string) => (backend === 'wasm' || backend === 'cpu' ? backend : 'auto');
+
 /** The graph's training settings as named constants (each has a flag). */
 export function writeSettings(names: TsNames): string[] {
   const { name, settings: t } = names.plan;
@@ -18,6 +21,7 @@ export function writeSettings(names: TsNames): string[] {
     `const SAMPLE_EVERY = ${t.sampleEvery};`,
     `const LOG_EVERY = ${Math.min(t.sampleEvery, 100)};`,
     `const CHECKPOINT_EVERY = ${t.sampleEvery};`,
+    `const BACKEND = ${stringLiteral(nodeBackend(t.backend))};`,
     'const OUT_DIR = "out";',
     'const DATA_DIR = "mnist";',
     '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */',
@@ -29,6 +33,7 @@ export function writeSettings(names: TsNames): string[] {
     '  sampleEvery: SAMPLE_EVERY,',
     '  logEvery: LOG_EVERY,',
     '  checkpointEvery: CHECKPOINT_EVERY,',
+    '  backend: BACKEND,',
     '  out: OUT_DIR,',
     '  data: DATA_DIR,',
     '};',

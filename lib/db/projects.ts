@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadGraphDoc } from '../graph/migrations';
-import type { GraphDoc } from '../graph/schema';
+import { CURRENT_SCHEMA_VERSION, type GraphDoc } from '../graph/schema';
 import { ok } from '../result';
 import { getTemplate } from '../templates';
 import { db } from './client';
@@ -39,7 +39,7 @@ const summary = (p: { id: string; name: string; version: number; updatedAt: Date
 });
 
 function blankGraph(name: string): GraphDoc {
-  const loaded = loadGraphDoc({ schemaVersion: 1, name, nodes: [], edges: [] });
+  const loaded = loadGraphDoc({ schemaVersion: CURRENT_SCHEMA_VERSION, name, nodes: [], edges: [] });
   if (!loaded.ok) throw new Error(loaded.error);
   return loaded.value;
 }
@@ -107,29 +107,41 @@ export async function deleteProject(id: unknown): Promise<DataResult<true>> {
  * is expectedVersion + 1 and joins the history (the oldest entries beyond
  * HISTORY_LENGTH are dropped). The graph must be a valid GraphDoc (it may
  * still have analysis problems: work in progress is saved too).
+ *
+ * `unconfirmed` is a graph this page sent on top of `expectedVersion` whose
+ * reply it never got (a restart, the network): when that save did commit,
+ * the stored version is the page's own, and this save continues on top of it
+ * instead of being refused as a change from elsewhere.
  */
-export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown): Promise<DataResult<ProjectSummary>> {
+export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown, unconfirmed?: unknown): Promise<DataResult<ProjectSummary>> {
   const parsedId = Id.safeParse(id);
   const version = z.number().int().min(1).safeParse(expectedVersion);
   if (!parsedId.success || !version.success) return invalid('A save needs a project id and the version it was based on');
   const loaded = loadGraphDoc(graph);
   if (!loaded.ok) return invalid(loaded.error);
   const text = JSON.stringify(loaded.value);
+  const lost = unconfirmed === undefined ? undefined : loadGraphDoc(unconfirmed);
   return db().$transaction(async (tx) => {
-    const updated = await tx.project.updateMany({
-      where: { id: parsedId.data, version: version.data },
-      data: { graph: text, version: version.data + 1 },
-    });
-    if (updated.count === 0) {
-      const current = await tx.project.findUnique({ where: { id: parsedId.data }, select: { version: true } });
+    const write = async (base: number) => {
+      const updated = await tx.project.updateMany({ where: { id: parsedId.data, version: base }, data: { graph: text, version: base + 1 } });
+      if (updated.count === 0) return false;
+      await tx.revision.create({ data: { projectId: parsedId.data, version: base + 1, graph: text } });
+      await tx.revision.deleteMany({ where: { projectId: parsedId.data, version: { lte: base + 1 - HISTORY_LENGTH } } });
+      return true;
+    };
+    if (!(await write(version.data))) {
+      const current = await tx.project.findUnique({ where: { id: parsedId.data }, select: { version: true, graph: true } });
       if (!current) return notFound(GONE);
-      return stale(
-        `Not saved: this project was changed elsewhere (version ${current.version}, this page has version ${version.data}). Reload to see the latest version; your change was not applied.`,
-        current.version,
-      );
+      const own = lost?.ok && current.version === version.data + 1 && current.graph === JSON.stringify(lost.value);
+      if (!own) {
+        return stale(
+          `Not saved: this project was changed elsewhere (version ${current.version}, this page has version ${version.data}). Reload to see the latest version; your change was not applied.`,
+          current.version,
+        );
+      }
+      // The stored version is this page's own lost save: continue on top of it (nothing to write when it is this graph).
+      if (current.graph !== text) await write(current.version);
     }
-    await tx.revision.create({ data: { projectId: parsedId.data, version: version.data + 1, graph: text } });
-    await tx.revision.deleteMany({ where: { projectId: parsedId.data, version: { lte: version.data + 1 - HISTORY_LENGTH } } });
     const row = await tx.project.findUniqueOrThrow({ where: { id: parsedId.data } });
     return ok(summary(row));
   });

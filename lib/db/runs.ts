@@ -33,6 +33,10 @@ export interface RunSummary {
   seconds: number;
   series: string[];
   resumedFrom: string | null;
+  /** The iteration it started from: 0, or its checkpoint's when resumed. */
+  startIteration: number;
+  /** Iterations per second over the whole run (training time, pauses excluded). */
+  averageItPerSec: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +67,8 @@ const summary = (row: Row): RunSummary => ({
   seconds: row.seconds,
   series: JSON.parse(row.series) as string[],
   resumedFrom: row.resumedFrom,
+  startIteration: row.startIteration,
+  averageItPerSec: row.seconds > 0 ? (row.iteration - row.startIteration) / row.seconds : null,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
@@ -78,6 +84,7 @@ const CreateInput = z.object({
   backend: z.string().min(1).max(40),
   series: z.array(z.string().max(200)).max(100).default([]),
   resumedFrom: Id.optional(),
+  startIteration: z.number().int().min(0).default(0),
 });
 
 export async function createRun(projectId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
@@ -87,7 +94,7 @@ export async function createRun(projectId: unknown, input: unknown): Promise<Dat
   if (!parsed.success) return invalid(issue(parsed.error));
   const graph = loadGraphDoc(parsed.data.graph);
   if (!graph.ok) return invalid(`graph: ${graph.error}`);
-  const { settings, backend, series, resumedFrom } = parsed.data;
+  const { settings, backend, series, resumedFrom, startIteration } = parsed.data;
   return db().$transaction(async (tx) => {
     if (!(await tx.project.findUnique({ where: { id: project.data }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
     const last = await tx.run.findFirst({ where: { projectId: project.data }, orderBy: { number: 'desc' }, select: { number: true } });
@@ -101,6 +108,8 @@ export async function createRun(projectId: unknown, input: unknown): Promise<Dat
         status: 'running',
         series: JSON.stringify(series),
         resumedFrom,
+        startIteration,
+        iteration: startIteration,
       },
     });
     return ok(summary(row));

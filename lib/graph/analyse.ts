@@ -1,16 +1,19 @@
 import { getKind } from '../kinds/registry';
 import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
 import { featureSize, formatShape, isBatched, type Shape } from '../kinds/shape';
+import { isImageBatch, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
 import type { Problem, ProblemCode } from './problems';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
 import { toposort } from './toposort';
 import { upstream } from './walk';
 
-/** What analysis knows about one node. `params` is set only when they parse. */
+/** What analysis knows about one node. `params` is set when they parse (or parse with defaults for the fields in error). */
 export interface NodeInfo {
   node: GraphNode;
   kind: NodeKind | undefined;
   params: unknown;
+  /** Some params are invalid (reported): their defaults stand in, so the node keeps its ports and its neighbours their shapes. */
+  invalid?: boolean;
   inputs: PortSpec[];
   outputs: PortSpec[];
   /** Shapes of connected inputs and inferred outputs, by port id. */
@@ -40,6 +43,20 @@ export interface OptimizerInfo {
   networks: string[];
 }
 
+/** A preview the plan draws: named by the document, or proposed from the graph when it names none. */
+export interface ResolvedPreview {
+  ref: PortRef;
+  range: Range;
+  proposed: boolean;
+}
+
+export interface ResolvedPreviews {
+  samples?: ResolvedPreview;
+  reconstructions?: ResolvedPreview & { input: PortRef };
+  /** Every port that could be shown, for the picker. */
+  candidates: readonly PreviewCandidate[];
+}
+
 export interface Analysis {
   /** The document analysed. */
   doc: GraphDoc;
@@ -51,11 +68,12 @@ export interface Analysis {
   /** Networks ordered so that every network comes after the networks it calls. */
   networkOrder: string[];
   optimizers: OptimizerInfo[];
-  /** The resolved schedule: explicit, or every optimizer once in document order. */
+  /** The schedule's steps whose optimizer is valid, in order. */
   schedule: { optimizer: string; repeat: number }[];
   losses: string[];
   /** For each loss node of the main graph, the networks whose optimizer minimises it (directly or through a sum of losses). */
   trainedBy: ReadonlyMap<string, readonly string[]>;
+  previews: ResolvedPreviews;
 }
 
 const memo = new WeakMap<GraphDoc, Analysis>();
@@ -101,10 +119,21 @@ class Analyser {
     const optimizers = this.checkOptimizers(main, networks);
     const losses = this.checkLosses(main, optimizers);
     const schedule = this.checkSchedule(main, optimizers);
-    this.checkPreviews(main);
+    const previews = this.resolvePreviews(main);
+    this.labelPorts(main, networks);
     const errors = this.problems.filter((p) => p.severity === 'error');
     const trainedBy = lossesTrained(main, optimizers);
-    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy };
+    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews };
+  }
+
+  /** Names every reported port as its node shows it (a call's port by its network's input or output name). */
+  private labelPorts(main: Scope, networks: ReadonlyMap<string, Scope>) {
+    for (const problem of this.problems) {
+      if (problem.port === undefined || problem.node === undefined) continue;
+      const info = (problem.network === undefined ? main : networks.get(problem.network))?.nodes.get(problem.node);
+      const port = info && [...info.inputs, ...info.outputs].find((p) => p.id === problem.port);
+      if (port && port.label !== port.id) problem.portLabel = port.label;
+    }
   }
 
   /** Orders networks callee-first; reports duplicate ids and recursive calls. */
@@ -214,18 +243,24 @@ class Analyser {
     const placement = misplacement(kind, network !== undefined);
     if (placement) this.report('misplaced-node', `${name(info)}: ${placement}`, network ? 'Move it to the main graph.' : 'Move it inside a network.', where);
     const parsed = kind.params.safeParse(node.params);
+    let params: unknown = parsed.data;
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.path.map(String).join('.');
         this.report('invalid-params', `${name(info)}: ${field ? `${field}: ` : ''}${issue.message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
       }
-      return info;
+      // The fields in error take their defaults meanwhile: the node keeps its ports, its neighbours their shapes.
+      const wrong = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')));
+      const fallback = kind.params.safeParse(Object.fromEntries(Object.entries(node.params).filter(([field]) => !wrong.has(field))));
+      if (!fallback.success) return info;
+      params = fallback.data;
+      info.invalid = true;
     }
-    info.params = parsed.data;
-    info.inputs = kind.inputs(parsed.data, this.ctx);
-    info.outputs = kind.outputs(parsed.data, this.ctx);
-    if (kind.role === 'call' && !this.signatures.has(kind.network(parsed.data))) {
-      const id = kind.network(parsed.data);
+    info.params = params;
+    info.inputs = kind.inputs(params, this.ctx);
+    info.outputs = kind.outputs(params, this.ctx);
+    if (kind.role === 'call' && !this.signatures.has(kind.network(params))) {
+      const id = kind.network(params);
       const why = this.networkNames.has(id) ? 'is part of a recursive loop' : 'does not exist';
       this.report('unknown-network', `${name(info)} calls network "${id}", which ${why}`, 'Pick an existing network.', { ...where, field: 'network' });
       info.params = undefined;
@@ -257,6 +292,8 @@ class Analyser {
       info.outShapes = kind.inferShape(params, info.inShapes, this.ctx);
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
+      // With defaults standing in for invalid params, a shape problem is not the user's: the invalid value is.
+      if (info.invalid) return;
       const port = e.port ? info.inputs.find((p) => p.id === e.port) : undefined;
       const got = port && info.inShapes[port.id] ? ` (input is ${formatShape(info.inShapes[port.id]!)})` : '';
       this.report('shape-mismatch', `${name(info)}: ${e.message}`, e.fix ?? `Check what feeds ${port ? `"${port.label}"` : 'this node'}${got}.`, { ...at, port: e.port });
@@ -331,7 +368,6 @@ class Analyser {
 
   private checkSchedule(main: Scope, optimizers: OptimizerInfo[]): { optimizer: string; repeat: number }[] {
     const steps = this.doc.training.schedule;
-    if (steps.length === 0) return optimizers.map((o) => ({ optimizer: o.node, repeat: 1 }));
     steps.forEach((step, i) => {
       const info = main.nodes.get(step.optimizer);
       const field = `training.schedule[${i}].optimizer`;
@@ -346,9 +382,31 @@ class Analyser {
     return steps.filter((s) => optimizers.some((o) => o.node === s.optimizer));
   }
 
-  private checkPreviews(main: Scope) {
+  /** The previews the document names (checked), or those proposed from the graph where it names none. */
+  private resolvePreviews(main: Scope): ResolvedPreviews {
     const { samples, reconstructions } = this.doc.training.previews;
-    const check = (ref: PortRef, field: string) => {
+    const candidates = previewCandidates(main, nodeLabel);
+    const resolved: ResolvedPreviews = { candidates };
+    if (samples === undefined) {
+      const proposal = propose(candidates, (c) => c.generated);
+      if (proposal) resolved.samples = { ref: proposal.ref, range: proposal.range, proposed: true };
+    } else if (samples !== 'none' && this.checkPreview(main, samples, 'samples')) {
+      resolved.samples = { ref: { node: samples.node, port: samples.port }, range: samples.range, proposed: false };
+    }
+    if (reconstructions === undefined) {
+      const proposal = propose(candidates, (c) => c.input !== undefined && !c.generated);
+      if (proposal) resolved.reconstructions = { ref: proposal.ref, range: proposal.range, input: proposal.input!, proposed: true };
+    } else if (reconstructions !== 'none') {
+      const output = this.checkPreview(main, reconstructions, 'reconstructions');
+      const input = this.checkPreview(main, reconstructions.input, 'reconstructions.input');
+      if (output && input) resolved.reconstructions = { ref: { node: reconstructions.node, port: reconstructions.port }, range: reconstructions.range, input: reconstructions.input, proposed: false };
+    }
+    return resolved;
+  }
+
+  /** Whether a port the document names can be shown as a grid; reports why not. */
+  private checkPreview(main: Scope, ref: PortRef, field: string): boolean {
+    const check = () => {
       const info = main.nodes.get(ref.node);
       if (!info) return this.report('invalid-preview', `the ${field} preview shows node "${ref.node}", which is not in the main graph`, 'Pick another port to preview.', { field: `training.previews.${field}` });
       if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
@@ -364,22 +422,15 @@ class Analyser {
         );
       }
     };
-    if (samples) check(samples, 'samples');
-    if (reconstructions) {
-      check(reconstructions, 'reconstructions');
-      check(reconstructions.input, 'reconstructions.input');
-    }
+    const before = this.problems.length;
+    check();
+    return this.problems.length === before;
   }
 }
 
 /** What people call a node: its label, else its id. */
 export const nodeLabel = (info: NodeInfo): string => info.node.label || info.node.id;
 
-/** What a 4x4 grid can show: a batch whose items have a square number of values (the previews draw them as side x side). */
-function isImageBatch(shape: Shape): boolean {
-  const side = Math.sqrt(featureSize(shape));
-  return isBatched(shape) && shape.length >= 2 && Number.isInteger(side) && side > 0;
-}
 
 function name(info: NodeInfo): string {
   const label = nodeLabel(info);

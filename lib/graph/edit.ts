@@ -1,5 +1,5 @@
 import { analyse } from './analyse';
-import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
+import { ScheduleStepSchema, TrainingSchema, type Edge, type GraphDoc, type GraphNode, type Network, type PortRef, type Previews, type Training } from './schema';
 import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
@@ -40,12 +40,23 @@ function freshId(taken: Iterable<string>, base: string): string {
 
 const edgeId = (source: PortRef, target: PortRef) => `${source.node}.${source.port}->${target.node}.${target.port}`;
 
-/** Adds a node of `kind` with its default params. */
-export function addNode(doc: GraphDoc, scope: ScopeId, kind: string, position: { x: number; y: number }, params: Record<string, unknown> = {}): { doc: GraphDoc; id: string } {
+/**
+ * Adds a node of `kind` with the params the kind starts from in this graph (a
+ * call of the first network, say). An optimizer joins the end of the schedule.
+ */
+export function addNode(doc: GraphDoc, scope: ScopeId, kind: string, position: { x: number; y: number }, params?: Record<string, unknown>): { doc: GraphDoc; id: string } {
   const graph = scopeGraph(doc, scope);
   const id = freshId(graph.nodes.map((n) => n.id), kind);
-  const node: GraphNode = { id, kind, params, position };
-  return { doc: withScope(doc, scope, { ...graph, nodes: [...graph.nodes, node] }), id };
+  const start = params ?? getKind(kind)?.initialParams?.({ networks: doc.networks.filter((n) => n.id !== scope).map((n) => ({ id: n.id, name: n.name })) }) ?? {};
+  const node: GraphNode = { id, kind, params: start, position };
+  return { doc: scheduleNew(withScope(doc, scope, { ...graph, nodes: [...graph.nodes, node] }), scope, [node]), id };
+}
+
+/** Appends the optimizers among `nodes` (new in the main graph) to the schedule, in order. */
+function scheduleNew(doc: GraphDoc, scope: ScopeId, nodes: readonly GraphNode[]): GraphDoc {
+  if (scope !== null) return doc;
+  const added = nodes.filter((n) => getKind(n.kind)?.role === 'optimizer').map((n) => ({ optimizer: n.id, repeat: 1 }));
+  return added.length ? { ...doc, training: { ...doc.training, schedule: [...doc.training.schedule, ...added] } } : doc;
 }
 
 export function moveNodes(doc: GraphDoc, scope: ScopeId, positions: Readonly<Record<string, { x: number; y: number }>>): GraphDoc {
@@ -117,7 +128,7 @@ export function pasteNodes(doc: GraphDoc, scope: ScopeId, nodes: readonly GraphN
       const target = { node: renamed.get(e.target.node)!, port: e.target.port };
       return { id: edgeId(source, target), source, target };
     });
-  return { doc: withScope(doc, scope, { nodes: [...graph.nodes, ...pasted], edges: [...graph.edges, ...links] }), ids: pasted.map((n) => n.id) };
+  return { doc: scheduleNew(withScope(doc, scope, { nodes: [...graph.nodes, ...pasted], edges: [...graph.edges, ...links] }), scope, pasted), ids: pasted.map((n) => n.id) };
 }
 
 /**
@@ -169,8 +180,7 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
         taken.push(id);
         input = { id, from: edge.source };
         inputs.set(key, input);
-        // Named after the port it feeds inside (x, z, ...): that is what the network calls it.
-        bodyNodes.push({ id, kind: networkInput.kind, label: edge.target.port, params: networkInput.create(shape.slice(1) as number[]), position: { x: left, y: 140 * (inputs.size - 1) } });
+        bodyNodes.push({ id, kind: networkInput.kind, params: networkInput.create(shape.slice(1) as number[]), position: { x: left, y: 140 * (inputs.size - 1) } });
         inEdges.push({ from: edge.source, port: id, to: edge.target });
       }
       const value = { node: input.id, port: networkInput.port };
@@ -183,7 +193,7 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
         taken.push(id);
         output = { id, from: edge.source };
         outputs.set(key, output);
-        bodyNodes.push({ id, kind: networkOutput.kind, label: edge.source.node, params: {}, position: { x: right, y: 140 * (outputs.size - 1) } });
+        bodyNodes.push({ id, kind: networkOutput.kind, params: {}, position: { x: right, y: 140 * (outputs.size - 1) } });
         const target = { node: id, port: networkOutput.port };
         inner.push({ id: edgeId(edge.source, target), source: edge.source, target });
       }
@@ -191,6 +201,7 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
     }
   }
   if (outputs.size === 0) return err('Nothing leaves the selection: a network needs at least one output connected to the rest of the graph.');
+  nameEnds(bodyNodes, inputs, outputs, shapes, trimmed);
 
   const network: Network = { id: networkId, name: trimmed, nodes: bodyNodes, edges: inner };
   const callId = freshId(graph.nodes.map((n) => n.id), `${networkId}_call`);
@@ -208,10 +219,113 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
   return ok({ doc: next, network: networkId, call: callId });
 }
 
+/**
+ * Names a new network's inputs and outputs as people call what flows there
+ * (they label the ports of its calls): an input after what feeds it outside
+ * (its label, else its port: "X", "z", "images"), a lone output after the
+ * network, several after their layers' labels (else numbered).
+ */
+function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: PortRef }>, outputs: Map<string, { id: string; from: PortRef }>, scope: ScopeInfo | undefined, network: string) {
+  const taken = new Set<string>();
+  const unique = (name: string) => {
+    let candidate = name;
+    for (let k = 2; taken.has(candidate); k++) candidate = `${name} ${k}`;
+    taken.add(candidate);
+    return candidate;
+  };
+  const label = (id: string, name: string) => {
+    body.find((n) => n.id === id)!.label = unique(name);
+  };
+  for (const { id, from } of inputs.values()) {
+    const source = scope?.nodes.get(from.node);
+    label(id, source?.node.label || source?.outputs.find((p) => p.id === from.port)?.label || from.port);
+  }
+  [...outputs.values()].forEach(({ id, from }, k) => {
+    const named = body.find((n) => n.id === from.node)?.label;
+    label(id, named || (outputs.size === 1 ? network : `${network} ${k + 1}`));
+  });
+}
+
+type ScopeInfo = ReturnType<typeof analyse>['main'];
+
 /** Renames a network (the id, and so every call and optimizer reference, stays). */
 export function renameNetwork(doc: GraphDoc, id: string, name: string): Result<GraphDoc> {
   const trimmed = name.trim();
   if (!trimmed) return err('A network needs a name.');
   if (doc.networks.some((n) => n.id !== id && n.name === trimmed)) return err(`There is already a network called ${trimmed}.`);
   return ok({ ...doc, networks: doc.networks.map((n) => (n.id === id ? { ...n, name: trimmed } : n)) });
+}
+
+/** Moves the schedule's step at `from` to `to` (both indices into the schedule). */
+export function moveScheduleStep(doc: GraphDoc, from: number, to: number): GraphDoc {
+  const steps = [...doc.training.schedule];
+  if (from < 0 || from >= steps.length || to < 0 || to >= steps.length || from === to) return doc;
+  const [moved] = steps.splice(from, 1);
+  steps.splice(to, 0, moved!);
+  return { ...doc, training: { ...doc.training, schedule: steps } };
+}
+
+/** Sets how many rounds a schedule step runs per iteration (d_steps). */
+export function setScheduleRepeat(doc: GraphDoc, index: number, repeat: number): Result<GraphDoc> {
+  const parsed = ScheduleStepSchema.shape.repeat.safeParse(repeat);
+  if (!parsed.success) return err(`repeat: ${parsed.error.issues[0]!.message}`);
+  if (!doc.training.schedule[index]) return err(`the schedule has no step ${index + 1}`);
+  const schedule = doc.training.schedule.map((step, i) => (i === index ? { ...step, repeat: parsed.data } : step));
+  return ok({ ...doc, training: { ...doc.training, schedule } });
+}
+
+export type TrainingSettings = Pick<Training, 'batchSize' | 'iterations' | 'seed' | 'sampleEvery' | 'backend'>;
+
+/** Changes training settings; each value is checked as the document schema checks it, and the error names the field. */
+export function setTraining(doc: GraphDoc, patch: Partial<TrainingSettings>): Result<GraphDoc> {
+  const next = { ...doc.training, ...patch };
+  const parsed = TrainingSchema.safeParse(next);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return err(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  return ok({ ...doc, training: parsed.data });
+}
+
+/** Names the port a grid shows, 'none' for no grid, or undefined to let the analysis propose one. */
+export function setPreview<K extends keyof Previews>(doc: GraphDoc, which: K, choice: Previews[K]): GraphDoc {
+  const previews = { ...doc.training.previews };
+  if (choice === undefined) delete previews[which];
+  else previews[which] = choice;
+  return { ...doc, training: { ...doc.training, previews } };
+}
+
+/** What deleting a network takes with it: every call of it (with their connections), and its place in optimizers. */
+export function networkDependents(doc: GraphDoc, id: string): { calls: { scope: ScopeId; node: GraphNode }[]; optimizers: GraphNode[] } {
+  const calls: { scope: ScopeId; node: GraphNode }[] = [];
+  const optimizers: GraphNode[] = [];
+  const scopes: [ScopeId, readonly GraphNode[]][] = [[null, doc.nodes], ...doc.networks.map((n): [ScopeId, readonly GraphNode[]] => [n.id, n.nodes])];
+  for (const [scope, nodes] of scopes) {
+    for (const node of nodes) {
+      const kind = getKind(node.kind);
+      const params = kind?.params.safeParse(node.params);
+      if (!kind || !params?.success) continue;
+      if (kind.role === 'call' && kind.network(params.data) === id) calls.push({ scope, node });
+      if (kind.role === 'optimizer' && kind.networks(params.data).includes(id)) optimizers.push(node);
+    }
+  }
+  return { calls, optimizers };
+}
+
+/** Deletes a network, every call of it (and their connections), and takes it off the optimizers that updated it. */
+export function deleteNetwork(doc: GraphDoc, id: string): GraphDoc {
+  const { calls, optimizers } = networkDependents(doc, id);
+  let next: GraphDoc = { ...doc, networks: doc.networks.filter((n) => n.id !== id) };
+  for (const scope of new Set(calls.map((c) => c.scope))) {
+    if (scope === id) continue;
+    next = removeElements(next, scope, calls.filter((c) => c.scope === scope).map((c) => c.node.id));
+  }
+  const updated = new Set(optimizers.map((n) => n.id));
+  const nodes = next.nodes.map((node) => {
+    const kind = getKind(node.kind);
+    if (!updated.has(node.id) || kind?.role !== 'optimizer') return node;
+    const networks = kind.networks(kind.params.parse(node.params)).filter((n) => n !== id);
+    return { ...node, params: kind.withNetworks(node.params, networks) };
+  });
+  return { ...next, nodes };
 }

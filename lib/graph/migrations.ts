@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { getKind } from '../kinds/registry';
 import { err, ok, type Result } from '../result';
 import { CURRENT_SCHEMA_VERSION, GraphDocSchema, type GraphDoc } from './schema';
 
@@ -13,7 +14,25 @@ export interface Migration {
   up(doc: Record<string, unknown>): Record<string, unknown>;
 }
 
-export const migrations: readonly Migration[] = [];
+export const migrations: readonly Migration[] = [
+  {
+    from: 1,
+    name: 'explicit schedule and loss epsilons',
+    // v1 ran every optimizer once in document order when the schedule was empty; v2 lists them. Log-loss
+    // now defaults to the seeds' epsilon (1e-8): nodes that relied on the old default keep it.
+    up(doc) {
+      const nodes = Array.isArray(doc.nodes) ? (doc.nodes as { id?: unknown; kind?: unknown; params?: Record<string, unknown> }[]) : [];
+      const training = (doc.training ?? {}) as { schedule?: unknown[] };
+      if (typeof training !== 'object' || Array.isArray(training) || (training.schedule !== undefined && !Array.isArray(training.schedule))) return doc;
+      const schedule = training.schedule?.length
+        ? training.schedule
+        : nodes.filter((n) => getKind(String(n.kind))?.role === 'optimizer').map((n) => ({ optimizer: n.id, repeat: 1 }));
+      const upgraded = nodes.map((n) => (n.kind === 'log-loss' && n.params?.epsilon === undefined ? { ...n, params: { ...n.params, epsilon: 1e-7 } } : n));
+      // Only upgrades what is there: a malformed document stays malformed for the schema to report.
+      return { ...doc, ...(Array.isArray(doc.nodes) && { nodes: upgraded }), training: { ...training, schedule } };
+    },
+  },
+];
 
 const Versioned = z.object({ schemaVersion: z.number().int().min(0) }).loose();
 

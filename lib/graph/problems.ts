@@ -33,6 +33,8 @@ export interface Problem {
   network?: string;
   node?: string;
   port?: string;
+  /** What the port is called where people see it (a call's ports carry its network's input and output names). */
+  portLabel?: string;
   edge?: string;
   field?: string;
 }
@@ -42,7 +44,7 @@ export function formatProblem(p: Problem, names?: { network?: (id: string) => st
   const where = [
     p.network !== undefined ? `network ${names?.network?.(p.network) ?? p.network}` : undefined,
     p.node !== undefined ? `node ${names?.node?.(p.node) ?? p.node}` : undefined,
-    p.port !== undefined ? `port ${p.port}` : undefined,
+    p.port !== undefined ? `port ${p.portLabel ?? p.port}` : undefined,
     p.edge !== undefined ? `edge ${p.edge}` : undefined,
     p.field !== undefined ? `field ${p.field}` : undefined,
   ].filter(Boolean);

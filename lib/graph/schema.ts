@@ -6,7 +6,7 @@ import { z } from 'zod';
  * analysis, so one bad field becomes a problem on that node instead of making
  * the whole document unreadable.
  */
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 
 const Id = z.string().min(1).max(200);
 
@@ -36,8 +36,12 @@ export const NetworkSchema = z.object({
 /** One entry of an iteration: run this optimizer's step `repeat` times (e.g. d_steps). */
 export const ScheduleStepSchema = z.object({
   optimizer: Id,
-  repeat: z.number().int().min(1).max(1000).default(1),
+  repeat: z.number().int().min(1).max(1000).default(1).describe('Rounds of this step per iteration (d_steps)'),
 });
+
+/** Where training runs in the browser: the fastest found (auto), or one backend. */
+export const TRAINING_BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
 /** A port whose value is shown as a 4x4 image grid while training. */
 export const PreviewSchema = z.object({
@@ -46,11 +50,14 @@ export const PreviewSchema = z.object({
   range: z.enum(['0..1', '-1..1']).default('0..1').describe('Value range mapped to black..white'),
 });
 
+export const ReconstructionSchema = PreviewSchema.extend({ input: PortRefSchema });
+
+/** Absent: the analysis proposes one from the graph; 'none': no grid. */
 export const PreviewsSchema = z.object({
   /** Generated images, evaluated from a fixed draw of the noise feeding them. */
-  samples: PreviewSchema.optional(),
+  samples: z.union([PreviewSchema, z.literal('none')]).optional(),
   /** Reconstructions P(Q(x)), shown beside the inputs x they came from. */
-  reconstructions: PreviewSchema.extend({ input: PortRefSchema }).optional(),
+  reconstructions: z.union([ReconstructionSchema, z.literal('none')]).optional(),
 });
 
 export const TrainingSchema = z.object({
@@ -59,9 +66,10 @@ export const TrainingSchema = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   /** Sample grids (and progress lines) every this many iterations, as the seeds do every 1000. */
   sampleEvery: z.number().int().min(1).default(1000),
-  /** Empty: every optimizer steps once per iteration, in document order. */
-  schedule: z.array(ScheduleStepSchema).default([]),
+  /** The optimizer steps of one iteration, in order; every optimizer is listed (a new one is appended). */
+  schedule: z.array(ScheduleStepSchema).max(1000).default([]),
   previews: PreviewsSchema.default({}),
+  backend: z.enum(TRAINING_BACKENDS).default('auto'),
 });
 
 export const GraphDocSchema = z.object({
@@ -81,6 +89,7 @@ export type Network = z.infer<typeof NetworkSchema>;
 export type ScheduleStep = z.infer<typeof ScheduleStepSchema>;
 export type Training = z.infer<typeof TrainingSchema>;
 export type Preview = z.infer<typeof PreviewSchema>;
+export type Reconstruction = z.infer<typeof ReconstructionSchema>;
 export type Previews = z.infer<typeof PreviewsSchema>;
 export type GraphDoc = z.infer<typeof GraphDocSchema>;
 /** What callers may write by hand (defaults filled in by parsing). */

@@ -114,6 +114,8 @@ interface KindBase<P> {
   params: z.ZodType<P, any>;
   placement: Placement;
   example: KindExample;
+  /** Params for a node just added to a graph with these networks (defaults apply to the rest). */
+  initialParams?(graph: { networks: readonly { id: string; name: string }[] }): Record<string, unknown>;
   inputs(params: P, ctx: GraphContext): PortSpec[];
   outputs(params: P, ctx: GraphContext): PortSpec[];
   /** Pure: output shapes from input shapes, or a ShapeError naming the port. */
@@ -163,6 +165,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   /** The datasets it reads (none for noise), loaded before training starts. */
   datasets(params: P): DatasetRef[];
   draw(params: P): DrawPolicy;
+  /** The range of the values it draws, where it is data (grids show them black to white). */
+  valueRange?(params: P): '0..1' | '-1..1';
   sampler(params: P, env: SourceEnv): Sampler;
   /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
   emit(args: SourceEmitArgs<P>): string;
@@ -182,6 +186,8 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   lossPort: string;
   /** Ids of the networks whose weights this optimizer updates. */
   networks(params: P): readonly string[];
+  /** The same params (as saved) updating these networks instead. */
+  withNetworks(params: Record<string, unknown>, networks: readonly string[]): Record<string, unknown>;
   updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
   /** Code form of `updater` for the exporter: an expression over `tf` and `optimizers` (the runtime module). */
   emit(args: { params: P; variables: string }): string;

@@ -26,8 +26,8 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
   const { doc, main } = analysis;
   const networks = lowerNetworks(analysis);
   const byId = new Map(networks.map((n) => [n.id, n]));
-  const { samples, reconstructions } = doc.training.previews;
-  const previewed = [samples, reconstructions, reconstructions?.input].filter((ref): ref is PortRef => ref !== undefined);
+  const { samples, reconstructions } = analysis.previews;
+  const previewed = [samples?.ref, reconstructions?.ref, reconstructions?.input].filter((ref): ref is PortRef => ref !== undefined);
   const graph = lowerMain(main, byId, (node) => {
     const read = new Set(previewed.filter((ref) => ref.node === node).map((ref) => ref.port));
     for (const ports of main.incoming.values()) for (const ref of ports.values()) if (ref.node === node) read.add(ref.port);
@@ -67,7 +67,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
   return {
     name: doc.name,
     description: doc.description,
-    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery },
+    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery, backend: doc.training.backend },
     networks,
     weights: networks.flatMap((n) => n.weights),
     sources: graph.sources,
@@ -77,8 +77,8 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     sections,
     steps,
     previews: {
-      samples: samples && preview(samples, samples.range),
-      reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions.range), outputs: preview(reconstructions, reconstructions.range) },
+      samples: samples && preview(samples.ref, samples.range),
+      reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions.range), outputs: preview(reconstructions.ref, reconstructions.range) },
     },
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],

@@ -1,5 +1,6 @@
 import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SourceKind } from '../kinds/kind';
 import type { Shape } from '../kinds/shape';
+import type { TrainingBackend } from '../graph/schema';
 import type { DatasetRef } from '../runtime/dataset';
 import type { Initializer } from '../runtime/init';
 
@@ -187,7 +188,7 @@ export interface MonitorPlan {
 export interface TrainingPlan {
   name: string;
   description: string;
-  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number };
+  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number; backend: TrainingBackend };
   /** Callees before callers. */
   networks: readonly NetworkPlan[];
   weights: readonly WeightPlan[];

@@ -1,4 +1,5 @@
 import { network, portId, ScopeBuilder, type Template } from './builder';
+import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** Seeds 000, 001 and 003: adversarially learned inference. */
 export function aliTemplate(): Template {
@@ -39,7 +40,7 @@ export function aliTemplate(): Template {
   return {
     id: 'ali',
     doc: {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'ALI (adversarially learned inference)',
       description:
         'Seeds 000/001/003. Q: x -> 128 relu -> z_hat(64); P: z -> 128 relu -> 784 sigmoid; D(x, z): concat(848) -> 128 relu -> 1 sigmoid, ' +

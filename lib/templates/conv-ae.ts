@@ -1,4 +1,5 @@
 import { network, portId, ScopeBuilder, type Template } from './builder';
+import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** Seed 004: the convolutional autoencoder. */
 export function convAeTemplate(): Template {
@@ -28,7 +29,7 @@ export function convAeTemplate(): Template {
   return {
     id: 'conv-ae',
     doc: {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'Convolutional autoencoder',
       description:
         'Seed 004. Encoder: conv 16 3x3 /3 SAME relu (10x10x16) -> max-pool 2 /2 (5x5x16) -> conv 8 3x3 /2 relu (3x3x8) -> max-pool (2x2x8). ' +

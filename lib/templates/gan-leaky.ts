@@ -1,4 +1,5 @@
 import { network, portId, ScopeBuilder, type Template } from './builder';
+import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** Seed 004: the MLP GAN with LeakyReLU, tanh output and log_loss. */
 export function ganLeakyTemplate(): Template {
@@ -36,7 +37,7 @@ export function ganLeakyTemplate(): Template {
   return {
     id: 'gan-leaky',
     doc: {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'MLP GAN with LeakyReLU',
       description:
         'Seed 004. D: 784 -> 256 leaky relu(0.2) -> 256 leaky relu(0.2) -> 1 logit; G: noise -> 1024 relu -> 1024 relu -> 784 tanh, data in [-1, 1]. ' +

@@ -1,4 +1,5 @@
 import { network, portId, ScopeBuilder, type Template } from './builder';
+import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** Seed 002: the vanilla MLP GAN. */
 export function ganTemplate(): Template {
@@ -29,7 +30,7 @@ export function ganTemplate(): Template {
   return {
     id: 'gan',
     doc: {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'Vanilla GAN',
       description:
         'Seed 002. G: z(100) -> 128 relu -> 784 sigmoid; D: 784 -> 128 relu -> 1 logit, one D for real and fake. ' +

@@ -1,3 +1,6 @@
+import { analyse } from '../graph/analyse';
+import { moveNodes, scopeGraph } from '../graph/edit';
+import { autoLayout, estimatedSize } from '../graph/layout';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { aliTemplate } from './ali';
@@ -13,11 +16,23 @@ export interface TemplateInfo {
   doc: GraphDoc;
 }
 
-/** The seed models, parsed through the same loader as any saved document. */
+/** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
 export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganLeakyTemplate(), convAeTemplate(), vaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
-  return { id, name: loaded.value.name, description: loaded.value.description, doc: loaded.value };
+  const laid = laidOut(loaded.value);
+  return { id, name: laid.name, description: laid.description, doc: laid };
 });
+
+/** Every scope laid out left to right with the sizes the editor will draw. */
+function laidOut(doc: GraphDoc): GraphDoc {
+  const analysis = analyse(doc);
+  let next = doc;
+  for (const scope of [null, ...doc.networks.map((n) => n.id)]) {
+    const infos = scope === null ? analysis.main : analysis.networks.get(scope)!;
+    next = moveNodes(next, scope, autoLayout(scopeGraph(next, scope), (id) => estimatedSize(infos.nodes.get(id))));
+  }
+  return next;
+}
 
 export const getTemplate = (id: string): TemplateInfo | undefined => templates.find((t) => t.id === id);

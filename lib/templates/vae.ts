@@ -1,4 +1,5 @@
 import { network, portId, ScopeBuilder, type Template } from './builder';
+import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** Seed 004: the variational autoencoder. */
 export function vaeTemplate(): Template {
@@ -31,7 +32,7 @@ export function vaeTemplate(): Template {
   return {
     id: 'vae',
     doc: {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'Variational autoencoder',
       description:
         'Seed 004. Encoder: 784 -> 400 relu -> mean(20), logvar(20); z = eps * sqrt(exp(logvar)) + mean; Decoder: 20 -> 400 relu -> 784 tanh; data in [-1, 1]. ' +

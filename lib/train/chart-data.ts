@@ -38,3 +38,28 @@ export function chartColumns(traces: readonly Trace[], maxPoints: number, log = 
   });
   return [xs, ...ys];
 }
+
+/** The first part of a run that the loss axis leaves out (losses start far above where they settle: the VAE's at 1e5). */
+const WARM_UP = 0.05;
+
+/**
+ * The loss axis after warm-up: the range of every trace's values past its
+ * first 5% of points (all of them while there are fewer than 20), padded a
+ * little. Undefined when there is nothing to show.
+ */
+export function settledRange(traces: readonly Trace[]): [number, number] | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const trace of traces) {
+    const skip = trace.values.length < 20 ? 0 : Math.ceil(trace.values.length * WARM_UP);
+    for (let i = skip; i < trace.values.length; i++) {
+      const y = trace.values[i]!;
+      if (!Number.isFinite(y)) continue;
+      min = Math.min(min, y);
+      max = Math.max(max, y);
+    }
+  }
+  if (min > max) return undefined;
+  const pad = (max - min) * 0.05 || Math.abs(max) * 0.05 || 1;
+  return [min - pad, max + pad];
+}

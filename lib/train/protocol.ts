@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { GraphDoc } from '../graph/schema';
+import type { GraphDoc, TrainingBackend } from '../graph/schema';
 import type { EncodedCheckpoint } from './checkpoint';
 
 /** The messages between the editor (main thread) and the training worker. */
 
-export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/** A backend the worker can run on, and what a project may ask for (its settings' backend). */
+export type BrowserBackend = Exclude<TrainingBackend, 'auto'>;
 export const BROWSER_BACKENDS: readonly BrowserBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-export type BackendChoice = BrowserBackend | 'auto';
+export type BackendChoice = TrainingBackend;
 
 export const RunSettingsSchema = z.object({
   batchSize: z.number().int().min(1).max(4096),

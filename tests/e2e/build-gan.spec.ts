@@ -39,7 +39,8 @@ test('a new user builds the vanilla GAN from the palette, meets a shape error, f
   // Wiring the noise straight into D is refused, and the reason names the shapes.
   const dInput = await node(page, dFake).locator('.port-in').first().getAttribute('data-port');
   await connect(page, z, 'z', dFake, dInput!);
-  await expect(page.locator('.message')).toContainText('D expects [b, 784] on "x", got [b, 100]');
+  // D's input is named after what fed it when it was made: MNIST's images.
+  await expect(page.locator('.message')).toContainText('D expects [b, 784] on "images", got [b, 100]');
   await page.getByRole('button', { name: 'Dismiss' }).click();
 
   await connect(page, z, 'z', gH, 'x');

@@ -7,7 +7,7 @@ test('the ALI template: a network from a selection, then undo and redo', async (
   await expect(node(page, 'D_enc')).toContainText("shares D's weights (2 calls)");
   await expect(node(page, 'G_solver')).toContainText('updates');
   const networks = page.getByLabel('Networks');
-  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/]);
+  await expect(networks.locator('button.open')).toHaveText([/Q/, /P/, /D/]);
 
   // Opening D shows its body with every connection (D's "z" input is not the main graph's "z").
   await node(page, 'D_enc').dblclick();
@@ -20,20 +20,20 @@ test('the ALI template: a network from a selection, then undo and redo', async (
   page.once('dialog', (d) => d.accept('Prior'));
   await select(page, 'z');
   await page.getByRole('button', { name: 'Network from selection' }).click();
-  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/, /Prior/]);
+  await expect(networks.locator('button.open')).toHaveText([/Q/, /P/, /D/, /Prior/]);
   await expect(node(page, 'z')).toHaveCount(0);
   await expect(page.getByLabel('Problems')).toContainText('No problems');
   await expectSaved(page);
 
   await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/]);
+  await expect(networks.locator('button.open')).toHaveText([/Q/, /P/, /D/]);
   await expect(node(page, 'z')).toHaveCount(1);
   await page.keyboard.press('Control+Shift+Z');
-  await expect(networks.getByRole('button')).toHaveText([/Q/, /P/, /D/, /Prior/]);
+  await expect(networks.locator('button.open')).toHaveText([/Q/, /P/, /D/, /Prior/]);
   await expect(node(page, 'z')).toHaveCount(0);
 
   // Open the new network from the list: its body holds z, with an output for each use.
-  await networks.getByRole('button', { name: /Prior/ }).click();
+  await networks.locator('button.open', { hasText: 'Prior' }).click();
   await expect(page.getByRole('navigation', { name: 'Scope' })).toContainText('Prior');
   await expect(node(page, 'z')).toHaveCount(1);
   await expectSaved(page);

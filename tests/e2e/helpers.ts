@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /** Creates a project from the home page and waits for its editor. */
 export async function createProject(page: Page, name: string, template = '') {
@@ -76,4 +76,17 @@ export async function exportedGraph(page: Page): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** The project's training settings, in the panel (a field is saved when it loses focus). */
+export async function setSettings(panel: Locator, settings: { batch: number; iterations: number; sampleEvery: number; backend: string }) {
+  for (const [label, value] of [
+    ['Batch size', settings.batch],
+    ['Iterations', settings.iterations],
+    ['Samples every', settings.sampleEvery],
+  ] as const) {
+    await panel.getByLabel(label, { exact: true }).fill(String(value));
+    await panel.getByLabel(label, { exact: true }).press('Tab');
+  }
+  await panel.getByLabel('Backend').selectOption(settings.backend);
 }

@@ -1,16 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { getTemplate } from '../../lib/templates';
-import { createProject, expectSaved, node } from './helpers';
+import { createProject, expectSaved, node, setSettings } from './helpers';
 
 /** Training in the browser: the real worker, real MNIST, the real database. */
 
 async function openTraining(page: Page, settings: { batch: number; iterations: number; sampleEvery: number; backend: string }) {
   await page.getByRole('button', { name: 'Training' }).click();
   const panel = page.getByLabel('Training');
-  await panel.getByLabel('Batch size').fill(String(settings.batch));
-  await panel.getByLabel('Iterations').fill(String(settings.iterations));
-  await panel.getByLabel('Samples every').fill(String(settings.sampleEvery));
-  await panel.getByLabel('Backend').selectOption(settings.backend);
+  await setSettings(panel, settings);
   return panel;
 }
 

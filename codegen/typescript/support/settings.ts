@@ -20,7 +20,7 @@ export interface Settings {
   json: boolean;
 }
 
-export type Defaults = Omit<Settings, 'resume' | 'backend' | 'json'>;
+export type Defaults = Omit<Settings, 'resume' | 'json'>;
 
 const NUMBERS = {
   iterations: { flag: 'iterations', min: 0, help: 'training iterations (each runs every optimizer step of the schedule)' },
@@ -39,7 +39,7 @@ export function usage(defaults: Defaults): string {
     `  --out DIR`.padEnd(24) + `sample grids, checkpoints and summary.json (default ${defaults.out})`,
     `  --data DIR`.padEnd(24) + `MNIST IDX files, downloaded there when missing (default ${defaults.data})`,
     `  --resume DIR`.padEnd(24) + 'continue from a checkpoint folder (e.g. out/checkpoint)',
-    `  --backend NAME`.padEnd(24) + `${BACKEND_CHOICES.join(', ')} (default auto: the fastest available)`,
+    `  --backend NAME`.padEnd(24) + `${BACKEND_CHOICES.join(', ')} (default ${defaults.backend}${defaults.backend === 'auto' ? ': the fastest available' : ''})`,
     `  --json`.padEnd(24) + 'print one JSON object per log line',
   ].join('\n');
 }
@@ -54,7 +54,7 @@ export function readSettings(argv: string[], defaults: Defaults): Settings | 'he
       out: { type: 'string' },
       data: { type: 'string' },
       resume: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
+      backend: { type: 'string', default: defaults.backend },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },

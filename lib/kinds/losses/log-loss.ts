@@ -5,8 +5,8 @@ import { label, lossOutputs, scalar, targetParam } from './common';
 
 /**
  * Log-loss on probabilities: -mean(log(p + eps)) against 1 and
- * -mean(log(1 - p + eps)) against 0. With eps 1e-7 this is tf.losses.log_loss;
- * with eps 1e-8 it spells ALI's `-mean(log(D + 1e-8))` terms exactly.
+ * -mean(log(1 - p + eps)) against 0. The default eps 1e-8 spells the seeds'
+ * `-mean(log(D + 1e-8))` terms (ALI) exactly; 1e-7 is tf.losses.log_loss.
  */
 export const logLoss = defineLoss({
   kind: 'log-loss',
@@ -15,7 +15,7 @@ export const logLoss = defineLoss({
   doc: 'p [b, ...] in (0, 1) -> loss [] = -mean(log(p + eps)) (target 1) or -mean(log(1 - p + eps)) (target 0)',
   params: z.object({
     target: targetParam,
-    epsilon: z.number().min(0).max(1).default(1e-7).describe('Added inside the log: 1e-7 is tf.losses.log_loss, 1e-8 spells ALI\'s log(D + 1e-8)'),
+    epsilon: z.number().min(0).max(1).default(1e-8).describe('Added inside the log: 1e-8 spells the seeds\' log(D + 1e-8) (ALI); 1e-7 is tf.losses.log_loss'),
   }),
   example: { params: { target: 'ones', epsilon: 1e-8 }, inputs: { p: [null, 1] } },
   inputs: () => [port('p')],

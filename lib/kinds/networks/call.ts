@@ -39,4 +39,6 @@ export const call: CallKind<{ network: string }> = {
   },
   network: (p) => p.network,
   create: (network) => ({ network }),
+  // Ready to use: a call of the first network, which the inspector's picker shows.
+  initialParams: (graph) => (graph.networks[0] ? { network: graph.networks[0].id } : {}),
 };

@@ -15,6 +15,7 @@ export const optimizerStructure = {
     return {};
   },
   networks: (p: { networks: readonly string[] }) => p.networks,
+  withNetworks: (p: Record<string, unknown>, networks: readonly string[]) => ({ ...p, networks: [...networks] }),
   example: { params: { networks: ['Net'] }, inputs: { [LOSS]: [] } },
 };
 

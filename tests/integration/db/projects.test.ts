@@ -77,6 +77,29 @@ describe('projects', () => {
     expect(now.ok && now.value.version).toBe(2);
   });
 
+  it('knows its own save when the reply was lost, and still refuses a change made elsewhere', async () => {
+    const created = await createProject({ name: 'Lost reply', template: 'gan' });
+    if (!created.ok) throw new Error(created.error.message);
+    const { id } = created.value;
+    const graph = getTemplate('gan')!.doc;
+    const lost = { ...graph, description: 'saved, but the page never heard' };
+    expect((await saveGraph(id, 1, lost)).ok).toBe(true); // committed as version 2; the page still has version 1
+    // The page sends it again, naming it: nothing new is written and the page learns version 2.
+    const again = await saveGraph(id, 1, lost, lost);
+    expect(again.ok && again.value.version).toBe(2);
+    // Then its newer edit goes on top.
+    const newer = await saveGraph(id, 2, { ...graph, description: 'newer' });
+    expect(newer.ok && newer.value.version).toBe(3);
+    // A page naming a lost save that is not what is stored is refused as before.
+    const other = await saveGraph(id, 2, { ...graph, description: 'from an old tab' }, { ...graph, description: 'never stored' });
+    expect(other).toMatchObject({ ok: false, error: { kind: 'stale', currentVersion: 3 } });
+    // And a lost save that did not commit is simply written.
+    const fresh = await saveGraph(id, 3, { ...graph, description: 'retried' }, { ...graph, description: 'retried' });
+    expect(fresh.ok && fresh.value.version).toBe(4);
+    const now = await getProject(id);
+    expect(now.ok && now.value.graph.description).toBe('retried');
+  });
+
   it('refuses an invalid graph without touching the stored one', async () => {
     const created = await createProject({ name: 'Guarded', template: 'vae' });
     if (!created.ok) throw new Error(created.error.message);

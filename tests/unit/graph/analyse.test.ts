@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../../lib/graph/analyse';
 import { loadGraphDoc } from '../../../lib/graph/migrations';
-import type { ProblemCode } from '../../../lib/graph/problems';
-import type { GraphDoc, GraphDocInput } from '../../../lib/graph/schema';
+import { formatProblem, type ProblemCode } from '../../../lib/graph/problems';
+import { CURRENT_SCHEMA_VERSION, type GraphDoc, type GraphDocInput } from '../../../lib/graph/schema';
 import { formatShape } from '../../../lib/kinds/shape';
 import { templates } from '../../../lib/templates';
 
 /** A small valid graph: D(x) on MNIST with one loss and one optimizer, to break in every way. */
 function base(): GraphDocInput {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     name: 'small',
     networks: [
       {
@@ -39,6 +39,7 @@ function base(): GraphDocInput {
       { id: 'm2', source: { node: 'real', port: 'out' }, target: { node: 'loss', port: 'logits' } },
       { id: 'm3', source: { node: 'loss', port: 'loss' }, target: { node: 'opt', port: 'loss' } },
     ],
+    training: { schedule: [{ optimizer: 'opt', repeat: 1 }] },
   };
 }
 
@@ -53,6 +54,27 @@ function load(mutate: (doc: GraphDocInput) => void): GraphDoc {
 const problem = (doc: GraphDoc, code: ProblemCode) => analyse(doc).problems.find((p) => p.code === code);
 
 describe('analyse', () => {
+  it('keeps a node with an invalid param whole: its ports, its neighbours\' shapes, and one problem on the field', () => {
+    const analysis = analyse(load((d) => void (d.networks![0]!.nodes.find((n) => n.id === 'h')!.params = { units: -3, activation: 'relu' })));
+    expect(analysis.problems.map((p) => [p.code, p.node, p.field])).toEqual([['invalid-params', 'h', 'units']]);
+    const h = analysis.networks.get('D')!.nodes.get('h')!;
+    expect([h.invalid, h.inputs.map((p) => p.id), h.outShapes.y]).toEqual([true, ['x'], [null, 128]]);
+    expect(analysis.main.nodes.get('real')!.outShapes.out).toEqual([null, 1]);
+    expect(analysis.ok).toBe(false);
+  });
+
+  it('names a call\'s port as the network names it', () => {
+    const analysis = analyse(
+      load((d) => {
+        d.networks![0]!.nodes.find((n) => n.id === 'x')!.label = 'image';
+        d.edges = d.edges!.filter((e) => e.id !== 'm1');
+      }),
+    );
+    const missing = analysis.problems.find((p) => p.code === 'missing-connection')!;
+    expect(missing).toMatchObject({ node: 'real', port: 'x', portLabel: 'image' });
+    expect(formatProblem(missing)).toMatch(/node real, port image: /);
+  });
+
   it('accepts the small graph and infers every port shape', () => {
     const analysis = analyse(load(() => {}));
     expect(analysis.problems).toEqual([]);

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../../lib/graph/analyse';
-import { addNode, connect, createNetworkFromSelection, moveNodes, pasteNodes, removeElements, scopeGraph, updateNode } from '../../../lib/graph/edit';
+import {
+  addNode,
+  connect,
+  createNetworkFromSelection,
+  deleteNetwork,
+  moveNodes,
+  moveScheduleStep,
+  networkDependents,
+  pasteNodes,
+  removeElements,
+  renameNetwork,
+  scopeGraph,
+  setPreview,
+  setScheduleRepeat,
+  setTraining,
+  updateNode,
+} from '../../../lib/graph/edit';
 import { loadGraphDoc } from '../../../lib/graph/migrations';
-import type { GraphDoc } from '../../../lib/graph/schema';
+import { CURRENT_SCHEMA_VERSION, type GraphDoc } from '../../../lib/graph/schema';
 import { getTemplate } from '../../../lib/templates';
 
 const empty = (): GraphDoc => {
-  const loaded = loadGraphDoc({ schemaVersion: 1, name: 'blank', nodes: [], edges: [] });
+  const loaded = loadGraphDoc({ schemaVersion: CURRENT_SCHEMA_VERSION, name: 'blank', nodes: [], edges: [] });
   if (!loaded.ok) throw new Error(loaded.error);
   return loaded.value;
 };
@@ -80,10 +96,72 @@ describe('graph editing', () => {
     expect(analysis.problems.map((p) => p.code)).not.toContain('weights-outside-network');
     expect(analysis.errors).toEqual([]);
     expect(analysis.networks.get('G')!.signature.inputs.map((i) => i.shape)).toEqual([[null, 100]]);
+    // Its ends are named as people see them: the input after what feeds it (noise's port z), the lone output after the network.
+    expect(analysis.networks.get('G')!.signature.inputs.map((i) => i.label)).toEqual(['z']);
+    expect(analysis.networks.get('G')!.signature.outputs.map((o) => o.label)).toEqual(['G']);
     expect(analysis.main.nodes.get(made.value.call)!.outShapes).toEqual({ [analysis.networks.get('G')!.signature.outputs[0]!.port]: [null, 784] });
     // Both loss inputs now come from the one call.
     expect(made.value.doc.edges.filter((e) => e.target.node === loss.id).every((e) => e.source.node === made.value.call)).toBe(true);
     expect(createNetworkFromSelection(made.value.doc, null, [loss.id], 'L')).toMatchObject({ ok: false });
     expect(createNetworkFromSelection(made.value.doc, null, [z.id], 'G')).toEqual({ ok: false, error: 'There is already a network called G.' });
+  });
+
+  it('drops a call of the first network, ready to use, and an optimizer at the end of the schedule', () => {
+    const ali = getTemplate('ali')!.doc;
+    const call = addNode(ali, null, 'call', { x: 0, y: 0 });
+    expect(call.doc.nodes.find((n) => n.id === call.id)!.params).toEqual({ network: 'Q' });
+    const problems = analyse(call.doc).problems.filter((p) => p.node === call.id);
+    expect(problems.map((p) => p.code)).toEqual(['missing-connection']); // valid, only waiting for its input
+    expect(problems[0]!.message).toContain('"x"');
+    const inside = addNode(ali, 'D', 'call', { x: 0, y: 0 });
+    expect(scopeGraph(inside.doc, 'D').nodes.find((n) => n.id === inside.id)!.params).toEqual({ network: 'Q' });
+
+    const sgd = addNode(ali, null, 'sgd', { x: 0, y: 0 });
+    expect(sgd.doc.training.schedule.map((s) => s.optimizer)).toEqual(['D_solver', 'G_solver', sgd.id]);
+    const copied = pasteNodes(ali, null, ali.nodes.filter((n) => n.id === 'D_solver'), []);
+    expect(copied.doc.training.schedule.map((s) => s.optimizer)).toEqual(['D_solver', 'G_solver', copied.ids[0]]);
+    const nested = addNode(ali, 'D', 'dense', { x: 0, y: 0 });
+    expect(nested.doc.training.schedule).toEqual(ali.training.schedule);
+  });
+
+  it('reorders the schedule, sets repeats and settings, and checks each value', () => {
+    const ali = getTemplate('ali')!.doc;
+    const swapped = moveScheduleStep(ali, 1, 0);
+    expect(swapped.training.schedule.map((s) => s.optimizer)).toEqual(['G_solver', 'D_solver']);
+    expect(moveScheduleStep(ali, 0, 5)).toBe(ali);
+    const repeated = setScheduleRepeat(swapped, 1, 3);
+    expect(repeated.ok && repeated.value.training.schedule[1]).toEqual({ optimizer: 'D_solver', repeat: 3 });
+    expect(setScheduleRepeat(swapped, 1, 0)).toMatchObject({ ok: false, error: expect.stringMatching(/^repeat: /) });
+    expect(setScheduleRepeat(swapped, 7, 2)).toEqual({ ok: false, error: 'the schedule has no step 8' });
+    const settings = setTraining(ali, { batchSize: 16, backend: 'wasm' });
+    expect(settings.ok && settings.value.training).toMatchObject({ batchSize: 16, backend: 'wasm', iterations: ali.training.iterations });
+    expect(setTraining(ali, { iterations: 0 })).toMatchObject({ ok: false, error: expect.stringMatching(/^iterations: /) });
+    expect(setTraining(ali, { seed: 1.5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^seed: /) });
+  });
+
+  it('sets, clears and turns off previews', () => {
+    const gan = getTemplate('gan')!.doc;
+    const off = setPreview(gan, 'samples', 'none');
+    expect(off.training.previews.samples).toBe('none');
+    expect(analyse(off).previews.samples).toBeUndefined();
+    const auto = setPreview(gan, 'samples', undefined);
+    expect('samples' in auto.training.previews).toBe(false);
+    expect(analyse(auto).previews.samples).toMatchObject({ ref: { node: 'G_sample' }, proposed: true });
+  });
+
+  it('renames and deletes networks, saying what a deletion takes with it', () => {
+    const ali = getTemplate('ali')!.doc;
+    expect(renameNetwork(ali, 'D', 'Critic')).toMatchObject({ ok: true, value: { networks: expect.arrayContaining([expect.objectContaining({ id: 'D', name: 'Critic' })]) } });
+    expect(renameNetwork(ali, 'D', 'Q')).toEqual({ ok: false, error: 'There is already a network called Q.' });
+    const dependents = networkDependents(ali, 'P');
+    expect(dependents.calls.map((c) => c.node.id).sort()).toEqual(['P_Q_x', 'X_hat']);
+    expect(dependents.optimizers.map((n) => n.id)).toEqual(['G_solver']);
+    const without = deleteNetwork(ali, 'P');
+    expect(without.networks.map((n) => n.id)).toEqual(['Q', 'D']);
+    expect(without.nodes.some((n) => n.id === 'X_hat' || n.id === 'P_Q_x')).toBe(false);
+    expect(without.edges.some((e) => e.source.node === 'X_hat' || e.target.node === 'X_hat')).toBe(false);
+    expect(without.nodes.find((n) => n.id === 'G_solver')!.params.networks).toEqual(['Q']);
+    // D_gen lost its input: the analysis says so on D_gen, nothing crashes.
+    expect(analyse(without).problems.find((p) => p.node === 'D_gen')?.code).toBe('missing-connection');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGraphDoc, type Migration } from '../../../lib/graph/migrations';
+import { loadGraphDoc, migrations, type Migration } from '../../../lib/graph/migrations';
 import { CURRENT_SCHEMA_VERSION } from '../../../lib/graph/schema';
 import { getTemplate } from '../../../lib/templates';
 
@@ -55,17 +55,42 @@ describe('loadGraphDoc', () => {
       },
     ];
     const old = { schemaVersion: 0, name: 'old', nodes: [{ id: 'z', kind: 'noise' }, { id: 's', kind: 'scale' }], links: [['z:z', 's:x']] };
-    const loaded = loadGraphDoc(old, chain);
+    // v0 -> v1 here, then the real v1 -> v2.
+    const loaded = loadGraphDoc(old, [...chain, ...migrations]);
     expect(loaded.ok).toBe(true);
     expect(loaded.ok && loaded.value.edges).toEqual([{ id: 'e0', source: { node: 'z', port: 'z' }, target: { node: 's', port: 'x' } }]);
-    expect(loaded.ok && loaded.value.schemaVersion).toBe(1);
+    expect(loaded.ok && loaded.value.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
+  });
+
+  it('v1 -> v2: an empty schedule becomes every optimizer once in document order, and log-loss keeps its old epsilon', () => {
+    const v1 = {
+      schemaVersion: 1,
+      name: 'old',
+      nodes: [
+        { id: 'p', kind: 'log-loss', params: { target: 'ones' } },
+        { id: 'q', kind: 'log-loss', params: { epsilon: 0.001 } },
+        { id: 'g', kind: 'sgd', params: {} },
+        { id: 'd', kind: 'adam', params: {} },
+      ],
+      edges: [],
+    };
+    const loaded = loadGraphDoc(v1);
+    if (!loaded.ok) throw new Error(loaded.error);
+    expect(loaded.value.schemaVersion).toBe(2);
+    expect(loaded.value.training.schedule).toEqual([
+      { optimizer: 'g', repeat: 1 },
+      { optimizer: 'd', repeat: 1 },
+    ]);
+    expect(loaded.value.nodes.map((n) => n.params.epsilon)).toEqual([1e-7, 0.001, undefined, undefined]);
+    const explicit = loadGraphDoc({ ...v1, training: { schedule: [{ optimizer: 'd', repeat: 2 }] } });
+    expect(explicit.ok && explicit.value.training.schedule).toEqual([{ optimizer: 'd', repeat: 2 }]);
   });
 
   it('reports a failing migration by name and a missing one by version', () => {
     const failing: Migration[] = [{ from: 0, name: 'explode', up: () => { throw new Error('boom'); } }];
-    const a = loadGraphDoc({ schemaVersion: 0, name: 'x', nodes: [], edges: [] }, failing);
+    const a = loadGraphDoc({ schemaVersion: 0, name: 'x', nodes: [], edges: [] }, failing, 1);
     expect(!a.ok && a.error).toMatch(/Migration "explode" \(v0 -> v1\) failed: boom/);
-    const b = loadGraphDoc({ schemaVersion: 0, name: 'x', nodes: [], edges: [] }, []);
+    const b = loadGraphDoc({ schemaVersion: 0, name: 'x', nodes: [], edges: [] }, [], 1);
     expect(!b.ok && b.error).toMatch(/No migration from schemaVersion 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartColumns } from '../../../lib/train/chart-data';
+import { chartColumns, settledRange } from '../../../lib/train/chart-data';
 
 describe('chart columns', () => {
   it('decimates 300,000 points to the limit, keeping the ends and a spike', () => {
@@ -29,5 +29,16 @@ describe('chart columns', () => {
 
   it('drops values a log scale cannot show', () => {
     expect(chartColumns([{ label: 'loss', steps: [0, 1, 2], values: [1, 0, -1] }], 10, true)).toEqual([[0], [1]]);
+  });
+
+  it('zooms the loss axis past the warm-up: a VAE loss that starts at 1e5 and settles near 100 stays readable', () => {
+    const steps = Array.from({ length: 200 }, (_, i) => i);
+    const vae = { label: 'loss', steps, values: steps.map((i) => (i < 5 ? 1e5 / (i + 1) : 100 + 10 * Math.sin(i))) };
+    const [low, high] = settledRange([vae])!;
+    expect(low).toBeGreaterThan(80);
+    expect(high).toBeLessThan(120);
+    // Few points: nothing is skipped yet.
+    expect(settledRange([{ label: 'loss', steps: [0, 1], values: [1e5, 100] }])![1]).toBeGreaterThan(1e5);
+    expect(settledRange([{ label: 'loss', steps: [], values: [] }])).toBeUndefined();
   });
 });

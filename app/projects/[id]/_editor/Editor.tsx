@@ -105,14 +105,14 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
           <Canvas store={store} analysis={analysis} theme={theme} onAdd={actions.add} onMessage={setMessage} />
         </div>
         <div className="side">
-          <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} />
+          <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} onChange={store.getState().setDoc} onMessage={setMessage} />
           <Inspector doc={doc} node={selectedNode} onChange={(change) => selectedNode && store.getState().setDoc(updateNode(doc, scope, selectedNode.id, change))} />
           <Problems doc={doc} problems={analysis.problems} onFocus={actions.focusProblem} />
         </div>
       </div>
       {training !== undefined && (
         <div className="training-drawer" hidden={!training}>
-          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} onMessage={setMessage} />
+          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} onChange={store.getState().setDoc} onMessage={setMessage} />
         </div>
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} shortcuts={SHORTCUTS} />}

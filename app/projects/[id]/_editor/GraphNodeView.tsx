@@ -4,9 +4,11 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { GraphFlowNode } from './flow';
 
+const SHOWN_PROBLEMS = 2;
+
 /** The one node component: ports, shapes, problems and network badges, as the node's view says. */
 function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
-  const { node, title, inputs, outputs, problems, network, updates } = data;
+  const { node, title, inputs, outputs, problems, network, updates, schedule } = data;
   const errors = problems.filter((p) => p.severity === 'error');
   return (
     <div
@@ -22,6 +24,11 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       {network && network.calls > 1 && (
         <div className="badge" title={`All ${network.calls} calls of ${network.name} share its weights`}>
           shares {network.name}&apos;s weights ({network.calls} calls)
+        </div>
+      )}
+      {schedule && (
+        <div className="badge schedule-place" title="Where this optimizer runs in each training iteration (the Schedule in the training panel)">
+          {schedule}
         </div>
       )}
       {updates && (
@@ -59,12 +66,14 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
         </div>
       </div>
       {problems.length > 0 && (
-        <ul className="node-problems">
-          {problems.map((p, i) => (
+        // At most two, clamped: a node with errors must not grow over its neighbours (the problems list has them all).
+        <ul className="node-problems" title={problems.map((p) => p.message).join('\n')}>
+          {problems.slice(0, SHOWN_PROBLEMS).map((p, i) => (
             <li key={i} className={p.severity}>
               {p.message}
             </li>
           ))}
+          {problems.length > SHOWN_PROBLEMS && <li className="more">+{problems.length - SHOWN_PROBLEMS} more</li>}
         </ul>
       )}
     </div>

@@ -6,7 +6,7 @@ import type { GraphDoc } from '@/lib/graph/schema';
 /** Every problem of the graph; clicking one opens its scope and focuses its node. */
 export function Problems({ doc, problems, onFocus }: { doc: GraphDoc; problems: readonly Problem[]; onFocus(problem: Problem): void }) {
   const where = (p: Problem) =>
-    [p.network !== undefined ? (doc.networks.find((n) => n.id === p.network)?.name ?? p.network) : 'main', p.node, p.port && `port ${p.port}`, p.field && `field ${p.field}`]
+    [p.network !== undefined ? (doc.networks.find((n) => n.id === p.network)?.name ?? p.network) : 'main', p.node, p.port && `port ${p.portLabel ?? p.port}`, p.field && `field ${p.field}`]
       .filter(Boolean)
       .join(' / ');
   return (

@@ -34,6 +34,8 @@ export type NodeView = {
   network?: { id: string; name: string; color: string; calls: number };
   /** For optimizers, the networks they update; for losses, the networks trained on them. */
   updates?: { verb: 'updates' | 'trains'; networks: { name: string; color: string }[] };
+  /** For optimizers: where they run in an iteration, `step 1 of 2, x3`. */
+  schedule?: string;
 };
 
 export type GraphFlowNode = FlowNode<NodeView, 'graph'>;
@@ -76,11 +78,21 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     const called = callee(info);
     const network = called === undefined ? undefined : doc.networks.find((n) => n.id === called);
     if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: calls.get(network.id) ?? 0 };
-    if (info?.kind?.role === 'optimizer' && info.params !== undefined) view.updates = { verb: 'updates', networks: named(info.kind.networks(info.params)) };
+    if (info?.kind?.role === 'optimizer' && info.params !== undefined) {
+      view.updates = { verb: 'updates', networks: named(info.kind.networks(info.params)) };
+      view.schedule = schedulePlace(doc, node.id);
+    }
     else if (scope === null && isLoss(info?.kind)) view.updates = { verb: 'trains', networks: named(analysis.trainedBy.get(node.id) ?? []) };
     views.set(node.id, view);
   }
   return views;
+}
+
+/** `step 2 of 2, x3`: where an optimizer runs in an iteration (an optimizer may appear more than once). */
+function schedulePlace(doc: GraphDoc, optimizer: string): string {
+  const steps = doc.training.schedule;
+  const places = steps.flatMap((step, i) => (step.optimizer === optimizer ? [`step ${i + 1}${step.repeat > 1 ? ` ×${step.repeat}` : ''}`] : []));
+  return places.length ? `${places.join(', ')} of ${steps.length}` : 'not in the schedule';
 }
 
 function ports(info: NodeInfo | undefined, side: 'in' | 'out'): PortView[] {
@@ -91,7 +103,7 @@ function ports(info: NodeInfo | undefined, side: 'in' | 'out'): PortView[] {
 }
 
 /** What a view shows, apart from its node (compared by identity): equal strings, equal pictures. */
-const showing = (view: NodeView) => JSON.stringify([view.title, view.inputs, view.outputs, view.problems, view.network, view.updates]);
+const showing = (view: NodeView) => JSON.stringify([view.title, view.inputs, view.outputs, view.problems, view.network, view.updates, view.schedule]);
 
 /** What the canvas shows besides the document: selection, measured sizes, positions mid-drag. */
 export interface CanvasState {

@@ -7,18 +7,24 @@ import { saveGraphAction } from '../../../actions';
 export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'error';
 
 const DELAY_MS = 600;
+/** After a save whose reply was lost, try again this soon even without a new edit. */
+const RETRY_MS = 3000;
 
 /**
  * Saves the document shortly after each edit, naming the version it was
  * based on. A refused save (another tab saved first, or the server rejected
  * the graph) stops autosaving and says why: nothing is overwritten, and the
- * user decides (reload, or export their copy).
+ * user decides (reload, or export their copy). A save whose reply was lost
+ * may still have committed: the next attempt names it, so the server can
+ * tell the page's own write from a change made elsewhere.
  */
 export function useAutosave(projectId: string, initialVersion: number, doc: GraphDoc) {
   const [status, setStatus] = useState<SaveStatus>('saved');
   const [error, setError] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
   const version = useRef(initialVersion);
   const saved = useRef(doc);
+  const unconfirmed = useRef<GraphDoc>(undefined);
   const blocked = useRef(false);
   const inFlight = useRef<Promise<void> | undefined>(undefined);
 
@@ -35,26 +41,34 @@ export function useAutosave(projectId: string, initialVersion: number, doc: Grap
         await inFlight.current; // one save at a time, in order
         if (blocked.current || doc === saved.current) return;
         setStatus('saving');
+        // A save whose reply was lost goes again first, so a newer save never lands on top of an unknown one.
+        const sending = unconfirmed.current ?? doc;
         try {
-          const result = await saveGraphAction(projectId, version.current, doc);
+          const result = await saveGraphAction(projectId, version.current, sending, unconfirmed.current);
+          unconfirmed.current = undefined;
           if (result.ok) {
             version.current = result.value.version;
-            saved.current = doc;
-            setStatus((s) => (s === 'saving' ? 'saved' : s));
+            saved.current = sending;
+            setError(undefined);
+            if (sending !== doc) setAttempt((a) => a + 1);
+            else setStatus((s) => (s === 'saving' ? 'saved' : s));
           } else {
             blocked.current = result.error.kind === 'stale' || result.error.kind === 'not-found';
             setError(result.error.message);
             setStatus('error');
           }
         } catch {
-          setError('Not saved: the server could not be reached. Your changes are kept here; they will be saved with your next edit.');
+          // The save may have committed with only its reply lost: the next attempt sends it again and says so.
+          unconfirmed.current = sending;
+          setError('Not saved yet: the server could not be reached. Your changes are kept here and saving is retried.');
           setStatus('error');
+          setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
         }
       };
       inFlight.current = run();
     }, DELAY_MS);
     return () => clearTimeout(timer);
-  }, [doc, projectId]);
+  }, [doc, projectId, attempt]);
 
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {

@@ -6,7 +6,7 @@ import { addNode, createNetworkFromSelection, moveNodes, pasteNodes, scopeGraph 
 import { loadGraphDoc } from '@/lib/graph/migrations';
 import type { Problem } from '@/lib/graph/problems';
 import type { Edge, GraphNode } from '@/lib/graph/schema';
-import { autoLayout } from './layout';
+import { autoLayout } from '@/lib/graph/layout';
 import type { EditorStore } from './store';
 
 /** What the toolbar, the shortcuts and the lists can do to the document and the view; each reads the store when it runs. */

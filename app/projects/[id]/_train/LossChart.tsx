@@ -2,7 +2,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { chartColumns, type Trace } from '@/lib/train/chart-data';
+import { chartColumns, settledRange, type Trace } from '@/lib/train/chart-data';
 
 /** Points drawn per line: enough for any screen, few enough to redraw live. */
 const MAX_POINTS = 1500;
@@ -19,21 +19,31 @@ interface Props {
   version: number;
 }
 
-/** Losses (and monitors) against iterations, decimated, with a log-scale option. */
+/** Losses (and monitors) against iterations, decimated; the loss axis zooms past the warm-up (or is logarithmic). */
 export function LossChart({ traces, probabilities, dashed, log, version }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot>(undefined);
   const shape = `${traces.map((t) => t.label).join('|')}/${log}`;
+  const lossRange = useRef<[number, number]>(undefined);
+  const setData = (data: Trace[]) => {
+    lossRange.current = settledRange(data.filter((t) => !probabilities.has(t.label)));
+    plot.current?.setData(chartColumns(data, MAX_POINTS, log) as uPlot.AlignedData);
+  };
 
   useEffect(() => {
     const element = host.current!;
     const options: uPlot.Options = {
       width: element.clientWidth || 600,
       height: Math.max(160, element.clientHeight - 40),
-      scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {}, p: { range: [0, 1] } },
+      scales: {
+        x: { time: false },
+        y: log ? { distr: 3, log: 10 } : { range: (_u, min, max) => lossRange.current ?? [min, max] },
+        p: { range: [0, 1] },
+      },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: log ? 'loss (log)' : 'loss' },
+        // Wide enough for its longest tick label, so the axis label never sits on the numbers.
+        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: log ? 'loss (log)' : 'loss', size: (_u, values) => 28 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)) },
         ...(traces.some((t) => probabilities.has(t.label)) ? [{ scale: 'p', side: 1, stroke: 'currentColor', grid: { show: false }, label: 'mean D' } as uPlot.Axis] : []),
       ],
       series: [
@@ -50,6 +60,7 @@ export function LossChart({ traces, probabilities, dashed, log, version }: Props
       ],
       legend: { live: true },
     };
+    lossRange.current = settledRange(traces.filter((t) => !probabilities.has(t.label)));
     plot.current = new uPlot(options, chartColumns(traces, MAX_POINTS, log) as uPlot.AlignedData, element);
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: element.clientWidth, height: Math.max(160, element.clientHeight - 40) }));
     resize.observe(element);
@@ -69,7 +80,7 @@ export function LossChart({ traces, probabilities, dashed, log, version }: Props
   useEffect(() => {
     const draw = () => {
       const start = performance.now();
-      plot.current?.setData(chartColumns(latest.current, MAX_POINTS, log) as uPlot.AlignedData);
+      setData(latest.current);
       lastDraw.current = { at: start, took: performance.now() - start };
     };
     const wait = lastDraw.current.at + 10 * lastDraw.current.took - performance.now();

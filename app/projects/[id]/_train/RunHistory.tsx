@@ -5,12 +5,22 @@ import { listRuns } from './api';
 
 const when = (date: Date | string) => new Date(date).toLocaleString();
 
-/** The project's runs, newest first: open one, or overlay its losses on the chart. */
+/** The run this page is training, as it goes (the list's rows show what the server last heard). */
+export interface LiveProgress {
+  id: string;
+  status: string;
+  iteration: number;
+  total: number;
+  itPerSec: number;
+}
+
+/** The project's runs, newest first, with their progress and average speed: open one, or overlay its losses on the chart. */
 export function RunHistory({
   projectId,
   refresh,
   opened,
   overlaid,
+  live,
   onOpen,
   onOverlay,
 }: {
@@ -18,6 +28,7 @@ export function RunHistory({
   refresh: number;
   opened?: string;
   overlaid?: string;
+  live?: LiveProgress;
   onOpen(id: string): void;
   onOverlay(id: string | undefined): void;
 }) {
@@ -39,13 +50,19 @@ export function RunHistory({
   if (runs.length === 0) return <p className="muted">No runs yet.</p>;
   return (
     <ul className="run-history" aria-label="Run history">
-      {runs.map((run) => (
-        <li key={run.id} data-status={run.status} aria-current={opened === run.id ? 'true' : undefined}>
+      {runs.map((run) => {
+        const now = live?.id === run.id ? live : undefined;
+        const iteration = now?.iteration ?? run.iteration;
+        const total = now?.total ?? run.settings.iterations;
+        const status = now?.status ?? run.status;
+        return (
+        <li key={run.id} data-status={status} data-run={run.number} aria-current={opened === run.id ? 'true' : undefined}>
           <span>
-            <strong>#{run.number}</strong> <span className={`run-status ${run.status}`}>{run.status}</span> · {run.iteration.toLocaleString()}/
-            {run.settings.iterations.toLocaleString()} · {run.backend}
-            {run.itPerSec ? ` · ${run.itPerSec.toFixed(1)} it/s` : ''}
+            <strong>#{run.number}</strong> <span className={`run-status ${status}`}>{status}</span> · {iteration.toLocaleString()}/{total.toLocaleString()} ·{' '}
+            {run.backend}
+            {now ? ` · ${now.itPerSec.toFixed(1)} it/s now` : run.averageItPerSec ? ` · ${run.averageItPerSec.toFixed(1)} it/s average` : ''}
           </span>
+          <progress max={total} value={iteration} aria-label={`Run #${run.number}: ${iteration} of ${total} iterations`} />
           <small className="muted" title={run.message ?? undefined}>
             {when(run.createdAt)}
             {run.message ? ` · ${run.message}` : ''}
@@ -57,7 +74,8 @@ export function RunHistory({
             </button>
           </span>
         </li>
-      ))}
+        );
+      })}
     </ul>
   );
 }

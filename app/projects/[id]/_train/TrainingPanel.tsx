@@ -5,23 +5,16 @@ import { lower } from '@/lib/plan/lower';
 import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
-import { BROWSER_BACKENDS, RunSettingsSchema, type BackendChoice, type RunSettings } from '@/lib/train/protocol';
+import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
 import { loadCheckpoint, loadRun } from './api';
 import { LossChart } from './LossChart';
 import { Pictures } from './Pictures';
+import { PreviewPicker } from './PreviewPicker';
 import { RunHistory } from './RunHistory';
+import { ScheduleEditor } from './ScheduleEditor';
+import { SettingsForm } from './SettingsForm';
 import { MetricSeries } from './series';
 import { isActive, useTrainer, type PictureRef } from './useTrainer';
-
-const SETTINGS: { key: keyof RunSettings; label: string }[] = [
-  { key: 'batchSize', label: 'Batch size' },
-  { key: 'iterations', label: 'Iterations' },
-  { key: 'seed', label: 'Seed' },
-  { key: 'sampleEvery', label: 'Samples every' },
-];
-
-/** The backend choice is the browser's, not the project's: remembered across projects and reloads. */
-const BACKEND_KEY = 'netloom.backend';
 
 function duration(seconds: number) {
   if (!Number.isFinite(seconds)) return '–';
@@ -39,16 +32,14 @@ function monitorNames(graph: GraphDoc): string[] {
   return analysis.ok ? lower(analysis).monitors.values.map((m) => m.name) : [];
 }
 
-/** Train the graph in the browser: settings and controls, live losses and pictures, run history and checkpoints. */
-export function TrainingPanel({ projectId, doc, analysis, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onMessage(message: string): void }) {
+/**
+ * Train the graph in the browser: the project's settings, schedule and
+ * pictures (saved with the graph), controls, live losses and pictures, run
+ * history and checkpoints.
+ */
+export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onChange(doc: GraphDoc): void; onMessage(message: string): void }) {
   const { run, metrics, metricsVersion, start, inspect, command } = useTrainer(projectId, onMessage);
-  const [settings, setSettings] = useState<Record<keyof RunSettings, string>>(() => ({
-    batchSize: String(doc.training.batchSize),
-    iterations: String(doc.training.iterations),
-    seed: String(doc.training.seed),
-    sampleEvery: String(doc.training.sampleEvery),
-  }));
-  const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem(BACKEND_KEY) as BackendChoice | null) ?? 'auto');
+  const backend = doc.training.backend;
   const [log, setLog] = useState(false);
   const [opened, setOpened] = useState<RunDetail>();
   const [overlay, setOverlay] = useState<RunDetail>();
@@ -61,11 +52,12 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
   const runStatus = run?.savedStatus;
   useEffect(() => setRefresh((r) => r + 1), [runId, runStatus]);
 
-  const parsed = RunSettingsSchema.safeParse(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Number(v)])));
+  const { batchSize, iterations, seed, sampleEvery } = doc.training;
+  const parsed = RunSettingsSchema.safeParse({ batchSize, iterations, seed, sampleEvery });
   const blocker = !analysis.ok
     ? `Fix the graph first: ${analysis.errors.length} problem(s), e.g. ${formatProblem(analysis.errors[0]!)}`
     : !parsed.success
-      ? `${SETTINGS.find((s) => s.key === parsed.error.issues[0]!.path[0])?.label ?? 'Settings'}: ${parsed.error.issues[0]!.message}`
+      ? `Settings: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`
       : undefined;
 
   const viewed = opened && !active ? opened : undefined;
@@ -84,11 +76,13 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
 
   const open = (id: string) => loadRun(id).then(setOpened, (e: Error) => onMessage(e.message));
   const overlayRun = (id: string | undefined) => (id ? loadRun(id).then(setOverlay, (e: Error) => onMessage(e.message)) : setOverlay(undefined));
-  const resume = async (source: RunDetail, checkpointId: string) => {
+  /** Trains on from a checkpoint: to the run's own end, or `more` iterations past the checkpoint. */
+  const resume = async (source: RunDetail, checkpointId: string, more?: number) => {
     try {
       const checkpoint = await loadCheckpoint(checkpointId);
       setOpened(undefined);
-      start(source.graph, source.settings, backend, { checkpoint, id: checkpointId });
+      const settings = more ? { ...source.settings, iterations: checkpoint.manifest.iteration + more } : source.settings;
+      start(source.graph, settings, backend, { checkpoint, id: checkpointId });
     } catch (e) {
       onMessage(`Cannot resume: ${(e as Error).message}`);
     }
@@ -109,33 +103,7 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
   return (
     <section className="training" aria-label="Training">
       <div className="training-controls">
-        <div className="settings">
-          {SETTINGS.map(({ key, label }) => (
-            <label key={key}>
-              {label}
-              <input type="number" value={settings[key]} disabled={active} onChange={(e) => setSettings((s) => ({ ...s, [key]: e.target.value }))} />
-            </label>
-          ))}
-          <label>
-            Backend
-            <select
-              value={backend}
-              disabled={active}
-              aria-label="Backend"
-              onChange={(e) => {
-                setBackend(e.target.value as BackendChoice);
-                localStorage.setItem(BACKEND_KEY, e.target.value);
-              }}
-            >
-              <option value="auto">Auto (fastest measured)</option>
-              {BROWSER_BACKENDS.map((b) => (
-                <option key={b} value={b}>
-                  {b}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
+        <SettingsForm doc={doc} disabled={active} onChange={onChange} />
         <div className="buttons">
           {!active && (
             <button className="primary" disabled={!!blocker} onClick={() => parsed.success && (setOpened(undefined), start(doc, parsed.data, backend))}>
@@ -189,19 +157,45 @@ export function TrainingPanel({ projectId, doc, analysis, onMessage }: { project
             </span>
             {viewed.message && <p className="muted">{viewed.message}</p>}
             <ul className="checkpoints" aria-label="Checkpoints">
-              {viewed.checkpoints.map((c) => (
+              {viewed.checkpoints.map((c, i) => (
                 <li key={c.id}>
                   Checkpoint at {c.iteration.toLocaleString()} <a href={`/api/checkpoints/${c.id}`}>Download</a>{' '}
                   {c.iteration < viewed.settings.iterations && <button onClick={() => resume(viewed, c.id)}>Resume</button>}{' '}
                   <button onClick={() => sampleFrom(viewed, c.id)}>Sample</button>
+                  {i === viewed.checkpoints.length - 1 && (
+                    <form
+                      className="continue"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const more = Number(new FormData(e.currentTarget).get('more'));
+                        if (Number.isInteger(more) && more > 0) void resume(viewed, c.id, more);
+                      }}
+                    >
+                      <button type="submit">Continue</button> for{' '}
+                      <input name="more" type="number" min={1} defaultValue={viewed.settings.iterations - viewed.startIteration || 1000} aria-label="More iterations" /> more
+                      iterations
+                    </form>
+                  )}
                 </li>
               ))}
               {viewed.checkpoints.length === 0 && <li className="muted">No checkpoints.</li>}
             </ul>
           </div>
         )}
+        <h4>Schedule</h4>
+        <ScheduleEditor doc={doc} analysis={analysis} disabled={active} onChange={onChange} onMessage={onMessage} />
+        <h4>Pictures</h4>
+        <PreviewPicker doc={doc} analysis={analysis} disabled={active} onChange={onChange} />
         <h4>Runs</h4>
-        <RunHistory projectId={projectId} refresh={refresh} opened={opened?.id} overlaid={overlay?.id} onOpen={open} onOverlay={overlayRun} />
+        <RunHistory
+          projectId={projectId}
+          refresh={refresh}
+          opened={opened?.id}
+          overlaid={overlay?.id}
+          live={run?.id ? { id: run.id, status: run.status, iteration: run.iteration, total: run.total, itPerSec: run.itPerSec } : undefined}
+          onOpen={open}
+          onOverlay={overlayRun}
+        />
       </div>
       <div className="training-chart">
         <label className="log-toggle">

@@ -25,7 +25,7 @@ export class RunRecorder {
 
   constructor(
     projectId: string,
-    run: { graph: GraphDoc; settings: RunSettings; backend: string; series: string[]; resumedFrom?: string },
+    run: { graph: GraphDoc; settings: RunSettings; backend: string; series: string[]; resumedFrom?: string; startIteration: number },
     private onError: (message: string) => void,
     onCreated: (run: { id: string; number: number }) => void,
   ) {

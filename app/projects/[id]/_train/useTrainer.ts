@@ -80,7 +80,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           const start = pending.current!;
           recorder.current = new RunRecorder(
             projectId,
-            { graph: start.doc, settings: start.settings, backend: runBackend.current ?? 'unknown', series, resumedFrom: start.resumedFrom },
+            { graph: start.doc, settings: start.settings, backend: runBackend.current ?? 'unknown', series, resumedFrom: start.resumedFrom, startIteration: event.iteration },
             (message) => onErrorRef.current(message),
             (created) => update(created),
           );

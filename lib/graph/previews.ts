@@ -1,0 +1,78 @@
+import { featureSize, isBatched, sameShape, type Shape } from '../kinds/shape';
+import type { NodeInfo, Scope } from './analyse';
+import type { PortRef } from './schema';
+import { upstream } from './walk';
+
+/**
+ * What a graph can show as 4x4 grids: every main-graph port that holds a
+ * batch of images, and for each whether it comes from noise alone (a sample
+ * grid) or from a dataset's images of the same shape (reconstructions beside
+ * their inputs). The analysis proposes the first of each when the document
+ * names none, so a hand-built graph gets pictures as a template does.
+ */
+export type Range = '0..1' | '-1..1';
+
+export interface PreviewCandidate {
+  ref: PortRef;
+  /** `G_sample` or `encode.mean`: the node's label, with the port when it has several. */
+  label: string;
+  shape: Shape;
+  /** The dataset images it reconstructs, when it depends on a dataset port of its own shape. */
+  input?: PortRef;
+  /** Depends on no dataset: generated from noise. */
+  generated: boolean;
+  /** The value range of the data it is compared with (the dataset's, else [0, 1]). */
+  range: Range;
+  /** A network's output (what people preview), rather than a layer in the main graph. */
+  call: boolean;
+}
+
+/** What a 4x4 grid can show: a batch whose items have a square number of values (drawn as side x side). */
+export function isImageBatch(shape: Shape): boolean {
+  const side = Math.sqrt(featureSize(shape));
+  return isBatched(shape) && shape.length >= 2 && Number.isInteger(side) && side > 0;
+}
+
+export function previewCandidates(main: Scope, label: (info: NodeInfo) => string): PreviewCandidate[] {
+  const datasets = new Map<string, { range: Range | undefined }>();
+  for (const info of main.nodes.values()) {
+    if (info.kind?.role === 'source' && info.params !== undefined && info.kind.datasets(info.params).length > 0) {
+      datasets.set(info.node.id, { range: info.kind.valueRange?.(info.params) });
+    }
+  }
+  const graphRange = [...datasets.values()].find((d) => d.range)?.range ?? '0..1';
+  // Pictures have the size of the graph's images (a latent of 64 values is square, but no picture); without data, at least 8x8.
+  const imageSizes = new Set([...datasets.keys()].flatMap((id) => Object.values(main.nodes.get(id)!.outShapes).filter(isImageBatch).map(featureSize)));
+  const looksLikeImages = (shape: Shape) => isImageBatch(shape) && (imageSizes.size ? imageSizes.has(featureSize(shape)) : featureSize(shape) >= 64);
+  const candidates: PreviewCandidate[] = [];
+  for (const id of main.order) {
+    const info = main.nodes.get(id)!;
+    if (!info.kind || info.kind.role === 'source' || info.params === undefined) continue;
+    const ports = Object.entries(info.outShapes).filter(([, shape]) => looksLikeImages(shape));
+    if (ports.length === 0) continue;
+    const reached = [...upstream(main, [id])].filter((node) => datasets.has(node));
+    for (const [port, shape] of ports) {
+      const input = reached.flatMap((node) => {
+        const source = main.nodes.get(node)!;
+        return Object.entries(source.outShapes)
+          .filter(([, s]) => sameShape(s, shape))
+          .map(([p]) => ({ node, port: p }));
+      })[0];
+      candidates.push({
+        ref: { node: id, port },
+        label: Object.keys(info.outShapes).length > 1 ? `${label(info)}.${port}` : label(info),
+        shape,
+        input,
+        generated: reached.length === 0,
+        range: (input && datasets.get(input.node)?.range) ?? graphRange,
+        call: info.kind.role === 'call',
+      });
+    }
+  }
+  return candidates;
+}
+
+/** The first network output (else any port) of the kind wanted. */
+export function propose(candidates: readonly PreviewCandidate[], wanted: (c: PreviewCandidate) => boolean): PreviewCandidate | undefined {
+  return candidates.find((c) => c.call && wanted(c)) ?? candidates.find(wanted);
+}

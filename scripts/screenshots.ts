@@ -1,0 +1,79 @@
+/**
+ * Screenshots of what users see, for every template: the editor as it opens,
+ * and the training panel after a short run on WASM (chart, grids, schedule,
+ * pictures picker, run list). Against the production build, with a scratch
+ * database; the PNGs go to screenshots/ (ignored by git).
+ *   npm run screenshots            (builds first)
+ *   npx tsx scripts/screenshots.ts [--templates gan,vae] [--iterations 60]
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from '@playwright/test';
+import { templates } from '../lib/templates';
+
+const { values } = parseArgs({
+  options: {
+    templates: { type: 'string', default: templates.map((t) => t.id).join(',') },
+    iterations: { type: 'string', default: '60' },
+    out: { type: 'string', default: 'screenshots' },
+  },
+});
+const PORT = 3300;
+const VIEWPORT = { width: 1600, height: 1000 };
+
+async function main() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'netloom-screenshots-'));
+  process.env.DATABASE_URL = `file:${path.join(dir, 'screens.db')}`;
+  const { migrate } = await import('../lib/db/migrate');
+  const { createProject, getProject, saveGraph } = await import('../lib/db/projects');
+  await migrate(process.env.DATABASE_URL);
+  await mkdir(values.out, { recursive: true });
+
+  const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { env: process.env, stdio: 'ignore', detached: true });
+  try {
+    for (let i = 0; i < 120 && !(await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 500));
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking', '--no-first-run'] });
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    for (const id of values.templates.split(',')) {
+      const created = await createProject({ name: `Screens ${id}`, template: id });
+      if (!created.ok) throw new Error(created.error.message);
+      // Pictures every few iterations and WASM, so a short run fills the panel.
+      const project = await getProject(created.value.id);
+      if (!project.ok) throw new Error(project.error.message);
+      const doc = project.value.graph;
+      const saved = await saveGraph(created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm' } });
+      if (!saved.ok) throw new Error(saved.error.message);
+
+      await page.goto(`http://127.0.0.1:${PORT}/projects/${created.value.id}`);
+      await page.locator('.graph-node').first().waitFor();
+      await page.waitForTimeout(600);
+      await shoot(page, `${id}-editor`);
+      await page.getByRole('button', { name: 'Training' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="run-state"]')?.getAttribute('data-iteration') ?? 0) >= n, Number(values.iterations), { timeout: 180_000 });
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('[data-testid="run-state"][data-status="paused"]').waitFor();
+      await page.waitForTimeout(800);
+      await shoot(page, `${id}-training`);
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.locator('[data-testid="run-state"][data-status="stopped"]').waitFor();
+    }
+    await browser.close();
+  } finally {
+    process.kill(-server.pid!);
+  }
+}
+
+async function shoot(page: Page, name: string) {
+  const file = path.join(values.out, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(file);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
