@@ -38,6 +38,11 @@ describe('exported projects train like the compiled program', () => {
     expect(out).toEqual(expect.arrayContaining(['000.png', '001.png', 'checkpoint', 'summary.json']));
   });
 
+  it.each(['gan-leaky', 'conv-ae', 'vae'])('%s: 4 iterations, same losses as npm run train (wasm, seed 7)', async (id) => {
+    const dir = await writeExport(await workspace(), getTemplate(id)!.doc);
+    await compare(id, dir, 4, 7);
+  });
+
   it.each([
     ['gan with d_steps 3 and one noise draw per iteration', 'gan', (doc: GraphDoc) => {
       doc.nodes.find((n) => n.id === 'Z')!.params.draw = 'per-iteration';
