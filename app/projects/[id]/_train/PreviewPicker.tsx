@@ -1,9 +1,9 @@
 'use client';
 
-import { nodeLabel, type Analysis } from '@/lib/graph/analyse';
+import { nodeLabel, type Analysis, type ResolvedPreview } from '@/lib/graph/analyse';
 import { setPreview } from '@/lib/graph/edit';
 import type { PreviewCandidate } from '@/lib/graph/previews';
-import type { GraphDoc, PortRef } from '@/lib/graph/schema';
+import type { GraphDoc, PortRef, Previews } from '@/lib/graph/schema';
 import { formatShape } from '@/lib/kinds/shape';
 
 const key = (ref: PortRef) => JSON.stringify([ref.node, ref.port]);
@@ -13,7 +13,6 @@ const NONE = 'none';
 /** Which ports the grids show: proposed from the graph (automatic), a port the user picks, or none. */
 export function PreviewPicker({ doc, analysis, disabled, onChange }: { doc: GraphDoc; analysis: Analysis; disabled: boolean; onChange(doc: GraphDoc): void }) {
   const { candidates, samples, reconstructions } = analysis.previews;
-  const chosen = doc.training.previews;
   if (candidates.length === 0) {
     return (
       <p className="muted" data-testid="no-pictures">
@@ -21,56 +20,64 @@ export function PreviewPicker({ doc, analysis, disabled, onChange }: { doc: Grap
       </p>
     );
   }
-  const label = (c: PreviewCandidate) => `${c.label} ${formatShape(c.shape)}`;
-  const nameOf = (ref: PortRef | undefined) => {
-    if (!ref) return 'nothing found';
+  const nameOf = (ref: PortRef) => {
     const node = analysis.main.nodes.get(ref.node);
     return candidates.find((c) => key(c.ref) === key(ref))?.label ?? (node ? nodeLabel(node) : ref.node);
   };
-  const value = (choice: typeof chosen.samples) => (choice === undefined ? AUTO : choice === 'none' ? NONE : key(choice));
-  const withInputs = candidates.filter((c) => c.input);
+  const choose = <K extends keyof Previews>(which: K, choice: Previews[K]) => onChange(setPreview(doc, which, choice));
   return (
     <div className="preview-picker">
-      <label>
-        Samples
-        <select
-          aria-label="Samples preview"
-          value={value(chosen.samples)}
-          disabled={disabled}
-          onChange={(e) => {
-            const picked = candidates.find((c) => key(c.ref) === e.target.value);
-            onChange(setPreview(doc, 'samples', e.target.value === AUTO ? undefined : picked ? { ...picked.ref, range: picked.range } : 'none'));
-          }}
-        >
-          <option value={AUTO}>Automatic ({samples?.proposed ? nameOf(samples.ref) : 'nothing found'})</option>
-          {candidates.map((c) => (
-            <option key={key(c.ref)} value={key(c.ref)}>
-              {label(c)}
-            </option>
-          ))}
-          <option value={NONE}>None</option>
-        </select>
-      </label>
-      <label>
-        Reconstructions
-        <select
-          aria-label="Reconstructions preview"
-          value={value(chosen.reconstructions)}
-          disabled={disabled}
-          onChange={(e) => {
-            const picked = withInputs.find((c) => key(c.ref) === e.target.value);
-            onChange(setPreview(doc, 'reconstructions', e.target.value === AUTO ? undefined : picked ? { ...picked.ref, range: picked.range, input: picked.input! } : 'none'));
-          }}
-        >
-          <option value={AUTO}>Automatic ({reconstructions?.proposed ? nameOf(reconstructions.ref) : 'nothing found'})</option>
-          {withInputs.map((c) => (
-            <option key={key(c.ref)} value={key(c.ref)}>
-              {label(c)} beside {nameOf(c.input)}
-            </option>
-          ))}
-          <option value={NONE}>None</option>
-        </select>
-      </label>
+      <PreviewSelect
+        label="Samples"
+        chosen={doc.training.previews.samples}
+        resolved={samples}
+        options={candidates.map((c) => ({ candidate: c, text: `${c.label} ${formatShape(c.shape)}` }))}
+        nameOf={nameOf}
+        disabled={disabled}
+        onChoose={(c) => choose('samples', c === undefined || c === 'none' ? c : { ...c.ref, range: c.range })}
+      />
+      <PreviewSelect
+        label="Reconstructions"
+        chosen={doc.training.previews.reconstructions}
+        resolved={reconstructions}
+        options={candidates.filter((c) => c.input).map((c) => ({ candidate: c, text: `${c.label} ${formatShape(c.shape)} beside ${nameOf(c.input!)}` }))}
+        nameOf={nameOf}
+        disabled={disabled}
+        onChoose={(c) => choose('reconstructions', c === undefined || c === 'none' ? c : { ...c.ref, range: c.range, input: c.input! })}
+      />
     </div>
+  );
+}
+
+/** One grid's choice: automatic (undefined), a candidate, or none. */
+function PreviewSelect(props: {
+  label: string;
+  chosen: PortRef | 'none' | undefined;
+  resolved: ResolvedPreview | undefined;
+  options: { candidate: PreviewCandidate; text: string }[];
+  nameOf(ref: PortRef): string;
+  disabled: boolean;
+  onChoose(choice: PreviewCandidate | 'none' | undefined): void;
+}) {
+  const { chosen, resolved } = props;
+  const value = chosen === undefined ? AUTO : chosen === 'none' ? NONE : key(chosen);
+  return (
+    <label>
+      {props.label}
+      <select
+        aria-label={`${props.label} preview`}
+        value={value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChoose(e.target.value === AUTO ? undefined : (props.options.find((o) => key(o.candidate.ref) === e.target.value)?.candidate ?? 'none'))}
+      >
+        <option value={AUTO}>Automatic ({resolved?.proposed ? props.nameOf(resolved.ref) : 'nothing found'})</option>
+        {props.options.map(({ candidate, text }) => (
+          <option key={key(candidate.ref)} value={key(candidate.ref)}>
+            {text}
+          </option>
+        ))}
+        <option value={NONE}>None</option>
+      </select>
+    </label>
   );
 }
