@@ -49,6 +49,8 @@ export async function migrate(url: string, dir = MIGRATIONS_DIR): Promise<string
   await ensureDatabaseFolder(url);
   const client = createClient({ url, authToken: process.env.DATABASE_AUTH_TOKEN });
   try {
+    // An embedded file in write-ahead-log mode: readers never wait for a writer (a training tab reports every few seconds).
+    if (url.startsWith('file:')) await client.execute('PRAGMA journal_mode = WAL');
     return await applyPending(client, await readMigrations(dir));
   } finally {
     client.close();

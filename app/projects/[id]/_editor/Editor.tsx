@@ -78,7 +78,11 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
         theme={theme}
         actions={actions}
         onHistory={() => setHistory(true)}
-        onTraining={() => setTraining((t) => !t)}
+        onTraining={() => {
+          setTraining((t) => !t);
+          // The canvas grows or shrinks with the drawer: keep the graph in view.
+          setTimeout(actions.fit, 60);
+        }}
         onTheme={toggleTheme}
         onHelp={() => setHelp(true)}
       />

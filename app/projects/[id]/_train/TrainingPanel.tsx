@@ -26,6 +26,14 @@ function duration(seconds: number) {
 const storedPictures = (run: RunDetail, kind: 'samples' | 'reconstructions'): PictureRef[] =>
   run.pictures.filter((p) => p.kind === kind).map((p) => ({ index: p.index, step: p.step, src: `/api/runs/${run.id}/pictures/${kind}/${p.index}` }));
 
+/** What the pictures column says before it has a picture. */
+function picturesNote(analysis: Analysis): string {
+  const { candidates, samples, reconstructions } = analysis.previews;
+  if (candidates.length === 0) return 'This graph has no output that holds a batch of square images: there are no grids to show.';
+  if (!samples && !reconstructions) return 'No grids chosen: pick samples or reconstructions under Pictures.';
+  return 'Sample grids and reconstructions appear here as the model trains.';
+}
+
 /** The monitors a graph charts (a graph with errors trained nothing, so it has none). */
 function monitorNames(graph: GraphDoc): string[] {
   const analysis = analyse(graph);
@@ -209,6 +217,7 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
         )}
       </div>
       <div className="training-pictures">
+        {pictures.samples.length === 0 && pictures.reconstructions.length === 0 && <p className="muted">{picturesNote(analysis)}</p>}
         <Pictures title="Samples" pictures={pictures.samples} />
         <Pictures title="Reconstructions: x beside P(Q(x))" pictures={pictures.reconstructions} />
         {run && !viewed && pictures.samples.length > 0 && (
