@@ -18,7 +18,7 @@ export function bigGraph(target: number): GraphDocInput {
     value = m.add('add', 'sum', {}, { a: other, b: scaled });
   }
   const loss = m.add('mse', 'loss', {}, { prediction: value, target: value }, 'loss');
-  m.add('adam', 'opt', { networks: ['Block'] }, { loss });
-  return { schemaVersion: CURRENT_SCHEMA_VERSION, name: 'big', nodes: m.nodes, edges: m.edges, networks: [block] };
+  const opt = m.add('adam', 'opt', { networks: ['Block'] }, { loss });
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, name: 'big', nodes: m.nodes, edges: m.edges, networks: [block], training: { schedule: [{ optimizer: opt.id, repeat: 1 }] } };
 }
 

@@ -56,15 +56,20 @@ export function identifier(name: string, fallback = 'node'): string {
  */
 export class Namer {
   private taken = new Set<string>();
+  private suffixes = new Map<string, number>();
+
+  /** Every name handed out by this namer and its children (what the graph named, as opposed to the generator's own). */
+  readonly given: Set<string>;
 
   constructor(
     private parent?: Namer,
-    reserved: readonly string[] = [],
+    reserved: Iterable<string> = [],
   ) {
-    reserved.forEach((name) => this.taken.add(name));
+    for (const name of reserved) this.taken.add(name);
+    this.given = parent?.given ?? new Set();
   }
 
-  child(reserved: readonly string[] = []): Namer {
+  child(reserved: Iterable<string> = []): Namer {
     return new Namer(this, reserved);
   }
 
@@ -75,12 +80,19 @@ export class Namer {
     return name;
   }
 
-  /** A unique identifier derived from a user-supplied name. */
+  /** A unique identifier derived from a user-supplied name: the name, else the name with the first free suffix _2, _3, ... */
   name(userName: string, fallback?: string): string {
     const base = identifier(userName, fallback);
     let candidate = base;
-    for (let i = 2; this.has(candidate); i++) candidate = `${base}_${i}`;
+    if (this.has(candidate)) {
+      // Names are never given back, so every suffix below the last one used for this base is taken: start there (a graph of 10,000 "dense" nodes stays linear).
+      let i = this.suffixes.get(base) ?? 2;
+      do candidate = `${base}_${i++}`;
+      while (this.has(candidate));
+      this.suffixes.set(base, i);
+    }
     this.taken.add(candidate);
+    this.given.add(candidate);
     return candidate;
   }
 

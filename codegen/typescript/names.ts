@@ -36,15 +36,36 @@ export const MODULE_NAMES = [
   ...IMPORTS.flatMap(([, clause]) => bound(clause)),
   'ops', 'Layers', 'Call', 'Step', 'Weights', 'Model', 'LossTensors', 'Datasets', 'createWeights', 'createModel', 'variablesOf',
   'minimize', 'readLosses', 'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED',
-  'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
+  'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'BACKEND', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
 ];
 
 /** Parameter names of every network function. */
 export const NETWORK_PARAMS = { step: 'step', grad: 'grad', known: 'known', weights: 'w' } as const;
 
+/**
+ * Every identifier the generator's own code declares anywhere in train.ts:
+ * module names and imports, function parameters and locals. No name from the
+ * graph takes one of them, in any scope, so any name compiles. A test parses
+ * every generated file and fails on a declared name missing here.
+ */
+export const FIXED_NAMES: readonly string[] = [
+  ...MODULE_NAMES,
+  ...Object.values(NETWORK_PARAMS),
+  // createWeights, createModel
+  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainStream', 'previewStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
+  // variablesOf, previewBatch, minimize, readLosses
+  'networks', 'network', 'layer', 'sampler', 'optimizer', 'loss', 'value', 'grads', 'v', 'tensors', 'names', 'stacked', 'values', 'i',
+  // trainIteration, writeGrids
+  'model', 'batchSize', 'losses', 'noTraining', 'round', 'dir', 'index', 'writes', 'samples', 'inputs', 'outputs',
+  // main
+  'settings', 'backend', 'note', 'resume', 'trained', 'checkpointDir', 'log', 'line', 'json', 'from', 'iteration', 'program', 'summary', 'result', 'entry', 'e',
+];
+
 export interface NetworkNames {
   /** The function, and its key in `weights` and `trains`. */
   fn: string;
+  /** Its body's names: its inputs are taken, its layers take theirs as they are written. */
+  locals: Namer;
   /** Per input (graph inputs, then sources): the parameter, local variable and `grad` key. */
   inputs: string[];
   /** Per output: its key in `outputs`. */
@@ -56,7 +77,8 @@ export interface NetworkNames {
 }
 
 export class TsNames {
-  readonly module = new Namer(undefined, MODULE_NAMES);
+  /** Names at module level; every function's names are its children, so none shadows a module name or a name of the generator's own. */
+  readonly module = new Namer(undefined, FIXED_NAMES);
   private networks = new Map<string, NetworkNames>();
   private sources = new Map<string, string>();
   private optimizers = new Map<string, string>();
@@ -67,11 +89,12 @@ export class TsNames {
   constructor(readonly plan: TrainingPlan) {
     for (const network of plan.networks) {
       const fn = this.module.name(network.name, 'network');
-      const locals = new Namer(undefined, [...MODULE_NAMES, ...Object.values(NETWORK_PARAMS), fn, ...[...this.networks.values()].map((n) => n.fn)]);
+      const locals = this.module.child();
       const outputs = new Namer();
       const groups = new Namer();
       const names: NetworkNames = {
         fn,
+        locals,
         inputs: network.inputs.map((input) => locals.name(input.label, 'input')),
         outputs: network.outputs.map((output) => outputs.name(output.label, 'output')),
         groups: new Map(),

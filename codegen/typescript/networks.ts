@@ -2,10 +2,9 @@ import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { formatShape } from '../../lib/kinds/shape';
 import { objectLiteral } from '../../lib/kinds/common';
 import type { NetworkPlan, ValueId } from '../../lib/plan/plan';
-import { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { braces, conditionExpression, field, writeCall } from './instructions';
-import { MODULE_NAMES, NETWORK_PARAMS, type TsNames } from './names';
+import { NETWORK_PARAMS, type TsNames } from './names';
 
 const { step, grad, known, weights: w } = NETWORK_PARAMS;
 
@@ -38,7 +37,7 @@ export function writeWeights(names: TsNames): OptionalKind<FunctionDeclarationSt
 /** One function per network: its layers and the networks it calls, in order, recording the gradients the step needs. */
 export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind<FunctionDeclarationStructure> {
   const own = names.network(network);
-  const locals = new Namer(undefined, [...MODULE_NAMES, ...Object.values(NETWORK_PARAMS), ...names.plan.networks.map((n) => names.network(n).fn), ...own.inputs]);
+  const locals = own.locals;
   const values = new Map<ValueId, string>(network.inputs.map((input, i) => [input.value, own.inputs[i]!]));
   const statements: string[] = [];
   if (network.weights.length) statements.push(`const ${w} = ${step}.weights.${own.fn};`);

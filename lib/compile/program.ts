@@ -95,7 +95,11 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   const seed = options.seed ?? plan.settings.seed;
 
   const datasets = new Map<string, Dataset>();
-  for (const ref of plan.datasets) datasets.set(datasetKey(ref), await options.data.dataset(ref));
+  for (const ref of plan.datasets) {
+    const dataset = await options.data.dataset(ref);
+    if (dataset.count === 0) throw new Error(`dataset ${datasetKey(ref)} is empty: there is nothing to train on`);
+    datasets.set(datasetKey(ref), dataset);
+  }
   const streams = new Map<string, SourceStreams>();
   for (const source of plan.sources) {
     const sampler = (stream: 'train' | 'preview') => {
@@ -297,11 +301,11 @@ class Program implements TrainingProgram {
   }
 
   state(): TrainingState {
-    return captureState(this.iteration, this.variables, Object.fromEntries(this.updaters));
+    return captureState(this.iteration, this.variables, Object.fromEntries(this.updaters), this.plan.identity);
   }
 
   restore(state: TrainingState): void {
-    restoreState(state, this.variables, Object.fromEntries(this.updaters));
+    restoreState(state, this.variables, Object.fromEntries(this.updaters), this.plan.identity);
     this.iteration = state.iteration;
   }
 

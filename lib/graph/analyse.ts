@@ -1,11 +1,13 @@
 import { getKind } from '../kinds/registry';
 import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
-import { featureSize, formatShape, isBatched, type Shape } from '../kinds/shape';
+import { formatBounds, within, type Bounds } from '../kinds/bounds';
+import { formatShape, type Shape } from '../kinds/shape';
+import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
 import { isImageBatch, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
 import type { Problem, ProblemCode } from './problems';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
 import { toposort } from './toposort';
-import { upstream } from './walk';
+import { reach, upstream } from './walk';
 
 /** What analysis knows about one node. `params` is set when they parse (or parse with defaults for the fields in error). */
 export interface NodeInfo {
@@ -19,6 +21,8 @@ export interface NodeInfo {
   /** Shapes of connected inputs and inferred outputs, by port id. */
   inShapes: Record<string, Shape>;
   outShapes: Record<string, Shape>;
+  /** What values each output can take, where known. */
+  outBounds: Record<string, Bounds | undefined>;
 }
 
 /** The main graph or one network body. */
@@ -74,7 +78,12 @@ export interface Analysis {
   /** For each loss node of the main graph, the networks whose optimizer minimises it (directly or through a sum of losses). */
   trainedBy: ReadonlyMap<string, readonly string[]>;
   previews: ResolvedPreviews;
+  /** About how much memory training takes. */
+  memory: MemoryEstimate;
 }
+
+/** Networks calling networks calling networks...: deeper than this is refused (every walk over calls stays shallow). */
+export const MAX_NESTING = 32;
 
 const memo = new WeakMap<GraphDoc, Analysis>();
 
@@ -108,8 +117,9 @@ class Analyser {
   run(): Analysis {
     const networkOrder = this.orderNetworks();
     const networks = new Map<string, NetworkScope>();
+    const byId = new Map(this.doc.networks.map((n) => [n.id, n]));
     for (const id of networkOrder) {
-      const network = this.doc.networks.find((n) => n.id === id)!;
+      const network = byId.get(id)!;
       const scope = this.analyseScope(network.nodes, network.edges, network);
       const signature = this.signature(network, scope);
       this.signatures.set(id, signature);
@@ -120,10 +130,68 @@ class Analyser {
     const losses = this.checkLosses(main, optimizers);
     const schedule = this.checkSchedule(main, optimizers);
     const previews = this.resolvePreviews(main);
+    this.checkNames(main, schedule, optimizers);
+    this.checkUnusedSources(main, networks, previews);
+    this.checkNesting(networkOrder, networks);
+    const memory = estimateMemory(main, networks, networkOrder, optimizers, this.doc.training.batchSize);
+    if (memory.total > MEMORY_LIMIT_BYTES) {
+      this.report(
+        'memory-budget',
+        `training this graph takes about ${formatBytes(memory.total)} (weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, values ${formatBytes(memory.activations)} at batch ${this.doc.training.batchSize}); the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`,
+        'Use smaller layers or a smaller batch size.',
+        { field: 'training.batchSize' },
+      );
+    }
     this.labelPorts(main, networks);
     const errors = this.problems.filter((p) => p.severity === 'error');
     const trainedBy = lossesTrained(main, optimizers);
-    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews };
+    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews, memory };
+  }
+
+  /** Every loss a step reports, and every monitor charted, has a name of its own: one would hide the other in logs, charts and the divergence check. */
+  private checkNames(main: Scope, schedule: readonly { optimizer: string }[], optimizers: readonly OptimizerInfo[]) {
+    const named = new Map<string, string>();
+    const claim = (label: string, owner: string, node: string, what: string) => {
+      const other = named.get(label);
+      if (other !== undefined && other !== owner) {
+        this.report('duplicate-name', `${what} "${label}" has the name of another loss or monitor: logs, charts and the divergence check would show only one`, 'Give each loss (and each node a monitor reads) its own label.', { node });
+      } else named.set(label, owner);
+    };
+    for (const step of schedule) {
+      const loss = optimizers.find((o) => o.node === step.optimizer)?.loss;
+      if (loss) claim(nodeLabel(main.nodes.get(loss.node)!), `loss:${loss.node}`, loss.node, 'the loss');
+    }
+    for (const id of main.order) {
+      const kind = main.nodes.get(id)!.kind;
+      const monitor = kind?.role === 'op' ? kind.monitor : undefined;
+      const ref = monitor && main.incoming.get(id)?.get(monitor.input);
+      if (monitor && ref) claim(monitor.describe(nodeLabel(main.nodes.get(ref.node)!)), `monitor:${ref.node}:${ref.port}`, ref.node, 'the monitor');
+    }
+  }
+
+  /** A source that feeds nothing is not drawn: say so. */
+  private checkUnusedSources(main: Scope, networks: ReadonlyMap<string, Scope>, previews: ResolvedPreviews) {
+    const previewed = new Set([previews.samples?.ref, previews.reconstructions?.ref, previews.reconstructions?.input].flatMap((ref) => (ref ? [ref.node] : [])));
+    for (const [network, scope] of [[undefined, main] as const, ...[...networks].map(([id, s]) => [id, s] as const)]) {
+      const fed = new Set([...scope.incoming.values()].flatMap((ports) => [...ports.values()].map((ref) => ref.node)));
+      for (const info of scope.nodes.values()) {
+        if (info.kind?.role !== 'source' || fed.has(info.node.id) || (network === undefined && previewed.has(info.node.id))) continue;
+        this.report('unused-source', `${name(info)} feeds nothing, so it is not drawn`, 'Connect it to what should read it, or delete it.', { network, node: info.node.id }, 'warning');
+      }
+    }
+  }
+
+  /** Calls nest at most MAX_NESTING networks deep. */
+  private checkNesting(order: readonly string[], networks: ReadonlyMap<string, Scope>) {
+    const depth = new Map<string, number>();
+    for (const id of order) {
+      const scope = networks.get(id)!;
+      const callees = [...scope.nodes.values()].map(callee).filter((c): c is string => c !== undefined);
+      depth.set(id, 1 + Math.max(0, ...callees.map((c) => depth.get(c) ?? 0)));
+      if (depth.get(id) === MAX_NESTING + 1) {
+        this.report('network-nesting', `network ${this.networkNames.get(id)} calls networks ${MAX_NESTING} deep or more`, `Nest networks at most ${MAX_NESTING} deep.`, { network: id });
+      }
+    }
   }
 
   /** Names every reported port as its node shows it (a call's port by its network's input or output name). */
@@ -149,8 +217,9 @@ class Analyser {
     }
     const known = new Set(ids);
     const calls: [string, string][] = [];
+    const byId = new Map(this.doc.networks.map((n) => [n.id, n]));
     for (const id of ids) {
-      const network = this.doc.networks.find((n) => n.id === id)!;
+      const network = byId.get(id)!;
       for (const node of network.nodes) {
         const callee = calleeOf(node);
         if (callee !== undefined && known.has(callee)) calls.push([callee, id]);
@@ -171,7 +240,11 @@ class Analyser {
     for (const info of scope.nodes.values()) {
       const kind = info.kind;
       if (kind?.role === 'network-input' && info.params !== undefined) inputs.push({ port: info.node.id, label: nodeLabel(info), shape: info.outShapes[kind.port]! });
-      if (kind?.role === 'network-output') outputs.push({ port: info.node.id, label: nodeLabel(info), shape: info.inShapes[kind.port] });
+      if (kind?.role === 'network-output') {
+        const source = scope.incoming.get(info.node.id)?.get(kind.port);
+        const bounds = source && scope.nodes.get(source.node)?.outBounds[source.port];
+        outputs.push({ port: info.node.id, label: nodeLabel(info), shape: info.inShapes[kind.port], bounds });
+      }
     }
     if (outputs.length === 0) {
       this.report('network-without-outputs', `network ${network.name} has no output`, 'Add a network output node and connect the result to it.', { network: network.id });
@@ -234,7 +307,7 @@ class Analyser {
 
   private describeNode(node: GraphNode, network: Network | undefined): NodeInfo {
     const where = { network: network?.id, node: node.id };
-    const info: NodeInfo = { node, kind: getKind(node.kind), params: undefined, inputs: [], outputs: [], inShapes: {}, outShapes: {} };
+    const info: NodeInfo = { node, kind: getKind(node.kind), params: undefined, inputs: [], outputs: [], inShapes: {}, outShapes: {}, outBounds: {} };
     const kind = info.kind;
     if (!kind) {
       this.report('unknown-kind', `unknown node kind "${node.kind}"`, 'Delete the node or replace it with a kind from the palette.', where);
@@ -276,6 +349,7 @@ class Analyser {
     if (!kind || params === undefined) return;
     const at = { ...where, node: info.node.id };
     let upstreamBroken = false;
+    const inBounds: Record<string, Bounds | undefined> = {};
     for (const input of info.inputs) {
       const source = incoming?.get(input.id);
       if (!source) {
@@ -283,13 +357,35 @@ class Analyser {
         upstreamBroken = true;
         continue;
       }
-      const shape = infos.get(source.node)?.outShapes[source.port];
+      const from = infos.get(source.node);
+      const shape = from?.outShapes[source.port];
       if (shape) info.inShapes[input.id] = shape;
       else upstreamBroken = true; // the upstream node already reported why
+      inBounds[input.id] = from?.outBounds[source.port];
     }
     if (upstreamBroken) return;
     try {
-      info.outShapes = kind.inferShape(params, info.inShapes, this.ctx);
+      const outShapes = kind.inferShape(params, info.inShapes, this.ctx);
+      const empty = Object.entries(outShapes).find(([, shape]) => shape.some((d) => d !== null && !(d >= 1)));
+      if (empty) {
+        if (!info.invalid) {
+          this.report(
+            'shape-mismatch',
+            `${name(info)}: output "${empty[0]}" would be ${formatShape(empty[1])}: every dimension must be at least 1`,
+            'Its window is larger than its input: use SAME padding, a smaller kernel or pool, or a larger input.',
+            { ...at, port: info.inputs[0]?.id },
+          );
+        }
+        return;
+      }
+      info.outShapes = outShapes;
+      info.outBounds = this.bounds(info, inBounds);
+      for (const [port, { bounds, fix }] of Object.entries(kind.role === 'op' ? (kind.requires ?? {}) : {})) {
+        const source = incoming?.get(port);
+        if (!source || within(inBounds[port], bounds)) continue;
+        const from = nodeLabel(infos.get(source.node)!);
+        this.report('out-of-range', `${name(info)}: "${port}" must lie in ${formatBounds(bounds)}, but "${from}" gives values in ${formatBounds(inBounds[port])}`, fix, { ...at, port });
+      }
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
       // With defaults standing in for invalid params, a shape problem is not the user's: the invalid value is.
@@ -297,6 +393,21 @@ class Analyser {
       const port = e.port ? info.inputs.find((p) => p.id === e.port) : undefined;
       const got = port && info.inShapes[port.id] ? ` (input is ${formatShape(info.inShapes[port.id]!)})` : '';
       this.report('shape-mismatch', `${name(info)}: ${e.message}`, e.fix ?? `Check what feeds ${port ? `"${port.label}"` : 'this node'}${got}.`, { ...at, port: e.port });
+    }
+  }
+
+  /** What values a node's outputs take, from its kind (a call: its network's outputs). */
+  private bounds(info: NodeInfo, inputs: Record<string, Bounds | undefined>): Record<string, Bounds | undefined> {
+    const kind = info.kind!;
+    switch (kind.role) {
+      case 'op':
+        return kind.bounds?.(info.params, inputs) ?? {};
+      case 'source':
+        return kind.bounds?.(info.params) ?? {};
+      case 'call':
+        return Object.fromEntries((this.signatures.get(kind.network(info.params))?.outputs ?? []).map((o) => [o.port, o.bounds]));
+      default:
+        return {};
     }
   }
 
@@ -338,17 +449,9 @@ class Analyser {
 
   /** Networks called (directly or through other networks) upstream of a node. */
   private networksReaching(main: Scope, networks: Map<string, Scope>, nodeId: string): Set<string> {
-    const reached = new Set<string>();
-    const visit = (scope: Scope, nodes: Iterable<string>) => {
-      for (const id of nodes) {
-        const called = callee(scope.nodes.get(id));
-        if (called === undefined || reached.has(called) || !networks.has(called)) continue;
-        reached.add(called);
-        visit(networks.get(called)!, networks.get(called)!.nodes.keys());
-      }
-    };
-    visit(main, upstream(main, [nodeId]));
-    return reached;
+    const calledFrom = (scope: Scope, nodes: Iterable<string>) => [...nodes].map((id) => callee(scope.nodes.get(id))).filter((id): id is string => id !== undefined && networks.has(id));
+    const bodies = (id: string) => calledFrom(networks.get(id)!, networks.get(id)!.nodes.keys());
+    return reach(calledFrom(main, upstream(main, [nodeId])), bodies);
   }
 
   private checkLosses(main: Scope, optimizers: OptimizerInfo[]): string[] {

@@ -1,7 +1,6 @@
 import { featureSize, isBatched, sameShape, type Shape } from '../kinds/shape';
 import type { NodeInfo, Scope } from './analyse';
 import type { PortRef } from './schema';
-import { upstream } from './walk';
 
 /**
  * What a graph can show as 4x4 grids: every main-graph port that holds a
@@ -45,12 +44,19 @@ export function previewCandidates(main: Scope, label: (info: NodeInfo) => string
   const imageSizes = new Set([...datasets.keys()].flatMap((id) => Object.values(main.nodes.get(id)!.outShapes).filter(isImageBatch).map(featureSize)));
   const looksLikeImages = (shape: Shape) => isImageBatch(shape) && (imageSizes.size ? imageSizes.has(featureSize(shape)) : featureSize(shape) >= 64);
   const candidates: PreviewCandidate[] = [];
+  // The dataset sources each node depends on, in one pass in topological order (a walk per node would be quadratic).
+  const reaching = new Map<string, ReadonlySet<string>>();
+  for (const id of main.order) {
+    const from = new Set(datasets.has(id) ? [id] : []);
+    for (const ref of main.incoming.get(id)?.values() ?? []) reaching.get(ref.node)?.forEach((d) => from.add(d));
+    reaching.set(id, from);
+  }
   for (const id of main.order) {
     const info = main.nodes.get(id)!;
     if (!info.kind || info.kind.role === 'source' || info.params === undefined) continue;
     const ports = Object.entries(info.outShapes).filter(([, shape]) => looksLikeImages(shape));
     if (ports.length === 0) continue;
-    const reached = [...upstream(main, [id])].filter((node) => datasets.has(node));
+    const reached = [...reaching.get(id)!];
     for (const [port, shape] of ports) {
       const input = reached.flatMap((node) => {
         const source = main.nodes.get(node)!;

@@ -19,7 +19,12 @@ export type ProblemCode =
   | 'optimizer-unreachable'
   | 'network-trained-twice'
   | 'invalid-schedule'
-  | 'invalid-preview';
+  | 'invalid-preview'
+  | 'out-of-range'
+  | 'duplicate-name'
+  | 'unused-source'
+  | 'network-nesting'
+  | 'memory-budget';
 
 /**
  * One problem, saying where it is (network, node, port, edge or field), what is

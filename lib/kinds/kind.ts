@@ -5,6 +5,7 @@ import type { Dataset, DatasetRef } from '../runtime/dataset';
 import type { Initializer } from '../runtime/init';
 import type { GradNeeds, TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
+import type { Bounds } from './bounds';
 import type { Shape } from './shape';
 
 /**
@@ -38,7 +39,7 @@ export interface NetworkSignature {
   name: string;
   inputs: readonly { port: string; label: string; shape: Shape }[];
   /** Output shapes are undefined while the network body has errors. */
-  outputs: readonly { port: string; label: string; shape: Shape | undefined }[];
+  outputs: readonly { port: string; label: string; shape: Shape | undefined; bounds?: Bounds }[];
 }
 
 /** What a kind may ask about the graph around it: only network signatures. */
@@ -130,6 +131,10 @@ export interface OpKind<P = any> extends KindBase<P> {
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;
+  /** What values each output can take, given its inputs' (omitted: unknown). */
+  bounds?(params: P, inputs: Readonly<Record<string, Bounds | undefined>>): Record<string, Bounds | undefined>;
+  /** Inputs that must lie within bounds (log-loss needs probabilities), and how to get there. */
+  requires?: Readonly<Record<string, { bounds: Bounds; fix: string }>>;
   /**
    * A quantity worth charting beside the loss, computed from one input: for
    * a discriminator's loss, the mean probability it gives (D(x), D(G(z))).
@@ -165,6 +170,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   /** The datasets it reads (none for noise), loaded before training starts. */
   datasets(params: P): DatasetRef[];
   draw(params: P): DrawPolicy;
+  /** What values each port draws (omitted: unknown). */
+  bounds?(params: P): Record<string, Bounds | undefined>;
   /** The range of the values it draws, where it is data (grids show them black to white). */
   valueRange?(params: P): '0..1' | '-1..1';
   sampler(params: P, env: SourceEnv): Sampler;
@@ -184,6 +191,8 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   role: 'optimizer';
   /** The input port that takes the loss it minimises. */
   lossPort: string;
+  /** Values it keeps per weight value (Adam's two moments): for the memory estimate. */
+  slots: number;
   /** Ids of the networks whose weights this optimizer updates. */
   networks(params: P): readonly string[];
   /** The same params (as saved) updating these networks instead. */

@@ -3,7 +3,8 @@ import type { PortRef } from '../graph/schema';
 import { datasetKey, type DatasetRef } from '../runtime/dataset';
 import { lowerMain, type MainGraph } from './main';
 import { lowerNetworks } from './networks';
-import type { MonitorPlan, OptimizerPlan, PreviewPlan, TrainingPlan } from './plan';
+import type { TrainingIdentity } from '../runtime/checkpoint';
+import type { MonitorPlan, OptimizerPlan, PreviewPlan, TrainingPlan, WeightPlan } from './plan';
 import { evaluation, lowerSteps } from './steps';
 
 const memo = new WeakMap<Analysis, TrainingPlan>();
@@ -82,7 +83,20 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     },
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],
+    identity: identity(networks.flatMap((n) => n.weights), [...optimizers.values()]),
   };
+}
+
+/** The weights (names, shapes) and optimizers (kinds, the weights they update, in order) a checkpoint must match, hashed. */
+function identity(weights: readonly WeightPlan[], optimizers: readonly OptimizerPlan[]): TrainingIdentity {
+  const text = JSON.stringify([weights.map((w) => [w.name, w.shape]), optimizers.map((o) => [o.node, o.kind.kind, o.variables.map((v) => v.name)])]);
+  // FNV-1a, 32 bits twice (two offsets): a fingerprint, not a security check.
+  const fnv = (offset: number) => {
+    let h = offset;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+    return h.toString(16).padStart(8, '0');
+  };
+  return { structure: fnv(2166136261) + fnv(0x811c9dc5 ^ 0x5bd1e995), optimizerKinds: Object.fromEntries(optimizers.map((o) => [o.node, o.kind.kind])) };
 }
 
 /** The inputs the main graph's loss nodes monitor, once each (G's loss and D's fake loss read the same D(G(z))). */

@@ -1,6 +1,7 @@
 import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SourceKind } from '../kinds/kind';
 import type { Shape } from '../kinds/shape';
 import type { TrainingBackend } from '../graph/schema';
+import type { TrainingIdentity } from '../runtime/checkpoint';
 import type { DatasetRef } from '../runtime/dataset';
 import type { Initializer } from '../runtime/init';
 
@@ -210,4 +211,6 @@ export interface TrainingPlan {
   monitors: { values: readonly MonitorPlan[]; body: readonly MainInstr[] };
   /** Each loss a step reports, once, in schedule order. */
   lossNames: readonly string[];
+  /** What checkpoints record and check: a hash of the weights and optimizers, and each optimizer's kind. */
+  identity: TrainingIdentity;
 }

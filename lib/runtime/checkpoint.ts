@@ -30,6 +30,12 @@ export interface CheckpointManifest {
   iteration: number;
   optimizerSteps: Record<string, number>;
   weightsManifest: [{ paths: [typeof WEIGHTS_FILE]; weights: CheckpointTensor[] }];
+  /** CRC-32 of weights.bin: a damaged file is refused, not loaded. */
+  weightsCrc32?: number;
+  /** What the graph trains (its weights and optimizers): a checkpoint resumes only the same structure. */
+  structure?: string;
+  /** Each optimizer's kind: Adam's slots are not Adadelta's. */
+  optimizerKinds?: Record<string, string>;
 }
 
 export interface EncodedCheckpoint {
@@ -37,8 +43,14 @@ export interface EncodedCheckpoint {
   weights: Uint8Array;
 }
 
+/** What a program trains, beyond its tensors' names and shapes: checked when a checkpoint is restored. */
+export interface TrainingIdentity {
+  structure: string;
+  optimizerKinds: Readonly<Record<string, string>>;
+}
+
 /** Everything a checkpoint holds so that training continues where it was. */
-export interface TrainingState {
+export interface TrainingState extends Partial<TrainingIdentity> {
   iteration: number;
   /** Weights by `network/node/weight`, optimizer slots by `<optimizer node>/slot<k>`. */
   tensors: ReadonlyMap<string, Tensor>;
@@ -56,6 +68,7 @@ export function captureState(
   iteration: number,
   weights: ReadonlyMap<string, tfjs.Variable>,
   optimizers: Readonly<Record<string, OptimizerUpdater>>,
+  identity?: TrainingIdentity,
 ): TrainingState {
   const tensors = new Map<string, Tensor>(weights);
   const optimizerSteps: Record<string, number> = {};
@@ -64,7 +77,7 @@ export function captureState(
     optimizerSteps[id] = step;
     slots.forEach((slot, k) => tensors.set(slotName(id, k), slot));
   }
-  return { iteration, tensors, optimizerSteps };
+  return { iteration, tensors, optimizerSteps, ...identity };
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -79,6 +92,7 @@ export function restoreState(
   state: TrainingState,
   weights: ReadonlyMap<string, tfjs.Variable>,
   optimizers: Readonly<Record<string, OptimizerUpdater>>,
+  identity?: TrainingIdentity,
 ): void {
   const assignments: (() => void)[] = [];
   const missing = [...weights.keys()].filter((name) => !state.tensors.has(name));
@@ -90,6 +104,11 @@ export function restoreState(
     }
     assignments.push(() => variable.assign(saved));
   }
+  // Older checkpoints carry no identity: their names and shapes are still checked.
+  for (const [id, kind] of Object.entries(identity?.optimizerKinds ?? {})) {
+    const saved = state.optimizerKinds?.[id];
+    if (saved !== undefined && saved !== kind) throw new Error(`the checkpoint's optimizer "${id}" is ${saved}, this graph's is ${kind}: its state cannot continue another rule`);
+  }
   for (const [id, optimizer] of Object.entries(optimizers)) {
     const own = optimizer.state().slots;
     const slots = own.map((_, k) => state.tensors.get(slotName(id, k)));
@@ -99,6 +118,9 @@ export function restoreState(
       if (slots[k]!.size !== slot.size) throw new Error(`optimizer "${id}" slot ${k} has ${slots[k]!.size} values in the checkpoint but ${slot.size} here`);
     });
     assignments.push(() => optimizer.restore({ step, slots: slots as Tensor[] }));
+  }
+  if (identity && state.structure !== undefined && state.structure !== identity.structure) {
+    throw new Error(`the checkpoint was saved from a graph that trains other weights or optimizers (structure ${state.structure}, this graph ${identity.structure})`);
   }
   assignments.forEach((assign) => assign());
 }
@@ -112,6 +134,9 @@ export async function encodeCheckpoint(tf: TF, graph: string, state: TrainingSta
     iteration: state.iteration,
     optimizerSteps: { ...state.optimizerSteps },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs.map(({ name, shape }) => ({ name, shape, dtype: 'float32' as const })) }],
+    weightsCrc32: crc32(new Uint8Array(data)),
+    ...(state.structure !== undefined && { structure: state.structure }),
+    ...(state.optimizerKinds !== undefined && { optimizerKinds: { ...state.optimizerKinds } }),
   };
   return { manifest, weights: new Uint8Array(data) };
 }
@@ -120,7 +145,13 @@ export async function encodeCheckpoint(tf: TF, graph: string, state: TrainingSta
 export function decodeCheckpoint(tf: TF, { manifest, weights }: EncodedCheckpoint): TrainingState {
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   const tensors = tf.io.decodeWeights(buffer, manifest.weightsManifest[0].weights as tfjs.io.WeightsManifestEntry[]);
-  return { iteration: manifest.iteration, tensors: new Map(Object.entries(tensors)), optimizerSteps: manifest.optimizerSteps };
+  return {
+    iteration: manifest.iteration,
+    tensors: new Map(Object.entries(tensors)),
+    optimizerSteps: manifest.optimizerSteps,
+    structure: manifest.structure,
+    optimizerKinds: manifest.optimizerKinds,
+  };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -140,6 +171,9 @@ export function parseCheckpoint(manifestJson: unknown, weights: Uint8Array): Che
   if (typeof manifest === 'string') return { ok: false, error: `${MANIFEST_FILE}: ${manifest}` };
   const expected = manifest.weightsManifest[0].weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
   if (expected !== weights.byteLength) return { ok: false, error: `${WEIGHTS_FILE} has ${weights.byteLength} bytes; ${MANIFEST_FILE} describes ${expected}` };
+  if (manifest.weightsCrc32 !== undefined && crc32(weights) !== manifest.weightsCrc32) {
+    return { ok: false, error: `${WEIGHTS_FILE} is damaged: its CRC-32 is ${crc32(weights)}, ${MANIFEST_FILE} says ${manifest.weightsCrc32}` };
+  }
   return { ok: true, value: { manifest, weights } };
 }
 
@@ -166,5 +200,23 @@ function checkManifest(raw: unknown): CheckpointManifest | string {
     if (!Array.isArray(spec.shape) || !spec.shape.every(isCount)) return `${at}.shape: expected a list of sizes`;
     if (spec.dtype !== 'float32') return `${at}.dtype: expected "float32"`;
   }
+  if (raw.weightsCrc32 !== undefined && !(Number.isInteger(raw.weightsCrc32) && (raw.weightsCrc32 as number) >= 0 && (raw.weightsCrc32 as number) < 2 ** 32)) return 'weightsCrc32: expected a 32-bit checksum';
+  if (raw.structure !== undefined && typeof raw.structure !== 'string') return 'structure: expected a string';
+  if (raw.optimizerKinds !== undefined && (!isRecord(raw.optimizerKinds) || !Object.values(raw.optimizerKinds).every((k) => typeof k === 'string'))) {
+    return 'optimizerKinds: expected an object of names';
+  }
   return raw as unknown as CheckpointManifest;
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (IEEE, as zip and PNG use it). */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
 }

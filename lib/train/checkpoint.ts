@@ -14,13 +14,24 @@ export function zipCheckpoint({ manifest, weights }: EncodedCheckpoint): Uint8Ar
   return zipSync({ [MANIFEST_FILE]: strToU8(`${JSON.stringify(manifest, null, 2)}\n`), [WEIGHTS_FILE]: weights }, { level: 0 });
 }
 
+/** The most a checkpoint's files may hold once unzipped (checked from the zip's directory, before anything is inflated). */
+export const MAX_CHECKPOINT_BYTES = 512 * 2 ** 20;
+
 export function unzipCheckpoint(zip: Uint8Array): Result<EncodedCheckpoint> {
   let files: Record<string, Uint8Array>;
+  let tooLarge: string | undefined;
   try {
-    files = unzipSync(zip);
+    files = unzipSync(zip, {
+      filter: (file) => {
+        if (file.name !== MANIFEST_FILE && file.name !== WEIGHTS_FILE) return false;
+        if (file.originalSize > MAX_CHECKPOINT_BYTES) tooLarge = `${file.name} would unzip to ${file.originalSize} bytes; a checkpoint holds at most ${MAX_CHECKPOINT_BYTES}`;
+        return tooLarge === undefined;
+      },
+    });
   } catch {
     return err('The checkpoint is not a zip file');
   }
+  if (tooLarge) return err(tooLarge);
   const manifest = files[MANIFEST_FILE];
   const weights = files[WEIGHTS_FILE];
   if (!manifest || !weights) return err(`A checkpoint zip holds ${MANIFEST_FILE} and ${WEIGHTS_FILE}; this one has ${Object.keys(files).join(', ') || 'nothing'}`);

@@ -10,6 +10,7 @@ import {
   restoreState,
   WEIGHTS_FILE,
   type EncodedCheckpoint,
+  type TrainingIdentity,
 } from '../runtime/checkpoint';
 import type { OptimizerUpdater } from '../runtime/optimizers';
 
@@ -24,10 +25,12 @@ export interface Trained {
   weights: ReadonlyMap<string, tf.Variable>;
   /** By the optimizer node's id. */
   optimizers: Readonly<Record<string, OptimizerUpdater>>;
+  /** The graph's structure and optimizer kinds, as the app records them: a checkpoint of another graph is refused. */
+  identity: TrainingIdentity;
 }
 
 export async function saveCheckpoint(dir: string, graph: string, iteration: number, trained: Trained): Promise<void> {
-  const { manifest, weights } = await encodeCheckpoint(tf, graph, captureState(iteration, trained.weights, trained.optimizers));
+  const { manifest, weights } = await encodeCheckpoint(tf, graph, captureState(iteration, trained.weights, trained.optimizers, trained.identity));
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, `${WEIGHTS_FILE}.part`), weights);
   await writeFile(path.join(dir, `${MANIFEST_FILE}.part`), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -54,7 +57,7 @@ export async function readCheckpoint(dir: string): Promise<EncodedCheckpoint> {
 export function restoreCheckpoint(checkpoint: EncodedCheckpoint, trained: Trained): void {
   const state = decodeCheckpoint(tf, checkpoint);
   try {
-    restoreState(state, trained.weights, trained.optimizers);
+    restoreState(state, trained.weights, trained.optimizers, trained.identity);
   } finally {
     state.tensors.forEach((t) => t.dispose());
   }

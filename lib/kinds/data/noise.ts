@@ -25,6 +25,7 @@ export const noise = defineSource({
   inferShape: (p) => ({ z: p.perSample ? [null, ...p.shape] : [...p.shape] }),
   datasets: () => [],
   draw: (p) => p.draw,
+  bounds: (p) => ({ z: p.distribution === 'uniform' ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : undefined }),
   sampler: (p, env) => noiseBatches(p, env),
   emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.noiseBatches(${objectLiteral(spec)}, ${rng})`,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVATIONS, opsFor } from '../../runtime/ops';
+import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { jsonLiteral } from '../common';
 
@@ -14,6 +15,7 @@ export const activation = defineOp({
   }),
   example: { params: { fn: 'leaky-relu', alpha: 0.1 }, inputs: { x: [null, 3, 4] } },
   inputs: () => [port('x')],
+  bounds: (p, inputs) => ({ y: activationBounds(p.fn, inputs.x) }),
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),

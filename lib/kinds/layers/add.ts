@@ -11,6 +11,7 @@ export const add = defineOp({
   example: { params: {}, inputs: { a: [null, 3], b: [null, 3] } },
   inputs: () => [port('a'), port('b')],
   outputs: () => [port('y')],
+  bounds: (_p, inputs) => ({ y: inputs.a && inputs.b && [inputs.a[0] + inputs.b[0], inputs.a[1] + inputs.b[1]] }),
   inferShape(_p, inputs) {
     if (!sameShape(inputs.a!, inputs.b!)) shapeError('b', `cannot add ${formatShape(inputs.b!)} to ${formatShape(inputs.a!)}: shapes must match`);
     return { y: inputs.a! };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatShape } from '../shape';
+import { hull } from '../bounds';
 import { defineOp, port, shapeError } from '../kind';
 
 const inputPorts = (count: number) => Array.from({ length: count }, (_, i) => port(`in${i}`, `in ${i + 1}`));
@@ -14,6 +15,7 @@ export const concat = defineOp({
   example: { params: { inputs: 3 }, inputs: { in0: [null, 2], in1: [null, 3], in2: [null, 1] } },
   inputs: (p) => inputPorts(p.inputs),
   outputs: () => [port('y')],
+  bounds: (p, inputs) => ({ y: hull(inputPorts(p.inputs).map(({ id }) => inputs[id])) }),
   inferShape(p, inputs) {
     const ports = inputPorts(p.inputs);
     const first = inputs[ports[0]!.id]!;

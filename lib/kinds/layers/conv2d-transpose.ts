@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
+import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
 
@@ -25,6 +26,7 @@ export const conv2dTranspose = defineOp({
   }),
   example: { params: { filters: 3, kernelSize: 3, strides: 2, padding: 'VALID', activation: 'relu' }, inputs: { x: [null, 2, 2, 4] } },
   inputs: () => [port('x')],
+  bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');

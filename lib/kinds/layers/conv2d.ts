@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
+import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
 
@@ -21,6 +22,7 @@ export const conv2d = defineOp({
   }),
   example: { params: { filters: 4, kernelSize: 3, strides: 2, activation: 'tanh' }, inputs: { x: [null, 9, 9, 2] } },
   inputs: () => [port('x')],
+  bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
+import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt } from '../common';
 
@@ -18,6 +19,7 @@ export const dense = defineOp({
   }),
   example: { params: { units: 5, activation: 'relu' }, inputs: { x: [null, 7] } },
   inputs: () => [port('x')],
+  bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     inputOfRank(inputs, 'x', 2, 'a batch of vectors');

@@ -10,6 +10,8 @@ export const flatten = defineOp({
   params: z.object({}),
   example: { params: {}, inputs: { x: [null, 4, 3, 2] } },
   inputs: () => [port('x')],
+  // Moves (or averages) values, never makes new ones.
+  bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: [inputs.x![0] ?? null, featureSize(inputs.x!)] }),
   compute: ({ tf, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, -1]) }),

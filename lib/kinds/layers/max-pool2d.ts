@@ -15,6 +15,8 @@ export const maxPool2d = defineOp({
   }),
   example: { params: { poolSize: 2, strides: 2, padding: 'SAME' }, inputs: { x: [null, 5, 5, 3] } },
   inputs: () => [port('x')],
+  // Moves (or averages) values, never makes new ones.
+  bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     const [b, h, w, c] = inputOfRank(inputs, 'x', 4, 'NHWC images');

@@ -19,6 +19,8 @@ export const reshape = defineOp({
   }),
   example: { params: { shape: [-1, 4, 1] }, inputs: { x: [null, 16] } },
   inputs: () => [port('x')],
+  // Moves (or averages) values, never makes new ones.
+  bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     const size = featureSize(inputs.x!);

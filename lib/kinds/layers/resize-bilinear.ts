@@ -17,6 +17,8 @@ export const resizeBilinear = defineOp({
   }),
   example: { params: { height: 7, width: 5 }, inputs: { x: [null, 4, 4, 2] } },
   inputs: () => [port('x')],
+  // Moves (or averages) values, never makes new ones.
+  bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
     const [b, , , c] = inputOfRank(inputs, 'x', 4, 'NHWC images');

@@ -20,6 +20,7 @@ export const logLoss = defineLoss({
   example: { params: { target: 'ones', epsilon: 1e-8 }, inputs: { p: [null, 1] } },
   inputs: () => [port('p')],
   outputs: lossOutputs,
+  requires: { p: { bounds: [0, 1], fix: 'Feed it probabilities: end the network with a sigmoid, or use sigmoid cross-entropy on the logits.' } },
   inferShape: () => scalar,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),

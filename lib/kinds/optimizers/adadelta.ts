@@ -20,6 +20,7 @@ export const adadelta = defineOptimizer({
     epsilon: epsilon(1e-8),
   }),
   ...optimizerStructure,
+  slots: 2,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
   emit: emitRule('adadelta'),
 });

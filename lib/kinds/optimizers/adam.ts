@@ -21,6 +21,7 @@ export const adam = defineOptimizer({
     epsilon: epsilon(1e-8),
   }),
   ...optimizerStructure,
+  slots: 2,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
   emit: emitRule('adam'),
 });

@@ -16,6 +16,7 @@ export const momentum = defineOptimizer({
     nesterov: z.boolean().default(false).describe('Nesterov momentum: look ahead along the accumulated update'),
   }),
   ...optimizerStructure,
+  slots: 1,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
   emit: emitRule('momentum'),
 });

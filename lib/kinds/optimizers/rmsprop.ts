@@ -17,6 +17,7 @@ export const rmsprop = defineOptimizer({
     epsilon: epsilon(1e-10),
   }),
   ...optimizerStructure,
+  slots: 2,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
   emit: emitRule('rmsprop'),
 });

@@ -11,6 +11,7 @@ export const sgd = defineOptimizer({
   doc: 'loss [] -> updates the chosen networks: var -= lr * grad',
   params: z.object({ networks: networksParam, learningRate: rate(0.01) }),
   ...optimizerStructure,
+  slots: 0,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
   emit: emitRule('sgd'),
 });

@@ -5,7 +5,8 @@ import type { GraphDoc } from '../../../lib/graph/schema';
 import { getTemplate } from '../../../lib/templates';
 import { close } from '../../helpers';
 import { aliDecodingThroughDec, ganSamplingInside } from '../../fixtures/nested';
-import { hostileDoc } from '../../fixtures/hostile';
+import { FIXED_NAMES } from '../../../codegen/typescript/names';
+import { everyNameDoc, hostileDoc } from '../../fixtures/hostile';
 import { jsonLines, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
 
 /**
@@ -61,6 +62,7 @@ describe('exported projects train like the compiled program', () => {
   it.each([
     ['a GAN whose noise is drawn inside the network that calls G', ganSamplingInside],
     ['ALI whose decoder calls P from another network', aliDecodingThroughDec],
+    ['ALI with every name the generated train.ts declares as a network name and a node label', () => everyNameDoc(FIXED_NAMES)],
   ] as const)('%s: same losses as npm run train', async (_name, make) => {
     const doc = make();
     const dir = await writeExport(await workspace(), doc);

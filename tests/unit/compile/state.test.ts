@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompileOptions, type TrainingProgram } from '../../../lib/compile/program';
 import { createRng } from '../../../lib/runtime/rng';
 import { getTemplate } from '../../../lib/templates';
-import { decodeCheckpoint, encodeCheckpoint, unzipCheckpoint, zipCheckpoint } from '../../../lib/train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, parseCheckpoint, unzipCheckpoint, zipCheckpoint } from '../../../lib/train/checkpoint';
 import { mnistData, wasm } from '../../helpers';
 
 /**
@@ -64,6 +64,41 @@ describe('program state, monitors and interpolation', () => {
     expect(() => ali.restore(gan.state())).toThrow(/lacks weight\(s\) .*different graph/);
     gan.dispose();
     ali.dispose();
+  });
+
+  it('checks a checkpoint\'s integrity: a flipped byte, another optimizer, a zip that would inflate too far, a half-fitting state', async () => {
+    const doc = getTemplate('gan')!.doc;
+    const gan = await compile(doc, { tf, data: mnistData, batchSize: 8 });
+    gan.step();
+    const encoded = await encodeCheckpoint(tf, doc.name, gan.state());
+    expect(encoded.manifest).toMatchObject({ structure: expect.stringMatching(/^[0-9a-f]{16}$/), optimizerKinds: { D_solver: 'adadelta', G_solver: 'adam' } });
+
+    const flipped = new Uint8Array(encoded.weights);
+    flipped[1234] = flipped[1234]! ^ 0x40;
+    expect(parseCheckpoint(encoded.manifest, flipped)).toEqual({ ok: false, error: expect.stringMatching(/^weights\.bin is damaged: its CRC-32 is \d+, checkpoint\.json says \d+$/) });
+
+    // The same graph with Adam in place of Adadelta for D: same slot layout, another rule.
+    const changed = structuredClone(doc);
+    changed.nodes.find((n) => n.id === 'D_solver')!.kind = 'adam';
+    const adam = await compile(changed, { tf, data: mnistData, batchSize: 8 });
+    const before = await adam.weights().get('D/D_h1/W')!.data();
+    const state = decodeCheckpoint(tf, encoded);
+    expect(() => adam.restore(state)).toThrow(/the checkpoint's optimizer "D_solver" is adadelta, this graph's is adam/);
+    // All or nothing: a refused restore changed no weight.
+    expect(await adam.weights().get('D/D_h1/W')!.data()).toEqual(before);
+    state.tensors.forEach((t) => t.dispose());
+
+    // A zip whose directory says checkpoint.json inflates to a gigabyte is refused before anything is inflated.
+    const zip = zipCheckpoint(encoded);
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    for (let at = 0; at < zip.length - 4; at++) {
+      const signature = view.getUint32(at, true);
+      if (signature === 0x04034b50) view.setUint32(at + 22, 2 ** 30, true); // local header: uncompressed size
+      if (signature === 0x02014b50) view.setUint32(at + 24, 2 ** 30, true); // central directory: uncompressed size
+    }
+    expect(unzipCheckpoint(zip)).toEqual({ ok: false, error: expect.stringMatching(/would unzip to 1073741824 bytes; a checkpoint holds at most/) });
+    gan.dispose();
+    adam.dispose();
   });
 
   it('rejects a damaged checkpoint file with a clear message', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../../../lib/graph/analyse';
+import { analyse, MAX_NESTING } from '../../../lib/graph/analyse';
 import { loadGraphDoc } from '../../../lib/graph/migrations';
 import { formatProblem, type ProblemCode } from '../../../lib/graph/problems';
 import { CURRENT_SCHEMA_VERSION, type GraphDoc, type GraphDocInput } from '../../../lib/graph/schema';
@@ -94,6 +94,57 @@ describe('analyse', () => {
   });
 
   const cases: { name: string; code: ProblemCode; mutate: (d: GraphDocInput) => void; where: Record<string, unknown>; message: RegExp }[] = [
+    {
+      name: 'a window larger than its input (the shape would have no pixels)',
+      code: 'shape-mismatch',
+      mutate: (d) => {
+        d.nodes.push({ id: 'img', kind: 'mnist', params: { layout: 'image' } }, { id: 'pool', kind: 'max-pool2d', params: { poolSize: 40, strides: 1, padding: 'VALID' } });
+        d.edges!.push({ id: 'p1', source: { node: 'img', port: 'images' }, target: { node: 'pool', port: 'x' } });
+      },
+      where: { node: 'pool', port: 'x' },
+      message: /output "y" would be \[b, -11, -11, 1\]: every dimension must be at least 1/,
+    },
+    {
+      name: 'a graph too large for memory, with the estimate',
+      code: 'memory-budget',
+      mutate: (d) => {
+        d.networks![0]!.nodes[1]!.params = { units: 65_536 };
+        d.training!.batchSize = 8_192;
+      },
+      where: { field: 'training.batchSize' },
+      message: /training this graph takes about \d+(\.\d)? GB .*the limit is 2\.0 GB/,
+    },
+    {
+      name: 'log-loss fed something that is not a probability',
+      code: 'out-of-range',
+      mutate: (d) => {
+        d.nodes.push({ id: 'll', kind: 'log-loss', params: {} });
+        d.edges!.push({ id: 'l1', source: { node: 'real', port: 'out' }, target: { node: 'll', port: 'p' } });
+      },
+      where: { node: 'll', port: 'p' },
+      message: /"p" must lie in \[0, 1\], but "real" gives values in unknown bounds/,
+    },
+    {
+      name: 'two losses with one name',
+      code: 'duplicate-name',
+      mutate: (d) => {
+        d.nodes.push({ id: 'loss2', kind: 'sigmoid-cross-entropy', label: 'loss', params: {} }, { id: 'opt2', kind: 'sgd', params: { networks: ['D'] } });
+        d.edges!.push(
+          { id: 'd1', source: { node: 'real', port: 'out' }, target: { node: 'loss2', port: 'logits' } },
+          { id: 'd2', source: { node: 'loss2', port: 'loss' }, target: { node: 'opt2', port: 'loss' } },
+        );
+        d.training!.schedule!.push({ optimizer: 'opt2', repeat: 1 });
+      },
+      where: { node: 'loss2' },
+      message: /the loss "loss" has the name of another loss or monitor/,
+    },
+    {
+      name: 'a data source that feeds nothing (a warning: it is not drawn)',
+      code: 'unused-source',
+      mutate: (d) => void d.nodes.push({ id: 'idle', kind: 'noise', params: {} }),
+      where: { node: 'idle' },
+      message: /Noise "idle" feeds nothing, so it is not drawn/,
+    },
     {
       name: 'a cycle, naming its nodes',
       code: 'cycle',
@@ -275,6 +326,30 @@ describe('analyse', () => {
     const errors = analyse(doc).errors;
     expect(errors).toHaveLength(1);
     expect(analyse(doc).ok).toBe(false);
+  });
+
+  it('walks deep graphs without recursion: a chain of 20,000 networks is refused past the nesting limit, not with a crash', () => {
+    const doc = structuredClone(load(() => {}));
+    const links = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `N${i}`,
+      name: `N${i}`,
+      nodes: [
+        { id: 'x', kind: 'network-input', params: { shape: [1] }, position: { x: 0, y: 0 } },
+        ...(i === 0 ? [] : [{ id: 'c', kind: 'call', params: { network: `N${i - 1}` }, position: { x: 0, y: 0 } }]),
+        { id: 'o', kind: 'network-output', params: {}, position: { x: 0, y: 0 } },
+      ],
+      edges:
+        i === 0
+          ? [{ id: 'e', source: { node: 'x', port: 'out' }, target: { node: 'o', port: 'in' } }]
+          : [
+              { id: 'e1', source: { node: 'x', port: 'out' }, target: { node: 'c', port: 'x' } },
+              { id: 'e2', source: { node: 'c', port: 'o' }, target: { node: 'o', port: 'in' } },
+            ],
+    }));
+    doc.networks.push(...links);
+    const analysis = analyse(doc);
+    const nesting = analysis.problems.filter((p) => p.code === 'network-nesting');
+    expect(nesting[0]).toMatchObject({ network: `N${MAX_NESTING}`, message: expect.stringMatching(/calls networks 32 deep or more/) });
   });
 });
 

@@ -1,0 +1,39 @@
+/**
+ * What values a port can take, as far as the graph tells: [low, high], either
+ * end infinite; undefined when nothing is known. The analysis carries bounds
+ * beside shapes, so a kind that needs probabilities (log-loss) can refuse an
+ * input that is not one.
+ */
+export type Bounds = readonly [low: number, high: number];
+
+export const UNIT: Bounds = [0, 1];
+export const SYMMETRIC_UNIT: Bounds = [-1, 1];
+export const NON_NEGATIVE: Bounds = [0, Infinity];
+
+export const within = (inner: Bounds | undefined, outer: Bounds): boolean => inner !== undefined && inner[0] >= outer[0] && inner[1] <= outer[1];
+
+/** The smallest bounds holding all of them (unknown if any is). */
+export function hull(all: readonly (Bounds | undefined)[]): Bounds | undefined {
+  if (all.length === 0 || all.some((b) => b === undefined)) return undefined;
+  return [Math.min(...all.map((b) => b![0])), Math.max(...all.map((b) => b![1]))];
+}
+
+/** What an activation gives, given what it gets. */
+export function activationBounds(fn: string, input: Bounds | undefined): Bounds | undefined {
+  switch (fn) {
+    case 'sigmoid':
+      return UNIT;
+    case 'tanh':
+      return SYMMETRIC_UNIT;
+    case 'relu':
+      return input ? [Math.max(0, input[0]), Math.max(0, input[1])] : NON_NEGATIVE;
+    case 'linear':
+      return input;
+    default:
+      return undefined;
+  }
+}
+
+/** `[0, 1]`, `(-∞, ∞)`: for messages. */
+export const formatBounds = (bounds: Bounds | undefined): string =>
+  bounds ? `${bounds[0] === -Infinity ? '(-∞' : `[${bounds[0]}`}, ${bounds[1] === Infinity ? '∞)' : `${bounds[1]}]`}` : 'unknown bounds';
