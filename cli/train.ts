@@ -86,6 +86,7 @@ async function main() {
       iterations: steps,
       logEvery,
       sampleEvery,
+      guard: doc.training.guard,
       onLog: (entry) => print(logLine(entry), entry),
       onSnapshot: async ({ index }) => {
         const name = String(index).padStart(3, '0');

@@ -22,6 +22,9 @@ export function writeSettings(names: TsNames): string[] {
     `const LOG_EVERY = ${Math.min(t.sampleEvery, 100)};`,
     `const CHECKPOINT_EVERY = ${t.sampleEvery};`,
     `const BACKEND = ${stringLiteral(nodeBackend(t.backend))};`,
+    ...(t.guard
+      ? [`/** Stop when a loss stays above ${t.guard.factor} × its running median for ${t.guard.patience} iterations in a row. */`, `const GUARD = ${objectLiteral({ ...t.guard })};`]
+      : []),
     'const OUT_DIR = "out";',
     'const DATA_DIR = "mnist";',
     '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */',
@@ -90,6 +93,7 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       'iterations: settings.iterations,',
       'logEvery: settings.logEvery,',
       'sampleEvery: settings.sampleEvery,',
+      ...(plan.settings.guard ? ['guard: GUARD,'] : []),
       'onLog: (entry) => log(logLine(entry), entry),',
       'onSnapshot: ({ index }) => writeGrids(model, settings.out, index),',
       'onStep: async (step) => {',

@@ -36,7 +36,7 @@ export const MODULE_NAMES = [
   ...IMPORTS.flatMap(([, clause]) => bound(clause)),
   'ops', 'Layers', 'Call', 'Step', 'Weights', 'Model', 'LossTensors', 'Datasets', 'createWeights', 'createModel', 'variablesOf',
   'minimize', 'readLosses', 'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED',
-  'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'BACKEND', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
+  'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'BACKEND', 'GUARD', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
 ];
 
 /** Parameter names of every network function. */

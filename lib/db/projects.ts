@@ -39,7 +39,8 @@ const summary = (p: { id: string; name: string; version: number; updatedAt: Date
 });
 
 function blankGraph(name: string): GraphDoc {
-  const loaded = loadGraphDoc({ schemaVersion: CURRENT_SCHEMA_VERSION, name, nodes: [], edges: [] });
+  // New graphs stop a run whose loss explodes; templates keep the seeds' behaviour (no guard).
+  const loaded = loadGraphDoc({ schemaVersion: CURRENT_SCHEMA_VERSION, name, nodes: [], edges: [], training: { guard: {} } });
   if (!loaded.ok) throw new Error(loaded.error);
   return loaded.value;
 }

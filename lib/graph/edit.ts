@@ -274,11 +274,12 @@ export function setScheduleRepeat(doc: GraphDoc, index: number, repeat: number):
   return ok({ ...doc, training: { ...doc.training, schedule } });
 }
 
-export type TrainingSettings = Pick<Training, 'batchSize' | 'iterations' | 'seed' | 'sampleEvery' | 'backend'>;
+export type TrainingSettings = Pick<Training, 'batchSize' | 'iterations' | 'seed' | 'sampleEvery' | 'backend' | 'guard'>;
 
 /** Changes training settings; each value is checked as the document schema checks it, and the error names the field. */
 export function setTraining(doc: GraphDoc, patch: Partial<TrainingSettings>): Result<GraphDoc> {
   const next = { ...doc.training, ...patch };
+  if ('guard' in patch && patch.guard === undefined) delete next.guard;
   const parsed = TrainingSchema.safeParse(next);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -70,6 +70,13 @@ export const TrainingSchema = z.object({
   schedule: z.array(ScheduleStepSchema).max(1000).default([]),
   previews: PreviewsSchema.default({}),
   backend: z.enum(TRAINING_BACKENDS).default('auto'),
+  /** Stop when a loss stays far above where it had been: `factor` times its running median for `patience` iterations (absent: off). */
+  guard: z
+    .object({
+      factor: z.number().min(1.5).max(1e6).default(10).describe('How many times its running median a loss may reach'),
+      patience: z.number().int().min(1).max(100_000).default(50).describe('For how many iterations in a row, before the run stops'),
+    })
+    .optional(),
 });
 
 export const GraphDocSchema = z.object({

@@ -68,7 +68,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
   return {
     name: doc.name,
     description: doc.description,
-    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery, backend: doc.training.backend },
+    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery, backend: doc.training.backend, guard: doc.training.guard },
     networks,
     weights: networks.flatMap((n) => n.weights),
     sources: graph.sources,

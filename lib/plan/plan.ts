@@ -4,6 +4,7 @@ import type { TrainingBackend } from '../graph/schema';
 import type { TrainingIdentity } from '../runtime/checkpoint';
 import type { DatasetRef } from '../runtime/dataset';
 import type { Initializer } from '../runtime/init';
+import type { ExplosionGuardRule } from '../runtime/loop';
 
 /**
  * The TrainingPlan: everything about training a graph that can be decided
@@ -189,7 +190,7 @@ export interface MonitorPlan {
 export interface TrainingPlan {
   name: string;
   description: string;
-  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number; backend: TrainingBackend };
+  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number; backend: TrainingBackend; guard?: ExplosionGuardRule };
   /** Callees before callers. */
   networks: readonly NetworkPlan[];
   weights: readonly WeightPlan[];

@@ -33,6 +33,14 @@ export interface LoopOptions {
   onSnapshot?(snapshot: { index: number; step: number }): void | Promise<void>;
   /** After each iteration, with its losses (already checked to be finite). */
   onStep?(step: number, losses: Losses): void | Promise<void>;
+  /** Stop when a loss stays above `factor` times its running median for `patience` iterations in a row. */
+  guard?: ExplosionGuardRule;
+}
+
+/** When a run counts as exploded: a loss above `factor` times its running median, `patience` iterations in a row. */
+export interface ExplosionGuardRule {
+  factor: number;
+  patience: number;
 }
 
 /** How much of the run one call of `run` may do; it stops at whichever comes first. */
@@ -53,14 +61,54 @@ export interface LoopSummary {
   losses: Losses;
 }
 
-/** A loss went NaN or infinite: training stops, naming the loss and the iteration. */
+/** A loss went NaN or infinite (or exploded, past the guard): training stops, naming the loss and the iteration. */
 export class DivergedError extends Error {
   constructor(
     readonly loss: string,
     readonly step: number,
     readonly value: number,
+    message = `${loss} became ${value} at iteration ${step}; training stopped`,
   ) {
-    super(`${loss} became ${value} at iteration ${step}; training stopped`);
+    super(message);
+  }
+}
+
+/** Losses remembered for the running median. */
+const GUARD_WINDOW = 200;
+/** Iterations seen before the guard judges (a run's first losses swing). */
+const GUARD_WARM_UP = 20;
+
+/** Watches for a loss that stays far above its running median (a positive loss that explodes without turning NaN). */
+class ExplosionGuard {
+  private recent = new Map<string, number[]>();
+  private above = new Map<string, number>();
+
+  constructor(private readonly rule: ExplosionGuardRule) {}
+
+  check(losses: Losses, step: number): void {
+    for (const [name, value] of Object.entries(losses)) {
+      const recent = this.recent.get(name) ?? [];
+      this.recent.set(name, recent);
+      if (recent.length >= GUARD_WARM_UP) {
+        const sorted = [...recent].sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)]!;
+        const over = median > 0 && value > this.rule.factor * median;
+        const count = over ? (this.above.get(name) ?? 0) + 1 : 0;
+        this.above.set(name, count);
+        if (count >= this.rule.patience) {
+          throw new DivergedError(
+            name,
+            step,
+            value,
+            `${name} stayed above ${this.rule.factor} × its running median (${median.toPrecision(4)}) for ${this.rule.patience} iterations, reaching ${value.toPrecision(4)} at iteration ${step}; training stopped`,
+          );
+        }
+        // While it is above, the median stays where it was: the explosion must not become the new normal.
+        if (over) continue;
+      }
+      recent.push(value);
+      if (recent.length > GUARD_WINDOW) recent.shift();
+    }
   }
 }
 
@@ -77,11 +125,14 @@ export class TrainingLoop {
   private losses: Losses = {};
   private window = { start: 0, steps: 0 };
   private finished = false;
+  private readonly guard?: ExplosionGuard;
 
   constructor(
     private readonly program: Trainable,
     private readonly options: LoopOptions,
-  ) {}
+  ) {
+    if (options.guard) this.guard = new ExplosionGuard(options.guard);
+  }
 
   get done(): boolean {
     return this.program.iteration >= this.options.iterations;
@@ -102,6 +153,7 @@ export class TrainingLoop {
         if (sampleEvery && step % sampleEvery === 0) await this.options.onSnapshot?.({ index: step / sampleEvery, step });
         const losses = await this.program.stepAsync();
         checkFinite(losses, step);
+        this.guard?.check(losses, step);
         this.losses = losses;
         this.steps += 1;
         this.window.steps += 1;

@@ -169,6 +169,7 @@ export class TrainingSession {
     const loop = new TrainingLoop(program, {
       iterations: settings.iterations,
       sampleEvery: settings.sampleEvery,
+      guard: doc.training.guard,
       onSnapshot: ({ step }) => this.pictures(step),
       onStep: (step, losses) => void points.push({ step, values: losses }),
     });

@@ -49,6 +49,10 @@ describe('projects', () => {
     const loaded = await getProject(ali.ok ? ali.value.id : '');
     expect(loaded.ok && loaded.value.graph.nodes).toEqual(getTemplate('ali')!.doc.nodes);
     expect(loaded.ok && loaded.value.graph.name).toBe('ALI run');
+    // A new graph stops exploding runs; a template keeps its seed's behaviour.
+    const blankGraph = await getProject(blank.ok ? blank.value.id : '');
+    expect(blankGraph.ok && blankGraph.value.graph.training.guard).toEqual({ factor: 10, patience: 50 });
+    expect(loaded.ok && loaded.value.graph.training.guard).toBeUndefined();
     const list = await listProjects();
     expect(list[0]!.name).toBe('ALI run');
     expect(list.map((p) => p.name)).toContain('My GAN');
