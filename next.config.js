@@ -4,6 +4,7 @@ const nextConfig = {
   serverExternalPackages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'ts-morph'],
   // Autosave sends the whole GraphDoc; large graphs exceed the 1 MB default.
   experimental: { serverActions: { bodySizeLimit: '20mb' } },
+  // Pages also get a per-request Content-Security-Policy with a nonce (proxy.ts).
   // Cross-origin isolation gives the training worker SharedArrayBuffer, so tfjs's WASM backend can use threads.
   async headers() {
     return [
@@ -12,6 +13,10 @@ const nextConfig = {
         headers: [
           { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
           { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+          // Every response is what its Content-Type says (a stored PNG stays an image); no site may frame the app.
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
         ],
       },
     ];

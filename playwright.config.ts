@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  * with a fresh database.
  */
 const PORT = 3100;
+/** The same build in shared mode (accounts), with its own database. */
+export const SHARED_PORT = 3101;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -21,10 +23,25 @@ export default defineConfig({
       args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'],
     },
   },
-  webServer: {
-    command: `rm -rf .e2e && DATABASE_URL=file:.e2e/app.db npm run -s db:migrate && npx next build > .e2e-build.log && DATABASE_URL=file:.e2e/app.db npx next start -p ${PORT}`,
-    url: `http://127.0.0.1:${PORT}`,
-    timeout: 300_000,
-    reuseExistingServer: !process.env.CI,
-  },
+  // Started in order: the first builds the app.
+  webServer: [
+    {
+      command: `rm -rf .e2e && DATABASE_URL=file:.e2e/app.db npm run -s db:migrate && npx next build > .e2e-build.log && DATABASE_URL=file:.e2e/app.db npx tsx scripts/serve.ts -p ${PORT}`,
+      url: `http://127.0.0.1:${PORT}`,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      command: `DATABASE_URL=file:.e2e/shared.db npm run -s db:migrate && DATABASE_URL=file:.e2e/shared.db npx tsx scripts/serve.ts -p ${SHARED_PORT}`,
+      env: {
+        NETLOOM_MODE: 'shared',
+        NETLOOM_HOST: '127.0.0.1',
+        BETTER_AUTH_SECRET: 'e2e-only-secret-0123456789-abcdefghijklmnop',
+        BETTER_AUTH_URL: `http://127.0.0.1:${SHARED_PORT}`,
+      },
+      url: `http://127.0.0.1:${SHARED_PORT}/sign-in`,
+      timeout: 120_000,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
 });

@@ -11,14 +11,24 @@ import {
   restoreRevision,
   saveGraph,
 } from '@/lib/db/projects';
+import { headers } from 'next/headers';
+import { signedIn } from '@/lib/auth/owner';
+import { SIGNED_OUT, type DataResult } from '@/lib/db/errors';
+import type { Owner } from '@/lib/db/owner';
 
 /**
  * Server actions: thin wrappers over lib/db/projects, which validates every
- * input and returns errors as values with their kind. Nothing here throws to
- * the client.
+ * input, reaches only the signed-in owner's projects and returns errors as
+ * values with their kind. Nothing here throws to the client.
  */
+async function asOwner<T>(act: (owner: Owner) => Promise<DataResult<T>>): Promise<DataResult<T>> {
+  // A session that ended is an error the page shows (and retries after sign-in), not a redirect that would drop unsaved work.
+  const who = await signedIn(await headers());
+  return who ? act(who.owner) : SIGNED_OUT;
+}
+
 export async function createProjectAction(input: { name: string; template?: string }) {
-  const result = await createProject(input);
+  const result = await asOwner((owner) => createProject(owner, input));
   if (result.ok) revalidatePath('/');
   return result;
 }
@@ -26,39 +36,40 @@ export async function createProjectAction(input: { name: string; template?: stri
 /** The "New project" form: works before hydration too; opens the editor on success. */
 export async function createProjectFormAction(_previous: { error?: string }, form: FormData): Promise<{ error?: string }> {
   const template = String(form.get('template') ?? '');
-  const result = await createProject({ name: form.get('name') ?? '', template: template || undefined });
+  const result = await asOwner((owner) => createProject(owner, { name: form.get('name') ?? '', template: template || undefined }));
+  if (!result.ok && result.error.kind === 'signed-out') redirect('/sign-in');
   if (!result.ok) return { error: result.error.message };
   revalidatePath('/');
   redirect(`/projects/${result.value.id}`);
 }
 
 export async function renameProjectAction(id: string, name: string) {
-  const result = await renameProject(id, name);
+  const result = await asOwner((owner) => renameProject(owner, id, name));
   if (result.ok) revalidatePath('/');
   return result;
 }
 
 export async function duplicateProjectAction(id: string) {
-  const result = await duplicateProject(id);
+  const result = await asOwner((owner) => duplicateProject(owner, id));
   if (result.ok) revalidatePath('/');
   return result;
 }
 
 export async function deleteProjectAction(id: string) {
-  const result = await deleteProject(id);
+  const result = await asOwner((owner) => deleteProject(owner, id));
   if (result.ok) revalidatePath('/');
   return result;
 }
 
 /** `unconfirmed`: the graph of a save whose reply was lost, which may have committed (see saveGraph). */
 export async function saveGraphAction(id: string, expectedVersion: number, graph: unknown, unconfirmed?: unknown) {
-  return saveGraph(id, expectedVersion, graph, unconfirmed);
+  return asOwner((owner) => saveGraph(owner, id, expectedVersion, graph, unconfirmed));
 }
 
 export async function listRevisionsAction(id: string) {
-  return listRevisions(id);
+  return asOwner((owner) => listRevisions(owner, id));
 }
 
 export async function restoreRevisionAction(id: string, expectedVersion: number, revision: number) {
-  return restoreRevision(id, expectedVersion, revision);
+  return asOwner((owner) => restoreRevision(owner, id, expectedVersion, revision));
 }

@@ -1,15 +1,19 @@
 import { listProjects } from '@/lib/db/projects';
 import { templates } from '@/lib/templates';
 import { ProjectList } from './_components/ProjectList';
+import { Account } from './_components/Account';
+import { requireSignedIn } from './_lib/session';
 
 export const dynamic = 'force-dynamic';
 
 /** Home: the user's projects, and new ones from a blank canvas or a seed template. */
 export default async function Home() {
-  const projects = await listProjects();
+  const { owner, user } = await requireSignedIn();
+  const projects = await listProjects(owner);
   return (
     <main className="page">
       <header className="page-header">
+        {user && <Account user={user} />}
         <h1>Netloom</h1>
         <p>Design generative models as graphs, train them in the browser, export them as TypeScript.</p>
       </header>

@@ -58,6 +58,7 @@ async function main() {
   const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'app.db')}` };
   execFileSync('npx', ['tsx', 'scripts/migrate.ts'], { env, stdio: 'ignore' });
   process.env.DATABASE_URL = env.DATABASE_URL;
+  const { LOCAL_OWNER } = await import('../lib/db/owner');
   const { createProject } = await import('../lib/db/projects');
   const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { env, stdio: 'ignore', detached: true });
   const browser = await chromium.launch({
@@ -71,7 +72,7 @@ async function main() {
     }
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     for (const template of TEMPLATES) {
-      const project = await createProject({ name: `bench ${template}`, template });
+      const project = await createProject(LOCAL_OWNER, { name: `bench ${template}`, template });
       if (!project.ok) throw new Error(project.error.message);
       const url = `http://127.0.0.1:${PORT}/projects/${project.value.id}`;
       const rows: string[] = [];

@@ -19,11 +19,12 @@ async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'netloom-bench-'));
   process.env.DATABASE_URL = `file:${path.join(dir, 'bench.db')}`;
   const { migrate } = await import('../lib/db/migrate');
+  const { LOCAL_OWNER } = await import('../lib/db/owner');
   const { createProject, saveGraph } = await import('../lib/db/projects');
   await migrate(process.env.DATABASE_URL);
-  const created = await createProject({ name: 'Large graph' });
+  const created = await createProject(LOCAL_OWNER, { name: 'Large graph' });
   if (!created.ok) throw new Error(created.error.message);
-  const saved = await saveGraph(created.value.id, 1, bigGraph(Number(values.nodes)));
+  const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, bigGraph(Number(values.nodes)));
   if (!saved.ok) throw new Error(saved.error.message);
 
   const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { env: process.env, stdio: 'ignore', detached: true });

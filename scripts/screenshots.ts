@@ -28,6 +28,7 @@ async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'netloom-screenshots-'));
   process.env.DATABASE_URL = `file:${path.join(dir, 'screens.db')}`;
   const { migrate } = await import('../lib/db/migrate');
+  const { LOCAL_OWNER } = await import('../lib/db/owner');
   const { createProject, getProject, saveGraph } = await import('../lib/db/projects');
   await migrate(process.env.DATABASE_URL);
   await mkdir(values.out, { recursive: true });
@@ -38,13 +39,13 @@ async function main() {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking', '--no-first-run'] });
     const page = await browser.newPage({ viewport: VIEWPORT });
     for (const id of values.templates.split(',')) {
-      const created = await createProject({ name: `Screens ${id}`, template: id });
+      const created = await createProject(LOCAL_OWNER, { name: `Screens ${id}`, template: id });
       if (!created.ok) throw new Error(created.error.message);
       // Pictures every few iterations and WASM, so a short run fills the panel.
-      const project = await getProject(created.value.id);
+      const project = await getProject(LOCAL_OWNER, created.value.id);
       if (!project.ok) throw new Error(project.error.message);
       const doc = project.value.graph;
-      const saved = await saveGraph(created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm' } });
+      const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm' } });
       if (!saved.ok) throw new Error(saved.error.message);
 
       await page.goto(`http://127.0.0.1:${PORT}/projects/${created.value.id}`);

@@ -3,9 +3,10 @@ import { err, type Result } from '../result';
 /**
  * What the data layer refuses, by kind, so that callers choose a response by
  * what happened and never by the wording: a missing record, invalid input, a
- * write based on an old version, or a write to a run that has ended.
+ * write based on an old version, a write to a run that has ended, or a
+ * request from nobody signed in (shared mode).
  */
-export type DataErrorKind = 'not-found' | 'invalid' | 'stale' | 'ended';
+export type DataErrorKind = 'not-found' | 'invalid' | 'stale' | 'ended' | 'signed-out';
 
 export interface DataError {
   kind: DataErrorKind;
@@ -20,3 +21,7 @@ export const notFound = (message: string) => err<DataError>({ kind: 'not-found',
 export const invalid = (message: string) => err<DataError>({ kind: 'invalid', message });
 export const stale = (message: string, currentVersion: number) => err<DataError>({ kind: 'stale', message, currentVersion });
 export const ended = (message: string) => err<DataError>({ kind: 'ended', message });
+export const signedOut = (message: string) => err<DataError>({ kind: 'signed-out', message });
+
+/** What a request from nobody signed in gets (shared mode). */
+export const SIGNED_OUT = signedOut('Not signed in (or the session ended): sign in again, in another tab to keep this page, then retry');

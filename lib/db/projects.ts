@@ -5,6 +5,7 @@ import { ok } from '../result';
 import { getTemplate } from '../templates';
 import { db } from './client';
 import { invalid, notFound, stale, type DataResult } from './errors';
+import { ownProjects, type Owner } from './owner';
 
 /**
  * Projects: named GraphDocs with a version. Every function validates its
@@ -45,13 +46,13 @@ function blankGraph(name: string): GraphDoc {
   return loaded.value;
 }
 
-export async function listProjects(): Promise<ProjectSummary[]> {
-  const rows = await db().project.findMany({ orderBy: { updatedAt: 'desc' }, select: { id: true, name: true, version: true, updatedAt: true } });
+export async function listProjects(owner: Owner): Promise<ProjectSummary[]> {
+  const rows = await db().project.findMany({ where: ownProjects(owner), orderBy: { updatedAt: 'desc' }, select: { id: true, name: true, version: true, updatedAt: true } });
   return rows.map(summary);
 }
 
 /** A blank project, or a copy of a template when `template` names one. */
-export async function createProject(input: { name: unknown; template?: unknown }): Promise<DataResult<ProjectSummary>> {
+export async function createProject(owner: Owner, input: { name: unknown; template?: unknown }): Promise<DataResult<ProjectSummary>> {
   const name = Name.safeParse(input.name);
   if (!name.success) return invalid(name.error.issues[0]!.message);
   let graph = blankGraph(name.data);
@@ -61,45 +62,45 @@ export async function createProject(input: { name: unknown; template?: unknown }
     graph = { ...template.doc, name: name.data };
   }
   const created = await db().project.create({
-    data: { name: name.data, graph: JSON.stringify(graph), revisions: { create: { version: 1, graph: JSON.stringify(graph) } } },
+    data: { ownerId: owner.userId, name: name.data, graph: JSON.stringify(graph), revisions: { create: { version: 1, graph: JSON.stringify(graph) } } },
   });
   return ok(summary(created));
 }
 
-export async function getProject(id: unknown): Promise<DataResult<ProjectDetail>> {
+export async function getProject(owner: Owner, id: unknown): Promise<DataResult<ProjectDetail>> {
   const parsedId = Id.safeParse(id);
   if (!parsedId.success) return invalid(NOT_AN_ID);
-  const row = await db().project.findUnique({ where: { id: parsedId.data } });
+  const row = await db().project.findFirst({ where: { id: parsedId.data, ...ownProjects(owner) } });
   if (!row) return notFound(GONE);
   const graph = loadGraphDoc(row.graph);
   if (!graph.ok) return invalid(`The saved graph cannot be read: ${graph.error}`);
   return ok({ ...summary(row), graph: graph.value });
 }
 
-export async function renameProject(id: unknown, name: unknown): Promise<DataResult<ProjectSummary>> {
+export async function renameProject(owner: Owner, id: unknown, name: unknown): Promise<DataResult<ProjectSummary>> {
   const parsed = Name.safeParse(name);
   if (!parsed.success) return invalid(parsed.error.issues[0]!.message);
   const parsedId = Id.safeParse(id);
   if (!parsedId.success) return invalid(NOT_AN_ID);
-  const updated = await db().project.updateMany({ where: { id: parsedId.data }, data: { name: parsed.data } });
+  const updated = await db().project.updateMany({ where: { id: parsedId.data, ...ownProjects(owner) }, data: { name: parsed.data } });
   if (updated.count === 0) return notFound(GONE);
   const row = await db().project.findUniqueOrThrow({ where: { id: parsedId.data } });
   return ok(summary(row));
 }
 
-export async function duplicateProject(id: unknown): Promise<DataResult<ProjectSummary>> {
-  const source = await getProject(id);
+export async function duplicateProject(owner: Owner, id: unknown): Promise<DataResult<ProjectSummary>> {
+  const source = await getProject(owner, id);
   if (!source.ok) return source;
   const name = `${source.value.name} (copy)`.slice(0, 200);
   const graph = JSON.stringify(source.value.graph);
-  const created = await db().project.create({ data: { name, graph, revisions: { create: { version: 1, graph } } } });
+  const created = await db().project.create({ data: { ownerId: owner.userId, name, graph, revisions: { create: { version: 1, graph } } } });
   return ok(summary(created));
 }
 
-export async function deleteProject(id: unknown): Promise<DataResult<true>> {
+export async function deleteProject(owner: Owner, id: unknown): Promise<DataResult<true>> {
   const parsedId = Id.safeParse(id);
   if (!parsedId.success) return invalid(NOT_AN_ID);
-  const deleted = await db().project.deleteMany({ where: { id: parsedId.data } });
+  const deleted = await db().project.deleteMany({ where: { id: parsedId.data, ...ownProjects(owner) } });
   return deleted.count === 0 ? notFound(GONE) : ok(true);
 }
 
@@ -114,7 +115,7 @@ export async function deleteProject(id: unknown): Promise<DataResult<true>> {
  * the stored version is the page's own, and this save continues on top of it
  * instead of being refused as a change from elsewhere.
  */
-export async function saveGraph(id: unknown, expectedVersion: unknown, graph: unknown, unconfirmed?: unknown): Promise<DataResult<ProjectSummary>> {
+export async function saveGraph(owner: Owner, id: unknown, expectedVersion: unknown, graph: unknown, unconfirmed?: unknown): Promise<DataResult<ProjectSummary>> {
   const parsedId = Id.safeParse(id);
   const version = z.number().int().min(1).safeParse(expectedVersion);
   if (!parsedId.success || !version.success) return invalid('A save needs a project id and the version it was based on');
@@ -124,14 +125,14 @@ export async function saveGraph(id: unknown, expectedVersion: unknown, graph: un
   const lost = unconfirmed === undefined ? undefined : loadGraphDoc(unconfirmed);
   return db().$transaction(async (tx) => {
     const write = async (base: number) => {
-      const updated = await tx.project.updateMany({ where: { id: parsedId.data, version: base }, data: { graph: text, version: base + 1 } });
+      const updated = await tx.project.updateMany({ where: { id: parsedId.data, ...ownProjects(owner), version: base }, data: { graph: text, version: base + 1 } });
       if (updated.count === 0) return false;
       await tx.revision.create({ data: { projectId: parsedId.data, version: base + 1, graph: text } });
       await tx.revision.deleteMany({ where: { projectId: parsedId.data, version: { lte: base + 1 - HISTORY_LENGTH } } });
       return true;
     };
     if (!(await write(version.data))) {
-      const current = await tx.project.findUnique({ where: { id: parsedId.data }, select: { version: true, graph: true } });
+      const current = await tx.project.findFirst({ where: { id: parsedId.data, ...ownProjects(owner) }, select: { version: true, graph: true } });
       if (!current) return notFound(GONE);
       const own = lost?.ok && current.version === version.data + 1 && current.graph === JSON.stringify(lost.value);
       if (!own) {
@@ -148,19 +149,20 @@ export async function saveGraph(id: unknown, expectedVersion: unknown, graph: un
   });
 }
 
-export async function listRevisions(id: unknown): Promise<DataResult<{ version: number; createdAt: Date }[]>> {
+export async function listRevisions(owner: Owner, id: unknown): Promise<DataResult<{ version: number; createdAt: Date }[]>> {
   const parsedId = Id.safeParse(id);
   if (!parsedId.success) return invalid(NOT_AN_ID);
+  if (!(await db().project.findFirst({ where: { id: parsedId.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound(GONE);
   const rows = await db().revision.findMany({ where: { projectId: parsedId.data }, orderBy: { version: 'desc' }, select: { version: true, createdAt: true } });
   return ok(rows);
 }
 
 /** Restores an earlier revision as a new save (so the restore itself can be undone). */
-export async function restoreRevision(id: unknown, expectedVersion: unknown, revision: unknown): Promise<DataResult<ProjectSummary>> {
+export async function restoreRevision(owner: Owner, id: unknown, expectedVersion: unknown, revision: unknown): Promise<DataResult<ProjectSummary>> {
   const parsedId = Id.safeParse(id);
   const which = z.number().int().min(1).safeParse(revision);
   if (!parsedId.success || !which.success) return invalid('A restore needs a project id and a revision number');
-  const row = await db().revision.findUnique({ where: { projectId_version: { projectId: parsedId.data, version: which.data } } });
+  const row = await db().revision.findFirst({ where: { projectId: parsedId.data, version: which.data, project: ownProjects(owner) } });
   if (!row) return notFound(`Version ${which.data} is not in this project's history`);
-  return saveGraph(parsedId.data, expectedVersion, row.graph);
+  return saveGraph(owner, parsedId.data, expectedVersion, row.graph);
 }

@@ -6,6 +6,7 @@ import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
 import { ENDED, MetricPointSchema, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
+import { ownProjects, ownRuns, type Owner } from './owner';
 
 /**
  * Training runs of a project: what was trained and how, the logged points,
@@ -87,7 +88,7 @@ const CreateInput = z.object({
   startIteration: z.number().int().min(0).default(0),
 });
 
-export async function createRun(projectId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
+export async function createRun(owner: Owner, projectId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
   const project = Id.safeParse(projectId);
   if (!project.success) return invalid('Not a project id');
   const parsed = CreateInput.safeParse(input);
@@ -96,7 +97,7 @@ export async function createRun(projectId: unknown, input: unknown): Promise<Dat
   if (!graph.ok) return invalid(`graph: ${graph.error}`);
   const { settings, backend, series, resumedFrom, startIteration } = parsed.data;
   return db().$transaction(async (tx) => {
-    if (!(await tx.project.findUnique({ where: { id: project.data }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
+    if (!(await tx.project.findFirst({ where: { id: project.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
     const last = await tx.run.findFirst({ where: { projectId: project.data }, orderBy: { number: 'desc' }, select: { number: true } });
     const row = await tx.run.create({
       data: {
@@ -117,20 +118,21 @@ export async function createRun(projectId: unknown, input: unknown): Promise<Dat
 }
 
 /** The project's runs, newest first; runs whose tab went quiet are marked interrupted first. */
-export async function listRuns(projectId: unknown): Promise<DataResult<RunSummary[]>> {
+export async function listRuns(owner: Owner, projectId: unknown): Promise<DataResult<RunSummary[]>> {
   const project = Id.safeParse(projectId);
   if (!project.success) return invalid('Not a project id');
+  if (!(await db().project.findFirst({ where: { id: project.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
   await markInterrupted({ projectId: project.data });
   const rows = await db().run.findMany({ where: { projectId: project.data }, orderBy: { number: 'desc' } });
   return ok(rows.map(summary));
 }
 
-export async function getRun(runId: unknown): Promise<DataResult<RunDetail>> {
+export async function getRun(owner: Owner, runId: unknown): Promise<DataResult<RunDetail>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
-  await markInterrupted({ id: id.data });
-  const row = await db().run.findUnique({
-    where: { id: id.data },
+  await markInterrupted({ id: id.data, ...ownRuns(owner) });
+  const row = await db().run.findFirst({
+    where: { id: id.data, ...ownRuns(owner) },
     include: {
       metrics: { orderBy: { seq: 'asc' } },
       pictures: { orderBy: { index: 'asc' }, select: { kind: true, index: true, step: true } },
@@ -165,14 +167,14 @@ const UpdateInput = z.object({
  * status. Doubles as the heartbeat. Refused once the run has ended, so a
  * late or repeated request cannot reopen it.
  */
-export async function updateRun(runId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
+export async function updateRun(owner: Owner, runId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
   const parsed = UpdateInput.safeParse(input);
   if (!parsed.success) return invalid(issue(parsed.error));
   const { points, series, ...fields } = parsed.data;
   return db().$transaction(async (tx) => {
-    const row = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
+    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true } });
     if (!row) return notFound(NotFound);
     if (ENDED.includes(row.status as RunStatus)) return ended(`Run already ${row.status}: nothing more is recorded`);
     if (points.length) {
@@ -188,17 +190,17 @@ export async function updateRun(runId: unknown, input: unknown): Promise<DataRes
 }
 
 /** Called as the tab closes (a beacon): a run still going is marked interrupted at once. */
-export async function interruptRun(runId: unknown): Promise<DataResult<true>> {
+export async function interruptRun(owner: Owner, runId: unknown): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
   await db().run.updateMany({
-    where: { id: id.data, status: { in: ['running', 'paused'] } },
+    where: { id: id.data, ...ownRuns(owner), status: { in: ['running', 'paused'] } },
     data: { status: 'interrupted', message: 'The page training this run was closed' },
   });
   return ok(true);
 }
 
-async function markInterrupted(where: { id?: string; projectId?: string }) {
+async function markInterrupted(where: { id?: string; projectId?: string; project?: ReturnType<typeof ownProjects> }) {
   await db().run.updateMany({
     where: { ...where, status: { in: ['running', 'paused'] }, heartbeatAt: { lt: new Date(Date.now() - STALE_SECONDS * 1000) } },
     data: { status: 'interrupted', message: `No word from the training page for ${STALE_SECONDS} s (closed or crashed); the last checkpoint is kept` },
@@ -211,14 +213,14 @@ const PictureInput = z.object({
   step: z.number().int().min(0),
 });
 
-export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array): Promise<DataResult<true>> {
+export async function addPicture(owner: Owner, runId: unknown, meta: unknown, png: Uint8Array): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
   const parsed = PictureInput.safeParse(meta);
   if (!parsed.success) return invalid(issue(parsed.error));
   if (png.byteLength > MAX_PICTURE_BYTES) return invalid(`picture: ${png.byteLength} bytes is over the ${MAX_PICTURE_BYTES}-byte limit`);
   if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return invalid('picture: not a PNG file');
-  const run = await db().run.findUnique({ where: { id: id.data }, select: { status: true } });
+  const run = await db().run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true } });
   if (!run) return notFound(NotFound);
   if (ENDED.includes(run.status as RunStatus)) return ended(`Run already ${run.status}: nothing more is recorded`);
   const { kind, index, step } = parsed.data;
@@ -231,23 +233,23 @@ export async function addPicture(runId: unknown, meta: unknown, png: Uint8Array)
   return ok(true);
 }
 
-export async function getPicture(runId: unknown, kind: unknown, index: unknown): Promise<DataResult<Uint8Array>> {
+export async function getPicture(owner: Owner, runId: unknown, kind: unknown, index: unknown): Promise<DataResult<Uint8Array>> {
   const id = Id.safeParse(runId);
   const parsed = PictureInput.pick({ kind: true, index: true }).safeParse({ kind, index });
   if (!id.success || !parsed.success) return invalid('A picture is named by run, kind (samples or reconstructions) and index');
-  const row = await db().runPicture.findUnique({ where: { runId_kind_index: { runId: id.data, ...parsed.data } } });
+  const row = await db().runPicture.findFirst({ where: { runId: id.data, ...parsed.data, run: ownRuns(owner) } });
   return row ? ok(new Uint8Array(row.png)) : notFound(`Run has no ${parsed.data.kind} picture ${parsed.data.index}`);
 }
 
 /** Stores a checkpoint after checking its manifest and weights agree; keeps the newest CHECKPOINTS_KEPT. */
-export async function addCheckpoint(runId: unknown, manifest: unknown, weights: Uint8Array): Promise<DataResult<{ id: string; iteration: number }>> {
+export async function addCheckpoint(owner: Owner, runId: unknown, manifest: unknown, weights: Uint8Array): Promise<DataResult<{ id: string; iteration: number }>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
   const checkpoint = parseCheckpoint(manifest, weights);
   if (!checkpoint.ok) return invalid(checkpoint.error);
   const iteration = checkpoint.value.manifest.iteration;
   return db().$transaction(async (tx) => {
-    const run = await tx.run.findUnique({ where: { id: id.data }, select: { status: true } });
+    const run = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true } });
     if (!run) return notFound(NotFound);
     if (ENDED.includes(run.status as RunStatus)) return ended(`Run already ${run.status}: nothing more is recorded`);
     const row = await tx.checkpoint.create({
@@ -259,10 +261,10 @@ export async function addCheckpoint(runId: unknown, manifest: unknown, weights: 
   });
 }
 
-export async function getCheckpoint(checkpointId: unknown): Promise<DataResult<EncodedCheckpoint & { runId: string; runNumber: number; projectName: string }>> {
+export async function getCheckpoint(owner: Owner, checkpointId: unknown): Promise<DataResult<EncodedCheckpoint & { runId: string; runNumber: number; projectName: string }>> {
   const id = Id.safeParse(checkpointId);
   if (!id.success) return invalid('Not a checkpoint id');
-  const row = await db().checkpoint.findUnique({ where: { id: id.data }, include: { run: { select: { number: true, project: { select: { name: true } } } } } });
+  const row = await db().checkpoint.findFirst({ where: { id: id.data, run: ownRuns(owner) }, include: { run: { select: { number: true, project: { select: { name: true } } } } } });
   if (!row) return notFound('This checkpoint does not exist (only the newest few of each run are kept)');
   const parsed = parseCheckpoint(row.manifest, new Uint8Array(row.weights));
   if (!parsed.ok) return invalid(parsed.error);

@@ -1,7 +1,9 @@
-import type { DataError, DataErrorKind, DataResult } from '@/lib/db/errors';
+import { signedIn } from '@/lib/auth/owner';
+import { SIGNED_OUT, type DataError, type DataErrorKind, type DataResult } from '@/lib/db/errors';
+import type { Owner } from '@/lib/db/owner';
 
-/** The HTTP status of each kind of refusal: a missing record 404, bad input 400, a stale or ended write 409. */
-const STATUS: Record<DataErrorKind, number> = { 'not-found': 404, invalid: 400, stale: 409, ended: 409 };
+/** The HTTP status of each kind of refusal: a missing record 404, bad input 400, a stale or ended write 409, nobody signed in 401. */
+const STATUS: Record<DataErrorKind, number> = { 'not-found': 404, invalid: 400, stale: 409, ended: 409, 'signed-out': 401 };
 
 /** Route handlers answer with JSON: the value, or `{ error, kind }` with the status its kind calls for. */
 export function jsonResult<T>(result: DataResult<T>, status = 200): Response {
@@ -41,4 +43,17 @@ export function fileResponse(bytes: Uint8Array, type: string): Response {
   return new Response(new Uint8Array(bytes), {
     headers: { 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable' },
   });
+}
+
+/**
+ * A route handler that acts for the signed-in owner (in local mode, the one
+ * local user); 401 when nobody is signed in. The data layer then reaches only
+ * that owner's records.
+ */
+export function owned<Context>(handler: (owner: Owner, request: Request, context: Context) => Promise<Response>) {
+  return async (request: Request, context: Context): Promise<Response> => {
+    const who = await signedIn(request.headers);
+    if (!who) return jsonResult(SIGNED_OUT);
+    return handler(who.owner, request, context);
+  };
 }

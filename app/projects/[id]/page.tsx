@@ -2,12 +2,14 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getProject } from '@/lib/db/projects';
 import { Editor } from './_editor/Editor';
+import { requireSignedIn } from '@/app/_lib/session';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const project = await getProject(id);
+  const { owner } = await requireSignedIn();
+  const project = await getProject(owner, id);
   if (!project.ok) {
     if (project.error.kind === 'not-found') notFound();
     return (

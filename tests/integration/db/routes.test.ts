@@ -6,6 +6,7 @@ import * as checkpointRoute from '../../../app/api/checkpoints/[checkpointId]/ro
 import * as runsRoute from '../../../app/api/projects/[id]/runs/route';
 import * as pictureRoute from '../../../app/api/runs/[runId]/pictures/[kind]/[index]/route';
 import * as runRoute from '../../../app/api/runs/[runId]/route';
+import { LOCAL_OWNER } from '../../../lib/db/owner';
 import { migrate } from '../../../lib/db/migrate';
 import { createProject } from '../../../lib/db/projects';
 import { getTemplate } from '../../../lib/templates';
@@ -30,7 +31,7 @@ async function answer(response: Response) {
 
 describe('run routes', () => {
   it('answer 404, 400 and 409 by the kind of refusal', async () => {
-    const project = await createProject({ name: 'routes', template: 'gan' });
+    const project = await createProject(LOCAL_OWNER, { name: 'routes', template: 'gan' });
     if (!project.ok) throw new Error(project.error.message);
     const id = project.value.id;
 

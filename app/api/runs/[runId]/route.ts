@@ -1,14 +1,12 @@
 import { getRun, updateRun } from '@/lib/db/runs';
-import { jsonResult, readJson, refuseLarge } from '@/app/api/_lib/http';
+import { jsonResult, owned, readJson, refuseLarge } from '@/app/api/_lib/http';
 
 type Context = { params: Promise<{ runId: string }> };
 
-export async function GET(_request: Request, { params }: Context) {
-  return jsonResult(await getRun((await params).runId));
-}
+export const GET = owned(async (owner, _request, { params }: Context) => jsonResult(await getRun(owner, (await params).runId)));
 
-export async function PATCH(request: Request, { params }: Context) {
+export const PATCH = owned(async (owner, request, { params }: Context) => {
   const refused = refuseLarge(request, 32 * 1024 * 1024);
   if (refused) return refused;
-  return jsonResult(await updateRun((await params).runId, await readJson(request)));
-}
+  return jsonResult(await updateRun(owner, (await params).runId, await readJson(request)));
+});

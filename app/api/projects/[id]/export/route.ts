@@ -1,7 +1,7 @@
 import { exportProject } from '@/codegen/export';
 import { packageName } from '@/codegen/typescript/project';
 import { zipProject } from '@/codegen/zip';
-import { errorResponse, jsonError } from '@/app/api/_lib/http';
+import { errorResponse, jsonError, owned } from '@/app/api/_lib/http';
 import { getProject } from '@/lib/db/projects';
 
 /**
@@ -11,8 +11,8 @@ import { getProject } from '@/lib/db/projects';
  */
 type Context = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Context): Promise<Response> {
-  const project = await getProject((await params).id);
+export const GET = owned(async (owner, _request, { params }: Context): Promise<Response> => {
+  const project = await getProject(owner, (await params).id);
   if (!project.ok) return errorResponse(project.error);
   const exported = exportProject(project.value.graph);
   if (!exported.ok) return jsonError(exported.error);
@@ -25,4 +25,4 @@ export async function GET(_request: Request, { params }: Context): Promise<Respo
       'Cache-Control': 'no-store',
     },
   });
-}
+});

@@ -1,14 +1,12 @@
 import { createRun, listRuns } from '@/lib/db/runs';
-import { jsonResult, readJson, refuseLarge } from '@/app/api/_lib/http';
+import { jsonResult, owned, readJson, refuseLarge } from '@/app/api/_lib/http';
 
 type Context = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Context) {
-  return jsonResult(await listRuns((await params).id));
-}
+export const GET = owned(async (owner, _request, { params }: Context) => jsonResult(await listRuns(owner, (await params).id)));
 
-export async function POST(request: Request, { params }: Context) {
+export const POST = owned(async (owner, request, { params }: Context) => {
   const refused = refuseLarge(request, 32 * 1024 * 1024);
   if (refused) return refused;
-  return jsonResult(await createRun((await params).id, await readJson(request)), 201);
-}
+  return jsonResult(await createRun(owner, (await params).id, await readJson(request)), 201);
+});

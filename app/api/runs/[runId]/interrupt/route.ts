@@ -1,7 +1,5 @@
 import { interruptRun } from '@/lib/db/runs';
-import { jsonResult } from '@/app/api/_lib/http';
+import { jsonResult, owned } from '@/app/api/_lib/http';
 
 /** Sent with navigator.sendBeacon as the training tab closes. */
-export async function POST(_request: Request, { params }: { params: Promise<{ runId: string }> }) {
-  return jsonResult(await interruptRun((await params).runId));
-}
+export const POST = owned(async (owner, _request, { params }: { params: Promise<{ runId: string }> }) => jsonResult(await interruptRun(owner, (await params).runId)));

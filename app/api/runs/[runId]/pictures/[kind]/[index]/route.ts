@@ -1,21 +1,22 @@
 import { addPicture, getPicture } from '@/lib/db/runs';
-import { jsonError, jsonResult, refuseLarge } from '@/app/api/_lib/http';
+import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
 
 type Context = { params: Promise<{ runId: string; kind: string; index: string }> };
 
-export async function GET(_request: Request, { params }: Context) {
+export const GET = owned(async (owner, _request, { params }: Context) => {
   const { runId, kind, index } = await params;
-  const picture = await getPicture(runId, kind, Number(index));
+  const picture = await getPicture(owner, runId, kind, Number(index));
   if (!picture.ok) return jsonResult(picture);
+  // Verified as PNG when stored; nosniff (set for every response) keeps it an image.
   return new Response(new Uint8Array(picture.value), { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' } });
-}
+});
 
 /** The PNG is the body; the iteration it shows is `?step=`. */
-export async function PUT(request: Request, { params }: Context) {
+export const PUT = owned(async (owner, request, { params }: Context) => {
   const { runId, kind, index } = await params;
   const refused = refuseLarge(request, 2 * 1024 * 1024);
   if (refused) return refused;
   const step = new URL(request.url).searchParams.get('step');
   if (step === null) return jsonError('step: the iteration the picture shows is required (?step=)');
-  return jsonResult(await addPicture(runId, { kind, index: Number(index), step: Number(step) }, new Uint8Array(await request.arrayBuffer())));
-}
+  return jsonResult(await addPicture(owner, runId, { kind, index: Number(index), step: Number(step) }, new Uint8Array(await request.arrayBuffer())));
+});

@@ -1,0 +1,59 @@
+/** What the proxy checks on every request, as pure functions of the request. */
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A path that does not decode (`/%C0`): Next.js would fail on it further in. */
+export function malformedPath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The foreign origin of a state-changing request from another site, if it is
+ * one (cross-site request forgery). Browsers send Origin (and Sec-Fetch-Site)
+ * on every such request; a client without them (curl, scripts) is not a
+ * browser that a page could drive, and passes.
+ */
+export function foreignOrigin(request: Request): string | undefined {
+  if (SAFE_METHODS.has(request.method)) return undefined;
+  const site = request.headers.get('Sec-Fetch-Site');
+  const origin = request.headers.get('Origin');
+  if (site === 'cross-site' || site === 'same-site') return origin ?? site;
+  if (origin === null) return undefined;
+  const host = request.headers.get('Host');
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return origin;
+  }
+  return originHost === host ? undefined : origin;
+}
+
+/**
+ * The pages' policy: scripts only from this server and with this request's
+ * nonce ('strict-dynamic' lets them load their chunks and the training
+ * worker), WebAssembly compiled (tfjs's WASM backend), no plugins, no
+ * framing, forms and requests to this server only. Inline styles stay
+ * allowed: React Flow and the charts position elements with style attributes.
+ */
+export function contentSecurityPolicy(nonce: string, development: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    // blob: reads back the object URLs the page makes (sample grids, downloads).
+    "connect-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,0 +1,38 @@
+import { betterAuth } from 'better-auth';
+import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { nextCookies } from 'better-auth/next-js';
+import { db } from '../db/client';
+import { sharedSettings } from './mode';
+
+/** Passwords shorter than this are refused at sign-up. */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/**
+ * Accounts for shared mode, through Better Auth and its Prisma adapter:
+ * email and password (no outside identity provider), sessions in the
+ * database behind an httpOnly, SameSite=Lax cookie (Secure when the server's
+ * URL is https), sign-in attempts rate-limited.
+ */
+function createAuth() {
+  const settings = sharedSettings();
+  return betterAuth({
+    database: prismaAdapter(db(), { provider: 'sqlite' }),
+    secret: settings.secret,
+    baseURL: settings.baseURL,
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 256, disableSignUp: settings.signUp === 'closed' },
+    rateLimit: { enabled: true, window: 60, max: 100, customRules: { '/sign-in/email': { window: 60, max: 10 }, '/sign-up/email': { window: 60, max: 10 } } },
+    telemetry: { enabled: false },
+    // Last: it writes the cookies of sign-in and sign-out made from server actions.
+    plugins: [nextCookies()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const holder = globalThis as unknown as { netloomAuth?: Auth };
+
+/** The one Better Auth instance (created on first use, in shared mode only). */
+export function auth(): Auth {
+  holder.netloomAuth ??= createAuth();
+  return holder.netloomAuth;
+}
