@@ -14,6 +14,8 @@ import { ownProjects, type Owner } from './owner';
  * silently overwritten.
  */
 export const HISTORY_LENGTH = 20;
+/** Projects one owner may have. */
+export const MAX_PROJECTS = 1_000;
 
 export interface ProjectSummary {
   id: string;
@@ -46,6 +48,11 @@ function blankGraph(name: string): GraphDoc {
   return loaded.value;
 }
 
+async function tooMany(owner: Owner) {
+  const count = await db().project.count({ where: ownProjects(owner) });
+  return count >= MAX_PROJECTS ? invalid(`${count} projects, the most one account keeps: delete some first`) : undefined;
+}
+
 export async function listProjects(owner: Owner): Promise<ProjectSummary[]> {
   const rows = await db().project.findMany({ where: ownProjects(owner), orderBy: { updatedAt: 'desc' }, select: { id: true, name: true, version: true, updatedAt: true } });
   return rows.map(summary);
@@ -61,6 +68,8 @@ export async function createProject(owner: Owner, input: { name: unknown; templa
     if (!template) return invalid(`Unknown template "${String(input.template)}"`);
     graph = { ...template.doc, name: name.data };
   }
+  const full = await tooMany(owner);
+  if (full) return full;
   const created = await db().project.create({
     data: { ownerId: owner.userId, name: name.data, graph: JSON.stringify(graph), revisions: { create: { version: 1, graph: JSON.stringify(graph) } } },
   });
@@ -91,6 +100,8 @@ export async function renameProject(owner: Owner, id: unknown, name: unknown): P
 export async function duplicateProject(owner: Owner, id: unknown): Promise<DataResult<ProjectSummary>> {
   const source = await getProject(owner, id);
   if (!source.ok) return source;
+  const full = await tooMany(owner);
+  if (full) return full;
   const name = `${source.value.name} (copy)`.slice(0, 200);
   const graph = JSON.stringify(source.value.graph);
   const created = await db().project.create({ data: { ownerId: owner.userId, name, graph, revisions: { create: { version: 1, graph } } } });

@@ -3,7 +3,7 @@ import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
-import { ENDED, MetricPointSchema, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import { ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MetricPointSchema, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
 import { ownProjects, ownRuns, type Owner } from './owner';
@@ -20,6 +20,10 @@ export const STALE_SECONDS = 180;
 /** Checkpoints kept per run: the newest ones (the final one is the newest). */
 export const CHECKPOINTS_KEPT = 3;
 const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
+/** Logged points kept per run: past it, every other point is dropped (the chart shows the whole run, coarser). */
+export const MAX_STORED_POINTS = 20_000;
+/** Runs kept per project. */
+export const MAX_RUNS_PER_PROJECT = 1_000;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export interface RunSummary {
@@ -98,6 +102,8 @@ export async function createRun(owner: Owner, projectId: unknown, input: unknown
   const { settings, backend, series, resumedFrom, startIteration } = parsed.data;
   return db().$transaction(async (tx) => {
     if (!(await tx.project.findFirst({ where: { id: project.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
+    const count = await tx.run.count({ where: { projectId: project.data } });
+    if (count >= MAX_RUNS_PER_PROJECT) return invalid(`This project has ${count} runs, the most one project keeps: duplicate the project to train further`);
     const last = await tx.run.findFirst({ where: { projectId: project.data }, orderBy: { number: 'desc' }, select: { number: true } });
     const row = await tx.run.create({
       data: {
@@ -159,7 +165,7 @@ const UpdateInput = z.object({
   seconds: z.number().min(0).optional(),
   backend: z.string().min(1).max(40).optional(),
   series: z.array(z.string().max(200)).max(100).optional(),
-  points: z.array(MetricPointSchema).max(100_000).default([]),
+  points: z.array(MetricPointSchema).max(MAX_POINTS_PER_REPORT, `A report carries at most ${MAX_POINTS_PER_REPORT} points`).default([]),
 });
 
 /**
@@ -174,16 +180,28 @@ export async function updateRun(owner: Owner, runId: unknown, input: unknown): P
   if (!parsed.success) return invalid(issue(parsed.error));
   const { points, series, ...fields } = parsed.data;
   return db().$transaction(async (tx) => {
-    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true } });
+    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true, pointCount: true } });
     if (!row) return notFound(NotFound);
     if (ENDED.includes(row.status as RunStatus)) return ended(`Run already ${row.status}: nothing more is recorded`);
+    let pointCount = row.pointCount;
     if (points.length) {
       const last = await tx.runMetrics.findFirst({ where: { runId: id.data }, orderBy: { seq: 'desc' }, select: { seq: true } });
-      await tx.runMetrics.create({ data: { runId: id.data, seq: (last?.seq ?? -1) + 1, points: JSON.stringify(points) } });
+      const seq = (last?.seq ?? -1) + 1;
+      if (pointCount + points.length <= MAX_STORED_POINTS) {
+        await tx.runMetrics.create({ data: { runId: id.data, seq, points: JSON.stringify(points) } });
+        pointCount += points.length;
+      } else {
+        // Over the limit: the run's points so far and these, thinned to half the limit, become one batch.
+        const stored = await tx.runMetrics.findMany({ where: { runId: id.data }, orderBy: { seq: 'asc' }, select: { points: true } });
+        const kept = thinPoints([...stored.flatMap((m) => JSON.parse(m.points) as MetricPoint[]), ...points], MAX_STORED_POINTS / 2);
+        await tx.runMetrics.deleteMany({ where: { runId: id.data } });
+        await tx.runMetrics.create({ data: { runId: id.data, seq, points: JSON.stringify(kept) } });
+        pointCount = kept.length;
+      }
     }
     const updated = await tx.run.update({
       where: { id: id.data },
-      data: { ...fields, ...(series && { series: JSON.stringify(series) }), heartbeatAt: new Date() },
+      data: { ...fields, ...(series && { series: JSON.stringify(series) }), pointCount, heartbeatAt: new Date() },
     });
     return ok(summary(updated));
   });
@@ -209,7 +227,7 @@ async function markInterrupted(where: { id?: string; projectId?: string; project
 
 const PictureInput = z.object({
   kind: z.enum(['samples', 'reconstructions']),
-  index: z.number().int().min(0),
+  index: z.number().int().min(0).max(MAX_PICTURES_PER_RUN - 1, `A run keeps at most ${MAX_PICTURES_PER_RUN} grids of each kind: sample less often`),
   step: z.number().int().min(0),
 });
 
@@ -270,3 +288,4 @@ export async function getCheckpoint(owner: Owner, checkpointId: unknown): Promis
   if (!parsed.ok) return invalid(parsed.error);
   return ok({ ...parsed.value, runId: row.runId, runNumber: row.run.number, projectName: row.run.project.name });
 }
+

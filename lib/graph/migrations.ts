@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getKind } from '../kinds/registry';
 import { err, ok, type Result } from '../result';
-import { CURRENT_SCHEMA_VERSION, GraphDocSchema, type GraphDoc } from './schema';
+import { CURRENT_SCHEMA_VERSION, GRAPH_LIMITS, GraphDocSchema, type GraphDoc } from './schema';
 
 /**
  * Ordered, named upgrades. `up` turns a document of version `from` into one of
@@ -46,6 +46,9 @@ export function loadGraphDoc(
   chain: readonly Migration[] = migrations,
   currentVersion: number = CURRENT_SCHEMA_VERSION,
 ): Result<GraphDoc> {
+  const bytes = graphBytes(input);
+  if (bytes === undefined) return err('Not a Netloom graph: it cannot be written as JSON');
+  if (bytes > GRAPH_LIMITS.bytes) return err(`The graph is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON; the limit is ${GRAPH_LIMITS.bytes / 2 ** 20} MiB`);
   let raw = input;
   if (typeof input === 'string') {
     try {
@@ -78,4 +81,15 @@ export function loadGraphDoc(
   const parsed = GraphDocSchema.safeParse(doc);
   if (!parsed.success) return err(`Invalid graph document:\n${z.prettifyError(parsed.error)}`);
   return ok(parsed.data);
+}
+
+/** Its size as UTF-8 JSON, without building a copy past the limit for a string. */
+function graphBytes(input: unknown): number | undefined {
+  // A UTF-16 string of n units is at most 3n bytes of UTF-8 and at least n.
+  if (typeof input === 'string') return input.length > GRAPH_LIMITS.bytes ? input.length : new TextEncoder().encode(input).length;
+  try {
+    return new TextEncoder().encode(JSON.stringify(input) ?? '').length;
+  } catch {
+    return undefined; // a cycle, a BigInt
+  }
 }

@@ -8,6 +8,17 @@ import { z } from 'zod';
  */
 export const CURRENT_SCHEMA_VERSION = 2;
 
+/** The most one document may hold: every write and every piece of work on a graph is bounded by these. */
+export const GRAPH_LIMITS = {
+  /** The document as JSON (UTF-8). */
+  bytes: 8 * 1024 * 1024,
+  /** Nodes, in the main graph and all networks together. */
+  nodes: 20_000,
+  /** Edges, likewise. */
+  edges: 40_000,
+  networks: 1_000,
+} as const;
+
 const Id = z.string().min(1).max(200);
 
 export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
@@ -85,8 +96,14 @@ export const GraphDocSchema = z.object({
   description: z.string().max(10_000).default(''),
   nodes: z.array(GraphNodeSchema),
   edges: z.array(EdgeSchema),
-  networks: z.array(NetworkSchema).default([]),
+  networks: z.array(NetworkSchema).max(GRAPH_LIMITS.networks, `A graph has at most ${GRAPH_LIMITS.networks} networks`).default([]),
   training: TrainingSchema.default(TrainingSchema.parse({})),
+}).superRefine((doc, context) => {
+  const scopes = [doc, ...doc.networks];
+  const nodes = scopes.reduce((sum, scope) => sum + scope.nodes.length, 0);
+  const edges = scopes.reduce((sum, scope) => sum + scope.edges.length, 0);
+  if (nodes > GRAPH_LIMITS.nodes) context.addIssue({ code: 'custom', path: ['nodes'], message: `${nodes} nodes: a graph has at most ${GRAPH_LIMITS.nodes} (main graph and networks together)` });
+  if (edges > GRAPH_LIMITS.edges) context.addIssue({ code: 'custom', path: ['edges'], message: `${edges} edges: a graph has at most ${GRAPH_LIMITS.edges} (main graph and networks together)` });
 });
 
 export type GraphNode = z.infer<typeof GraphNodeSchema>;

@@ -48,6 +48,20 @@ export const MetricPointSchema = z.object({
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;
 
+/** Points one report to the server may carry (the training tab reports every few seconds). */
+export const MAX_POINTS_PER_REPORT = 10_000;
+/** Grids a run keeps of each kind: enough for 100,000 iterations sampled every 50. */
+export const MAX_PICTURES_PER_RUN = 2_000;
+
+/** Every k-th point (k the smallest that fits `target`), always keeping the last. */
+export function thinPoints(points: MetricPoint[], target: number): MetricPoint[] {
+  if (points.length <= target) return points;
+  const stride = Math.ceil(points.length / target);
+  const kept = points.filter((_, i) => i % stride === 0);
+  if (kept.at(-1) !== points.at(-1)) kept[kept.length - 1] = points.at(-1)!;
+  return kept;
+}
+
 export interface Picture {
   /** A PNG of the grid. */
   png: Blob;

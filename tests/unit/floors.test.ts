@@ -19,8 +19,11 @@ const FLOORS: [folder: string, floor: number][] = [
   ['codegen', 4],
   ['lib/train', 5],
   ['lib/db', 6],
-  ['cli', 7],
-  ['app', 7],
+  ['lib/auth', 7],
+  ['cli', 8],
+  ['app', 8],
+  ['proxy.ts', 8],
+  ['instrumentation.ts', 8],
 ];
 const RUNTIME_PACKAGES = ['@tensorflow/tfjs', 'seedrandom'];
 const ROOT = path.resolve(import.meta.dirname, '../..');

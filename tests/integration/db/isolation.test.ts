@@ -15,6 +15,13 @@ import { getTemplate } from '../../../lib/templates';
 import { compile } from '../../../lib/compile/program';
 import { encodeCheckpoint } from '../../../lib/train/checkpoint';
 import { mnistData } from '../../helpers';
+import * as checkpointRoute from '../../../app/api/checkpoints/[checkpointId]/route';
+import * as exportRoute from '../../../app/api/projects/[id]/export/route';
+import * as runsRoute from '../../../app/api/projects/[id]/runs/route';
+import * as checkpointsRoute from '../../../app/api/runs/[runId]/checkpoints/route';
+import * as interruptRoute from '../../../app/api/runs/[runId]/interrupt/route';
+import * as pictureRoute from '../../../app/api/runs/[runId]/pictures/[kind]/[index]/route';
+import * as runRoute from '../../../app/api/runs/[runId]/route';
 
 /**
  * Shared mode: two users signed up through Better Auth, real sessions and
@@ -141,28 +148,27 @@ async function routeCalls(cookie: string | undefined, work: Work) {
   const formRequest = new Request(url, { method: 'POST', body: form });
   const formBytes = await formRequest.arrayBuffer();
   const picture = png();
-  const route = (file: string) => import(`../../../app/api/${file}/route.ts`);
   return {
-    'projects/[id]/export GET': async () => (await route('projects/[id]/export')).GET(new Request(url, { headers: headers() }), params({ id })),
-    'projects/[id]/runs GET': async () => (await route('projects/[id]/runs')).GET(new Request(url, { headers: headers() }), params({ id })),
-    'projects/[id]/runs POST': async () =>
-      (await route('projects/[id]/runs')).POST(new Request(url, { method: 'POST', ...body({ graph: getTemplate('gan')!.doc, settings: { batchSize: 4, iterations: 5, seed: 1, sampleEvery: 5 }, backend: 'cpu' }) }), params({ id })),
-    'runs/[runId] GET': async () => (await route('runs/[runId]')).GET(new Request(url, { headers: headers() }), params({ runId })),
-    'runs/[runId] PATCH': async () => (await route('runs/[runId]')).PATCH(new Request(url, { method: 'PATCH', ...body({ iteration: 5, status: 'stopped' }) }), params({ runId })),
-    'runs/[runId]/interrupt POST': async () => (await route('runs/[runId]/interrupt')).POST(new Request(url, { method: 'POST', headers: headers() }), params({ runId })),
-    'runs/[runId]/pictures/[kind]/[index] GET': async () =>
-      (await route('runs/[runId]/pictures/[kind]/[index]')).GET(new Request(url, { headers: headers() }), params({ runId, kind: 'samples', index: '0' })),
-    'runs/[runId]/pictures/[kind]/[index] PUT': async () =>
-      (await route('runs/[runId]/pictures/[kind]/[index]')).PUT(
+    'projects/[id]/export GET': () => exportRoute.GET(new Request(url, { headers: headers() }), params({ id })),
+    'projects/[id]/runs GET': () => runsRoute.GET(new Request(url, { headers: headers() }), params({ id })),
+    'projects/[id]/runs POST': () =>
+      runsRoute.POST(new Request(url, { method: 'POST', ...body({ graph: getTemplate('gan')!.doc, settings: { batchSize: 4, iterations: 5, seed: 1, sampleEvery: 5 }, backend: 'cpu' }) }), params({ id })),
+    'runs/[runId] GET': () => runRoute.GET(new Request(url, { headers: headers() }), params({ runId })),
+    'runs/[runId] PATCH': () => runRoute.PATCH(new Request(url, { method: 'PATCH', ...body({ iteration: 5, status: 'stopped' }) }), params({ runId })),
+    'runs/[runId]/interrupt POST': () => interruptRoute.POST(new Request(url, { method: 'POST', headers: headers() }), params({ runId })),
+    'runs/[runId]/pictures/[kind]/[index] GET': () =>
+      pictureRoute.GET(new Request(url, { headers: headers() }), params({ runId, kind: 'samples', index: '0' })),
+    'runs/[runId]/pictures/[kind]/[index] PUT': () =>
+      pictureRoute.PUT(
         new Request(`${url}?step=1`, { method: 'PUT', body: picture, headers: headers({ 'Content-Length': String(picture.length) }) }),
         params({ runId, kind: 'samples', index: '0' }),
       ),
-    'runs/[runId]/checkpoints POST': async () =>
-      (await route('runs/[runId]/checkpoints')).POST(
+    'runs/[runId]/checkpoints POST': () =>
+      checkpointsRoute.POST(
         new Request(url, { method: 'POST', body: formBytes, headers: headers({ 'Content-Type': formRequest.headers.get('Content-Type')!, 'Content-Length': String(formBytes.byteLength) }) }),
         params({ runId }),
       ),
-    'checkpoints/[checkpointId] GET': async () => (await route('checkpoints/[checkpointId]')).GET(new Request(url, { headers: headers() }), params({ checkpointId })),
+    'checkpoints/[checkpointId] GET': () => checkpointRoute.GET(new Request(url, { headers: headers() }), params({ checkpointId })),
   } satisfies Record<string, () => Promise<Response>>;
 }
 

@@ -6,7 +6,7 @@ type Context = { params: Promise<{ runId: string }> };
 export const GET = owned(async (owner, _request, { params }: Context) => jsonResult(await getRun(owner, (await params).runId)));
 
 export const PATCH = owned(async (owner, request, { params }: Context) => {
-  const refused = refuseLarge(request, 32 * 1024 * 1024);
+  const refused = refuseLarge(request, 4 * 1024 * 1024);
   if (refused) return refused;
   return jsonResult(await updateRun(owner, (await params).runId, await readJson(request)));
 });

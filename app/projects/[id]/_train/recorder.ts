@@ -1,6 +1,6 @@
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
-import type { MetricPoint, Picture, RunSettings, RunStatus } from '@/lib/train/protocol';
+import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { jsonBody, requestJson } from './api';
 
@@ -39,6 +39,8 @@ export class RunRecorder {
 
   points(points: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
     this.pending.push(...points);
+    // While the server cannot be reached, the backlog is thinned rather than grown without end.
+    if (this.pending.length > 4 * MAX_POINTS_PER_REPORT) this.pending = thinPoints(this.pending, 2 * MAX_POINTS_PER_REPORT);
     this.progress = progress;
   }
 
@@ -65,6 +67,8 @@ export class RunRecorder {
   }
 
   picture(kind: 'samples' | 'reconstructions', picture: Picture) {
+    // The server keeps MAX_PICTURES_PER_RUN grids of each kind; later ones are shown live but not stored.
+    if (picture.index >= MAX_PICTURES_PER_RUN) return;
     this.enqueue(() => requestJson(`/api/runs/${this.runId}/pictures/${kind}/${picture.index}?step=${picture.step}`, { method: 'PUT', body: picture.png }));
   }
 
@@ -87,8 +91,8 @@ export class RunRecorder {
 
   /** Sends the points gathered so far with the progress and status; on failure they wait for the next report. */
   private async sendReport(extra: { message?: string } = {}) {
-    const points = this.pending;
-    this.pending = [];
+    const points = this.pending.slice(0, MAX_POINTS_PER_REPORT);
+    this.pending = this.pending.slice(points.length);
     try {
       await requestJson(`/api/runs/${this.runId}`, jsonBody('PATCH', { ...this.progress, points, status: this.current, ...extra }));
     } catch (e) {
