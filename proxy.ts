@@ -1,16 +1,17 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { contentSecurityPolicy, foreignOrigin, malformedPath } from '@/app/_lib/protection';
+import { contentSecurityPolicy, foreignOrigin, malformedForm, malformedPath } from '@/app/_lib/protection';
 
 /**
  * Runs before every page and API request: refuses malformed URLs (400) and
  * cross-site writes (403), and gives each page a fresh CSP nonce (Next.js
  * puts it on its own scripts).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   if (malformedPath(request.nextUrl.pathname)) return Response.json({ error: 'Malformed URL: its path is not valid percent-encoded UTF-8' }, { status: 400 });
   const foreign = foreignOrigin(request);
   if (foreign) return Response.json({ error: `Refused: a ${request.method} from another site (${foreign})` }, { status: 403 });
   if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
+  if (await malformedForm(request)) return Response.json({ error: 'Malformed form: the body is not valid multipart/form-data' }, { status: 400 });
 
   const nonce = btoa(crypto.randomUUID());
   const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === 'development');

@@ -13,6 +13,21 @@ export function malformedPath(pathname: string): boolean {
 }
 
 /**
+ * A form post to a page (a server action before hydration) whose body does
+ * not parse: Next.js would fail on it with a 500. Parsed from a copy; the
+ * page still reads the original.
+ */
+export async function malformedForm(request: Request): Promise<boolean> {
+  if (request.method !== 'POST' || !request.headers.get('Content-Type')?.startsWith('multipart/form-data')) return false;
+  try {
+    await request.clone().formData();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The foreign origin of a state-changing request from another site, if it is
  * one (cross-site request forgery). Browsers send Origin (and Sec-Fetch-Site)
  * on every such request; a client without them (curl, scripts) is not a

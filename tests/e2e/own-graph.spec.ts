@@ -50,6 +50,8 @@ test('a two-network model built from blank: schedule, repeat, pictures, training
   await setParams(page, adam, { networks: ['Enc'] });
   await setParams(page, sgd, { networks: ['Dec'] });
   await expect(page.getByLabel('Problems')).toContainText('No problems');
+  // Weights 784x16+16 + 16x784+784 floats, two Adam slots for Enc's: the estimate says so beside the problems.
+  await expect(page.getByLabel('Estimated memory')).toContainText(/^Estimated memory: [\d.]+ (KB|MB)weights 101 KB · optimizers/);
   await expect(node(page, adam)).toContainText('step 1 of 2');
 
   // The schedule: SGD first, then Adam three times per iteration.

@@ -111,7 +111,7 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
         <div className="side">
           <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} onChange={store.getState().setDoc} onMessage={setMessage} />
           <Inspector doc={doc} node={selectedNode} onChange={(change) => selectedNode && store.getState().setDoc(updateNode(doc, scope, selectedNode.id, change))} />
-          <Problems doc={doc} problems={analysis.problems} onFocus={actions.focusProblem} />
+          <Problems doc={doc} problems={analysis.problems} memory={analysis.memory} onFocus={actions.focusProblem} />
         </div>
       </div>
       {training !== undefined && (

@@ -1,10 +1,11 @@
 'use client';
 
+import { formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from '@/lib/graph/memory';
 import type { Problem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 
-/** Every problem of the graph; clicking one opens its scope and focuses its node. */
-export function Problems({ doc, problems, onFocus }: { doc: GraphDoc; problems: readonly Problem[]; onFocus(problem: Problem): void }) {
+/** Every problem of the graph, clicking one opens its scope and focuses its node; and what training it takes in memory. */
+export function Problems({ doc, problems, memory, onFocus }: { doc: GraphDoc; problems: readonly Problem[]; memory: MemoryEstimate; onFocus(problem: Problem): void }) {
   const where = (p: Problem) =>
     [p.network !== undefined ? (doc.networks.find((n) => n.id === p.network)?.name ?? p.network) : 'main', p.node, p.port && `port ${p.portLabel ?? p.port}`, p.field && `field ${p.field}`]
       .filter(Boolean)
@@ -22,6 +23,16 @@ export function Problems({ doc, problems, onFocus }: { doc: GraphDoc; problems: 
           </li>
         ))}
       </ul>
+      <p
+        className={`memory${memory.total > MEMORY_LIMIT_BYTES ? ' error' : ''}`}
+        aria-label="Estimated memory"
+        title={`Weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, values and their gradients ${formatBytes(memory.activations)} at batch ${doc.training.batchSize}; the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`}
+      >
+        Estimated memory: {formatBytes(memory.total)}
+        <small>
+          weights {formatBytes(memory.weights)} · optimizers {formatBytes(memory.slots)} · values {formatBytes(memory.activations)} at batch {doc.training.batchSize}
+        </small>
+      </p>
     </section>
   );
 }
