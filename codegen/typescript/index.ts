@@ -3,6 +3,7 @@ import type { TrainingPlan } from '../../lib/plan/plan';
 import { commentLines, wrap } from '../text';
 import { writeMain, writeSettings } from './main';
 import { datasetsType, writeIteration, writeModel, writePreviews } from './model';
+import { indentCode } from './indent';
 import { IMPORTS, TsNames } from './names';
 import { writeNetwork, writeWeights } from './networks';
 
@@ -63,6 +64,7 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
       '\n/** Reads an iteration\'s losses in one transfer (a read per step would stall a GPU between steps). */',
       'async function readLosses(tensors: LossTensors): Promise<Losses> {',
       'const names = Object.keys(tensors);',
+      'if (names.length === 0) return {};',
       'const stacked = tf.stack(Object.values(tensors));',
       'const values = await stacked.data();',
       'tf.dispose([stacked, ...Object.values(tensors)]);',
@@ -79,8 +81,7 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
     // Printed in one go from the structures (adding statements one by one re-parses the file each time: seconds for a large graph).
     // A new name each time: the language service that formats would otherwise see a stale version of the last file.
     file = tsProject().createSourceFile(`train-${++files}.ts`, { statements: statements as never });
-    file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert });
-    return file.getFullText().replace(/\n{3,}/g, '\n\n');
+    return indentCode(file.getFullText()).replace(/\n{3,}/g, '\n\n');
   } finally {
     file?.delete();
   }

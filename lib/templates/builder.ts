@@ -17,12 +17,17 @@ export class ScopeBuilder {
   readonly nodes: GraphNode[] = [];
   readonly edges: Edge[] = [];
   private depth = new Map<string, number>();
+  /** Nodes at each depth, and ids taken: linear in the number of nodes (bench graphs have thousands). */
+  private rows = new Map<number, number>();
+  private ids = new Set<string>();
+  private next = new Map<string, number>();
 
   add(kind: string, label: string, params: Record<string, unknown>, inputs: Record<string, PortRef> = {}, mainPort = 'y'): NodeHandle {
     const id = this.uniqueId(label);
     const depth = Math.max(0, ...Object.values(inputs).map((ref) => (this.depth.get(ref.node) ?? 0) + 1));
     this.depth.set(id, depth);
-    const row = [...this.depth.values()].filter((d) => d === depth).length - 1;
+    const row = this.rows.get(depth) ?? 0;
+    this.rows.set(depth, row + 1);
     this.nodes.push({ id, kind, label, params, position: { x: depth * 260, y: row * 140 } });
     for (const [port, source] of Object.entries(inputs)) {
       this.edges.push({ id: `${source.node}.${source.port}->${id}.${port}`, source, target: { node: id, port } });
@@ -33,7 +38,10 @@ export class ScopeBuilder {
   private uniqueId(label: string): string {
     const base = portId(label);
     let id = base;
-    for (let i = 2; this.nodes.some((n) => n.id === id); i++) id = `${base}_${i}`;
+    let i = this.next.get(base) ?? 2;
+    while (this.ids.has(id)) id = `${base}_${i++}`;
+    this.next.set(base, i);
+    this.ids.add(id);
     return id;
   }
 }
