@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { analyse } from '../graph/analyse';
 import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc } from '../graph/schema';
-import { concreteShape } from '../kinds/shape';
+import { concreteShape, isBatched } from '../kinds/shape';
 import { lower } from '../plan/lower';
 import { PREVIEW_COUNT, type PreviewPlan, type SourcePlan, type TrainingPlan } from '../plan/plan';
 import { captureState, restoreState, type TrainingState } from '../runtime/checkpoint';
@@ -161,6 +161,8 @@ class Program implements TrainingProgram {
 
   async stepAsync(): Promise<Losses> {
     const losses = this.iterate();
+    // A schedule with no steps (nothing trains yet) reports no losses: there is nothing to stack.
+    if (losses.length === 0) return {};
     const stacked = this.tf.stack(losses.map(([, t]) => t));
     losses.forEach(([, t]) => t.dispose());
     try {
@@ -255,8 +257,12 @@ class Program implements TrainingProgram {
     const tf = this.tf;
     return this.preview(preview, (source) => {
       const t = tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]);
+      const drawn = this.drawPreview(source);
       return Object.fromEntries(
-        Object.entries(this.drawPreview(source)).map(([port, values]) => {
+        source.ports.map(({ port, shape }) => {
+          const values = drawn[port]!;
+          // A draw the batch shares has no rows to blend between: it stays as drawn.
+          if (!isBatched(shape)) return [port, values];
           const rows = tf.reshape(values, [PREVIEW_COUNT, -1]);
           const a = tf.slice(rows, [from, 0], [1, -1]);
           const b = tf.slice(rows, [to, 0], [1, -1]);

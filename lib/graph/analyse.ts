@@ -2,6 +2,7 @@ import { getKind } from '../kinds/registry';
 import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
 import { formatBounds, within, type Bounds } from '../kinds/bounds';
 import { formatShape, type Shape } from '../kinds/shape';
+import { dependenceOf, signatureOf, type Signature } from './dependence';
 import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
 import { isImageBatch, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
 import type { Problem, ProblemCode } from './problems';
@@ -106,6 +107,8 @@ class Analyser {
   private problems: Problem[] = [];
   private signatures = new Map<string, NetworkSignature>();
   private networkNames = new Map<string, string>();
+  /** What each network's outputs depend on, for calls of it. */
+  private dependence = new Map<string, Signature>();
   private ctx: GraphContext = { network: (id) => this.signatures.get(id) };
 
   constructor(private doc: GraphDoc) {}
@@ -123,6 +126,7 @@ class Analyser {
       const scope = this.analyseScope(network.nodes, network.edges, network);
       const signature = this.signature(network, scope);
       this.signatures.set(id, signature);
+      this.dependence.set(id, signatureOf(scope, (callee) => this.dependence.get(callee)));
       networks.set(id, { ...scope, signature });
     }
     const main = this.analyseScope(this.doc.nodes, this.doc.edges, undefined);
@@ -358,10 +362,10 @@ class Analyser {
         continue;
       }
       const from = infos.get(source.node);
-      const shape = from?.outShapes[source.port];
-      if (shape) info.inShapes[input.id] = shape;
+      const shape = from && own(from.outShapes, source.port);
+      if (shape) put(info.inShapes, input.id, shape);
       else upstreamBroken = true; // the upstream node already reported why
-      inBounds[input.id] = from?.outBounds[source.port];
+      put(inBounds, input.id, from && own(from.outBounds, source.port));
     }
     if (upstreamBroken) return;
     try {
@@ -436,10 +440,20 @@ class Analyser {
         trainedBy.set(network, id);
       }
       if (!loss) continue; // missing-connection already reported
-      const reached = this.networksReaching(main, networks, loss.node);
+      // An optimizer follows gradients to weights: the ones its loss is computed from.
+      const weights = dependenceOf(main, loss, (callee) => this.dependence.get(callee)).weights;
+      let reached: Set<string> | undefined;
       for (const network of valid) {
-        if (!reached.has(network)) {
-          this.report('optimizer-unreachable', `${name(info)} updates ${this.networkNames.get(network)}, but its loss does not depend on ${this.networkNames.get(network)}`, `Call ${this.networkNames.get(network)} on the way to the loss, or remove it from this optimizer.`, { ...at, field: 'networks' });
+        if (weights.has(network)) continue;
+        reached ??= this.networksReaching(main, networks, loss.node);
+        const title = this.networkNames.get(network);
+        const where = { ...at, field: 'networks' };
+        if (!ownsWeights(networks.get(network)!)) {
+          this.report('optimizer-unreachable', `${name(info)} updates ${title}, which has no weights of its own`, `Remove it from this optimizer (the networks it calls are updated by naming them), or give it a layer with weights.`, where);
+        } else if (reached.has(network)) {
+          this.report('optimizer-unreachable', `${name(info)} updates ${title}, but its loss depends on none of ${title}'s weights`, `Connect ${title}'s layers with weights to the output the loss reads, or remove it from this optimizer.`, where);
+        } else {
+          this.report('optimizer-unreachable', `${name(info)} updates ${title}, but its loss does not depend on ${title}`, `Call ${title} on the way to the loss, or remove it from this optimizer.`, where);
         }
       }
       optimizers.push({ node: id, kind: info.kind, params: info.params, loss, networks: valid });
@@ -515,7 +529,7 @@ class Analyser {
       if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
         return this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
       }
-      const shape = info.outShapes[ref.port];
+      const shape = own(info.outShapes, ref.port);
       if (shape && !isImageBatch(shape)) {
         this.report(
           'invalid-preview',
@@ -530,6 +544,17 @@ class Analyser {
     return this.problems.length === before;
   }
 }
+
+/**
+ * Ports by name, where the name comes from the document (a call's ports are
+ * node ids, an edge may name any port of a node of unknown kind): `__proto__`
+ * or `constructor` must be entries like any other, never Object.prototype's.
+ */
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+const put = <T>(record: Record<string, T>, key: string, value: T) => {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+};
 
 /** What people call a node: its label, else its id. */
 export const nodeLabel = (info: NodeInfo): string => info.node.label || info.node.id;
@@ -549,6 +574,11 @@ function misplacement(kind: NodeKind, insideNetwork: boolean): string | undefine
   if (!insideNetwork && kind.placement === 'network') return `${kind.title} nodes belong inside a network`;
   if (insideNetwork && kind.placement === 'main') return `${kind.title} nodes belong in the main graph`;
   return undefined;
+}
+
+/** Whether any layer of a network body has weights (calls do not count: the networks they call own theirs). */
+function ownsWeights(scope: Scope): boolean {
+  return [...scope.nodes.values()].some((info) => info.kind?.role === 'op' && info.kind.weights !== undefined && info.params !== undefined);
 }
 
 /** The network a call node applies, when it is a call with valid params. */

@@ -11,8 +11,11 @@ export interface Wiring {
   order: readonly string[];
 }
 
-/** `node:port`: a key for one output port. */
-export const portKey = (ref: PortRef): string => `${ref.node}:${ref.port}`;
+/**
+ * `node:port`, a key for one output port: a `:` (or a backslash) in the node id is
+ * escaped, so node `a` port `b:y` and node `a:b` port `y` differ.
+ */
+export const portKey = (ref: PortRef): string => `${/[\\:]/.test(ref.node) ? ref.node.replace(/[\\:]/g, '\\$&') : ref.node}:${ref.port}`;
 
 /**
  * Everything the targets depend on, the targets included, following

@@ -36,6 +36,17 @@ export function inputOfRank(inputs: Readonly<Record<string, Shape>>, port: strin
   return shape;
 }
 
+/**
+ * Requires an input with a first dimension, which the layer keeps as its own
+ * (the batch's, or the rows of a draw the batch shares): a scalar has none.
+ */
+export function inputWithRows(inputs: Readonly<Record<string, Shape>>, port: string): Shape {
+  const shape = inputs[port];
+  if (!shape) return shapeError(port, `input "${port}" has no shape`);
+  if (shape.length === 0) return shapeError(port, 'expects a tensor with a batch dimension, got a scalar []', 'Connect a batch of values, not a loss.');
+  return shape;
+}
+
 /** Output size of a strided window along one axis, as TensorFlow computes it. */
 export function convOutSize(size: number, kernel: number, stride: number, pad: 'SAME' | 'VALID'): number {
   return pad === 'SAME' ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);

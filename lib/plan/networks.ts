@@ -19,11 +19,19 @@ export function lowerNetworks(analysis: Analysis): NetworkPlan[] {
   return [...plans.values()];
 }
 
+/**
+ * One part of a name joined with `/` (weights' `network/node/weight`, sources'
+ * `network/node`): its `%` and `/` escaped as in URLs, so that two different
+ * ids never make one name (network `N` with layer `a/b`, network `N/a` with
+ * layer `b`). Ids without them, all the editor makes, stay as they are.
+ */
+export const nameSegment = (id: string): string => id.replace(/%/g, '%25').replace(/\//g, '%2F');
+
 /** A source's plan, wherever it sits. */
 export function sourcePlan(info: NodeInfo, network: string | undefined): SourcePlan {
   if (info.kind?.role !== 'source') throw new Error(`node ${info.node.id} is not a source`);
   return {
-    key: `${network ?? ''}/${info.node.id}`,
+    key: `${nameSegment(network ?? '')}/${nameSegment(info.node.id)}`,
     node: info.node.id,
     network,
     label: nodeLabel(info),
@@ -43,7 +51,7 @@ export function weightPlans(network: string, scope: Scope): WeightPlan[] {
     if (info.kind?.role !== 'op' || !info.kind.weights) continue;
     for (const spec of info.kind.weights(info.params, info.inShapes)) {
       weights.push({
-        name: `${network}/${id}/${spec.name}`,
+        name: `${nameSegment(network)}/${nameSegment(id)}/${spec.name}`,
         network,
         node: id,
         weight: spec.name,

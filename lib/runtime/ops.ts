@@ -208,10 +208,50 @@ function createOps(tf: TF) {
     })(x, w);
   }
 
-  /** tf.maxPool and tf.image.resizeBilinear over any tensor of rank 4 (their typings want Tensor4D, graph values are plain Tensors). */
+  /** tf.maxPool over any tensor of rank 4 (its typings want Tensor4D, graph values are plain Tensors). */
   const maxPool = (x: Tensor, size: number, stride: number, pad: 'same' | 'valid') => tf.maxPool(x as tfjs.Tensor4D, size, stride, pad);
-  const resizeBilinear = (x: Tensor, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean) =>
-    tf.image.resizeBilinear(x as tfjs.Tensor4D, size, alignCorners, halfPixelCenters);
+
+  /**
+   * The bilinear weights along one axis as the resize kernels compute them,
+   * transposed: entry [p, i] is how much output i takes from input p.
+   */
+  function interpolationT(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Tensor {
+    const ratio = alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+    const weights = new Float32Array(inSize * outSize);
+    for (let i = 0; i < outSize; i++) {
+      const source = halfPixelCenters ? ratio * (i + 0.5) - 0.5 : ratio * i;
+      const low = Math.max(0, Math.floor(source));
+      const high = Math.min(inSize - 1, Math.ceil(source));
+      weights[low * outSize + i]! += 1 - (source - low);
+      weights[high * outSize + i]! += source - low;
+    }
+    return tf.tensor2d(weights, [inSize, outSize]);
+  }
+
+  /** Multiplies axis 1 or 2 of an NHWC tensor by an [into, from] matrix. */
+  function alongAxis(t: Tensor, m: Tensor, axis: 1 | 2): Tensor {
+    const order = axis === 1 ? [1, 0, 2, 3] : [2, 0, 1, 3];
+    const moved = tf.transpose(t, order);
+    const product = tf.matMul(m as tfjs.Tensor2D, tf.reshape(moved, [moved.shape[0]!, -1]) as tfjs.Tensor2D);
+    const back = axis === 1 ? [1, 0, 2, 3] : [1, 2, 0, 3];
+    return tf.transpose(tf.reshape(product, [m.shape[0]!, ...moved.shape.slice(1)]), back);
+  }
+
+  /**
+   * tf.image.resizeBilinear with its true gradient: the weights of each axis,
+   * transposed, applied to dy. tfjs's own gradient ignores halfPixelCenters
+   * (on every backend) and, on the CPU backend, swaps height and width for
+   * images that are not square.
+   */
+  function resizeBilinear(x: Tensor, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean): Tensor {
+    const [, h, w] = x.shape as number[];
+    return custom((xIn: Tensor, _save: Save) => ({
+      value: tf.image.resizeBilinear(xIn as tfjs.Tensor4D, size, alignCorners, halfPixelCenters),
+      gradFunc: (dy: Tensor) => [
+        alongAxis(alongAxis(dy, interpolationT(h!, size[0], alignCorners, halfPixelCenters), 1), interpolationT(w!, size[1], alignCorners, halfPixelCenters), 2),
+      ],
+    }))(x);
+  }
 
   return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear };
 }

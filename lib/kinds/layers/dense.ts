@@ -22,8 +22,9 @@ export const dense = defineOp({
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
-    inputOfRank(inputs, 'x', 2, 'a batch of vectors');
-    return { y: [null, p.units] };
+    // The rows stay: a batch stays a batch, and a draw the batch shares keeps its own rows.
+    const [rows] = inputOfRank(inputs, 'x', 2, 'a batch of vectors');
+    return { y: [rows ?? null, p.units] };
   },
   weights(p, inputs) {
     const n = inputs.x![1] as number;

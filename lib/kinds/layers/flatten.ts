@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { featureSize } from '../shape';
 import { defineOp, port } from '../kind';
+import { inputWithRows } from '../common';
 
 export const flatten = defineOp({
   kind: 'flatten',
@@ -13,7 +14,10 @@ export const flatten = defineOp({
   // Moves (or averages) values, never makes new ones.
   bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
-  inferShape: (_p, inputs) => ({ y: [inputs.x![0] ?? null, featureSize(inputs.x!)] }),
+  inferShape: (_p, inputs) => {
+    const x = inputWithRows(inputs, 'x');
+    return { y: [x[0] ?? null, featureSize(x)] };
+  },
   compute: ({ tf, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, -1]) }),
   emit: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }),
 });

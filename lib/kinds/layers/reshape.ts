@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { featureSize, formatShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
+import { inputWithRows } from '../common';
 
 /** Reshapes each batch item; one dimension may be -1 (inferred). */
 export const reshape = defineOp({
@@ -23,13 +24,15 @@ export const reshape = defineOp({
   bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
   inferShape(p, inputs) {
-    const size = featureSize(inputs.x!);
+    const x = inputWithRows(inputs, 'x');
+    const size = featureSize(x);
     const known = p.shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const fits = p.shape.includes(-1) ? size % known === 0 : size === known;
     if (!fits) {
-      shapeError('x', `cannot reshape ${formatShape(inputs.x!)} (${size} per item) to [b, ${p.shape.join(', ')}]`, 'Choose a shape with the same number of elements.');
+      shapeError('x', `cannot reshape ${formatShape(x)} (${size} per item) to [b, ${p.shape.join(', ')}]`, 'Choose a shape with the same number of elements.');
     }
-    return { y: [null, ...p.shape.map((d) => (d === -1 ? size / known : d))] };
+    // The first dimension stays (compute keeps it): a batch, or the rows of a shared draw.
+    return { y: [x[0] ?? null, ...p.shape.map((d) => (d === -1 ? size / known : d))] };
   },
   compute: ({ tf, params, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, ...params.shape]) }),
   emit: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }),

@@ -9,12 +9,15 @@ export const resizeBilinear = defineOp({
   category: 'layers',
   title: 'Resize bilinear',
   doc: 'x [b, h, w, c] -> y [b, height, width, c]',
-  params: z.object({
-    height: positiveInt(8192).default(28).describe('Output height'),
-    width: positiveInt(8192).default(28).describe('Output width'),
-    alignCorners: z.boolean().default(false).describe('Align the corner pixels of input and output (TF1 align_corners)'),
-    halfPixelCenters: z.boolean().default(false).describe('Sample at pixel centres (TF2 behaviour; TF1 default off)'),
-  }),
+  params: z
+    .object({
+      height: positiveInt(8192).default(28).describe('Output height'),
+      width: positiveInt(8192).default(28).describe('Output width'),
+      alignCorners: z.boolean().default(false).describe('Align the corner pixels of input and output (TF1 align_corners)'),
+      halfPixelCenters: z.boolean().default(false).describe('Sample at pixel centres (TF2 behaviour; TF1 default off)'),
+    })
+    // TensorFlow (and tfjs, at run time) refuses the two together.
+    .refine((p) => !(p.alignCorners && p.halfPixelCenters), { path: ['halfPixelCenters'], message: 'cannot be on together with alignCorners' }),
   example: { params: { height: 7, width: 5 }, inputs: { x: [null, 4, 4, 2] } },
   inputs: () => [port('x')],
   // Moves (or averages) values, never makes new ones.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { formatShape, sameShape } from '../shape';
 import { defineLoss, port, shapeError } from '../kind';
+import { inputWithRows } from '../common';
 import { lossOutputs, scalar } from './common';
 
 /**
@@ -20,7 +21,9 @@ export const gaussianKl = defineLoss({
   example: { params: { reduction: 'batch-mean' }, inputs: { mean: [null, 3], logvar: [null, 3] } },
   inputs: () => [port('mean'), port('logvar')],
   outputs: lossOutputs,
-  inferShape(_p, inputs) {
+  inferShape(p, inputs) {
+    // batch-mean divides by the first dimension: a scalar has none.
+    if (p.reduction === 'batch-mean') inputWithRows(inputs, 'mean');
     if (!sameShape(inputs.mean!, inputs.logvar!)) {
       shapeError('logvar', `logvar ${formatShape(inputs.logvar!)} must match mean ${formatShape(inputs.mean!)}`);
     }

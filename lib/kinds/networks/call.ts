@@ -30,12 +30,13 @@ export const call: CallKind<{ network: string }> = {
         shapeError(input.port, `${network.name} expects ${formatShape(input.shape)} on "${input.label}", got ${formatShape(given)}`);
       }
     }
-    const outputs: Record<string, Shape> = {};
+    const outputs: [string, Shape][] = [];
     for (const output of network.outputs) {
       if (!output.shape) return shapeError(undefined, `network ${network.name} has errors, so its outputs have no shape`, `Open ${network.name} and fix its problems.`);
-      outputs[output.port] = output.shape;
+      outputs.push([output.port, output.shape]);
     }
-    return outputs;
+    // Ports are node ids: `__proto__` must become an entry, not the object's prototype.
+    return Object.fromEntries(outputs);
   },
   network: (p) => p.network,
   create: (network) => ({ network }),

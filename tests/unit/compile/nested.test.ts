@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type TrainingProgram } from '../../../lib/compile/program';
 import { getTemplate } from '../../../lib/templates';
-import { aliDecodingThroughDec } from '../../fixtures/nested';
+import { aliDecodingThroughDec, crossedIdsDoc } from '../../fixtures/nested';
 import { mnistData, wasm } from '../../helpers';
 
 /** How many times each kernel runs in one training iteration. */
@@ -25,5 +25,14 @@ describe('a network calling a network', () => {
     expect(b.get('MatMul')).toBe(a.get('MatMul'));
     direct.dispose();
     nested.dispose();
+  });
+
+  it('trains a graph whose ids hold the separators of names and keys, each weight its own variable, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const program = await compile(crossedIdsDoc(), { tf, data: mnistData, seed: 3, batchSize: 3 });
+    expect([...program.weights().values()].map((v) => v.shape)).toEqual([[3, 4], [4], [4, 1], [1]]);
+    for (let i = 0; i < 2; i++) expect(Object.values((await program.stepAsync())).every(Number.isFinite)).toBe(true);
+    program.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

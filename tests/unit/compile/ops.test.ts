@@ -106,3 +106,32 @@ describe('convolutions with a filter gradient every backend can run', () => {
     });
   });
 });
+
+describe('bilinear resize with its true gradient', () => {
+  // Fuzz: on the cpu backend tfjs's gradient swapped height and width for images that are not square (training threw);
+  // on every backend it ignored halfPixelCenters (silently wrong gradients).
+  it.each([
+    { h: 1, w: 6, size: [1, 4] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { h: 3, w: 5, size: [4, 2] as [number, number], alignCorners: false, halfPixelCenters: true },
+    { h: 4, w: 2, size: [7, 3] as [number, number], alignCorners: true, halfPixelCenters: false },
+    { h: 3, w: 3, size: [2, 5] as [number, number], alignCorners: false, halfPixelCenters: true },
+  ])('$h x $w -> $size (alignCorners $alignCorners, halfPixelCenters $halfPixelCenters): the gradient of the forward kernel, on cpu and wasm', async (c) => {
+    // The resize is linear in x, so d(sum(r * resize(x)))/dx_k is the function's value at the k-th unit image.
+    const run = () =>
+      tf.tidy(() => {
+        const shape = [2, c.h, c.w, 2];
+        const r = tf.randomNormal([2, ...c.size, 2], 0, 1, 'float32', 11);
+        const f = (x: tf.Tensor) => tf.sum(tf.mul(opsFor(tf).resizeBilinear(x, c.size, c.alignCorners, c.halfPixelCenters), r)) as tf.Scalar;
+        const grad = tf.grad(f)(tf.randomNormal(shape, 0, 1, 'float32', 12));
+        const size = grad.size;
+        const exact = Array.from({ length: size }, (_, k) => f(tf.oneHot(k, size).reshape(shape).toFloat()).dataSync()[0]!);
+        return { shape: grad.shape, worst: Math.max(...Array.from(grad.dataSync(), (g, k) => Math.abs(g - exact[k]!))) };
+      });
+    for (const backend of [cpu, wasm]) {
+      await backend();
+      const { shape, worst } = run();
+      expect(shape).toEqual([2, c.h, c.w, 2]);
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -119,6 +119,38 @@ describe('program state, monitors and interpolation', () => {
     program.dispose();
   });
 
+  it('steps a graph with nothing to train yet (no schedule), reporting no losses and drawing its samples', async () => {
+    // Fuzz: stepAsync stacked zero losses and threw.
+    const doc = structuredClone(getTemplate('gan')!.doc);
+    doc.training.schedule = [];
+    const program = await compile(doc, { tf, data: mnistData, batchSize: 2 });
+    expect(program.lossNames).toEqual([]);
+    expect(program.step()).toEqual({});
+    expect(await program.stepAsync()).toEqual({});
+    expect((await program.samples())!.count).toBe(16);
+    program.dispose();
+  });
+
+  it('interpolates samples whose noise is partly shared by the batch, blending only the rows of what is drawn per sample', async () => {
+    // Fuzz: interpolation reshaped every source's draw into 16 rows and threw on a draw the batch shares.
+    const doc = structuredClone(getTemplate('gan')!.doc);
+    doc.nodes.push(
+      { id: 'eps', kind: 'noise', params: { shape: [100], perSample: false }, position: { x: 0, y: 0 } },
+      { id: 'z', kind: 'reparameterize', params: {}, position: { x: 0, y: 0 } },
+    );
+    const intoG = doc.edges.find((e) => e.target.node === 'G_sample')!;
+    doc.edges = doc.edges.filter((e) => e !== intoG);
+    doc.edges.push(
+      { id: 'r1', source: intoG.source, target: { node: 'z', port: 'mean' } },
+      { id: 'r2', source: intoG.source, target: { node: 'z', port: 'logvar' } },
+      { id: 'r3', source: { node: 'eps', port: 'z' }, target: { node: 'z', port: 'eps' } },
+      { id: 'r4', source: { node: 'z', port: 'z' }, target: intoG.target },
+    );
+    const program = await compile(doc, { tf, data: mnistData, batchSize: 2 });
+    expect((await program.interpolation(3, 9))!.count).toBe(16);
+    program.dispose();
+  });
+
   it('interpolates between two samples: the ends are those samples', async () => {
     const program = await compile(getTemplate('gan')!.doc, { tf, data: mnistData });
     steps(program, 2);

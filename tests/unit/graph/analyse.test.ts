@@ -88,6 +88,26 @@ describe('analyse', () => {
     expect(analyse(doc).problems).toEqual([]);
   });
 
+  it.each(['__proto__', 'constructor', 'toString'])('reads a port named %s as any other, never as a member of Object.prototype', (port) => {
+    // Fuzz: an edge from a node of unknown kind (whose ports go unchecked) named port `__proto__`, and the analysis took Object.prototype for a shape and threw.
+    const doc = load((d) => {
+      d.nodes.push({ id: 'u', kind: 'no-such-kind', params: {} }, { id: 's', kind: 'scale', params: {} });
+      d.edges.push({ id: 'u1', source: { node: 'u', port }, target: { node: 's', port: 'x' } });
+      d.training = { ...d.training, previews: { samples: { node: 'u', port } } };
+    });
+    expect(analyse(doc).errors.map((p) => p.code)).toEqual(['unknown-kind']);
+    // A network output with that id is a port of every call, with its shape.
+    const called = analyse(
+      load((d) => {
+        d.networks![0]!.nodes[3]!.id = port;
+        d.networks![0]!.edges[2]!.target.node = port;
+        d.edges[1]!.source.port = port;
+      }),
+    );
+    expect(called.errors).toEqual([]);
+    expect(Object.entries(called.main.nodes.get('real')!.outShapes)).toEqual([[port, [null, 1]]]);
+  });
+
   it('is memoised per document object', () => {
     const doc = load(() => {});
     expect(analyse(doc)).toBe(analyse(doc));
@@ -240,6 +260,42 @@ describe('analyse', () => {
       },
       where: { node: 'opt', field: 'networks' },
       message: /updates G, but its loss does not depend on G/,
+    },
+    {
+      // Fuzz: variableGrads() found no variable to differentiate and training threw.
+      name: 'an optimizer over a network with no weights of its own (those of the networks it calls are theirs)',
+      code: 'optimizer-unreachable',
+      mutate: (d) => {
+        d.networks!.push({
+          id: 'W',
+          name: 'W',
+          nodes: [
+            { id: 'x', kind: 'network-input', params: { shape: [784] } },
+            { id: 'd', kind: 'call', params: { network: 'D' } },
+            { id: 'out', kind: 'network-output', params: {} },
+          ],
+          edges: [
+            { id: 'w1', source: { node: 'x', port: 'out' }, target: { node: 'd', port: 'x' } },
+            { id: 'w2', source: { node: 'd', port: 'out' }, target: { node: 'out', port: 'in' } },
+          ],
+        });
+        d.nodes[1]!.params = { network: 'W' };
+        d.nodes[3]!.params = { networks: ['W'] };
+      },
+      where: { node: 'opt', field: 'networks' },
+      message: /updates W, which has no weights of its own/,
+    },
+    {
+      // Fuzz: the network was called, but its output bypassed its layers: tfjs found no gradient and training threw.
+      name: 'an optimizer whose loss depends on none of its network\'s weights',
+      code: 'optimizer-unreachable',
+      mutate: (d) => {
+        d.networks![0]!.nodes[0]!.params = { shape: [1] };
+        d.networks![0]!.edges[2]!.source = { node: 'x', port: 'out' };
+        d.nodes[0] = { id: 'X', kind: 'noise', params: { shape: [1] } };
+      },
+      where: { node: 'opt', field: 'networks' },
+      message: /updates D, but its loss depends on none of D's weights/,
     },
     {
       name: 'an optimizer that updates nothing',

@@ -4,7 +4,7 @@ import type { GraphDoc } from '../../../lib/graph/schema';
 import { lower } from '../../../lib/plan/lower';
 import type { MainInstr, TrainingPlan } from '../../../lib/plan/plan';
 import { getTemplate } from '../../../lib/templates';
-import { aliDecodingThroughDec, ganSamplingInside } from '../../fixtures/nested';
+import { aliDecodingThroughDec, crossedIdsDoc, ganSamplingInside } from '../../fixtures/nested';
 
 /** The TrainingPlan decides, once, what every step computes and what it shares: both the compiler and the exporters follow it. */
 const planOf = (doc: GraphDoc): TrainingPlan => {
@@ -66,6 +66,17 @@ describe('lower', () => {
     expect(reused).toMatchObject({ type: 'call', reuse: true, network: { id: 'Dec' } });
     // Weights stay P's own: the same names, seeds and checkpoints as the template.
     expect(plan.weights.map((w) => w.name)).toEqual(planOf(getTemplate('ali')!.doc).weights.map((w) => w.name));
+  });
+
+  it('keeps names and keys apart when ids hold the separators they are joined with', () => {
+    // Fuzz: `N` + `a/b` and `N/a` + `b` made one weight name (one variable for two shapes), and port `b:y` of `a` met port `y` of `a:b`.
+    const plan = planOf(crossedIdsDoc());
+    expect(plan.weights.map((w) => w.name)).toEqual(['N/a%2Fb/W', 'N/a%2Fb/b', 'N%2Fa/b/W', 'N%2Fa/b/b']);
+    expect(plan.sources.map((s) => s.key)).toEqual(['/src', 'N/a%2Fz', 'N%2Fa/z']);
+    const call = plan.steps[0]!.body.find((i) => i.node === 'c');
+    const concat = plan.steps[0]!.body.find((i) => i.node === 'a:b');
+    expect(call?.type === 'call' && plan.values[call.args[0]!]!.shape).toEqual([null, 4]);
+    expect(concat?.type === 'apply' && plan.values[concat.outputs.y!]!.shape).toEqual([null, 8]);
   });
 
   it('is computed once per analysis', () => {
