@@ -1,3 +1,4 @@
+import { PNG } from 'pngjs';
 import { z } from 'zod';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
@@ -24,7 +25,10 @@ const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
 export const MAX_STORED_POINTS = 20_000;
 /** Runs kept per project. */
 export const MAX_RUNS_PER_PROJECT = 1_000;
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Sample grids are small: 4x4 images of 28x28 (or x beside P(Q(x))): a picture larger than this is not one. */
+const MAX_PICTURE_SIDE = 2048;
+/** A PNG's signature, then its first chunk's length (13) and type (IHDR). */
+const PNG_START = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
 export interface RunSummary {
   id: string;
@@ -237,7 +241,8 @@ export async function addPicture(owner: Owner, runId: unknown, meta: unknown, pn
   const parsed = PictureInput.safeParse(meta);
   if (!parsed.success) return invalid(issue(parsed.error));
   if (png.byteLength > MAX_PICTURE_BYTES) return invalid(`picture: ${png.byteLength} bytes is over the ${MAX_PICTURE_BYTES}-byte limit`);
-  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) return invalid('picture: not a PNG file');
+  const problem = pngProblem(png);
+  if (problem) return invalid(`picture: ${problem}`);
   const run = await db().run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true } });
   if (!run) return notFound(NotFound);
   if (ENDED.includes(run.status as RunStatus)) return ended(`Run already ${run.status}: nothing more is recorded`);
@@ -289,3 +294,17 @@ export async function getCheckpoint(owner: Owner, checkpointId: unknown): Promis
   return ok({ ...parsed.value, runId: row.runId, runNumber: row.run.number, projectName: row.run.project.name });
 }
 
+/** Why these bytes are not a picture this app drew: undefined when they decode as a PNG of a sensible size. */
+function pngProblem(bytes: Uint8Array): string | undefined {
+  // The size from the header (IHDR, always first) before decoding, so that a small file cannot inflate to gigabytes.
+  if (bytes.byteLength < 24 || !PNG_START.equals(bytes.subarray(0, PNG_START.length))) return 'not a valid PNG file (no PNG header)';
+  const header = new DataView(bytes.buffer, bytes.byteOffset, 24);
+  const [width, height] = [header.getUint32(16), header.getUint32(20)];
+  if (width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE) return `${width}x${height} is larger than ${MAX_PICTURE_SIDE}x${MAX_PICTURE_SIDE}`;
+  try {
+    PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return undefined;
+  } catch (error) {
+    return `not a valid PNG file (${(error as Error).message})`;
+  }
+}

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as checkpointRoute from '../../../app/api/checkpoints/[checkpointId]/route';
 import * as runsRoute from '../../../app/api/projects/[id]/runs/route';
@@ -49,7 +50,9 @@ describe('run routes', () => {
     expect((await runRoute.PATCH(json('PATCH', { iteration: 10, status: 'completed' }), params({ runId }))).status).toBe(200);
     // An ended run takes nothing more: a late report or picture is a conflict, not a bad request.
     expect(await answer(await runRoute.PATCH(json('PATCH', { iteration: 11 }), params({ runId })))).toMatchObject({ status: 409, body: { kind: 'ended' } });
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const image = new PNG({ width: 1, height: 1, colorType: 0, inputColorType: 0 });
+    image.data = Buffer.from([128]);
+    const png = new Uint8Array(PNG.sync.write(image, { colorType: 0, inputColorType: 0 }));
     const put = new Request('http://localhost/api?step=10', { method: 'PUT', body: png, headers: { 'Content-Length': String(png.length) } });
     expect(await answer(await pictureRoute.PUT(put, params({ runId, kind: 'samples', index: '2' })))).toMatchObject({ status: 409, body: { kind: 'ended' } });
     expect(await answer(await pictureRoute.GET(new Request('http://localhost/api'), params({ runId, kind: 'samples', index: '7' })))).toMatchObject({ status: 404, body: { kind: 'not-found' } });

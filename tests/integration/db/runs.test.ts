@@ -98,7 +98,14 @@ describe('runs', () => {
   it('stores PNG pictures and refuses anything else', async () => {
     const { run } = await newRun();
     expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 0, step: 0 }, png())).toEqual({ ok: true, value: true });
-    expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 1, step: 10 }, new Uint8Array([1, 2, 3]))).toEqual({ ok: false, error: { kind: 'invalid', message: 'picture: not a PNG file' } });
+    expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 1, step: 10 }, new Uint8Array([1, 2, 3]))).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^picture: not a valid PNG file/) } });
+    // A PNG signature on something else (HTML that a browser might sniff) is refused: stored pictures decode as PNGs.
+    const disguised = new Uint8Array([...png().subarray(0, 8), ...new TextEncoder().encode('<script>alert(1)</script>')]);
+    expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 1, step: 10 }, disguised)).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^picture: not a valid PNG file/) } });
+    // A header claiming a huge picture is refused before anything is inflated.
+    const huge = png().slice();
+    new DataView(huge.buffer).setUint32(16, 100_000);
+    expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 1, step: 10 }, huge)).toEqual({ ok: false, error: { kind: 'invalid', message: 'picture: 100000x2 is larger than 2048x2048' } });
     expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'movies', index: 1, step: 10 }, png())).toEqual({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^kind: /) } });
     const stored = await getPicture(LOCAL_OWNER, run.id, 'samples', 0);
     expect(stored.ok && Buffer.from(stored.value).equals(Buffer.from(png()))).toBe(true);
