@@ -3,7 +3,8 @@ const nextConfig = {
   // tfjs and ts-morph stay out of the server bundle; they load where they run.
   serverExternalPackages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'ts-morph'],
   // Autosave sends the whole GraphDoc; large graphs exceed the 1 MB default.
-  experimental: { serverActions: { bodySizeLimit: '20mb' } },
+  // Dataset uploads (POST /api/datasets) pass through the proxy, which buffers bodies up to this size (200 MB of files and their form).
+  experimental: { serverActions: { bodySizeLimit: '20mb' }, proxyClientMaxBodySize: '210mb' },
   // Pages also get a per-request Content-Security-Policy with a nonce (proxy.ts).
   // Cross-origin isolation gives the training worker SharedArrayBuffer, so tfjs's WASM backend can use threads.
   async headers() {

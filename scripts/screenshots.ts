@@ -38,6 +38,7 @@ async function main() {
     for (let i = 0; i < 120 && !(await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 500));
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking', '--no-first-run'] });
     const page = await browser.newPage({ viewport: VIEWPORT });
+    await datasetScreens(page);
     for (const id of values.templates.split(',')) {
       const created = await createProject(LOCAL_OWNER, { name: `Screens ${id}`, template: id });
       if (!created.ok) throw new Error(created.error.message);
@@ -68,9 +69,37 @@ async function main() {
   }
 }
 
-async function shoot(page: Page, name: string) {
+/** The Datasets page with Debian's Fashion-MNIST (when installed) and a folder of RGB PNGs, and a Dataset node's picker. */
+async function datasetScreens(page: Page) {
+  const { LOCAL_OWNER } = await import('../lib/db/owner');
+  const { importDataset } = await import('../lib/db/datasets');
+  const { readInputFiles } = await import('../lib/data/import/read');
+  const { writeImageFolder } = await import('../tests/fixtures/images');
+  const folder = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-screens-')), 'colour-blocks');
+  await writeImageFolder(folder, { classes: ['red', 'green', 'blue'], perClass: 12, height: 16, width: 16, rgb: true });
+  const sources = [{ name: 'Colour blocks', target: folder }, { name: 'Fashion-MNIST', target: '/usr/share/datasets/fashion-mnist' }];
+  for (const { name, target } of sources) {
+    const files = await readInputFiles(target).catch(() => undefined);
+    if (files) await importDataset(LOCAL_OWNER, { name, files });
+  }
+  await page.goto(`http://127.0.0.1:${PORT}/datasets`);
+  await page.locator('.dataset-card img').first().waitFor();
+  await page.locator('.dataset-card details').first().evaluate((d: HTMLDetailsElement) => (d.open = true));
+  await page.waitForTimeout(500);
+  await shoot(page, 'datasets', true);
+  const { createProject } = await import('../lib/db/projects');
+  const project = await createProject(LOCAL_OWNER, { name: 'Screens dataset node', template: 'gan' });
+  if (!project.ok) throw new Error(project.error.message);
+  await page.goto(`http://127.0.0.1:${PORT}/projects/${project.value.id}`);
+  await page.locator('.graph-node[data-node="X"] .graph-node-title').click();
+  await page.getByLabel('Inspector').getByLabel('dataset', { exact: true }).selectOption({ index: 1 });
+  await page.waitForTimeout(600);
+  await shoot(page, 'dataset-node');
+}
+
+async function shoot(page: Page, name: string, fullPage = false) {
   const file = path.join(values.out, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage });
   console.log(file);
 }
 

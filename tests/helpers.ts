@@ -1,5 +1,5 @@
 import type { Dataset } from '../lib/runtime/dataset';
-import { nodeMnist } from '../lib/data/mnist-node';
+import { nodeMnist } from '../lib/data/node';
 import { useBackend } from '../lib/train/backend';
 
 /** One MNIST provider per test process: the IDX files are read once. */

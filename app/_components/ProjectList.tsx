@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useActionState, useState, useTransition } from 'react';
 import type { DataResult } from '@/lib/db/errors';
+import { ConfirmDelete } from './ConfirmDelete';
 import { createProjectFormAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
 
 interface Props {
@@ -15,7 +16,6 @@ export function ProjectList({ projects, templates }: Props) {
   const [error, setError] = useState<string>();
   const [pending, startTransition] = useTransition();
   const [renaming, setRenaming] = useState<string>();
-  const [confirmDelete, setConfirmDelete] = useState<string>();
 
   const run = (work: () => Promise<DataResult<unknown>>, then?: (value: unknown) => void) =>
     startTransition(async () => {
@@ -99,17 +99,7 @@ export function ProjectList({ projects, templates }: Props) {
                 <td className="row-actions">
                   <button onClick={() => setRenaming(p.id)}>Rename</button>
                   <button onClick={() => run(() => duplicateProjectAction(p.id))}>Duplicate</button>
-                  {confirmDelete === p.id ? (
-                    <>
-                      <span>Delete “{p.name}” for good?</span>
-                      <button className="danger" onClick={() => run(() => deleteProjectAction(p.id), () => setConfirmDelete(undefined))}>
-                        Yes, delete
-                      </button>
-                      <button onClick={() => setConfirmDelete(undefined)}>Keep</button>
-                    </>
-                  ) : (
-                    <button onClick={() => setConfirmDelete(p.id)}>Delete</button>
-                  )}
+                  <ConfirmDelete name={p.name} onConfirm={() => run(() => deleteProjectAction(p.id))} />
                 </td>
               </tr>
             ))}

@@ -13,6 +13,8 @@ export interface ExportRequest {
   id: number;
   graph: GraphDoc;
   name: string;
+  /** The folders of the library datasets the graph reads, by id. */
+  folders: Record<string, string>;
 }
 export type ExportReply = { id: number; ok: true; zip: Uint8Array } | { id: number; ok: false; error: string; crashed?: boolean };
 
@@ -47,11 +49,11 @@ function startThread(): Worker {
   return new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(entry)});`, { eval: true });
 }
 
-/** The saved graph as a zipped TypeScript project, made off this thread; an error names what stops the export. */
-export function exportZip(graph: GraphDoc, name: string): Promise<Result<Uint8Array, { message: string; crashed: boolean }>> {
+/** The saved graph as a zipped TypeScript project with its data, made off this thread; an error names what stops the export. */
+export function exportZip(graph: GraphDoc, name: string, folders: Record<string, string>): Promise<Result<Uint8Array, { message: string; crashed: boolean }>> {
   const id = nextId++;
   return new Promise((resolve) => {
     waiting.set(id, (reply) => resolve(reply.ok ? ok(reply.zip) : err({ message: reply.error, crashed: reply.crashed ?? false })));
-    thread().postMessage({ id, graph, name } satisfies ExportRequest);
+    thread().postMessage({ id, graph, name, folders } satisfies ExportRequest);
   });
 }

@@ -1,18 +1,22 @@
 import { parentPort } from 'node:worker_threads';
+import { exportData } from '@/codegen/data';
 import { exportProject } from '@/codegen/export';
+import { nodeDataFiles } from '@/lib/data/node';
 import { packageName } from '@/codegen/typescript/project';
 import { zipProject } from '@/codegen/zip';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { ExportReply, ExportRequest } from './export-thread';
 
 /** The exporter in its own thread: a graph in, the zipped project (or why not) out. */
-parentPort!.on('message', ({ id, graph, name }: ExportRequest) => {
+parentPort!.on('message', async ({ id, graph, name, folders }: ExportRequest) => {
   let reply: ExportReply;
   try {
     const exported = exportProject(graph as GraphDoc);
     if (!exported.ok) reply = { id, ok: false, error: exported.error };
     else {
-      const zip = zipProject(exported.value, packageName(name));
+      // Only the folders the request names: datasets its owner was checked to own.
+      const data = await exportData(exported.value.datasets, nodeDataFiles(undefined, new Map(Object.entries(folders))));
+      const zip = zipProject(exported.value, packageName(name), data);
       reply = { id, ok: true, zip };
     }
   } catch (error) {

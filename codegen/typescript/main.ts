@@ -26,7 +26,7 @@ export function writeSettings(names: TsNames): string[] {
       ? [`/** Stop when a loss stays above ${t.guard.factor} × its running median for ${t.guard.patience} iterations in a row. */`, `const GUARD = ${objectLiteral({ ...t.guard })};`]
       : []),
     'const OUT_DIR = "out";',
-    'const DATA_DIR = "mnist";',
+    'const DATA_DIR = "data";',
     '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */',
     `const PREVIEW_COUNT = ${PREVIEW_COUNT};`,
     '\nconst DEFAULTS: Defaults = {',

@@ -68,13 +68,16 @@ export function writeTsconfig(): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-export const GITIGNORE = 'node_modules/\nout/\nmnist/\n';
+export const GITIGNORE = 'node_modules/\nout/\n';
 
 export function writeReadme(names: TsNames, files: { runtime: string[]; support: string[] }): string {
   const { plan } = names;
   const t = plan.settings;
   const networks = plan.networks.map((n) => `\`${names.network(n).fn}\``).join(', ');
-  const usesMnist = plan.datasets.some((ref) => ref.id === 'mnist');
+  const datasets = [...new Set(plan.datasets.map((ref) => ref.id))].map((id) => {
+    const splits = plan.datasets.filter((ref) => ref.id === id).map((ref) => ref.split);
+    return `- \`data/${id}/\`: the ${splits.join(' and ')} split${splits.length > 1 ? 's' : ''}`;
+  });
   // The graph's text goes in as plain paragraphs; Markdown in it is harmless (a README renders, it never runs).
   const description = plan.description ? `\n${plan.description.replace(/\r\n?/g, '\n')}\n` : '';
   return `# ${plan.name.replace(/[\r\n]+/g, ' ')}
@@ -112,11 +115,15 @@ Losses agree across backends to about 5 decimals; only the same backend reproduc
 
 ## Data
 ${
-  usesMnist
+  datasets.length
     ? `
-MNIST is read from the four uncompressed IDX files (\`train-images-idx3-ubyte\`, \`train-labels-idx1-ubyte\`,
-\`t10k-images-idx3-ubyte\`, \`t10k-labels-idx1-ubyte\`) in \`--data DIR\` (default \`mnist/\`). Missing files are downloaded
-there (gzipped, from a public mirror). Offline, put the files there yourself; the error message names the folder.
+The project carries the data it was exported with, one folder per dataset (\`dataset.json\` beside IDX files of unsigned
+bytes: images \`[n, h, w]\` or \`[n, h, w, c]\`, labels \`[n]\`), so it trains offline on the same images in the same order:
+
+${datasets.join('\n')}
+
+\`--data DIR\` reads them from another folder holding the same dataset folders (for instance a dataset exported by
+Netloom's \`npm run data\`, or converted to this layout).
 `
     : `
 This graph reads no data set: it trains on noise only.
@@ -146,6 +153,6 @@ it continues training correctly but is not bit-identical to a run that was never
 
 - \`train.ts\`: the model and the training loop (generated from the graph; edit freely).
 - \`runtime/\`: ${files.runtime.map((f) => `\`${f}\``).join(', ')}: Netloom's numerics, verbatim.
-- \`support/\`: ${files.support.map((f) => `\`${f}\``).join(', ')}: backend choice, flags, MNIST files, checkpoints, PNG grids.
+- \`support/\`: ${files.support.map((f) => `\`${f}\``).join(', ')}: backend choice, flags, dataset folders, checkpoints, PNG grids.
 `;
 }

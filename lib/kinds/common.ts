@@ -59,3 +59,24 @@ export const objectLiteral = (value: Readonly<Record<string, unknown>>): string 
   const fields = Object.entries(value).map(([key, v]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : jsonLiteral(key)}: ${jsonLiteral(v)}`);
   return fields.length ? `{ ${fields.join(', ')} }` : '{}';
 };
+
+/**
+ * A dataset of the user's library, chosen by id. The choice carries the
+ * dataset's size, channels and classes (datasets never change once imported),
+ * so every shape downstream is inferred from the real data without a database.
+ */
+export const DatasetChoice = z.object({
+  id: z.string().regex(/^[a-z0-9]{1,64}$/, 'not a dataset id'),
+  name: z.string().max(200),
+  height: z.number().int().min(1).max(4096),
+  width: z.number().int().min(1).max(4096),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  classes: z.number().int().min(1).max(256),
+  /** Items in the train split, and in the test split (0: none). */
+  train: z.number().int().min(1),
+  test: z.number().int().min(0),
+});
+export type DatasetChoice = z.infer<typeof DatasetChoice>;
+
+/** MNIST as a choice of the dataset node: built in, beside the library's datasets. */
+export const MNIST_CHOICE: DatasetChoice = { id: 'mnist', name: 'MNIST (built in)', height: 28, width: 28, channels: 1, classes: 10, train: 60_000, test: 10_000 };

@@ -6,6 +6,7 @@ import type { Initializer } from '../runtime/init';
 import type { GradNeeds, TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
 import type { Bounds } from './bounds';
+import type { DatasetChoice } from './common';
 import type { Shape } from './shape';
 
 /**
@@ -174,6 +175,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   bounds?(params: P): Record<string, Bounds | undefined>;
   /** The range of the values it draws, where it is data (grids show them black to white). */
   valueRange?(params: P): '0..1' | '-1..1';
+  /** The same params (as saved) reading this dataset instead, for sources that read a library dataset (the CLI's --dataset). */
+  withDataset?(params: Record<string, unknown>, choice: DatasetChoice): Record<string, unknown>;
   sampler(params: P, env: SourceEnv): Sampler;
   /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
   emit(args: SourceEmitArgs<P>): string;

@@ -1,6 +1,7 @@
 import type { Category, NodeKind } from './kind';
 import { mnist } from './data/mnist';
 import { noise } from './data/noise';
+import { dataset } from './data/dataset';
 import { dense } from './layers/dense';
 import { activation } from './layers/activation';
 import { concat } from './layers/concat';
@@ -31,6 +32,7 @@ import { rmsprop } from './optimizers/rmsprop';
 export const kinds: readonly NodeKind[] = [
   mnist,
   noise,
+  dataset,
   dense,
   activation,
   concat,

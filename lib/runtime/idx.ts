@@ -22,3 +22,16 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX file'): IdxArray {
   }
   return { dims, data: bytes.subarray(header) };
 }
+
+/** Unsigned bytes as an IDX file of these dimensions. */
+export function idxBytes(dims: readonly number[], data: Uint8Array): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== size) throw new Error(`IDX: ${data.length} bytes for dimensions ${dims.join('x')} (${size})`);
+  const out = new Uint8Array(4 + 4 * dims.length + size);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}

@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import { network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
@@ -24,7 +25,7 @@ export function aliTemplate(): Template {
     n.output('D', p);
   });
   const m = new ScopeBuilder();
-  const X = m.add('mnist', 'X', { range: '0..1', layout: 'flat' }, {}, 'images');
+  const X = m.add('dataset', 'X', { dataset: MNIST_CHOICE, range: '0..1', layout: 'flat' }, {}, 'images');
   const z = m.add('noise', 'z', { distribution: 'uniform', low: -1, high: 1, shape: [64] }, {}, 'z');
   const zHat = m.add('call', 'z_hat', { network: 'Q' }, { x: X }, portId('z_hat'));
   const xHat = m.add('call', 'X_hat', { network: 'P' }, { z }, portId('x_hat'));

@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import { network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
@@ -21,7 +22,7 @@ export function convAeTemplate(): Template {
     n.output('x_hat', out);
   });
   const m = new ScopeBuilder();
-  const X = m.add('mnist', 'X', { range: '-1..1', layout: 'image' }, {}, 'images');
+  const X = m.add('dataset', 'X', { dataset: MNIST_CHOICE, range: '-1..1', layout: 'image' }, {}, 'images');
   const code = m.add('call', 'encode', { network: 'Encoder' }, { x: X }, portId('code'));
   const recon = m.add('call', 'decode', { network: 'Decoder' }, { [portId('code')]: code }, portId('x_hat'));
   const loss = m.add('mse', 'loss', { reduction: 'mean' }, { prediction: recon, target: X }, 'loss');

@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import { network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
@@ -21,7 +22,7 @@ export function ganLeakyTemplate(): Template {
     n.output('logit', logit);
   });
   const m = new ScopeBuilder();
-  const X = m.add('mnist', 'X', { range: '-1..1', layout: 'flat' }, {}, 'images');
+  const X = m.add('dataset', 'X', { dataset: MNIST_CHOICE, range: '-1..1', layout: 'flat' }, {}, 'images');
   const noise = m.add('noise', 'noise', { distribution: 'uniform', low: -1, high: 1, shape: [NOISE] }, {}, 'z');
   const fakeImages = m.add('call', 'G(noise)', { network: 'G' }, { [portId('noise')]: noise }, portId('image'));
   const realLogits = m.add('call', 'logits_real', { network: 'D' }, { x: X }, 'logit');

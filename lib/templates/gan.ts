@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import { network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
@@ -16,7 +17,7 @@ export function ganTemplate(): Template {
     n.output('logit', logit);
   });
   const m = new ScopeBuilder();
-  const X = m.add('mnist', 'X', { range: '0..1', layout: 'flat' }, {}, 'images');
+  const X = m.add('dataset', 'X', { dataset: MNIST_CHOICE, range: '0..1', layout: 'flat' }, {}, 'images');
   const Z = m.add('noise', 'Z', { distribution: 'uniform', low: -1, high: 1, shape: [100], draw: 'per-step' }, {}, 'z');
   const sample = m.add('call', 'G_sample', { network: 'G' }, { [portId('z')]: Z }, portId('G(z)'));
   const real = m.add('call', 'D_real', { network: 'D' }, { x: X }, 'logit');

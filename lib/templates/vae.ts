@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import { network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
@@ -16,7 +17,7 @@ export function vaeTemplate(): Template {
     n.output('x_hat', n.add('dense', 'fc4', { units: 784, activation: 'tanh', kernelInit: 'glorot-uniform' }, { x: h }));
   });
   const m = new ScopeBuilder();
-  const X = m.add('mnist', 'X', { range: '-1..1', layout: 'flat' }, {}, 'images');
+  const X = m.add('dataset', 'X', { dataset: MNIST_CHOICE, range: '-1..1', layout: 'flat' }, {}, 'images');
   const encoded = m.add('call', 'encode', { network: 'Encoder' }, { x: X }, portId('mean'));
   const mean = encoded.out(portId('mean'));
   const logvar = encoded.out(portId('logvar'));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const FLOORS: [folder: string, floor: number][] = [
   ['lib/runtime', 0],
   ['lib/kinds', 1],
-  ['lib/data', 1],
+  ['lib/data', 2],
   ['lib/result.ts', 1],
   ['lib/graph', 2],
   ['lib/plan', 3],

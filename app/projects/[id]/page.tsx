@@ -1,6 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getProject } from '@/lib/db/projects';
+import { datasetChoice, listDatasets } from '@/lib/db/datasets';
+import { MNIST_CHOICE } from '@/lib/kinds/common';
 import { Editor } from './_editor/Editor';
 import { requireSignedIn } from '@/app/_lib/session';
 
@@ -21,5 +23,6 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       </main>
     );
   }
-  return <Editor projectId={project.value.id} name={project.value.name} version={project.value.version} graph={project.value.graph} />;
+  const datasets = [MNIST_CHOICE, ...(await listDatasets(owner)).map(datasetChoice)];
+  return <Editor projectId={project.value.id} name={project.value.name} version={project.value.version} graph={project.value.graph} datasets={datasets} />;
 }

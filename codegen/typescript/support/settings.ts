@@ -11,7 +11,7 @@ export interface Settings {
   checkpointEvery: number;
   /** Folder for sample grids, checkpoints and the summary. */
   out: string;
-  /** Folder with the MNIST IDX files (downloaded there when missing). */
+  /** Folder with one folder per dataset the graph reads (data/<id>/). */
   data: string;
   /** A checkpoint folder to continue from. */
   resume: string | undefined;
@@ -37,7 +37,7 @@ export function usage(defaults: Defaults): string {
     'Usage: npm run train -- [flags]',
     ...lines,
     `  --out DIR`.padEnd(24) + `sample grids, checkpoints and summary.json (default ${defaults.out})`,
-    `  --data DIR`.padEnd(24) + `MNIST IDX files, downloaded there when missing (default ${defaults.data})`,
+    `  --data DIR`.padEnd(24) + `the datasets, one folder each (default ${defaults.data})`,
     `  --resume DIR`.padEnd(24) + 'continue from a checkpoint folder (e.g. out/checkpoint)',
     `  --backend NAME`.padEnd(24) + `${BACKEND_CHOICES.join(', ')} (default ${defaults.backend}${defaults.backend === 'auto' ? ': the fastest available' : ''})`,
     `  --json`.padEnd(24) + 'print one JSON object per log line',

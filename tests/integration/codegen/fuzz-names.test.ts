@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportProject } from '../../../codegen/export';
 import { analyse } from '../../../lib/graph/analyse';
 import type { GraphDoc } from '../../../lib/graph/schema';
-import { hostile, hostileDoc, hostileName, merged, plausibleDoc } from '../../fixtures/fuzz';
+import { hostile, hostileDoc, hostileName, merged, plausibleDoc, syntheticDataFiles } from '../../fixtures/fuzz';
 import { exec, TSC, workspace, writeExport } from '../../fixtures/workspace';
 
 /**
@@ -46,7 +46,7 @@ describe('hostile names from fast-check', () => {
       const pool = names(SEED, 400);
       doc = hostile(merged(graphs), pool.next);
       root = await workspace();
-      await writeExport(path.join(root, 'fuzz'), doc);
+      await writeExport(path.join(root, 'fuzz'), doc, syntheticDataFiles());
       const config = JSON.parse(await readFile(path.join(root, 'fuzz', 'tsconfig.json'), 'utf8'));
       await writeFile(path.join(root, 'tsconfig.json'), JSON.stringify({ ...config, include: ['fuzz/**/*.ts'] }));
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getTemplate } from '../../../lib/templates';
 import { close } from '../../helpers';
-import { exec, jsonLines, MNIST_DIR, trainCompiled, writeExport } from '../../fixtures/workspace';
+import { exec, jsonLines, trainCompiled, writeExport } from '../../fixtures/workspace';
 
 const exists = (file: string) => access(file).then(() => true, () => false);
 
@@ -23,7 +23,7 @@ describe('an exported project installed with npm', () => {
     expect(await exists(path.join(dir, 'node_modules/@tensorflow/tfjs-node-gpu/lib'))).toBe(false);
 
     const args = ['--seed', '5', '--json', '--log-every', '1'];
-    const run = await exec('npm', ['run', '-s', 'train', '--', '--data', MNIST_DIR, '--iterations', '20', '--out', path.join(dir, 'out'), ...args], dir);
+    const run = await exec('npm', ['run', '-s', 'train', '--', '--iterations', '20', '--out', path.join(dir, 'out'), ...args], dir);
     expect(run.stdout).toContain('tfjs-node-gpu');
     const exported = jsonLines(run).filter((l) => l.step !== undefined);
     const compiled = jsonLines(await trainCompiled('--graph', 'gan', '--steps', '20', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)).filter(

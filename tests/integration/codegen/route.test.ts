@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -8,6 +8,11 @@ import { exportProject } from '../../../codegen/export';
 import { LOCAL_OWNER } from '../../../lib/db/owner';
 import { migrate } from '../../../lib/db/migrate';
 import { createProject, getProject, saveGraph } from '../../../lib/db/projects';
+import { datasetChoice, importDataset } from '../../../lib/db/datasets';
+import { datasetsDir } from '../../../lib/db/url';
+import { readInputFiles } from '../../../lib/data/import/read';
+import { withDataset } from '../../../lib/graph/datasets';
+import { writeImageFolder } from '../../fixtures/images';
 
 /** The export route against a real SQLite database, migrated as `npm start` does. */
 beforeAll(async () => {
@@ -30,8 +35,35 @@ describe('GET /api/projects/:id/export', () => {
     const saved = await getProject(LOCAL_OWNER, created.value.id);
     const expected = exportProject(saved.ok ? saved.value.graph : (undefined as never));
     if (!expected.ok) throw new Error(expected.error);
-    expect(Object.keys(files).sort()).toEqual([...expected.value.files.keys()].map((f) => `my-ali-u/${f}`).sort());
+    const data = ['data/mnist/dataset.json', 'data/mnist/train-images.idx', 'data/mnist/train-labels.idx'];
+    expect(Object.keys(files).sort()).toEqual([...expected.value.files.keys(), ...data].map((f) => `my-ali-u/${f}`).sort());
     expect(strFromU8(files['my-ali-u/train.ts']!)).toBe(expected.value.files.get('train.ts'));
+  });
+
+  it("carries the owner's library dataset the graph reads, and refuses one that is not the owner's", async () => {
+    const root = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-images-')), 'tiny');
+    await writeImageFolder(root, { classes: ['a', 'b'], perClass: 3, height: 28, width: 28 });
+    const imported = await importDataset(LOCAL_OWNER, { name: 'Tiny', files: await readInputFiles(root) });
+    if (!imported.ok) throw new Error(imported.error.message);
+    const created = await createProject(LOCAL_OWNER, { name: 'On tiny', template: 'gan' });
+    if (!created.ok) throw new Error(created.error.message);
+    const project = await getProject(LOCAL_OWNER, created.value.id);
+    if (!project.ok) throw new Error(project.error.message);
+    const { doc } = withDataset(project.value.graph, datasetChoice(imported.value));
+    expect((await saveGraph(LOCAL_OWNER, created.value.id, project.value.version, doc)).ok).toBe(true);
+    const response = await get(created.value.id);
+    expect(response.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    const folder = `on-tiny/data/${imported.value.id}`;
+    expect(Object.keys(files).filter((f) => f.includes('/data/')).sort()).toEqual([`${folder}/dataset.json`, `${folder}/train-images.idx`, `${folder}/train-labels.idx`]);
+    expect(Buffer.from(files[`${folder}/train-images.idx`]!).equals(await readFile(path.join(datasetsDir(), imported.value.id, 'train-images.idx')))).toBe(true);
+
+    // A graph naming a dataset id its owner does not have (another user's, or made up) exports nothing.
+    const foreign = withDataset(doc, { ...datasetChoice(imported.value), id: 'someoneelses' }).doc;
+    expect((await saveGraph(LOCAL_OWNER, created.value.id, project.value.version + 1, foreign)).ok).toBe(true);
+    const refused = await get(created.value.id);
+    expect(refused.status).toBe(404);
+    expect((await refused.json()).error).toMatch(/reads dataset someoneelses, which is not in your library/);
   });
 
   it('answers 400 naming the problems when the saved graph cannot be exported', async () => {

@@ -11,6 +11,10 @@ import { migrate } from '../../../lib/db/migrate';
 import type { Owner } from '../../../lib/db/owner';
 import * as projects from '../../../lib/db/projects';
 import * as runs from '../../../lib/db/runs';
+import * as datasets from '../../../lib/db/datasets';
+import { readInputFiles } from '../../../lib/data/import/read';
+import { withDataset } from '../../../lib/graph/datasets';
+import { writeImageFolder } from '../../fixtures/images';
 import { getTemplate } from '../../../lib/templates';
 import { compile } from '../../../lib/compile/program';
 import { encodeCheckpoint } from '../../../lib/train/checkpoint';
@@ -22,6 +26,8 @@ import * as checkpointsRoute from '../../../app/api/runs/[runId]/checkpoints/rou
 import * as interruptRoute from '../../../app/api/runs/[runId]/interrupt/route';
 import * as pictureRoute from '../../../app/api/runs/[runId]/pictures/[kind]/[index]/route';
 import * as runRoute from '../../../app/api/runs/[runId]/route';
+import * as datasetsRoute from '../../../app/api/datasets/route';
+import * as datasetFileRoute from '../../../app/api/datasets/[id]/files/[file]/route';
 
 /**
  * Shared mode: two users signed up through Better Auth, real sessions and
@@ -86,7 +92,18 @@ async function aliceWork(alice: User) {
   const { manifest, weights } = await encodeCheckpoint(tf, gan.name, program.state());
   program.dispose();
   const checkpoint = unwrap(await runs.addCheckpoint(alice.owner, run.id, JSON.stringify(manifest), weights));
-  return { projectId: project.id, version: saved.version, runId: run.id, checkpointId: checkpoint.id, checkpoint: { manifest: JSON.stringify(manifest), weights } };
+  const folder = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-alice-')), 'alice-data');
+  await writeImageFolder(folder, { classes: ['a', 'b'], perClass: 2, height: 28, width: 28 });
+  const dataset = unwrap(await datasets.importDataset(alice.owner, { name: 'Alice data', files: await readInputFiles(folder) }));
+  return {
+    projectId: project.id,
+    version: saved.version,
+    runId: run.id,
+    checkpointId: checkpoint.id,
+    checkpoint: { manifest: JSON.stringify(manifest), weights },
+    datasetId: dataset.id,
+    readsDataset: withDataset(gan, datasets.datasetChoice(dataset)).doc,
+  };
 }
 
 type Work = Awaited<ReturnType<typeof aliceWork>>;
@@ -94,8 +111,14 @@ type Work = Awaited<ReturnType<typeof aliceWork>>;
 /** Every data-layer function, called for `owner` on Alice's records. */
 function dataCalls(owner: Owner, work: Work): Record<string, () => Promise<{ ok: boolean; error?: { kind: string } }>> {
   const gan = getTemplate('gan')!.doc;
-  const { projectId, runId, checkpointId, version } = work;
+  const { projectId, runId, checkpointId, version, datasetId } = work;
   return {
+    getDataset: () => datasets.getDataset(owner, datasetId),
+    renameDataset: () => datasets.renameDataset(owner, datasetId, 'taken'),
+    deleteDataset: () => datasets.deleteDataset(owner, datasetId),
+    datasetFolder: () => datasets.datasetFolder(owner, datasetId),
+    datasetFolders: () => datasets.datasetFolders(owner, work.readsDataset),
+    loadDataset: () => datasets.loadDataset(owner, { id: datasetId, split: 'train' }),
     getProject: () => projects.getProject(owner, projectId),
     renameProject: () => projects.renameProject(owner, projectId, 'taken'),
     duplicateProject: () => projects.duplicateProject(owner, projectId),
@@ -129,13 +152,15 @@ async function expectUntouched(alice: User, work: Work) {
   expect(unwrap(await runs.getPicture(alice.owner, work.runId, 'samples', 0))).toEqual(png());
   expect(unwrap(await runs.getCheckpoint(alice.owner, work.checkpointId)).manifest.iteration).toBe(0);
   expect((await projects.listProjects(alice.owner)).map((p) => p.name)).toEqual(['Alice GAN']);
+  expect((await datasets.listDatasets(alice.owner)).map((d) => d.name)).toEqual(['Alice data']);
+  expect(unwrap(await datasets.loadDataset(alice.owner, { id: work.datasetId, split: 'train' })).count).toBe(4);
 }
 
 const params = <T extends Record<string, string>>(values: T) => ({ params: Promise.resolve(values) });
 
 /** Every route that touches a user's records, with a request as `cookie`. */
 async function routeCalls(cookie: string | undefined, work: Work) {
-  const { projectId: id, runId, checkpointId } = work;
+  const { projectId: id, runId, checkpointId, datasetId } = work;
   const headers = (extra: Record<string, string> = {}) => ({ ...(cookie ? { cookie } : {}), ...extra });
   const body = (value: unknown) => {
     const text = JSON.stringify(value);
@@ -169,6 +194,17 @@ async function routeCalls(cookie: string | undefined, work: Work) {
         params({ runId }),
       ),
     'checkpoints/[checkpointId] GET': () => checkpointRoute.GET(new Request(url, { headers: headers() }), params({ checkpointId })),
+    // The library lists only the caller's datasets (Bob: none); an import makes the caller's own (here: refused, no files).
+    'datasets GET': () => datasetsRoute.GET(new Request(url, { headers: headers() }), {}),
+    'datasets POST': () => {
+      const empty = new FormData();
+      empty.set('name', 'Bob data');
+      const request = new Request(url, { method: 'POST', body: empty });
+      return request.arrayBuffer().then((bytes) =>
+        datasetsRoute.POST(new Request(url, { method: 'POST', body: bytes, headers: headers({ 'Content-Type': request.headers.get('Content-Type')!, 'Content-Length': String(bytes.byteLength) }) }), {}),
+      );
+    },
+    'datasets/[id]/files/[file] GET': () => datasetFileRoute.GET(new Request(url, { headers: headers() }), params({ id: datasetId, file: 'train-images.idx' })),
   } satisfies Record<string, () => Promise<Response>>;
 }
 
@@ -188,16 +224,18 @@ describe('two users on a shared server', () => {
 
   it('keeps every data-layer call of one user away from the other user\'s records', async () => {
     const calls = dataCalls(bob.owner, work);
-    const exported = [...Object.entries(projects), ...Object.entries(runs)].filter(([, v]) => typeof v === 'function').map(([name]) => name);
-    expect(Object.keys(calls).sort()).toEqual([...exported.filter((n) => n !== 'listProjects' && n !== 'createProject')].sort());
+    const exported = [...Object.entries(projects), ...Object.entries(runs), ...Object.entries(datasets)].filter(([, v]) => typeof v === 'function').map(([name]) => name);
+    const ownOnly = ['listProjects', 'createProject', 'listDatasets', 'importDataset', 'datasetChoice'];
+    expect(Object.keys(calls).sort()).toEqual([...exported.filter((n) => !ownOnly.includes(n))].sort());
     let reads = 0;
     for (const [name, call] of Object.entries(calls)) {
       const result = await call();
       expect({ name, ok: result.ok, kind: result.error?.kind }).toEqual({ name, ok: false, kind: 'not-found' });
       reads += 1;
     }
-    expect(reads).toBe(16);
+    expect(reads).toBe(22);
     expect(await projects.listProjects(bob.owner)).toEqual([]);
+    expect(await datasets.listDatasets(bob.owner)).toEqual([]);
     await expectUntouched(alice, work);
   });
 
@@ -210,9 +248,10 @@ describe('two users on a shared server', () => {
     expect(routeFiles.filter((f) => !PUBLIC_ROUTES.includes(f)).sort()).toEqual([...covered].sort());
     for (const [name, call] of Object.entries(asBob)) {
       const response = await call();
-      // The beacon answers 200 either way; it must still change nothing (checked below).
-      const expected = name === 'runs/[runId]/interrupt POST' ? 200 : 404;
+      // The beacon answers 200 either way; it must still change nothing (checked below). Bob's library is his own: empty.
+      const expected = name === 'runs/[runId]/interrupt POST' || name === 'datasets GET' ? 200 : name === 'datasets POST' ? 400 : 404;
       expect({ name, status: response.status }).toEqual({ name, status: expected });
+      if (name === 'datasets GET') expect(await response.json()).toEqual([]);
     }
     for (const [name, call] of Object.entries(await routeCalls(undefined, work))) {
       const response = await call();
@@ -244,6 +283,17 @@ describe('two users on a shared server', () => {
     requestHeaders.current = new Headers();
     for (const [name, call] of Object.entries(calls)) expect({ name, result: await call() }).toMatchObject({ name, result: { ok: false, error: { kind: 'signed-out' } } });
     await expect(actions.createProjectFormAction({}, new FormData())).rejects.toThrow('redirect /sign-in');
+
+    const datasetActions = await import('../../../app/datasets/actions');
+    const onAliceData = {
+      renameDatasetAction: () => datasetActions.renameDatasetAction(work.datasetId, 'taken'),
+      deleteDatasetAction: () => datasetActions.deleteDatasetAction(work.datasetId),
+    };
+    expect(Object.keys(onAliceData).sort()).toEqual(Object.keys(datasetActions).sort());
+    for (const [cookie, kind] of [[bob.cookie, 'not-found'], [undefined, 'signed-out']] as const) {
+      requestHeaders.current = new Headers(cookie ? { cookie } : {});
+      for (const [name, call] of Object.entries(onAliceData)) expect({ name, result: await call() }).toMatchObject({ name, result: { ok: false, error: { kind } } });
+    }
     await expectUntouched(alice, work);
   });
 });

@@ -12,6 +12,7 @@ import { networkColor } from './flow';
 import { HelpOverlay, SHORTCUTS } from './HelpOverlay';
 import { HistoryDialog } from './HistoryDialog';
 import { Inspector } from './Inspector';
+import type { DatasetChoice } from '@/lib/kinds/common';
 import { NetworkList } from './NetworkList';
 import { Palette } from './Palette';
 import { Problems } from './Problems';
@@ -30,6 +31,8 @@ interface Props {
   name: string;
   version: number;
   graph: GraphDoc;
+  /** What a Dataset node can read: MNIST and the owner's library. */
+  datasets: DatasetChoice[];
 }
 
 export function Editor(props: Props) {
@@ -42,7 +45,7 @@ export function Editor(props: Props) {
 }
 
 /** The editor: toolbar, palette, canvas, and the side lists (networks, inspector, problems), over one store. */
-function EditorInner({ projectId, name, version, store }: Props & { store: EditorStore }) {
+function EditorInner({ projectId, name, version, datasets, store }: Props & { store: EditorStore }) {
   const doc = useStore(store, (s) => s.doc);
   const scope = useStore(store, (s) => s.scope);
   const selectedNodes = useStore(store, (s) => s.selectedNodes);
@@ -110,7 +113,7 @@ function EditorInner({ projectId, name, version, store }: Props & { store: Edito
         </div>
         <div className="side">
           <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} onChange={store.getState().setDoc} onMessage={setMessage} />
-          <Inspector doc={doc} node={selectedNode} onChange={(change) => selectedNode && store.getState().setDoc(updateNode(doc, scope, selectedNode.id, change))} />
+          <Inspector doc={doc} datasets={datasets} node={selectedNode} onChange={(change) => selectedNode && store.getState().setDoc(updateNode(doc, scope, selectedNode.id, change))} />
           <Problems doc={doc} problems={analysis.problems} memory={analysis.memory} onFocus={actions.focusProblem} />
         </div>
       </div>

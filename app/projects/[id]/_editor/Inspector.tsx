@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { z } from 'zod';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { getKind } from '@/lib/kinds/registry';
+import type { DatasetChoice } from '@/lib/kinds/common';
 
 /** A param as the kind's schema describes it; `widget` is the kind's own metadata (a network picker). */
 type FieldSchema = {
@@ -14,7 +15,7 @@ type FieldSchema = {
   minimum?: number;
   maximum?: number;
   default?: unknown;
-  widget?: 'network' | 'networks';
+  widget?: 'network' | 'networks' | 'dataset';
 };
 
 /**
@@ -24,7 +25,17 @@ type FieldSchema = {
  * at once; a value the schema refuses is kept and shown with the reason (the
  * node is marked with the problem) rather than silently dropped.
  */
-export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphNode | undefined; onChange(change: { params?: Record<string, unknown>; label?: string }): void }) {
+export function Inspector({
+  doc,
+  datasets,
+  node,
+  onChange,
+}: {
+  doc: GraphDoc;
+  datasets: readonly DatasetChoice[];
+  node: GraphNode | undefined;
+  onChange(change: { params?: Record<string, unknown>; label?: string }): void;
+}) {
   const kind = node ? getKind(node.kind) : undefined;
   const fields = useMemo(() => {
     if (!kind) return [];
@@ -52,7 +63,7 @@ export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphN
       {fields.map(([key, field]) => (
         <label key={key} className={issues.has(key) ? 'invalid' : undefined} title={field.description}>
           {key}
-          {renderField(doc, key, field, values[key], (v) => set(key, v))}
+          {renderField({ doc, datasets }, key, field, values[key], (v) => set(key, v))}
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
       ))}
@@ -60,7 +71,22 @@ export function Inspector({ doc, node, onChange }: { doc: GraphDoc; node: GraphN
   );
 }
 
-function renderField(doc: GraphDoc, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly DatasetChoice[] }, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+  if (field.widget === 'dataset') {
+    // The whole choice is saved (size, channels, classes), so shapes follow the data without a lookup.
+    const current = value as DatasetChoice | undefined;
+    const known = datasets.some((d) => d.id === current?.id);
+    return (
+      <select aria-label={key} value={current?.id ?? ''} onChange={(e) => set(datasets.find((d) => d.id === e.target.value))}>
+        {!known && <option value={current?.id ?? ''}>{current ? `${current.name} (not in your library)` : 'Choose a dataset'}</option>}
+        {datasets.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name} ({d.height}x{d.width}x{d.channels})
+          </option>
+        ))}
+      </select>
+    );
+  }
   if (field.widget === 'network') {
     return (
       <select aria-label={key} value={String(value ?? '')} onChange={(e) => set(e.target.value)}>

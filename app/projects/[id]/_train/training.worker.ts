@@ -1,4 +1,4 @@
-import { fetchMnist } from '@/lib/data/mnist-fetch';
+import { fetchData } from '@/lib/data/fetch';
 import { selectBackend, tf } from '@/lib/train/browser-backends';
 import type { TrainCommand, TrainEvent } from '@/lib/train/protocol';
 import { TrainingSession } from '@/lib/train/session';
@@ -9,7 +9,7 @@ const scope = self as unknown as { postMessage(event: TrainEvent): void; onmessa
 const session = new TrainingSession({
   post: (event) => scope.postMessage(event),
   selectBackend: async (choice) => ({ tf, ...(await selectBackend(choice)) }),
-  data: fetchMnist('/api/mnist/'),
+  data: fetchData(),
   async png({ width, height, pixels }) {
     const rgba = new Uint8ClampedArray(width * height * 4);
     pixels.forEach((v, i) => rgba.set([v, v, v, 255], i * 4));

@@ -1,6 +1,7 @@
 import { exportZip } from '@/app/_lib/export-thread';
 import { errorResponse, jsonError, owned } from '@/app/api/_lib/http';
 import { packageName } from '@/codegen/typescript/project';
+import { datasetFolders } from '@/lib/db/datasets';
 import { getProject } from '@/lib/db/projects';
 
 /**
@@ -14,7 +15,9 @@ type Context = { params: Promise<{ id: string }> };
 export const GET = owned(async (owner, _request, { params }: Context): Promise<Response> => {
   const project = await getProject(owner, (await params).id);
   if (!project.ok) return errorResponse(project.error);
-  const zip = await exportZip(project.value.graph, project.value.name);
+  const folders = await datasetFolders(owner, project.value.graph);
+  if (!folders.ok) return errorResponse(folders.error);
+  const zip = await exportZip(project.value.graph, project.value.name, folders.value);
   if (!zip.ok) return jsonError(zip.error.message, zip.error.crashed ? 500 : 400);
   // Named after the project, reduced to [a-z0-9-]: safe in a header and as a file and folder name.
   const name = packageName(project.value.name);

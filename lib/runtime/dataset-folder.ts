@@ -1,0 +1,76 @@
+import type { Dataset, DatasetRef } from './dataset';
+import { idxBytes, parseIdx } from './idx';
+
+/**
+ * A dataset as a folder of files: `dataset.json` (what it holds) beside one
+ * IDX image file and one IDX label file per split. The app's library stores
+ * datasets this way, an exported project carries its data this way, and the
+ * CLI reads such a folder with `--dataset DIR`. Runtime: shipped verbatim.
+ */
+export interface DatasetManifest {
+  format: 'netloom-dataset';
+  version: 1;
+  name: string;
+  height: number;
+  width: number;
+  /** 1 (greyscale) or 3 (RGB). */
+  channels: number;
+  /** Labels are 0..classes-1; 1 when the data has no labels. */
+  classes: number;
+  /** Class names by index, when the data named them (folder names). */
+  classNames?: string[];
+  /** Items per split; a dataset always has a train split. */
+  splits: { train: number; test?: number };
+}
+
+export const MANIFEST_FILE = 'dataset.json';
+
+/** The two files of a split: images [n, h, w] or [n, h, w, c] and labels [n], unsigned bytes. */
+export const splitFiles = (split: DatasetRef['split']) => ({ images: `${split}-images.idx`, labels: `${split}-labels.idx` });
+
+/** The manifest in `text`, checked: an error names the file and the field that is wrong. */
+export function parseManifest(text: string, what = MANIFEST_FILE): DatasetManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what}: not JSON (${(error as Error).message})`);
+  }
+  const m = value as Partial<DatasetManifest>;
+  const whole = (n: unknown, min: number, max: number) => Number.isInteger(n) && (n as number) >= min && (n as number) <= max;
+  if (typeof m !== 'object' || m === null || m.format !== 'netloom-dataset' || m.version !== 1) throw new Error(`${what}: not a Netloom dataset manifest (format "netloom-dataset", version 1)`);
+  if (typeof m.name !== 'string') throw new Error(`${what}: name must be a string`);
+  for (const field of ['height', 'width'] as const) if (!whole(m[field], 1, 4096)) throw new Error(`${what}: ${field} must be a whole number from 1 to 4096`);
+  if (m.channels !== 1 && m.channels !== 3) throw new Error(`${what}: channels must be 1 or 3`);
+  if (!whole(m.classes, 1, 256)) throw new Error(`${what}: classes must be a whole number from 1 to 256`);
+  if (m.classNames !== undefined && (!Array.isArray(m.classNames) || m.classNames.length !== m.classes || m.classNames.some((n) => typeof n !== 'string'))) {
+    throw new Error(`${what}: classNames must list one name per class`);
+  }
+  if (typeof m.splits !== 'object' || m.splits === null || !whole(m.splits.train, 1, 1e9) || (m.splits.test !== undefined && !whole(m.splits.test, 1, 1e9))) {
+    throw new Error(`${what}: splits must give a positive train count (and a test count, if any)`);
+  }
+  return m as DatasetManifest;
+}
+
+/** One split from its two IDX files, checked against the manifest: sizes, counts and labels. */
+export function readSplit(manifest: DatasetManifest, split: DatasetRef['split'], imageBytes: Uint8Array, labelBytes: Uint8Array): Dataset {
+  const files = splitFiles(split);
+  const count = manifest.splits[split];
+  if (count === undefined) throw new Error(`dataset "${manifest.name}" has no ${split} split`);
+  const images = parseIdx(imageBytes, files.images);
+  const labels = parseIdx(labelBytes, files.labels);
+  const expected = manifest.channels === 1 ? [count, manifest.height, manifest.width] : [count, manifest.height, manifest.width, manifest.channels];
+  // Greyscale may come as [n, h, w, 1].
+  const dims = manifest.channels === 1 && images.dims.length === 4 && images.dims[3] === 1 ? images.dims.slice(0, 3) : images.dims;
+  if (dims.length !== expected.length || dims.some((d, i) => d !== expected[i])) throw new Error(`${files.images}: ${images.dims.join(' x ')} does not match the manifest (${expected.join(' x ')})`);
+  if (labels.dims.length !== 1 || labels.dims[0] !== count) throw new Error(`${files.labels}: ${labels.dims.join(' x ')} labels for ${count} images`);
+  const bad = labels.data.findIndex((l) => l >= manifest.classes);
+  if (bad >= 0) throw new Error(`${files.labels}: label ${labels.data[bad]} at item ${bad} is not below the ${manifest.classes} classes`);
+  return { count, height: manifest.height, width: manifest.width, channels: manifest.channels, images: images.data, labels: labels.data, classes: manifest.classes };
+}
+
+/** A split as its two IDX files, the inverse of `readSplit`. */
+export function writeSplit(data: Dataset): { images: Uint8Array; labels: Uint8Array } {
+  const dims = data.channels === 1 ? [data.count, data.height, data.width] : [data.count, data.height, data.width, data.channels];
+  return { images: idxBytes(dims, data.images), labels: idxBytes([data.count], data.labels) };
+}
