@@ -14,7 +14,7 @@ import { withDataset } from '../lib/graph/datasets';
 import { datasetsDir } from '../lib/db/url';
 import { resolveDatasetArg } from './dataset-arg';
 import { useBackend, NODE_BACKENDS, type NodeBackend } from '../lib/train/backend';
-import { imageGrid, pairs, type GreyImage } from '../lib/runtime/grid';
+import { imageGrid, pairs, type Picture } from '../lib/runtime/grid';
 import { DivergedError, doneLine, logLine, runLoop } from '../lib/runtime/loop';
 import { resolveGraph, templateList } from './graph-arg';
 
@@ -30,10 +30,11 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
-function png(image: GreyImage): Buffer {
-  const out = new PNG({ width: image.width, height: image.height, colorType: 0, inputColorType: 0, bitDepth: 8 });
+function png(image: Picture): Buffer {
+  const colorType = image.channels === 3 ? 2 : 0;
+  const out = new PNG({ width: image.width, height: image.height, colorType, inputColorType: colorType, bitDepth: 8 });
   out.data = Buffer.from(image.pixels);
-  return PNG.sync.write(out, { colorType: 0, inputColorType: 0 });
+  return PNG.sync.write(out, { colorType, inputColorType: colorType });
 }
 
 async function main() {

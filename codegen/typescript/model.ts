@@ -1,4 +1,5 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
+import { objectLiteral } from '../../lib/kinds/common';
 import { datasetKey } from '../../lib/runtime/dataset';
 import type { MainInstr, PreviewPlan, SourcePlan, StepPlan, ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
@@ -135,12 +136,15 @@ export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationS
     };
     const body = writeInstructions(ctx, preview.body);
     const calls = preview.body.some((instr) => instr.type === 'call');
+    // Square greyscale is imageBatch's default; other images say their shape.
+    const { height, width, channels } = preview.image;
+    const image = channels === 1 && height === width ? '' : `, ${objectLiteral({ height, width, channels })}`;
     return [
       `await imageBatch(tf, ${stringLiteral(preview.range)}, () => {`,
       ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
       ...body,
       `return ${ctx.values.get(preview.value)};`,
-      '});',
+      `}${image});`,
     ].join('\n');
   };
   if (samples) statements.push(`const samples = ${evaluate(samples)}`, 'writes.push(writePng(path.join(dir, `${name}.png`), imageGrid(samples)));');

@@ -291,11 +291,16 @@ class Program implements TrainingProgram {
 
   /** Evaluates a preview at batch 16 from fixed source draws (or the given ones), with no gradients. */
   private preview(preview: PreviewPlan, draw: Context['draw'] = (source) => this.drawPreview(source)): Promise<ImageBatch> {
-    return imageBatch(this.tf as typeof tfjs, preview.range, () => {
-      const frame = new Frame();
-      runMain(preview.body, frame, this.context(new Set(), draw));
-      return frame.get(preview.value);
-    });
+    return imageBatch(
+      this.tf as typeof tfjs,
+      preview.range,
+      () => {
+        const frame = new Frame();
+        runMain(preview.body, frame, this.context(new Set(), draw));
+        return frame.get(preview.value);
+      },
+      preview.image,
+    );
   }
 
   weights(): ReadonlyMap<string, tfjs.Variable> {

@@ -4,7 +4,8 @@ import { formatBounds, within, type Bounds } from '../kinds/bounds';
 import { formatShape, type Shape } from '../kinds/shape';
 import { dependenceOf, signatureOf, type Signature } from './dependence';
 import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
-import { isImageBatch, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
+import { dataImages, imageOf, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
+import type { ImageShape } from '../runtime/grid';
 import type { Problem, ProblemCode } from './problems';
 import type { Edge, GraphDoc, GraphNode, Network, PortRef } from './schema';
 import { toposort } from './toposort';
@@ -53,6 +54,8 @@ export interface ResolvedPreview {
   ref: PortRef;
   range: Range;
   proposed: boolean;
+  /** How its values are drawn. */
+  image: ImageShape;
 }
 
 export interface ResolvedPreviews {
@@ -503,45 +506,51 @@ class Analyser {
   private resolvePreviews(main: Scope): ResolvedPreviews {
     const { samples, reconstructions } = this.doc.training.previews;
     const candidates = previewCandidates(main, nodeLabel);
+    const images = dataImages(main);
     const resolved: ResolvedPreviews = { candidates };
     if (samples === undefined) {
       const proposal = propose(candidates, (c) => c.generated);
-      if (proposal) resolved.samples = { ref: proposal.ref, range: proposal.range, proposed: true };
-    } else if (samples !== 'none' && this.checkPreview(main, samples, 'samples')) {
-      resolved.samples = { ref: { node: samples.node, port: samples.port }, range: samples.range, proposed: false };
+      if (proposal) resolved.samples = { ref: proposal.ref, range: proposal.range, proposed: true, image: proposal.image };
+    } else if (samples !== 'none') {
+      const image = this.checkPreview(main, images, samples, 'samples');
+      if (image) resolved.samples = { ref: { node: samples.node, port: samples.port }, range: samples.range, proposed: false, image };
     }
     if (reconstructions === undefined) {
       const proposal = propose(candidates, (c) => c.input !== undefined && !c.generated);
-      if (proposal) resolved.reconstructions = { ref: proposal.ref, range: proposal.range, input: proposal.input!, proposed: true };
+      if (proposal) resolved.reconstructions = { ref: proposal.ref, range: proposal.range, input: proposal.input!, proposed: true, image: proposal.image };
     } else if (reconstructions !== 'none') {
-      const output = this.checkPreview(main, reconstructions, 'reconstructions');
-      const input = this.checkPreview(main, reconstructions.input, 'reconstructions.input');
-      if (output && input) resolved.reconstructions = { ref: { node: reconstructions.node, port: reconstructions.port }, range: reconstructions.range, input: reconstructions.input, proposed: false };
+      const output = this.checkPreview(main, images, reconstructions, 'reconstructions');
+      const input = this.checkPreview(main, images, reconstructions.input, 'reconstructions.input');
+      if (output && input) resolved.reconstructions = { ref: { node: reconstructions.node, port: reconstructions.port }, range: reconstructions.range, input: reconstructions.input, proposed: false, image: output };
     }
     return resolved;
   }
 
-  /** Whether a port the document names can be shown as a grid; reports why not. */
-  private checkPreview(main: Scope, ref: PortRef, field: string): boolean {
-    const check = () => {
-      const info = main.nodes.get(ref.node);
-      if (!info) return this.report('invalid-preview', `the ${field} preview shows node "${ref.node}", which is not in the main graph`, 'Pick another port to preview.', { field: `training.previews.${field}` });
-      if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
-        return this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
-      }
-      const shape = own(info.outShapes, ref.port);
-      if (shape && !isImageBatch(shape)) {
-        this.report(
-          'invalid-preview',
-          `the ${field} preview shows port "${ref.port}" of ${name(info)}, shaped ${formatShape(shape)}: a grid needs a batch of square single-channel images ([b, n²] or [b, h, h, 1])`,
-          "Preview a port that holds images, such as a generator's output.",
-          { node: info.node.id, port: ref.port, field: `training.previews.${field}` },
-        );
-      }
-    };
-    const before = this.problems.length;
-    check();
-    return this.problems.length === before;
+  /** How a port the document names is shown as a grid, or undefined (reporting why) when it cannot be. */
+  private checkPreview(main: Scope, images: ReadonlyMap<number, ImageShape>, ref: PortRef, field: string): ImageShape | undefined {
+    const info = main.nodes.get(ref.node);
+    if (!info) {
+      this.report('invalid-preview', `the ${field} preview shows node "${ref.node}", which is not in the main graph`, 'Pick another port to preview.', { field: `training.previews.${field}` });
+      return undefined;
+    }
+    if (info.kind && info.params !== undefined && !info.outputs.some((p) => p.id === ref.port)) {
+      this.report('invalid-preview', `the ${field} preview shows port "${ref.port}" of ${name(info)}, which has no such output`, `Pick one of: ${portList(info.outputs)}.`, { node: info.node.id, field: `training.previews.${field}` });
+      return undefined;
+    }
+    const shape = own(info.outShapes, ref.port);
+    // Shapes unknown while the node has other errors: nothing more to say here.
+    if (!shape) return undefined;
+    const image = imageOf(shape, images);
+    if (!image) {
+      const sizes = [...images.values()].map((i) => `${i.height}x${i.width}x${i.channels}`);
+      this.report(
+        'invalid-preview',
+        `the ${field} preview shows port "${ref.port}" of ${name(info)}, shaped ${formatShape(shape)}: a grid needs a batch of images (${sizes.length ? `the data's ${sizes.join(' or ')}, or ` : ''}square single-channel: [b, n²] or [b, h, h, 1])`,
+        "Preview a port that holds images, such as a generator's output.",
+        { node: info.node.id, port: ref.port, field: `training.previews.${field}` },
+      );
+    }
+    return image;
   }
 }
 

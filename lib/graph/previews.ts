@@ -1,4 +1,5 @@
 import { featureSize, isBatched, sameShape, type Shape } from '../kinds/shape';
+import type { ImageShape } from '../runtime/grid';
 import type { NodeInfo, Scope } from './analyse';
 import type { PortRef } from './schema';
 
@@ -24,12 +25,37 @@ export interface PreviewCandidate {
   range: Range;
   /** A network's output (what people preview), rather than a layer in the main graph. */
   call: boolean;
+  /** How its values are drawn: the images of the dataset of its size, else square and greyscale. */
+  image: ImageShape;
 }
 
-/** What a 4x4 grid can show: a batch whose items have a square number of values (drawn as side x side). */
+/** What a 4x4 grid can show without knowing the data: a batch whose items have a square number of values (drawn as side x side, greyscale). */
 export function isImageBatch(shape: Shape): boolean {
   const side = Math.sqrt(featureSize(shape));
   return isBatched(shape) && shape.length >= 2 && Number.isInteger(side) && side > 0;
+}
+
+export const squareImage = (shape: Shape): ImageShape => {
+  const side = Math.round(Math.sqrt(featureSize(shape)));
+  return { height: side, width: side, channels: 1 };
+};
+
+/** The images of the graph's data sources, by values per image: a batch of that many values is drawn as those images. */
+export function dataImages(main: Scope): Map<number, ImageShape> {
+  const images = new Map<number, ImageShape>();
+  for (const info of main.nodes.values()) {
+    if (info.kind?.role !== 'source' || info.params === undefined || info.kind.datasets(info.params).length === 0) continue;
+    const image = info.kind.imageShape?.(info.params);
+    if (image) images.set(image.height * image.width * image.channels, image);
+    else for (const shape of Object.values(info.outShapes)) if (isImageBatch(shape)) images.set(featureSize(shape), squareImage(shape));
+  }
+  return images;
+}
+
+/** How a batch of this shape is drawn, if it can be: as the data's images when it has their size, else square greyscale. */
+export function imageOf(shape: Shape, images: ReadonlyMap<number, ImageShape>): ImageShape | undefined {
+  if (!isBatched(shape) || shape.length < 2) return undefined;
+  return images.get(featureSize(shape)) ?? (isImageBatch(shape) ? squareImage(shape) : undefined);
 }
 
 export function previewCandidates(main: Scope, label: (info: NodeInfo) => string): PreviewCandidate[] {
@@ -40,9 +66,9 @@ export function previewCandidates(main: Scope, label: (info: NodeInfo) => string
     }
   }
   const graphRange = [...datasets.values()].find((d) => d.range)?.range ?? '0..1';
-  // Pictures have the size of the graph's images (a latent of 64 values is square, but no picture); without data, at least 8x8.
-  const imageSizes = new Set([...datasets.keys()].flatMap((id) => Object.values(main.nodes.get(id)!.outShapes).filter(isImageBatch).map(featureSize)));
-  const looksLikeImages = (shape: Shape) => isImageBatch(shape) && (imageSizes.size ? imageSizes.has(featureSize(shape)) : featureSize(shape) >= 64);
+  // Pictures have the size of the graph's images (a latent of 64 values is square, but no picture); without data, square and at least 8x8.
+  const images = dataImages(main);
+  const looksLikeImages = (shape: Shape) => (images.size ? isBatched(shape) && shape.length >= 2 && images.has(featureSize(shape)) : isImageBatch(shape) && featureSize(shape) >= 64);
   const candidates: PreviewCandidate[] = [];
   // The dataset sources each node depends on, in one pass in topological order (a walk per node would be quadratic).
   const reaching = new Map<string, ReadonlySet<string>>();
@@ -72,6 +98,7 @@ export function previewCandidates(main: Scope, label: (info: NodeInfo) => string
         generated: reached.length === 0,
         range: (input && datasets.get(input.node)?.range) ?? graphRange,
         call: info.kind.role === 'call',
+        image: imageOf(shape, images)!,
       });
     }
   }

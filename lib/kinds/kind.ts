@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Batches } from '../runtime/batches';
 import type { Dataset, DatasetRef } from '../runtime/dataset';
+import type { ImageShape } from '../runtime/grid';
 import type { Initializer } from '../runtime/init';
 import type { GradNeeds, TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
@@ -173,6 +174,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   draw(params: P): DrawPolicy;
   /** What values each port draws (omitted: unknown). */
   bounds?(params: P): Record<string, Bounds | undefined>;
+  /** The shape of one image it draws (height, width, channels), where it draws images: grids of values of its size show them so. */
+  imageShape?(params: P): ImageShape;
   /** The range of the values it draws, where it is data (grids show them black to white). */
   valueRange?(params: P): '0..1' | '-1..1';
   /** The same params (as saved) reading this dataset instead, for sources that read a library dataset (the CLI's --dataset). */

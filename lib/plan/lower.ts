@@ -57,9 +57,9 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     }),
   );
 
-  const preview = (ref: PortRef, range: PreviewPlan['range']): PreviewPlan => {
+  const preview = (ref: PortRef, { range, image }: Pick<PreviewPlan, 'range' | 'image'>): PreviewPlan => {
     const value = graph.valueOf(ref);
-    return { value, range, body: evaluation(graph, [value]) };
+    return { value, range, image, body: evaluation(graph, [value]) };
   };
   const monitors = monitorPlans(analysis, graph);
   const datasets = new Map<string, DatasetRef>();
@@ -78,8 +78,8 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     sections,
     steps,
     previews: {
-      samples: samples && preview(samples.ref, samples.range),
-      reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions.range), outputs: preview(reconstructions.ref, reconstructions.range) },
+      samples: samples && preview(samples.ref, samples),
+      reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions), outputs: preview(reconstructions.ref, reconstructions) },
     },
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],

@@ -3,6 +3,7 @@ import type { Shape } from '../kinds/shape';
 import type { TrainingBackend } from '../graph/schema';
 import type { TrainingIdentity } from '../runtime/checkpoint';
 import type { DatasetRef } from '../runtime/dataset';
+import type { ImageShape } from '../runtime/grid';
 import type { Initializer } from '../runtime/init';
 import type { ExplosionGuardRule } from '../runtime/loop';
 
@@ -178,6 +179,8 @@ export interface StepPlan {
 export interface PreviewPlan {
   value: ValueId;
   range: '0..1' | '-1..1';
+  /** How its values are drawn: height, width and channels of one image. */
+  image: ImageShape;
   body: readonly MainInstr[];
 }
 

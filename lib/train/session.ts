@@ -2,7 +2,7 @@ import { compile, type TrainingProgram } from '../compile/program';
 import type { GraphDoc } from '../graph/schema';
 import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from '../runtime/checkpoint';
 import type { DataProvider } from '../runtime/dataset';
-import { imageGrid, pairs, type GreyImage } from '../runtime/grid';
+import { imageGrid, pairs, type Picture } from '../runtime/grid';
 import { DivergedError, TrainingLoop } from '../runtime/loop';
 import type { TF } from '../runtime/ops';
 import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
@@ -12,7 +12,7 @@ export interface SessionHost {
   post(event: TrainEvent): void;
   selectBackend(choice: BackendChoice): Promise<{ tf: TF; backend: BrowserBackend; probes: BackendProbe[] }>;
   data: DataProvider;
-  png(image: GreyImage): Promise<Blob>;
+  png(image: Picture): Promise<Blob>;
 }
 
 /** Steps run back to back for this long (seconds) before the session looks at its messages. */

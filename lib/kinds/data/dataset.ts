@@ -32,6 +32,7 @@ export const dataset = defineSource({
   },
   datasets: (p) => [{ id: p.dataset.id, split: p.split }],
   draw: (p) => p.draw,
+  imageShape: ({ dataset: d }) => ({ height: d.height, width: d.width, channels: d.channels }),
   valueRange: (p) => p.range,
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   withDataset: (params, choice) => ({ ...params, dataset: choice }),

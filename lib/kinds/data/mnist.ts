@@ -24,6 +24,7 @@ export const mnist = defineSource({
   }),
   datasets: (p) => [{ id: 'mnist', split: p.split }],
   draw: (p) => p.draw,
+  imageShape: () => ({ height: 28, width: 28, channels: 1 }),
   valueRange: (p) => p.range,
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   sampler: (p, env) => imageBatches(env.dataset({ id: 'mnist', split: p.split }), p.range, env.random),

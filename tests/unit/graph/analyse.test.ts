@@ -357,7 +357,7 @@ describe('analyse', () => {
       code: 'invalid-preview',
       mutate: (d) => void (d.training = { previews: { samples: { node: 'loss', port: 'loss' } } }),
       where: { node: 'loss', port: 'loss', field: 'training.previews.samples' },
-      message: /shaped \[\]: a grid needs a batch of square single-channel images/,
+      message: /shaped \[\]: a grid needs a batch of images \(the data's 28x28x1, or square single-channel/,
     },
     {
       name: 'two nodes with one id',

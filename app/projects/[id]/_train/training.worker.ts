@@ -10,9 +10,12 @@ const session = new TrainingSession({
   post: (event) => scope.postMessage(event),
   selectBackend: async (choice) => ({ tf, ...(await selectBackend(choice)) }),
   data: fetchData(),
-  async png({ width, height, pixels }) {
+  async png({ width, height, channels, pixels }) {
     const rgba = new Uint8ClampedArray(width * height * 4);
-    pixels.forEach((v, i) => rgba.set([v, v, v, 255], i * 4));
+    for (let p = 0; p < width * height; p++) {
+      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[p * channels + (channels === 3 ? c : 0)]!;
+      rgba[p * 4 + 3] = 255;
+    }
     const canvas = new OffscreenCanvas(width, height);
     canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
     return canvas.convertToBlob({ type: 'image/png' });
