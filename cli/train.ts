@@ -107,9 +107,9 @@ async function main() {
         const name = String(index).padStart(3, '0');
         const samples = await program.samples();
         const reconstructions = await program.reconstructions();
-        if (samples) writes.push(writeFile(path.join(outDir, `${name}.png`), png(imageGrid(samples))));
+        if (samples) writes.push(writeFile(path.join(outDir, `${name}.png`), png(imageGrid(samples, program.previewLayout.columns))));
         if (reconstructions) {
-          const grid = png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
+          const grid = png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 2 * program.previewLayout.columns));
           writes.push(writeFile(path.join(outDir, samples ? `recon-${name}.png` : `${name}.png`), grid));
         }
       },

@@ -1,6 +1,6 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { PREVIEW_COUNT } from '../../lib/plan/plan';
+import { SEED_LAYOUT } from '../../lib/plan/plan';
 import { objectLiteral } from '../../lib/kinds/common';
 import { stringLiteral } from '../text';
 import type { TsNames } from './names';
@@ -11,6 +11,7 @@ const nodeBackend = (backend: string) => (backend === 'wasm' || backend === 'cpu
 /** The graph's training settings as named constants (each has a flag). */
 export function writeSettings(names: TsNames): string[] {
   const { name, settings: t } = names.plan;
+  const { layout } = names.plan.previews;
   return [
     `\n/** The graph's name, recorded in checkpoints. */`,
     `const GRAPH_NAME = ${stringLiteral(name)};`,
@@ -27,8 +28,8 @@ export function writeSettings(names: TsNames): string[] {
       : []),
     'const OUT_DIR = "out";',
     'const DATA_DIR = "data";',
-    '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */',
-    `const PREVIEW_COUNT = ${PREVIEW_COUNT};`,
+    layout.columns === SEED_LAYOUT.columns ? '/** Rows of the fixed preview batches: the seeds\' 4x4 grids. */' : `/** Rows of the fixed preview batches: one grid row of ${layout.columns} per class. */`,
+    `const PREVIEW_COUNT = ${layout.count};`,
     '\nconst DEFAULTS: Defaults = {',
     '  iterations: ITERATIONS,',
     '  batchSize: BATCH_SIZE,',

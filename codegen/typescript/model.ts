@@ -1,7 +1,7 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { objectLiteral } from '../../lib/kinds/common';
 import { datasetKey } from '../../lib/runtime/dataset';
-import type { MainInstr, PreviewPlan, SourcePlan, StepPlan, ValueId } from '../../lib/plan/plan';
+import { SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { writeInstructions, type MainContext } from './instructions';
@@ -147,11 +147,13 @@ export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationS
       `}${image});`,
     ].join('\n');
   };
-  if (samples) statements.push(`const samples = ${evaluate(samples)}`, 'writes.push(writePng(path.join(dir, `${name}.png`), imageGrid(samples)));');
+  const { columns } = names.plan.previews.layout;
+  const sampleColumns = columns === SEED_LAYOUT.columns ? '' : `, ${columns}`;
+  if (samples) statements.push(`const samples = ${evaluate(samples)}`, `writes.push(writePng(path.join(dir, \`\${name}.png\`), imageGrid(samples${sampleColumns})));`);
   if (reconstructions) {
     statements.push(`const inputs = ${evaluate(reconstructions.inputs)}`);
     statements.push(`const outputs = ${evaluate(reconstructions.outputs)}`);
-    statements.push(`writes.push(writePng(path.join(dir, \`${samples ? 'recon-' : ''}\${name}.png\`), imageGrid(pairs(inputs, outputs), 8)));`);
+    statements.push(`writes.push(writePng(path.join(dir, \`${samples ? 'recon-' : ''}\${name}.png\`), imageGrid(pairs(inputs, outputs), ${2 * columns})));`);
   }
   statements.push('await Promise.all(writes);');
   return {

@@ -4,7 +4,7 @@ import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc } from '../graph/schema';
 import { concreteShape, isBatched } from '../kinds/shape';
 import { lower } from '../plan/lower';
-import { PREVIEW_COUNT, type PreviewPlan, type SourcePlan, type TrainingPlan } from '../plan/plan';
+import type { PreviewLayout, PreviewPlan, SourcePlan, TrainingPlan } from '../plan/plan';
 import { captureState, restoreState, type TrainingState } from '../runtime/checkpoint';
 import { datasetKey, type DataProvider, type Dataset } from '../runtime/dataset';
 import { imageBatch, type ImageBatch } from '../runtime/grid';
@@ -56,6 +56,8 @@ export interface TrainingProgram {
    * worker, where a synchronous read returns wrong values.
    */
   stepAsync(): Promise<Losses>;
+  /** How many preview rows are drawn, and the columns of their grids (the reconstructions' grid has twice as many: x beside x'). */
+  readonly previewLayout: PreviewLayout;
   /** Generated images from a fixed draw of noise (when the graph names a samples preview). */
   samples(): Promise<ImageBatch | undefined>;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
@@ -230,12 +232,17 @@ class Program implements TrainingProgram {
     let values = this.previewDraws.get(source.key);
     if (!values) {
       const stream = this.streams.get(source.key)!.preview;
-      const drawn = stream.fixed?.(PREVIEW_COUNT) ?? stream.next(PREVIEW_COUNT);
+      const { count } = this.plan.previews.layout;
+      const drawn = stream.fixed?.(count) ?? stream.next(count);
       values = {};
-      for (const { port, shape } of source.ports) values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, PREVIEW_COUNT)));
+      for (const { port, shape } of source.ports) values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, count)));
       this.previewDraws.set(source.key, values);
     }
     return values;
+  }
+
+  get previewLayout(): PreviewLayout {
+    return this.plan.previews.layout;
   }
 
   async samples(): Promise<ImageBatch | undefined> {
@@ -251,19 +258,20 @@ class Program implements TrainingProgram {
   async interpolation(from: number, to: number): Promise<ImageBatch | undefined> {
     const preview = this.plan.previews.samples;
     if (!preview) return undefined;
+    const { count } = this.plan.previews.layout;
     for (const row of [from, to]) {
-      if (!Number.isInteger(row) || row < 0 || row >= PREVIEW_COUNT) throw new Error(`interpolation rows are 0-${PREVIEW_COUNT - 1}, got ${row}`);
+      if (!Number.isInteger(row) || row < 0 || row >= count) throw new Error(`interpolation rows are 0-${count - 1}, got ${row}`);
     }
     const tf = this.tf;
     return this.preview(preview, (source) => {
-      const t = tf.reshape(tf.linspace(0, 1, PREVIEW_COUNT), [PREVIEW_COUNT, 1]);
+      const t = tf.reshape(tf.linspace(0, 1, count), [count, 1]);
       const drawn = this.drawPreview(source);
       return Object.fromEntries(
         source.ports.map(({ port, shape }) => {
           const values = drawn[port]!;
           // A draw the batch shares has no rows to blend between: it stays as drawn.
           if (!isBatched(shape)) return [port, values];
-          const rows = tf.reshape(values, [PREVIEW_COUNT, -1]);
+          const rows = tf.reshape(values, [count, -1]);
           const a = tf.slice(rows, [from, 0], [1, -1]);
           const b = tf.slice(rows, [to, 0], [1, -1]);
           return [port, tf.reshape(tf.add(a, tf.mul(tf.sub(b, a), t)), values.shape)];

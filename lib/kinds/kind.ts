@@ -174,6 +174,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   draw(params: P): DrawPolicy;
   /** What values each port draws (omitted: unknown). */
   bounds?(params: P): Record<string, Bounds | undefined>;
+  /** Distinct rows of its preview draws (a label per class): sample grids then show one row per value. */
+  previewRows?(params: P): number;
   /** The shape of one image it draws (height, width, channels), where it draws images: grids of values of its size show them so. */
   imageShape?(params: P): ImageShape;
   /** The range of the values it draws, where it is data (grids show them black to white). */

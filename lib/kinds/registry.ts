@@ -2,9 +2,11 @@ import type { Category, NodeKind } from './kind';
 import { mnist } from './data/mnist';
 import { noise } from './data/noise';
 import { dataset } from './data/dataset';
+import { labels } from './data/labels';
 import { dense } from './layers/dense';
 import { activation } from './layers/activation';
 import { concat } from './layers/concat';
+import { embedding } from './layers/embedding';
 import { flatten } from './layers/flatten';
 import { reshape } from './layers/reshape';
 import { conv2d } from './layers/conv2d';
@@ -33,9 +35,11 @@ export const kinds: readonly NodeKind[] = [
   mnist,
   noise,
   dataset,
+  labels,
   dense,
   activation,
   concat,
+  embedding,
   flatten,
   reshape,
   conv2d,

@@ -4,7 +4,7 @@ import { datasetKey, type DatasetRef } from '../runtime/dataset';
 import { lowerMain, type MainGraph } from './main';
 import { lowerNetworks } from './networks';
 import type { TrainingIdentity } from '../runtime/checkpoint';
-import type { MonitorPlan, OptimizerPlan, PreviewPlan, TrainingPlan, WeightPlan } from './plan';
+import { previewLayout, type MonitorPlan, type OptimizerPlan, type PreviewPlan, type TrainingPlan, type WeightPlan } from './plan';
 import { evaluation, lowerSteps } from './steps';
 
 const memo = new WeakMap<Analysis, TrainingPlan>();
@@ -80,6 +80,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     previews: {
       samples: samples && preview(samples.ref, samples),
       reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions), outputs: preview(reconstructions.ref, reconstructions) },
+      layout: previewLayout(graph.sources),
     },
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],

@@ -18,8 +18,25 @@ import type { ExplosionGuardRule } from '../runtime/loop';
  */
 export type ValueId = number;
 
-/** Preview batches (sample grids, reconstructions, monitors) hold 16 rows: the seeds' 4x4 grids. */
-export const PREVIEW_COUNT = 16;
+/**
+ * How preview batches (sample grids, reconstructions, monitors) are drawn and
+ * laid out: 16 rows in a 4x4 grid, as the seeds' figures; a graph with a
+ * source of distinct preview rows (class labels) gets one grid row of 8 per
+ * class instead (at most 16 rows).
+ */
+export interface PreviewLayout {
+  count: number;
+  columns: number;
+}
+
+export const SEED_LAYOUT: PreviewLayout = { count: 16, columns: 4 };
+const ROW_COLUMNS = 8;
+const MAX_ROWS = 16;
+
+export function previewLayout(sources: readonly SourcePlan[]): PreviewLayout {
+  const rows = Math.max(0, ...sources.map((s) => s.kind.previewRows?.(s.params) ?? 0));
+  return rows > 1 ? { count: Math.min(rows, MAX_ROWS) * ROW_COLUMNS, columns: ROW_COLUMNS } : SEED_LAYOUT;
+}
 
 /** One value: which graph port it is, and its shape. */
 export interface ValueInfo {
@@ -210,7 +227,7 @@ export interface TrainingPlan {
    */
   sections: readonly (readonly MainInstr[])[];
   steps: readonly StepPlan[];
-  previews: { samples?: PreviewPlan; reconstructions?: { inputs: PreviewPlan; outputs: PreviewPlan } };
+  previews: { samples?: PreviewPlan; reconstructions?: { inputs: PreviewPlan; outputs: PreviewPlan }; layout: PreviewLayout };
   /** Charted beside the losses, from one evaluation on the fixed preview draws. */
   monitors: { values: readonly MonitorPlan[]; body: readonly MainInstr[] };
   /** Each loss a step reports, once, in schedule order. */

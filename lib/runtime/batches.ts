@@ -49,7 +49,8 @@ export function imageBatches(data: Dataset, range: '0..1' | '-1..1', random: () 
       }
       return write(picked);
     },
-    fixed: (count) => write(Uint32Array.from({ length: Math.min(count, data.count) }, (_, i) => i)),
+    // The first items, from the start again when the dataset has fewer than asked for.
+    fixed: (count) => write(Uint32Array.from({ length: count }, (_, i) => i % data.count)),
   };
 }
 
@@ -74,5 +75,30 @@ export function noiseBatches(spec: NoiseSpec, rng: { random(): number; normal():
       for (let i = 0; i < values.length; i++) values[i] = one();
       return { z: values };
     },
+  };
+}
+
+export interface LabelSpec {
+  classes: number;
+  /** `random`: a uniformly drawn class per row; `class`: every row the one class. */
+  mode: 'random' | 'class';
+  class: number;
+}
+
+/**
+ * One-hot class labels on port `labels`, for conditional models: drawn at
+ * random for training, and for previews in class order, rows spread evenly
+ * over the classes (a grid of `classes` rows shows one row per class).
+ */
+export function labelBatches(spec: LabelSpec, rng: { random(): number }): Batches {
+  const oneHot = (count: number, classOf: (row: number) => number) => {
+    const labels = new Float32Array(count * spec.classes);
+    for (let row = 0; row < count; row++) labels[row * spec.classes + classOf(row)] = 1;
+    return { labels };
+  };
+  const fixedClass = spec.mode === 'class' ? () => spec.class : undefined;
+  return {
+    next: (count) => oneHot(count, fixedClass ?? (() => Math.min(spec.classes - 1, Math.floor(rng.random() * spec.classes)))),
+    fixed: (count) => oneHot(count, fixedClass ?? ((row) => Math.floor((row * spec.classes) / count))),
   };
 }

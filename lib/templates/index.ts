@@ -8,6 +8,8 @@ import { convAeTemplate } from './conv-ae';
 import { ganTemplate } from './gan';
 import { ganLeakyTemplate } from './gan-leaky';
 import { vaeTemplate } from './vae';
+import { cganTemplate } from './cgan';
+import { cvaeTemplate } from './cvae';
 
 export interface TemplateInfo {
   id: string;
@@ -17,7 +19,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganLeakyTemplate(), convAeTemplate(), vaeTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganLeakyTemplate(), convAeTemplate(), vaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);

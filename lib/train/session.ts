@@ -113,7 +113,7 @@ export class TrainingSession {
         return this.enqueue(async () => {
           try {
             const images = await this.run?.program.interpolation(command.from, command.to);
-            if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images)) });
+            if (images) this.host.post({ type: 'interpolation', png: await this.host.png(imageGrid(images, this.run!.program.previewLayout.columns)) });
           } catch (error) {
             // A preview that cannot be drawn says so; the run goes on.
             this.host.post({ type: 'notice', message: `Interpolation: ${error instanceof Error ? error.message : String(error)}` });
@@ -243,9 +243,9 @@ export class TrainingSession {
     const index = Math.ceil(step / settings.sampleEvery);
     const samples = await program.samples();
     const reconstructions = await program.reconstructions();
-    if (samples) this.host.post({ type: 'picture', kind: 'samples', picture: { png: await this.host.png(imageGrid(samples)), step, index } });
+    if (samples) this.host.post({ type: 'picture', kind: 'samples', picture: { png: await this.host.png(imageGrid(samples, program.previewLayout.columns)), step, index } });
     if (reconstructions) {
-      const png = await this.host.png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 8));
+      const png = await this.host.png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 2 * program.previewLayout.columns));
       this.host.post({ type: 'picture', kind: 'reconstructions', picture: { png, step, index } });
     }
   }

@@ -28,10 +28,13 @@ describe.each(templates.map((t) => [t.id, t] as const))('template %s', (id, temp
       const samples = await program.samples();
       const recon = await program.reconstructions();
       expect(samples || recon).toBeTruthy();
+      // The seeds' 4x4 grids, or a row of 8 per class for conditional models.
+      const { count } = program.previewLayout;
+      expect(count).toBe(template.doc.nodes.some((n) => n.kind === 'labels') ? 10 * 8 : 16);
       for (const batch of [samples, recon?.inputs, recon?.outputs]) {
         if (!batch) continue;
-        expect(batch).toMatchObject({ count: 16, width: 28, height: 28 });
-        expect(batch.pixels.length).toBe(16 * 784);
+        expect(batch).toMatchObject({ count, width: 28, height: 28, channels: 1 });
+        expect(batch.pixels.length).toBe(count * 784);
         expect(batch.pixels.every((v) => v >= 0 && v <= 1)).toBe(true);
       }
       // Previews come from a fixed draw (cached once): asking again gives the same images and holds no more tensors.

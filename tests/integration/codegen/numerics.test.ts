@@ -39,7 +39,7 @@ describe('exported projects train like the compiled program', () => {
     expect(out).toEqual(expect.arrayContaining(['000.png', '001.png', 'checkpoint', 'summary.json']));
   });
 
-  it.each(['gan-leaky', 'conv-ae', 'vae'])('%s: 4 iterations, same losses as npm run train (wasm, seed 7)', async (id) => {
+  it.each(['gan-leaky', 'conv-ae', 'vae', 'cgan', 'cvae'])('%s: 4 iterations, same losses as npm run train (wasm, seed 7)', async (id) => {
     const dir = await writeExport(await workspace(), getTemplate(id)!.doc);
     await compare(id, dir, 4, 7);
   });
