@@ -1,5 +1,5 @@
 /**
- * npm run train -- --graph <template-id | file.json> --steps N --backend wasm|cpu --seed S
+ * npm run train -- --graph <template-id | file.json> --steps N --backend auto|webgpu|tensorflow|wasm|cpu --seed S
  *                  [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,7 +13,8 @@ import { nodeData } from '../lib/data/node';
 import { withDataset } from '../lib/graph/datasets';
 import { datasetsDir } from '../lib/db/url';
 import { resolveDatasetArg } from './dataset-arg';
-import { useBackend, NODE_BACKENDS, type NodeBackend } from '../lib/train/backend';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../codegen/typescript/support/backend';
 import { imageGrid, pairs, type Picture } from '../lib/runtime/grid';
 import { DivergedError, doneLine, logLine, runLoop } from '../lib/runtime/loop';
 import { resolveGraph, templateList } from './graph-arg';
@@ -80,9 +81,9 @@ async function main() {
   for (const problem of analysis.problems) process.stderr.write(`${formatProblem(problem, names)}\n`);
   if (!analysis.ok) fail(`${id} has ${analysis.errors.length} error(s); nothing was trained`, 1);
 
-  // The project's own backend where Node has it, else wasm.
-  const backend = args.backend ?? (NODE_BACKENDS.includes(doc.training.backend as NodeBackend) ? doc.training.backend : 'wasm');
-  if (!NODE_BACKENDS.includes(backend as NodeBackend)) fail(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got "${backend}"`);
+  // The project's own backend where Node has it, else the fastest this machine has (what an exported project does).
+  const backend = args.backend ?? (['webgpu', 'wasm', 'cpu'].includes(doc.training.backend) ? doc.training.backend : 'auto');
+  if (!BACKEND_CHOICES.includes(backend as BackendChoice)) fail(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
   const steps = positiveInt('steps', args.steps, doc.training.iterations);
   const seed = positiveInt('seed', args.seed, doc.training.seed);
   const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
@@ -90,10 +91,17 @@ async function main() {
   const outDir = args.out ?? path.join('out', id);
   const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
-  const tf = await useBackend(backend as NodeBackend);
+  let chosen;
+  try {
+    chosen = await useBackend(backend as BackendChoice);
+  } catch (e) {
+    fail((e as Error).message, 1);
+  }
+  // Why faster backends were passed over, beside the output (stderr keeps --json's lines clean).
+  for (const note of chosen.notes) process.stderr.write(`Skipped ${note}\n`);
   const program = await compile(doc, { tf, data, seed });
   await mkdir(outDir, { recursive: true });
-  if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${program.backend}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
+  if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${chosen.name}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
 
   const writes: Promise<void>[] = [];
   try {

@@ -30,6 +30,9 @@ export function writePackageJson(plan: TrainingPlan): string {
     dependencies: {
       '@tensorflow/tfjs': TFJS_VERSION,
       '@tensorflow/tfjs-backend-wasm': TFJS_VERSION,
+      // WebGPU in Node: Dawn, prebuilt inside the package (no CUDA toolkit, nothing downloaded at install).
+      '@tensorflow/tfjs-backend-webgpu': TFJS_VERSION,
+      webgpu: deps.webgpu,
       pngjs: deps.pngjs,
       seedrandom: deps.seedrandom,
       tsx: deps.tsx,
@@ -43,6 +46,8 @@ export function writePackageJson(plan: TrainingPlan): string {
       typescript: deps.typescript,
     },
     engines: { node: '>=20' },
+    // webgpu's install script only clears macOS's quarantine flag from its binary.
+    allowScripts: { webgpu: true },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -101,16 +106,20 @@ Node 20 or later.
 
 ## Backends
 
-At start-up the script picks the fastest backend it finds and says which:
+At start-up the script picks the fastest backend it finds, says which, and why it passed over the faster ones:
 
-1. \`tensorflow\` through \`@tensorflow/tfjs-node-gpu\` (TensorFlow's native library with CUDA: needs an NVIDIA GPU with the
+1. \`webgpu\` on a real GPU, through the \`webgpu\` package (Google's Dawn, prebuilt inside the package): Vulkan on Linux,
+   Metal on macOS, D3D12 on Windows. No CUDA toolkit and nothing downloaded at install.
+2. \`tensorflow\` through \`@tensorflow/tfjs-node-gpu\` (TensorFlow's native library with CUDA: needs an NVIDIA GPU with the
    CUDA and cuDNN versions TensorFlow.js ${TFJS_VERSION} expects). It is an *optional* dependency: its install downloads
    libtensorflow, and where that fails (no network, no GPU build for the platform) npm carries on without it.
    \`@tensorflow/tfjs-node\` (native, CPU only) is used too if you install it yourself.
-2. \`wasm\` (\`@tensorflow/tfjs-backend-wasm\`, SIMD, single-threaded in Node).
-3. \`cpu\` (plain JavaScript, slow).
+3. \`wasm\` (\`@tensorflow/tfjs-backend-wasm\`, SIMD, single-threaded in Node).
+4. \`cpu\` (plain JavaScript, slow).
 
-\`--backend tensorflow|wasm|cpu\` forces one and fails with the reason when it cannot start.
+\`--backend webgpu|tensorflow|wasm|cpu\` forces one and fails with the reason when it cannot start. \`--backend webgpu\`
+also runs on a software adapter where there is no GPU (Mesa's llvmpipe through Dawn's OpenGL ES backend: install
+\`libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri\`): correct, not fast.
 Losses agree across backends to about 5 decimals; only the same backend reproduces a run exactly.
 
 ## Data

@@ -25,7 +25,7 @@ describe('npm run train', () => {
   it('lists the templates', async () => {
     const { code, stdout } = await train('--list');
     expect(code).toBe(0);
-    for (const id of ['ali', 'gan', 'gan-leaky', 'conv-ae', 'vae']) expect(stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+    for (const id of ['ali', 'gan', 'gan-leaky', 'conv-ae', 'vae', 'cgan', 'cvae']) expect(stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
   });
 
   it('trains a template, printing JSON lines, and writes the 4x4 grids and a summary', async () => {
@@ -78,10 +78,10 @@ describe('npm run train', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/bad\.json: Not valid JSON/);
     const unknown = await train('--graph', 'stylegan');
-    expect(unknown.stderr).toMatch(/neither a template \(ali, gan, gan-leaky, conv-ae, vae\) nor a readable file/);
+    expect(unknown.stderr).toMatch(/neither a template \(ali, gan, gan-leaky, conv-ae, vae, cgan, cvae\) nor a readable file/);
     const flag = await train('--graph', 'gan', '--backend', 'tpu');
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/--backend must be one of wasm, cpu, got "tpu"/);
+    expect(flag.stderr).toMatch(/--backend must be one of auto, webgpu, tensorflow, wasm, cpu, got "tpu"/);
     const steps = await train('--graph', 'gan', '--steps', 'many');
     expect(steps.stderr).toMatch(/--steps must be a non-negative integer, got "many"/);
   });
