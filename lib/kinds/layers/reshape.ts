@@ -36,4 +36,5 @@ export const reshape = defineOp({
   },
   compute: ({ tf, params, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, ...params.shape]) }),
   emit: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }),
+  torch: ({ params, inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], ${params.shape.join(', ')})` }),
 });

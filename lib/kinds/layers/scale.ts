@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyLiteral } from '../common';
 import { defineOp, port } from '../kind';
 
 export const scale = defineOp({
@@ -14,4 +15,5 @@ export const scale = defineOp({
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   compute: ({ tf, params, inputs }) => ({ y: tf.mul(inputs.x!, params.factor) }),
   emit: ({ params, inputs }) => ({ y: `tf.mul(${inputs.x}, ${params.factor})` }),
+  torch: ({ params, inputs }) => ({ y: `(${inputs.x} * ${pyLiteral(params.factor)})` }),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { formatShape, sameShape } from '../shape';
 import { defineLoss, port, shapeError } from '../kind';
-import { inputWithRows } from '../common';
+import { inputWithRows, pyLiteral } from '../common';
 import { lossOutputs, scalar } from './common';
 
 /**
@@ -35,4 +35,5 @@ export const gaussianKl = defineLoss({
   emit: ({ params, inputs }) => ({
     loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
   }),
+  torch: ({ params, inputs }) => ({ loss: `ops.gaussian_kl(${inputs.mean}, ${inputs.logvar}, ${pyLiteral(params.epsilon)}, ${pyLiteral(params.reduction)})` }),
 });

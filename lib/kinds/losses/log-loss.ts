@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyLiteral } from '../common';
 import { opsFor } from '../../runtime/ops';
 import { defineLoss, port } from '../kind';
 import { label, lossOutputs, scalar, targetParam } from './common';
@@ -25,4 +26,5 @@ export const logLoss = defineLoss({
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
   monitor: { input: 'p', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
+  torch: ({ params, inputs }) => ({ loss: `ops.log_loss(${inputs.p}, ${label(params.target)}, ${pyLiteral(params.epsilon)})` }),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyLiteral } from '../common';
 import { formatShape, sameShape } from '../shape';
 import { defineLoss, port, shapeError } from '../kind';
 import { lossOutputs, scalar } from './common';
@@ -24,4 +25,5 @@ export const mse = defineLoss({
     return { loss: params.reduction === 'mean' ? tf.mean(squared) : tf.sum(squared) };
   },
   emit: ({ params, inputs }) => ({ loss: `tf.${params.reduction}(tf.squaredDifference(${inputs.prediction}, ${inputs.target}))` }),
+  torch: ({ params, inputs }) => ({ loss: `ops.mse(${inputs.prediction}, ${inputs.target}, ${pyLiteral(params.reduction)})` }),
 });

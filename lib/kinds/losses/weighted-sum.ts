@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyLiteral } from '../common';
 import { formatShape } from '../shape';
 import { defineLoss, port, shapeError } from '../kind';
 import { lossOutputs, scalar } from './common';
@@ -32,4 +33,7 @@ export const weightedSum = defineLoss({
     const terms = termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `tf.mul(${inputs[id]}, ${params.weights[i]})`));
     return { loss: terms.length === 1 ? terms[0]! : `tf.addN([${terms.join(', ')}])` };
   },
+  torch: ({ params, inputs }) => ({
+    loss: `(${termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `${inputs[id]} * ${pyLiteral(params.weights[i])}`)).join(' + ')})`,
+  }),
 });

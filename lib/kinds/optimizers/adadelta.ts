@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
+import { emitRule, torchRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /**
  * Adadelta with TF1 (and PyTorch) semantics: the squared-gradient accumulator
@@ -23,4 +23,5 @@ export const adadelta = defineOptimizer({
   slots: 2,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
   emit: emitRule('adadelta'),
+  torch: torchRule('Adadelta'),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
+import { emitRule, torchRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /**
  * Adam exactly as TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t),
@@ -24,4 +24,5 @@ export const adam = defineOptimizer({
   slots: 2,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
   emit: emitRule('adam'),
+  torch: torchRule('Adam'),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectLiteral } from '../common';
+import { objectLiteral, pyLiteral } from '../common';
 import { formatShape, type Shape } from '../shape';
 import { port, shapeError } from '../kind';
 
@@ -23,6 +23,14 @@ export const networksParam = z.array(z.string().min(1)).default([]).meta({ widge
 export const rate = (fallback: number) => z.number().positive().max(1e3).default(fallback).describe('Learning rate');
 export const fraction = (fallback: number, description: string) => z.number().min(0).max(1).default(fallback).describe(description);
 export const epsilon = (fallback: number) => z.number().min(0).default(fallback).describe('Added to the denominator for numerical stability');
+
+/** The PyTorch form every optimizer shares: `optim.<Rule>(parameters, **settings)` (netloom/optim.py, TF1's rules). */
+export const torchRule =
+  (rule: string) =>
+  ({ params, variables }: { params: { networks: readonly string[] }; variables: string }): string => {
+    const { networks: _networks, ...settings } = params;
+    return `optim.${rule}(${[variables, ...Object.entries(settings).map(([key, value]) => `${key}=${pyLiteral(value)}`)].join(', ')})`;
+  };
 
 /** The code form every optimizer shares: `optimizers.<rule>(tf, variables, settings)`, the settings without the network list. */
 export const emitRule =

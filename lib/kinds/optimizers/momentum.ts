@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { emitRule, fraction, networksParam, optimizerStructure, rate } from './common';
+import { emitRule, torchRule, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /** TF1's MomentumOptimizer: accum = momentum * accum + grad; var -= lr * accum (or the Nesterov form). */
 export const momentum = defineOptimizer({
@@ -19,4 +19,5 @@ export const momentum = defineOptimizer({
   slots: 1,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
   emit: emitRule('momentum'),
+  torch: torchRule('Momentum'),
 });

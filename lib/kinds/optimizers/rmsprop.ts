@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { emitRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
+import { emitRule, torchRule, epsilon, fraction, networksParam, optimizerStructure, rate } from './common';
 
 /** TF1's RMSPropOptimizer: the mean square starts at ONE (as TF1 does), decay 0.9, momentum 0, eps 1e-10. */
 export const rmsprop = defineOptimizer({
@@ -20,4 +20,5 @@ export const rmsprop = defineOptimizer({
   slots: 2,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
   emit: emitRule('rmsprop'),
+  torch: torchRule('RMSProp'),
 });

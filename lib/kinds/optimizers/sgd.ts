@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as rules from '../../runtime/optimizers';
 import { defineOptimizer } from '../kind';
-import { emitRule, networksParam, optimizerStructure, rate } from './common';
+import { emitRule, torchRule, networksParam, optimizerStructure, rate } from './common';
 
 /** Plain gradient descent, TF1's GradientDescentOptimizer (TF1 has no default rate; 0.01 here). */
 export const sgd = defineOptimizer({
@@ -14,4 +14,5 @@ export const sgd = defineOptimizer({
   slots: 0,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
   emit: emitRule('sgd'),
+  torch: torchRule('SGD'),
 });

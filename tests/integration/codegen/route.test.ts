@@ -40,6 +40,20 @@ describe('GET /api/projects/:id/export', () => {
     expect(strFromU8(files['my-ali-u/train.ts']!)).toBe(expected.value.files.get('train.ts'));
   });
 
+  it('downloads a PyTorch project with ?target=pytorch, and refuses an unknown target', async () => {
+    const created = await createProject(LOCAL_OWNER, { name: 'Torch GAN', template: 'gan' });
+    if (!created.ok) throw new Error(created.error.message);
+    const url = (target: string) => new Request(`http://localhost/api/projects/${created.value.id}/export?target=${target}`);
+    const response = await GET(url('pytorch'), { params: Promise.resolve({ id: created.value.id }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Disposition')).toBe('attachment; filename="torch-gan-pytorch.zip"');
+    const files = Object.keys(unzipSync(new Uint8Array(await response.arrayBuffer())));
+    expect(files).toEqual(expect.arrayContaining(['torch-gan-pytorch/train.py', 'torch-gan-pytorch/requirements.txt', 'torch-gan-pytorch/netloom/optim.py', 'torch-gan-pytorch/data/mnist/train-images.idx']));
+    const refused = await GET(url('jax'), { params: Promise.resolve({ id: created.value.id }) });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toBe('target must be one of typescript, pytorch, got "jax"');
+  });
+
   it("carries the owner's library dataset the graph reads, and refuses one that is not the owner's", async () => {
     const root = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-images-')), 'tiny');
     await writeImageFolder(root, { classes: ['a', 'b'], perClass: 3, height: 28, width: 28 });

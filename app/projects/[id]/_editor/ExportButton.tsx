@@ -1,10 +1,11 @@
 'use client';
 
 import { useState } from 'react';
+import type { ExportTarget } from '@/codegen/export';
 
 /**
- * Downloads the project's last saved graph as a standalone TypeScript
- * training project (a zip from /api/projects/:id/export). When the graph
+ * Downloads the project's last saved graph as a standalone training project,
+ * TypeScript (tfjs) or PyTorch (a zip from /api/projects/:id/export). When the graph
  * cannot be exported, the server's message (naming each problem) is shown
  * instead of downloading it.
  */
@@ -17,12 +18,13 @@ export interface ExportButtonProps {
 export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [target, setTarget] = useState<ExportTarget>('typescript');
 
   async function download() {
     setBusy(true);
     setError(undefined);
     try {
-      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export`);
+      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export?target=${target}`);
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
         setError(body.error ?? `Export failed (HTTP ${response.status})`);
@@ -47,9 +49,15 @@ export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
   const title =
     errorCount > 0
       ? `Fix the graph's ${errorCount} error(s) to export it`
-      : 'Download a TypeScript project that trains this model with tfjs-node-gpu (the last saved version)';
+      : target === 'pytorch'
+        ? 'Download a PyTorch project that trains this model (the last saved version), with its data'
+        : 'Download a TypeScript project that trains this model with tfjs in Node: WebGPU, CUDA, WASM (the last saved version), with its data';
   return (
     <span className="export-button">
+      <select aria-label="Export target" value={target} onChange={(e) => setTarget(e.target.value as ExportTarget)} disabled={busy}>
+        <option value="typescript">TypeScript</option>
+        <option value="pytorch">PyTorch</option>
+      </select>
       <button type="button" onClick={download} disabled={disabled} title={title} aria-busy={busy}>
         {busy ? 'Exporting…' : 'Export project'}
       </button>

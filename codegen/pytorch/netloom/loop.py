@@ -1,0 +1,88 @@
+"""The command line and the training loop, with the cadence and output of Netloom's (`npm run train`).
+
+Grids are drawn before iterations 0, K, 2K, ... and at the end; a log line
+(or, with --json, a JSON object {"step", "losses", "itPerSec"}) every
+--log-every iterations and at the last one; a NaN or infinite loss stops
+the run, naming the loss and the iteration.
+"""
+
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+
+#: Where tensors live: set by prepare() from --device.
+DEVICE = torch.device("cpu")
+
+
+def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir):
+    parser = argparse.ArgumentParser(description=f"Train {graph_name} (exported from Netloom).")
+    parser.add_argument("--iterations", type=int, default=iterations, help=f"training iterations (default {iterations})")
+    parser.add_argument("--batch-size", type=int, default=batch_size, help=f"batch size (default {batch_size})")
+    parser.add_argument("--seed", type=int, default=seed, help=f"seed of the initial weights, the data order and the noise (default {seed})")
+    parser.add_argument("--sample-every", type=int, default=sample_every, help=f"write sample grids every N iterations (default {sample_every})")
+    parser.add_argument("--log-every", type=int, default=log_every, help=f"print the losses every N iterations (default {log_every})")
+    parser.add_argument("--data", default=data_dir, help=f"the datasets, one folder each (default {data_dir})")
+    parser.add_argument("--out", default=out_dir, help=f"sample grids and summary.json (default {out_dir})")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
+    parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
+    args = parser.parse_args()
+    for name in ("iterations", "batch_size", "sample_every", "log_every"):
+        if getattr(args, name) < (0 if name == "iterations" else 1):
+            parser.error(f"--{name.replace('_', '-')} must be {'0 or more' if name == 'iterations' else 'at least 1'}")
+    return args
+
+
+def prepare(model, args):
+    """The model on --device, its networks compiled with --compile where PyTorch can."""
+    global DEVICE
+    DEVICE = torch.device(args.device)
+    model = model.to(DEVICE)
+    if args.compile:
+        if hasattr(torch, "compile"):
+            for name, network in list(model.named_children()):
+                setattr(model, name, torch.compile(network))
+        else:
+            print(f"--compile needs PyTorch 2 or later (this is {torch.__version__}): running without it")
+    return model
+
+
+def run(args, iteration, grids):
+    """Trains args.iterations iterations, logging and drawing grids as Netloom does."""
+    os.makedirs(args.out, exist_ok=True)
+    if not args.json:
+        print(f"Training on {DEVICE} with PyTorch {torch.__version__}: {args.iterations} iterations, batch {args.batch_size}, seed {args.seed}")
+    started = window_start = time.perf_counter()
+    window_steps = 0
+    losses = {}
+    for step in range(args.iterations):
+        if step % args.sample_every == 0:
+            grids(step // args.sample_every)
+        losses = {name: float(value) for name, value in iteration().items()}
+        for name, value in losses.items():
+            if not math.isfinite(value):
+                raise SystemExit(f"{name} is {value} at iteration {step}: training stopped (diverged)")
+        window_steps += 1
+        if step % args.log_every == 0 or step == args.iterations - 1:
+            now = time.perf_counter()
+            it_per_sec = window_steps / max(now - window_start, 1e-9)
+            window_start, window_steps = now, 0
+            if args.json:
+                print(json.dumps({"step": step, "losses": losses, "itPerSec": it_per_sec}), flush=True)
+            else:
+                shown = "; ".join(f"{name}: {value:.4g}" for name, value in losses.items())
+                print(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s", flush=True)
+    grids(math.ceil(args.iterations / args.sample_every))
+    seconds = time.perf_counter() - started
+    summary = {"device": str(DEVICE), "seed": args.seed, "steps": args.iterations, "seconds": seconds, "itPerSec": args.iterations / seconds if seconds > 0 else 0, "losses": losses}
+    with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    if args.json:
+        print(json.dumps({"done": True, **summary}), flush=True)
+    else:
+        final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
+        print(f"Done: {args.iterations} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids in {args.out}")

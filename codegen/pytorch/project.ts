@@ -1,0 +1,45 @@
+import type { TrainingPlan } from '../../lib/plan/plan';
+
+/** The PyTorch project's small files: requirements.txt, README.md, .gitignore. */
+export const TORCH_GITIGNORE = '__pycache__/\nout/\n';
+
+/** PyTorch 1.13 (Debian 12's) or later; torch.compile needs 2.0. */
+export const REQUIREMENTS = 'torch>=1.13\nnumpy>=1.21\npillow>=9\n';
+
+export function writeTorchReadme(plan: TrainingPlan, files: { netloom: string[] }): string {
+  const t = plan.settings;
+  const datasets = [...new Set(plan.datasets.map((ref) => ref.id))];
+  return `# ${plan.name.replace(/[\r\n]+/g, ' ')}
+
+A standalone PyTorch training program, exported from Netloom. \`train.py\` holds the model (one \`torch.nn.Module\` per
+network), the data streams, the optimizers and the training schedule as a plain loop; \`netloom/\` holds the numerics,
+written to match the app: the same initial weights and the same data order and noise for a seed (seedrandom's Alea and
+tfjs's samplers, in Python), TF1's optimizer rules as \`torch.optim.Optimizer\` subclasses, and the layers' and losses'
+formulas. With the same seed, its losses match training in the app and \`npm run train\` to about 1e-4.
+
+## Run it
+
+\`\`\`sh
+pip install -r requirements.txt            # or Debian's python3-torch python3-pil
+python train.py                            # ${t.iterations} iterations, batch ${t.batchSize}, seed ${t.seed}
+python train.py --iterations 2000 --seed 1 --log-every 100 --json
+python train.py --device cuda --compile    # on a GPU; torch.compile with PyTorch 2
+python train.py --help
+\`\`\`
+
+\`--json\` prints one JSON object per log line (\`step\`, \`losses\`, \`itPerSec\`), as \`npm run train -- --json\` does.
+
+## Data
+
+${datasets.length ? `The project carries the data it was exported with, one folder per dataset under \`data/\` (${datasets.map((id) => `\`data/${id}/\``).join(', ')}: \`dataset.json\` beside IDX files), so it trains offline on the same images in the same order. \`--data DIR\` reads them from elsewhere.` : 'This graph reads no data set: it trains on noise only.'}
+
+## Output
+
+In \`--out DIR\` (default \`out/\`): \`000.png\`, \`001.png\`, ...: grids every \`--sample-every\` iterations (${t.sampleEvery})${plan.previews.reconstructions ? ', reconstructions beside their inputs' : ''}, and \`summary.json\`.
+
+## Files
+
+- \`train.py\`: the model and the training loop (generated from the graph; edit freely).
+- \`netloom/\`: ${files.netloom.map((f) => `\`${f}\``).join(', ')}: Netloom's numerics in Python.
+`;
+}

@@ -1,0 +1,333 @@
+import { pyLiteral } from '../../lib/kinds/common';
+import { formatShape, type Shape } from '../../lib/kinds/shape';
+import type { MainInstr, NetworkPlan, PreviewPlan, SourcePlan, StepPlan, TrainingPlan, ValueId } from '../../lib/plan/plan';
+import { datasetKey } from '../../lib/runtime/dataset';
+import { PyNamer } from './names';
+
+/**
+ * TrainingPlan -> train.py: one torch.nn.Module per network, the data
+ * streams, TF1's optimizers, the schedule as a plain loop and a command line
+ * that prints the same JSON lines as `npm run train -- --json`. Small writers,
+ * one per plan element; the kinds print their own layers, losses, sources and
+ * optimizers (their `torch` forms). Names from the graph become identifiers
+ * through PyNamer and appear otherwise only in strings and comments.
+ */
+const INDENT = '    ';
+const py = (text: string) => pyLiteral(text);
+/** Comment text from the graph: one line, nothing that ends the comment early. */
+const comment = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+const indent = (lines: readonly string[], depth = 1) => lines.map((line) => (line ? INDENT.repeat(depth) + line : line));
+
+/** The kinds the PyTorch export cannot print yet, by title: an export that needs one is refused, naming them. */
+export function missingTorchForms(plan: TrainingPlan): string[] {
+  const missing = new Set<string>();
+  const instrs = [...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body), ...plan.networks.flatMap((n) => n.body)];
+  for (const instr of instrs) if (instr.type === 'apply' && !instr.kind.torch) missing.add(instr.kind.title);
+  for (const source of plan.sources) if (!source.kind.torch) missing.add(source.kind.title);
+  for (const optimizer of plan.optimizers) if (!optimizer.kind.torch) missing.add(optimizer.kind.title);
+  return [...missing];
+}
+
+interface Names {
+  module: PyNamer;
+  networks: Map<string, { cls: string; attrs: Map<string, string>; inputs: string[] }>;
+  sources: Map<string, string>;
+  optimizers: Map<string, string>;
+}
+
+function nameEverything(plan: TrainingPlan): Names {
+  const module = new PyNamer();
+  const networks = new Map(
+    plan.networks.map((network) => {
+      const cls = module.name(network.name);
+      const own = new PyNamer();
+      const attrs = new Map(network.weights.map((w) => [w.name, own.name(`${w.label}_${w.weight}`)]));
+      const locals = new PyNamer();
+      const inputs = network.inputs.map((input) => locals.name(input.label));
+      return [network.id, { cls, attrs, inputs }] as const;
+    }),
+  );
+  const keys = new PyNamer();
+  const sources = new Map(plan.sources.map((s) => [s.key, keys.name(s.network ? `${s.network}_${s.label}` : s.label)]));
+  const solvers = new PyNamer();
+  const optimizers = new Map(plan.optimizers.map((o) => [o.node, solvers.name(o.label)]));
+  return { module, networks, sources, optimizers };
+}
+
+const shapeOf = (shape: Shape, batch: string) => shape.map((d) => (d === null ? batch : String(d))).join(', ');
+
+function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): string[] {
+  const own = names.networks.get(network.id)!;
+  const locals = new PyNamer();
+  own.inputs.forEach((name) => locals.name(name));
+  const values = new Map<ValueId, string>(network.inputs.map((input, i) => [input.value, own.inputs[i]!]));
+  const body: string[] = [];
+  for (const instr of network.body) {
+    if (instr.type === 'apply') {
+      const code = instr.kind.torch!({
+        params: instr.params,
+        inputs: Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, values.get(value)!])),
+        inputShapes: instr.inShapes,
+        weights: Object.fromEntries(Object.entries(instr.weights).map(([key, weight]) => [key, `self.${own.attrs.get(weight.name)}`])),
+      });
+      for (const port of Object.keys(instr.outputs)) {
+        const variable = locals.name(Object.keys(instr.outputs).length === 1 ? instr.label : `${instr.label}_${port}`);
+        body.push(`${variable} = ${code[port]}`);
+        values.set(instr.outputs[port]!, variable);
+      }
+    } else {
+      const variable = locals.name(instr.label);
+      const callee = names.networks.get(instr.network.id)!;
+      body.push(`${variable} = nets.${callee.cls}(nets, ${instr.args.map((v) => values.get(v)!).join(', ')})`);
+      instr.outputs.forEach((value, i) => values.set(value, `${variable}[${i}]`));
+    }
+  }
+  body.push(`return (${network.outputs.map((o) => values.get(o.value)!).join(', ')},)`);
+  const describe = (items: readonly { label: string; shape: Shape }[]) => items.map((i) => `${comment(i.label)} ${formatShape(i.shape)}`).join(', ') || 'nothing';
+  const weights = network.weights.map(
+    (w) => `self.${own.attrs.get(w.name)} = weight(seed, ${py(w.name)}, ${pyLiteral(w.shape)}, ${pyLiteral(w.init)}, ${pyLiteral(w.fans)})`,
+  );
+  return [
+    `class ${own.cls}(torch.nn.Module):`,
+    ...indent([
+      `"""Network ${py(comment(network.name)).slice(1, -1)}: ${describe(network.inputs.filter((i) => !i.source))} -> ${describe(network.outputs)}.`,
+      '',
+      'Weights in the app\'s layouts and names (`network/node/weight`), seeded as the app seeds them; `nets` is the Model, for the networks it calls."""',
+      '',
+      `WEIGHTS = {${network.weights.map((w) => `${py(w.name)}: ${py(own.attrs.get(w.name)!)}`).join(', ')}}`,
+      '',
+      'def __init__(self, seed):',
+      ...indent(['super().__init__()', ...weights]),
+      '',
+      `def forward(self, nets, ${own.inputs.join(', ')}):`,
+      ...indent(body),
+    ]),
+  ];
+}
+
+interface MainContext {
+  plan: TrainingPlan;
+  names: Names;
+  namer: PyNamer;
+  values: Map<ValueId, string>;
+  draw(source: SourcePlan): { values: string; batch: string };
+}
+
+function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
+  return instrs.flatMap((instr) => {
+    const name = ctx.namer.name(instr.label);
+    if (instr.type === 'source') {
+      const { values, batch } = ctx.draw(instr.source);
+      const drawn = ctx.namer.name(`${name}_drawn`);
+      return [
+        `${drawn} = ${values}`,
+        ...Object.entries(instr.outputs).map(([port, value]) => {
+          const variable = Object.keys(instr.outputs).length === 1 ? name : ctx.namer.name(`${name}_${port}`);
+          ctx.values.set(value, variable);
+          const shape = instr.source.ports.find((p) => p.port === port)!.shape;
+          return `${variable} = tensor(${drawn}[${py(port)}], [${shapeOf(shape, batch)}])`;
+        }),
+      ];
+    }
+    if (instr.type === 'apply') {
+      const code = instr.kind.torch!({
+        params: instr.params,
+        inputs: Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!])),
+        inputShapes: instr.inShapes,
+        weights: {},
+      });
+      const ports = Object.keys(instr.outputs);
+      return ports.map((port) => {
+        const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);
+        ctx.values.set(instr.outputs[port]!, variable);
+        return `${variable} = ${code[port]}`;
+      });
+    }
+    const callee = ctx.names.networks.get(instr.network.id)!;
+    instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
+    return [`${name} = model.${callee.cls}(model, ${instr.args.map((v) => ctx.values.get(v)!).join(', ')})`];
+  });
+}
+
+function writeStep(ctx: MainContext, step: StepPlan): string[] {
+  const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values) };
+  const body = [...writeInstructions(inner, step.body), `losses[${py(step.lossName)}] = minimize(optimizers[${py(ctx.names.optimizers.get(step.optimizer.node)!)}], ${inner.values.get(step.loss)})`];
+  const networks = step.optimizer.networks.map((id) => ctx.plan.networks.find((n) => n.id === id)!.name).join(', ');
+  const title = `# ${comment(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${comment(networks)} to lower ${comment(step.lossName)}.`;
+  return step.repeat === 1 ? [title, ...body] : [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
+}
+
+function writeIteration(plan: TrainingPlan, names: Names): string[] {
+  const ctx: MainContext = {
+    plan,
+    names,
+    namer: names.module.child(),
+    values: new Map(),
+    draw: (source) => ({ values: `streams.data[${py(names.sources.get(source.key)!)}].next(batch_size)`, batch: 'batch_size' }),
+  };
+  const body: string[] = ['losses = {}'];
+  plan.steps.forEach((step, s) => {
+    const section = plan.sections[s]!;
+    if (section.length) {
+      body.push(s === 0 ? '# Once per iteration, shared by the steps below.' : '# Once the steps above have updated their networks, shared by the steps below.');
+      body.push('with torch.no_grad():', ...indent(writeInstructions(ctx, section)));
+    }
+    body.push(...writeStep(ctx, step));
+  });
+  body.push('return losses');
+  return [
+    'def train_iteration(model, streams, optimizers, batch_size):',
+    ...indent(['"""One training iteration: every optimizer step of the schedule in order; each step\'s loss before its update."""', ...body]),
+  ];
+}
+
+function writeGrids(plan: TrainingPlan, names: Names): string[] {
+  const { samples, reconstructions } = plan.previews;
+  const evaluate = (preview: PreviewPlan, namer: PyNamer) => {
+    const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (source) => ({ values: `streams.preview[${py(names.sources.get(source.key)!)}]`, batch: 'PREVIEW_COUNT' }) };
+    const lines = writeInstructions(ctx, preview.body);
+    return { lines, value: ctx.values.get(preview.value)!, image: `${pyLiteral(preview.image.height)}, ${pyLiteral(preview.image.width)}, ${pyLiteral(preview.image.channels)}` };
+  };
+  const body: string[] = ['name = f"{index:03d}"'];
+  if (samples) {
+    const s = evaluate(samples, names.module.child());
+    body.push(...s.lines, `grid.write_grid(os.path.join(out, f"{name}.png"), ${s.value}, ${py(samples.range)}, (${s.image}), PREVIEW_COLUMNS)`);
+  }
+  if (reconstructions) {
+    const i = evaluate(reconstructions.inputs, names.module.child());
+    const o = evaluate(reconstructions.outputs, names.module.child());
+    const file = samples ? 'f"recon-{name}.png"' : 'f"{name}.png"';
+    body.push(...i.lines, ...o.lines, `grid.write_pairs(os.path.join(out, ${file}), ${i.value}, ${o.value}, ${py(reconstructions.inputs.range)}, (${i.image}), 2 * PREVIEW_COLUMNS)`);
+  }
+  if (!samples && !reconstructions) body.push('pass');
+  return ['@torch.no_grad()', 'def write_grids(model, streams, out, index):', ...indent(['"""The sample and reconstruction grids, from the fixed preview draws."""', ...body])];
+}
+
+function writeStreams(plan: TrainingPlan, names: Names): string[] {
+  const sampler = (source: SourcePlan, stream: string) =>
+    source.kind.torch!({ params: source.params, rng: `${stream}(${py(source.key)})`, dataset: (ref) => `datasets[${py(datasetKey(ref))}]` });
+  const drawnIn = (instrs: readonly MainInstr[]) => new Set(instrs.flatMap((i) => (i.type === 'source' ? [i.source.key] : [])));
+  const trained = drawnIn([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
+  const previews = [plan.previews.samples, plan.previews.reconstructions?.inputs, plan.previews.reconstructions?.outputs].flatMap((p) => (p ? [p] : []));
+  const previewed = drawnIn(previews.flatMap((p) => p.body));
+  return [
+    'class Streams:',
+    ...indent([
+      '"""Each data source\'s training stream and its fixed preview draw, seeded by name as the app seeds them."""',
+      '',
+      'def __init__(self, seed, datasets, resume_at=0):',
+      ...indent([
+        'def train(key):',
+        ...indent(['return Rng(stream_seed(seed, "train", key, resume_at))']),
+        'def preview(key):',
+        ...indent(['return Rng(stream_seed(seed, "preview", key))']),
+        'self.data = {',
+        ...indent(plan.sources.filter((s) => trained.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'train')},`)),
+        '}',
+        'self.preview = {',
+        ...indent(plan.sources.filter((s) => previewed.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: nd.fixed_batch(${sampler(s, 'preview')}, PREVIEW_COUNT),`)),
+        '}',
+      ]),
+    ]),
+  ];
+}
+
+function writeModel(plan: TrainingPlan, names: Names): string[] {
+  return [
+    'class Model(torch.nn.Module):',
+    ...indent([
+      '"""Every network of the graph, each a module with its own weights."""',
+      '',
+      'def __init__(self, seed):',
+      ...indent(['super().__init__()', ...plan.networks.map((n) => `self.${names.networks.get(n.id)!.cls} = ${names.networks.get(n.id)!.cls}(seed)`)]),
+    ]),
+    '',
+    '',
+    'def create_optimizers(model):',
+    ...indent([
+      '"""Each optimizer over the weights of its networks, in the app\'s order."""',
+      'return {',
+      ...indent(
+        plan.optimizers.map((o) => {
+          const params = o.variables.map((w) => `model.${names.networks.get(w.network)!.cls}.${names.networks.get(w.network)!.attrs.get(w.name)}`);
+          return `${py(names.optimizers.get(o.node)!)}: ${o.kind.torch!({ params: o.params, variables: `[${params.join(', ')}]` })},`;
+        }),
+      ),
+      '}',
+    ]),
+  ];
+}
+
+export function writeTrainPy(plan: TrainingPlan): string {
+  const names = nameEverything(plan);
+  const t = plan.settings;
+  const loads = plan.datasets.map((ref) => `${py(datasetKey(ref))}: nd.load_dataset(args.data, ${py(ref.id)}, ${py(ref.split)})`);
+  const lines = [
+    `"""${py(comment(plan.name)).slice(1, -1)}: a PyTorch training program exported from Netloom.`,
+    '',
+    'The model (one module per network), its data streams, TF1\'s optimizers and the training schedule as a',
+    'plain loop; netloom/ holds the numerics, seeded as the app seeds them. Run: python train.py --help"""',
+    '',
+    'import argparse',
+    'import os',
+    '',
+    'import torch',
+    '',
+    'from netloom import data as nd',
+    'from netloom import grid, init, loop, ops, optim',
+    'from netloom.rng import Rng, stream_seed, weight_seed',
+    '',
+    `GRAPH_NAME = ${py(plan.name)}`,
+    `ITERATIONS = ${t.iterations}`,
+    `BATCH_SIZE = ${t.batchSize}`,
+    `SEED = ${t.seed}`,
+    `SAMPLE_EVERY = ${t.sampleEvery}`,
+    `LOG_EVERY = ${Math.min(t.sampleEvery, 100)}`,
+    'DATA_DIR = "data"',
+    'OUT_DIR = "out"',
+    `PREVIEW_COUNT = ${plan.previews.layout.count}`,
+    `PREVIEW_COLUMNS = ${plan.previews.layout.columns}`,
+    '',
+    '',
+    'def weight(seed, name, shape, initializer, fans):',
+    ...indent(['"""A trainable weight, seeded by its name as in the app, so both start from the same values."""', 'return torch.nn.Parameter(torch.from_numpy(init.initial_value(initializer, shape, fans, weight_seed(seed, name))))']),
+    '',
+    '',
+    'def tensor(values, shape):',
+    ...indent(['return torch.from_numpy(values).reshape(shape).to(loop.DEVICE)']),
+    '',
+    '',
+    'def minimize(optimizer, loss):',
+    ...indent(['"""One optimizer step on its own weights; returns the loss before the update."""', 'optimizer.zero_grad(set_to_none=True)', 'loss.backward(inputs=optimizer.parameters_in_order())', 'optimizer.step()', 'return loss.detach()']),
+    '',
+    '',
+    ...plan.networks.flatMap((network) => [...writeNetwork(plan, names, network), '', '']),
+    ...writeModel(plan, names),
+    '',
+    '',
+    ...writeStreams(plan, names),
+    '',
+    '',
+    ...writeIteration(plan, names),
+    '',
+    '',
+    ...writeGrids(plan, names),
+    '',
+    '',
+    'def main():',
+    ...indent([
+      'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR)',
+      `datasets = {${loads.join(', ')}}`,
+      'model = loop.prepare(Model(args.seed), args)',
+      'streams = Streams(args.seed, datasets)',
+      'optimizers = create_optimizers(model)',
+      'loop.run(args, lambda: train_iteration(model, streams, optimizers, args.batch_size), lambda index: write_grids(model, streams, args.out, index))',
+    ]),
+    '',
+    '',
+    'if __name__ == "__main__":',
+    ...indent(['main()']),
+    '',
+  ];
+  return lines.join('\n');
+}

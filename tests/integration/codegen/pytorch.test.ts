@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { exportProject } from '../../../codegen/export';
+import { getTemplate, templates } from '../../../lib/templates';
+import { close } from '../../helpers';
+import { hostileDoc } from '../../fixtures/hostile';
+import { torchPython } from '../../fixtures/python';
+import { exec, jsonLines, trainCompiled, writeExport } from '../../fixtures/workspace';
+
+/**
+ * The PyTorch export as a user runs it: `python train.py` in the exported
+ * folder (Debian's PyTorch, on CPU), against `npm run train` on the same
+ * graph, seed and data.
+ */
+const python = torchPython();
+
+async function exported(id: string, batchSize?: number) {
+  const doc = structuredClone(getTemplate(id)!.doc);
+  if (batchSize) doc.training.batchSize = batchSize;
+  const dir = await writeExport(await mkdtemp(path.join(tmpdir(), `netloom-torch-${id}-`)), doc, undefined, 'pytorch');
+  return { dir, doc };
+}
+
+const trainTorch = (dir: string, ...args: string[]) => exec(python, ['train.py', '--device', 'cpu', '--out', path.join(dir, 'out'), ...args], dir);
+
+describe('the PyTorch export', () => {
+  it.each(['gan', 'ali'])('%s: 20 iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id) => {
+    const { dir } = await exported(id);
+    const args = ['--seed', '5', '--json', '--log-every', '1'];
+    const torch = jsonLines(await trainTorch(dir, '--iterations', '20', ...args)).filter((l) => l.step !== undefined);
+    const compiled = jsonLines(await trainCompiled('--graph', id, '--steps', '20', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)).filter((l) => l.step !== undefined);
+    expect(torch.map((l) => l.step)).toEqual(compiled.map((l) => l.step));
+    for (const [i, line] of torch.entries()) {
+      expect(Object.keys(line.losses)).toEqual(Object.keys(compiled[i]!.losses));
+      for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${id} ${name} at ${i}: torch ${value}, tfjs ${compiled[i]!.losses[name]}`).toBe(true);
+    }
+  });
+
+  const printable = templates.filter((t) => exportProject(t.doc, 'pytorch').ok).map((t) => t.id);
+  it.each(printable)('%s trains 20 iterations with finite losses and draws its grids', async (id) => {
+    const { dir } = await exported(id, 32);
+    const lines = jsonLines(await trainTorch(dir, '--iterations', '20', '--log-every', '5', '--sample-every', '10', '--json'));
+    expect(lines.at(-1)).toMatchObject({ done: true, steps: 20 });
+    for (const line of lines.filter((l) => l.step !== undefined)) for (const value of Object.values(line.losses)) expect(Number.isFinite(value)).toBe(true);
+    const grid = PNG.sync.read(await readFile(path.join(dir, 'out', '002.png')));
+    expect(grid.width).toBeGreaterThan(4 * 28);
+  });
+
+  it('keeps hostile names in strings and comments: the graph trains exactly as it says, with its losses named as the graph names them', async () => {
+    const doc = hostileDoc();
+    const dir = await writeExport(await mkdtemp(path.join(tmpdir(), 'netloom-torch-hostile-')), doc, undefined, 'pytorch');
+    const file = path.join(dir, 'hostile.json');
+    await writeFile(file, JSON.stringify(doc));
+    const args = ['--seed', '2', '--json', '--log-every', '1'];
+    const torch = jsonLines(await trainTorch(dir, '--iterations', '3', '--batch-size', '16', ...args)).filter((l) => l.step !== undefined);
+    const small = path.join(dir, 'small.json');
+    await writeFile(small, JSON.stringify({ ...doc, training: { ...doc.training, batchSize: 16 } }));
+    const compiled = jsonLines(await trainCompiled('--graph', small, '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)).filter((l) => l.step !== undefined);
+    expect(Object.keys(torch[0]!.losses)).toEqual(['D_loss `${1}`', '"); process.exit(5); ("']);
+    for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4)).toBe(true);
+  });
+
+  it('refuses, naming them, the kinds it cannot print yet (the convolutional autoencoder)', () => {
+    const refused = exportProject(getTemplate('conv-ae')!.doc, 'pytorch');
+    expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^The PyTorch export cannot print Conv 2D, .*Max pool 2D/) });
+    expect(printable).toEqual(['ali', 'gan', 'gan-leaky', 'vae', 'cgan', 'cvae']);
+  });
+});
