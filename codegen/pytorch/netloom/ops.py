@@ -4,6 +4,9 @@ Tensors keep the app's layouts: images [b, h, w, c] (channels last), dense
 kernels [in, out]; checkpoints and initial weights are the app's.
 """
 
+import math
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -65,3 +68,64 @@ def gaussian_kl(mean, logvar, epsilon, reduction):
     terms = mean.square() + std.square() - 2 * torch.log(std + epsilon) - 1
     total = 0.5 * terms.sum()
     return total if reduction == "sum" else total / mean.shape[0]
+
+
+def _same_padding(size, kernel, stride):
+    """TF's SAME padding along one axis: (before, after), the odd one after."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d(x, kernel, bias, stride, padding, activation):
+    """NHWC convolution with a [k, k, in, out] kernel and TF's SAME or VALID padding."""
+    k = kernel.shape[0]
+    y = x.permute(0, 3, 1, 2)
+    if padding == "SAME":
+        top, bottom = _same_padding(y.shape[2], k, stride)
+        left, right = _same_padding(y.shape[3], k, stride)
+        y = F.pad(y, (left, right, top, bottom))
+    y = F.conv2d(y, kernel.permute(3, 2, 0, 1), stride=stride).permute(0, 2, 3, 1)
+    return activate(y if bias is None else y + bias, activation)
+
+
+def conv2d_transpose(x, kernel, bias, stride, padding, activation, out_size):
+    """TF's conv2d_transpose: the adjoint of a SAME or VALID convolution, kernel [k, k, out, in], output [b, *out_size, out]."""
+    k = kernel.shape[0]
+    full = F.conv_transpose2d(x.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), stride=stride)
+    height, width = out_size
+    top = _same_padding(height, k, stride)[0] if padding == "SAME" else 0
+    left = _same_padding(width, k, stride)[0] if padding == "SAME" else 0
+    # Crop the padding away; pad with zeros where the kernel is smaller than the stride.
+    full = F.pad(full, (0, max(0, left + width - full.shape[3]), 0, max(0, top + height - full.shape[2])))
+    y = full[:, :, top : top + height, left : left + width].permute(0, 2, 3, 1)
+    return activate(y if bias is None else y + bias, activation)
+
+
+def max_pool(x, size, stride, padding):
+    """NHWC max pooling; SAME pads with -inf as TF does."""
+    y = x.permute(0, 3, 1, 2)
+    if padding == "SAME":
+        top, bottom = _same_padding(y.shape[2], size, stride)
+        left, right = _same_padding(y.shape[3], size, stride)
+        y = F.pad(y, (left, right, top, bottom), value=-math.inf)
+    return F.max_pool2d(y, size, stride).permute(0, 2, 3, 1)
+
+
+def _interpolation(in_size, out_size, align_corners, half_pixel_centers):
+    """tfjs's bilinear weights along one axis: entry [i, p] is how much output i takes from input p."""
+    ratio = (in_size - 1) / (out_size - 1) if align_corners and out_size > 1 else in_size / out_size
+    weights = np.zeros((out_size, in_size), dtype=np.float32)
+    for i in range(out_size):
+        source = ratio * (i + 0.5) - 0.5 if half_pixel_centers else ratio * i
+        low = max(0, math.floor(source))
+        high = min(in_size - 1, math.ceil(source))
+        weights[i, low] += 1 - (source - low)
+        weights[i, high] += source - low
+    return weights
+
+
+def resize_bilinear(x, size, align_corners, half_pixel_centers):
+    """tf.image.resizeBilinear on NHWC images, as one matrix per axis."""
+    rows = torch.from_numpy(_interpolation(x.shape[1], size[0], align_corners, half_pixel_centers)).to(x.device)
+    columns = torch.from_numpy(_interpolation(x.shape[2], size[1], align_corners, half_pixel_centers)).to(x.device)
+    return torch.einsum("ph,bhwc,qw->bpqc", rows, x, columns)

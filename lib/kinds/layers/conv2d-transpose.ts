@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
-import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
+import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
 
 /** Output size of a transposed convolution, as Keras' deconv_output_length computes it. */
 const upSize = (size: number, kernel: number, stride: number, pad: 'SAME' | 'VALID') =>
@@ -63,5 +63,10 @@ export const conv2dTranspose = defineOp({
     const out = `[${inputs.x}.shape[0], ${upSize(h!, params.kernelSize, params.strides, params.padding)}, ${upSize(w!, params.kernelSize, params.strides, params.padding)}, ${params.filters}]`;
     const conv = `ops.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
     return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+  },
+  torch: ({ params, inputs, inputShapes, weights }) => {
+    const [, h, w] = inputShapes.x!;
+    const size = [upSize(h as number, params.kernelSize, params.strides, params.padding), upSize(w as number, params.kernelSize, params.strides, params.padding)];
+    return { y: `ops.conv2d_transpose(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)}, (${size.join(', ')}))` };
   },
 });

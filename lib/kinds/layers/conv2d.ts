@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
-import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, tfPadding } from '../common';
+import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
 
 /** 2-D convolution over NHWC images, as `tf.layers.conv2d`. */
 export const conv2d = defineOp({
@@ -49,4 +49,5 @@ export const conv2d = defineOp({
     const conv = `ops.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
     return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
   },
+  torch: ({ params, inputs, weights }) => ({ y: `ops.conv2d(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)})` }),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
-import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding } from '../common';
+import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding, pyLiteral } from '../common';
 
 export const maxPool2d = defineOp({
   kind: 'max-pool2d',
@@ -24,4 +24,5 @@ export const maxPool2d = defineOp({
   },
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).maxPool(inputs.x!, params.poolSize, params.strides, tfPadding(params.padding)) }),
   emit: ({ params, inputs }) => ({ y: `ops.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }),
+  torch: ({ params, inputs }) => ({ y: `ops.max_pool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${pyLiteral(params.padding)})` }),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
-import { inputOfRank, positiveInt } from '../common';
+import { inputOfRank, positiveInt, pyLiteral } from '../common';
 
 /** Bilinear resize, TF1's `tf.image.resize_images` default (no corner alignment, no half-pixel centers). */
 export const resizeBilinear = defineOp({
@@ -33,4 +33,5 @@ export const resizeBilinear = defineOp({
   emit: ({ params, inputs }) => ({
     y: `ops.resizeBilinear(${inputs.x}, [${params.height}, ${params.width}], ${params.alignCorners}, ${params.halfPixelCenters})`,
   }),
+  torch: ({ params, inputs }) => ({ y: `ops.resize_bilinear(${inputs.x}, (${params.height}, ${params.width}), ${pyLiteral(params.alignCorners)}, ${pyLiteral(params.halfPixelCenters)})` }),
 });

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { OpKind, Tensor } from '../../../lib/kinds/kind';
+import { kinds } from '../../../lib/kinds/registry';
+import { concreteShape, type Shape } from '../../../lib/kinds/shape';
+import { torchPython } from '../../fixtures/python';
+
+/**
+ * Every layer and loss kind's PyTorch code form against its tfjs compute:
+ * the kind's own example, and more cases for the convolutions' padding and
+ * stride rules, on the same random inputs and weights (a row per kind, as
+ * in the conformance test, for the PyTorch target).
+ */
+const BATCH = 3;
+const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<string, Shape> }[]> = {
+  conv2d: [
+    { params: { filters: 3, kernelSize: 3, strides: 2, padding: 'SAME', activation: 'relu' }, inputs: { x: [null, 5, 6, 2] } },
+    { params: { filters: 2, kernelSize: 2, strides: 1, padding: 'VALID' }, inputs: { x: [null, 4, 4, 3] } },
+    { params: { filters: 2, kernelSize: 4, strides: 3, padding: 'SAME', useBias: false }, inputs: { x: [null, 7, 5, 1] } },
+  ],
+  'conv2d-transpose': [
+    { params: { filters: 2, kernelSize: 3, strides: 2, padding: 'SAME' }, inputs: { x: [null, 3, 4, 2] } },
+    { params: { filters: 2, kernelSize: 4, strides: 2, padding: 'SAME', activation: 'tanh' }, inputs: { x: [null, 3, 3, 1] } },
+    { params: { filters: 1, kernelSize: 1, strides: 2, padding: 'VALID' }, inputs: { x: [null, 3, 3, 2] } },
+    { params: { filters: 2, kernelSize: 5, strides: 1, padding: 'SAME' }, inputs: { x: [null, 4, 4, 2] } },
+  ],
+  'max-pool2d': [
+    { params: { poolSize: 3, strides: 2, padding: 'SAME' }, inputs: { x: [null, 5, 6, 2] } },
+    { params: { poolSize: 2, strides: 1, padding: 'VALID' }, inputs: { x: [null, 4, 3, 1] } },
+  ],
+  'resize-bilinear': [
+    { params: { height: 7, width: 5, alignCorners: true }, inputs: { x: [null, 3, 4, 2] } },
+    { params: { height: 6, width: 9, halfPixelCenters: true }, inputs: { x: [null, 4, 3, 1] } },
+    { params: { height: 2, width: 3 }, inputs: { x: [null, 5, 7, 1] } },
+  ],
+  concat: [{ params: { inputs: 2 }, inputs: { in0: [null, 3], in1: [null, 2] } }],
+};
+
+const values = (t: Tensor) => ({ shape: t.shape, values: Array.from(t.dataSync()) });
+
+describe('PyTorch code forms', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    dir = await mkdtemp(path.join(tmpdir(), 'netloom-torch-kinds-'));
+    await cp('codegen/pytorch/netloom', path.join(dir, 'netloom'), { recursive: true });
+  });
+
+  it('compute what tfjs computes, for every layer and loss kind', async () => {
+    const ops = kinds.filter((k): k is OpKind => k.role === 'op');
+    expect(ops.filter((k) => !k.torch).map((k) => k.kind)).toEqual([]);
+    const cases = ops.flatMap((kind) =>
+      [kind.example, ...(EXTRA[kind.kind] ?? [])].map((example, n) => {
+        const params = kind.params.parse(example.params);
+        const inputs = Object.fromEntries(Object.entries(example.inputs).map(([port, shape], i) => [port, tf.randomUniform(concreteShape(shape, BATCH), kind.loss ? 0.05 : -0.9, 0.95, 'float32', 7 + i)]));
+        const inputShapes = Object.fromEntries(Object.entries(inputs).map(([port, t]) => [port, t.shape]));
+        const weights = Object.fromEntries((kind.weights?.(params, inputShapes) ?? []).map((w, i) => [w.name, tf.randomNormal(w.shape, 0, 0.5, 'float32', 40 + i)]));
+        const expected = kind.compute({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: false } });
+        const code = kind.torch!({
+          params,
+          inputs: Object.fromEntries(Object.keys(inputs).map((port) => [port, `inputs[${JSON.stringify(port)}]`])),
+          inputShapes: example.inputs,
+          weights: Object.fromEntries(Object.keys(weights).map((name) => [name, `weights[${JSON.stringify(name)}]`])),
+        });
+        return {
+          name: `${kind.kind} #${n}`,
+          code,
+          inputs: Object.fromEntries(Object.entries(inputs).map(([port, t]) => [port, values(t)])),
+          weights: Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, values(t)])),
+          expected: Object.fromEntries(Object.entries(expected).map(([port, t]) => [port, values(t)])),
+        };
+      }),
+    );
+    await writeFile(path.join(dir, 'cases.json'), JSON.stringify(cases));
+    await cp('tests/fixtures/torch_kinds.py', path.join(dir, 'torch_kinds.py'));
+    const results = JSON.parse(execFileSync(torchPython(), ['torch_kinds.py', 'cases.json'], { cwd: dir, encoding: 'utf8' })) as { case: string; port: string; difference?: number; error?: string }[];
+    expect(results.length).toBeGreaterThanOrEqual(cases.length);
+    const off = results.filter((r) => r.error || r.difference! > 1e-5);
+    expect(off).toEqual([]);
+  });
+});
