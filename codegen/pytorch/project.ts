@@ -29,6 +29,18 @@ python train.py --help
 
 \`--json\` prints one JSON object per log line (\`step\`, \`losses\`, \`itPerSec\`), as \`npm run train -- --json\` does.
 
+## Many GPUs, many machines
+
+\`\`\`sh
+torchrun --standalone --nproc_per_node 4 train.py --batch-size 512        # 4 GPUs of one machine (NCCL), or CPU processes (gloo)
+torchrun --nnodes 2 --node_rank 0 --master_addr HOST --nproc_per_node 8 train.py   # and node_rank 1 on the other machine
+\`\`\`
+
+Under torchrun each network is wrapped in \`DistributedDataParallel\`: every process draws the same global batch from the
+same streams and keeps its share of the rows (\`--batch-size\` is the global batch, divisible by the number of
+processes), gradients are all-reduced, and the losses printed are the whole batch's: the run matches one process with the
+same batch. (Debian's PyTorch 1.13 on Python 3.11 needs \`--redirects 2 --tee 2\` added to \`torchrun\`: its default fails.)
+
 ## Data
 
 ${datasets.length ? `The project carries the data it was exported with, one folder per dataset under \`data/\` (${datasets.map((id) => `\`data/${id}/\``).join(', ')}: \`dataset.json\` beside IDX files), so it trains offline on the same images in the same order. \`--data DIR\` reads them from elsewhere.` : 'This graph reads no data set: it trains on noise only.'}

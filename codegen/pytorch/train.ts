@@ -111,6 +111,10 @@ interface MainContext {
   namer: PyNamer;
   values: Map<ValueId, string>;
   draw(source: SourcePlan): { values: string; batch: string };
+  /** Training draws: each process keeps its rows of the global batch. */
+  shared?: boolean;
+  /** The networks this step trains: its calls go through their DistributedDataParallel wrappers. */
+  trains?: ReadonlySet<string>;
 }
 
 function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
@@ -125,7 +129,8 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
           const variable = Object.keys(instr.outputs).length === 1 ? name : ctx.namer.name(`${name}_${port}`);
           ctx.values.set(value, variable);
           const shape = instr.source.ports.find((p) => p.port === port)!.shape;
-          return `${variable} = tensor(${drawn}[${py(port)}], [${shapeOf(shape, batch)}])`;
+          const drawnTensor = `tensor(${drawn}[${py(port)}], [${shapeOf(shape, batch)}])`;
+          return `${variable} = ${ctx.shared && shape[0] === null ? `loop.share(${drawnTensor})` : drawnTensor}`;
         }),
       ];
     }
@@ -137,21 +142,29 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
         weights: {},
       });
       const ports = Object.keys(instr.outputs);
+      // A sum over the batch counts once per process when gradients are averaged across processes (loop.WORLD is 1 in one process).
+      const perProcess = instr.kind.batchReduction?.(instr.params) === 'sum';
       return ports.map((port) => {
         const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);
         ctx.values.set(instr.outputs[port]!, variable);
-        return `${variable} = ${code[port]}`;
+        return `${variable} = ${perProcess ? `${code[port]} * loop.WORLD` : code[port]}`;
       });
     }
     const callee = ctx.names.networks.get(instr.network.id)!;
     instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
-    return [`${name} = model.${callee.cls}(model, ${instr.args.map((v) => ctx.values.get(v)!).join(', ')})`];
+    const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
+    return [`${name} = ${network}(model, ${instr.args.map((v) => ctx.values.get(v)!).join(', ')})`];
   });
 }
 
 function writeStep(ctx: MainContext, step: StepPlan): string[] {
-  const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values) };
-  const body = [...writeInstructions(inner, step.body), `losses[${py(step.lossName)}] = minimize(optimizers[${py(ctx.names.optimizers.get(step.optimizer.node)!)}], ${inner.values.get(step.loss)})`];
+  const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values), trains: new Set(step.optimizer.networks) };
+  // Trained networks this step calls only from inside other networks have no wrapper to reduce their gradients: minimize does.
+  const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' ? [instr.network.id] : [])));
+  const unreduced = step.optimizer.networks.filter((id) => !called.has(id)).map((id) => `model.${ctx.names.networks.get(id)!.cls}`);
+  const instructions = writeInstructions(inner, step.body);
+  const minimize = `minimize(optimizers[${py(ctx.names.optimizers.get(step.optimizer.node)!)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;
+  const body = [...instructions, `losses[${py(step.lossName)}] = ${minimize}`];
   const networks = step.optimizer.networks.map((id) => ctx.plan.networks.find((n) => n.id === id)!.name).join(', ');
   const title = `# ${comment(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${comment(networks)} to lower ${comment(step.lossName)}.`;
   return step.repeat === 1 ? [title, ...body] : [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
@@ -164,6 +177,7 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
     namer: names.module.child(),
     values: new Map(),
     draw: (source) => ({ values: `streams.data[${py(names.sources.get(source.key)!)}].next(batch_size)`, batch: 'batch_size' }),
+    shared: true,
   };
   const body: string[] = ['losses = {}'];
   plan.steps.forEach((step, s) => {
@@ -297,8 +311,15 @@ export function writeTrainPy(plan: TrainingPlan): string {
     ...indent(['return torch.from_numpy(values).reshape(shape).to(loop.DEVICE)']),
     '',
     '',
-    'def minimize(optimizer, loss):',
-    ...indent(['"""One optimizer step on its own weights; returns the loss before the update."""', 'optimizer.zero_grad(set_to_none=True)', 'loss.backward(inputs=optimizer.parameters_in_order())', 'optimizer.step()', 'return loss.detach()']),
+    'def minimize(optimizer, loss, unreduced=()):',
+    ...indent([
+      '"""One optimizer step on its own weights; returns the loss before the update (over the whole batch, under torchrun)."""',
+      'optimizer.zero_grad(set_to_none=True)',
+      'loss.backward(inputs=optimizer.parameters_in_order())',
+      'loop.reduce_gradients([p for network in unreduced for p in network.parameters()])',
+      'optimizer.step()',
+      'return loop.global_loss(loss)',
+    ]),
     '',
     '',
     ...plan.networks.flatMap((network) => [...writeNetwork(plan, names, network), '', '']),

@@ -138,6 +138,12 @@ export interface OpKind<P = any> extends KindBase<P> {
   role: 'op';
   /** A loss: its one output is the scalar an optimizer minimises (it lives in the main graph). */
   loss?: true;
+  /**
+   * How a loss reduces over the batch: a mean, or a sum (which grows with the
+   * batch, so a process holding 1/N of it counts N times when gradients are
+   * averaged across processes). Absent: linear in its inputs (weighted sums).
+   */
+  batchReduction?(params: P): 'mean' | 'sum';
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;

@@ -13,9 +13,15 @@ import os
 import time
 
 import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 
-#: Where tensors live: set by prepare() from --device.
+#: Where tensors live: set by prepare() from --device (under torchrun, the rank's GPU).
 DEVICE = torch.device("cpu")
+#: Under torchrun: how many processes share each global batch, and which one this is.
+WORLD = 1
+RANK = 0
+_wrapped = {}
 
 
 def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir):
@@ -38,29 +44,81 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
 
 
 def prepare(model, args):
-    """The model on --device, its networks compiled with --compile where PyTorch can."""
-    global DEVICE
+    """The model on --device, its networks compiled with --compile where PyTorch can, and under torchrun each wrapped in DistributedDataParallel."""
+    global DEVICE, WORLD, RANK
     DEVICE = torch.device(args.device)
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # torchrun: one process per device; NCCL between GPUs, gloo between CPUs.
+        dist.init_process_group("nccl" if DEVICE.type == "cuda" else "gloo")
+        WORLD, RANK = dist.get_world_size(), dist.get_rank()
+        if DEVICE.type == "cuda":
+            DEVICE = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(DEVICE)
+        if args.batch_size % WORLD:
+            raise SystemExit(f"--batch-size {args.batch_size} must divide among {WORLD} processes")
     model = model.to(DEVICE)
     if args.compile:
         if hasattr(torch, "compile"):
             for name, network in list(model.named_children()):
                 setattr(model, name, torch.compile(network))
         else:
-            print(f"--compile needs PyTorch 2 or later (this is {torch.__version__}): running without it")
+            log(f"--compile needs PyTorch 2 or later (this is {torch.__version__}): running without it")
+    if WORLD > 1:
+        for network in model.children():
+            # Unused weights are normal here (a dead branch of a graph), so the reducer looks for them.
+            _wrapped[id(network)] = DistributedDataParallel(network, find_unused_parameters=True)
     return model
+
+
+def trained(network):
+    """A network as a step that trains it calls it: under torchrun its DistributedDataParallel wrapper, which all-reduces its gradients."""
+    return _wrapped.get(id(network), network)
+
+
+def share(values):
+    """This process's rows of a global batch drawn identically by every process (all of them in one process)."""
+    if WORLD == 1 or values.dim() == 0:
+        return values
+    rows = values.shape[0] // WORLD
+    return values[RANK * rows : (RANK + 1) * rows]
+
+
+def reduce_gradients(parameters):
+    """Averages gradients across processes, for weights no DistributedDataParallel wrapper reduced (networks called inside networks)."""
+    if WORLD > 1:
+        for p in parameters:
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
+            dist.all_reduce(p.grad)
+            p.grad /= WORLD
+
+
+def global_loss(loss):
+    """A loss as one process would compute it on the whole batch: the mean of the processes' (sum-like losses are scaled by WORLD already)."""
+    value = loss.detach()
+    if WORLD > 1:
+        value = value.clone()
+        dist.all_reduce(value)
+        value /= WORLD
+    return value
+
+
+def log(text):
+    if RANK == 0:
+        print(text, flush=True)
 
 
 def run(args, iteration, grids):
     """Trains args.iterations iterations, logging and drawing grids as Netloom does."""
     os.makedirs(args.out, exist_ok=True)
     if not args.json:
-        print(f"Training on {DEVICE} with PyTorch {torch.__version__}: {args.iterations} iterations, batch {args.batch_size}, seed {args.seed}")
+        processes = f" in {WORLD} processes" if WORLD > 1 else ""
+        log(f"Training on {DEVICE}{processes} with PyTorch {torch.__version__}: {args.iterations} iterations, batch {args.batch_size}, seed {args.seed}")
     started = window_start = time.perf_counter()
     window_steps = 0
     losses = {}
     for step in range(args.iterations):
-        if step % args.sample_every == 0:
+        if step % args.sample_every == 0 and RANK == 0:
             grids(step // args.sample_every)
         losses = {name: float(value) for name, value in iteration().items()}
         for name, value in losses.items():
@@ -72,17 +130,21 @@ def run(args, iteration, grids):
             it_per_sec = window_steps / max(now - window_start, 1e-9)
             window_start, window_steps = now, 0
             if args.json:
-                print(json.dumps({"step": step, "losses": losses, "itPerSec": it_per_sec}), flush=True)
+                log(json.dumps({"step": step, "losses": losses, "itPerSec": it_per_sec}))
             else:
                 shown = "; ".join(f"{name}: {value:.4g}" for name, value in losses.items())
-                print(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s", flush=True)
-    grids(math.ceil(args.iterations / args.sample_every))
+                log(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s")
+    if RANK == 0:
+        grids(math.ceil(args.iterations / args.sample_every))
     seconds = time.perf_counter() - started
-    summary = {"device": str(DEVICE), "seed": args.seed, "steps": args.iterations, "seconds": seconds, "itPerSec": args.iterations / seconds if seconds > 0 else 0, "losses": losses}
-    with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
+    summary = {"device": str(DEVICE), "processes": WORLD, "seed": args.seed, "steps": args.iterations, "seconds": seconds, "itPerSec": args.iterations / seconds if seconds > 0 else 0, "losses": losses}
+    if RANK == 0:
+        with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
+            json.dump(summary, f, indent=2)
     if args.json:
-        print(json.dumps({"done": True, **summary}), flush=True)
+        log(json.dumps({"done": True, **summary}))
     else:
         final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
-        print(f"Done: {args.iterations} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids in {args.out}")
+        log(f"Done: {args.iterations} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids in {args.out}")
+    if WORLD > 1:
+        dist.destroy_process_group()

@@ -36,4 +36,5 @@ export const gaussianKl = defineLoss({
     loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
   }),
   torch: ({ params, inputs }) => ({ loss: `ops.gaussian_kl(${inputs.mean}, ${inputs.logvar}, ${pyLiteral(params.epsilon)}, ${pyLiteral(params.reduction)})` }),
+  batchReduction: (p) => (p.reduction === 'sum' ? 'sum' : 'mean'),
 });

@@ -27,4 +27,5 @@ export const logLoss = defineLoss({
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
   monitor: { input: 'p', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
   torch: ({ params, inputs }) => ({ loss: `ops.log_loss(${inputs.p}, ${label(params.target)}, ${pyLiteral(params.epsilon)})` }),
+  batchReduction: () => 'mean',
 });

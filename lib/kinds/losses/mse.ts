@@ -26,4 +26,5 @@ export const mse = defineLoss({
   },
   emit: ({ params, inputs }) => ({ loss: `tf.${params.reduction}(tf.squaredDifference(${inputs.prediction}, ${inputs.target}))` }),
   torch: ({ params, inputs }) => ({ loss: `ops.mse(${inputs.prediction}, ${inputs.target}, ${pyLiteral(params.reduction)})` }),
+  batchReduction: (p) => p.reduction,
 });

@@ -18,4 +18,5 @@ export const sigmoidCrossEntropy = defineLoss({
   emit: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${label(params.target)})` }),
   monitor: { input: 'logits', describe: (source) => `mean σ(${source})`, compute: (tf, logits) => tf.mean(tf.sigmoid(logits)) },
   torch: ({ params, inputs }) => ({ loss: `ops.sigmoid_cross_entropy(${inputs.logits}, ${label(params.target)})` }),
+  batchReduction: () => 'mean',
 });

@@ -63,6 +63,23 @@ describe('the PyTorch export', () => {
     for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4)).toBe(true);
   });
 
+  // Debian's PyTorch 1.13 on Python 3.11 needs --redirects/--tee set (its default fails to parse); newer PyTorch needs nothing.
+  const torchrun = (dir: string, processes: number, ...args: string[]) =>
+    exec(python, ['-m', 'torch.distributed.run', '--standalone', '--redirects', '2', '--tee', '2', '--nproc_per_node', String(processes), 'train.py', '--device', 'cpu', '--out', path.join(dir, 'out'), ...args], dir);
+
+  it.each(['gan', 'vae'])('%s under torchrun --nproc_per_node 2 (gloo, CPU): one process\'s losses for the same global batch, 20 iterations', async (id) => {
+    const { dir } = await exported(id);
+    const args = ['--iterations', '20', '--seed', '4', '--batch-size', '64', '--json', '--log-every', '1'];
+    const two = jsonLines(await torchrun(dir, 2, ...args));
+    const one = jsonLines(await trainTorch(dir, ...args));
+    expect(two.at(-1)).toMatchObject({ done: true, processes: 2, steps: 20 });
+    const steps = (lines: typeof one) => lines.filter((l) => l.step !== undefined);
+    expect(steps(two).map((l) => l.step)).toEqual(steps(one).map((l) => l.step));
+    for (const [i, line] of steps(two).entries()) {
+      for (const [name, value] of Object.entries(line.losses)) expect(close(value, steps(one)[i]!.losses[name]!, 1e-4), `${id} ${name} at ${i}: 2 processes ${value}, 1 process ${steps(one)[i]!.losses[name]}`).toBe(true);
+    }
+  });
+
   it('prints every template', () => {
     expect(printable).toEqual(templates.map((t) => t.id));
   });
