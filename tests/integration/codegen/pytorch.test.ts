@@ -8,7 +8,7 @@ import { getTemplate, templates } from '../../../lib/templates';
 import { close } from '../../helpers';
 import { hostileDoc } from '../../fixtures/hostile';
 import { torchPython } from '../../fixtures/python';
-import { exec, jsonLines, trainCompiled, writeExport } from '../../fixtures/workspace';
+import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
 
 /**
  * The PyTorch export as a user runs it: `python train.py` in the exported
@@ -78,6 +78,36 @@ describe('the PyTorch export', () => {
     for (const [i, line] of steps(two).entries()) {
       for (const [name, value] of Object.entries(line.losses)) expect(close(value, steps(one)[i]!.losses[name]!, 1e-4), `${id} ${name} at ${i}: 2 processes ${value}, 1 process ${steps(one)[i]!.losses[name]}`).toBe(true);
     }
+  });
+
+  it("reads and writes Netloom's checkpoints: each export resumes from the other's checkpoint with the same losses", async () => {
+    const doc = structuredClone(getTemplate('ali')!.doc);
+    const ts = await writeExport(await workspace(), doc);
+    const { dir: torchDir } = await exported('ali');
+    const common = ['--seed', '6', '--batch-size', '32', '--json', '--log-every', '1'];
+    const steps = (run: Awaited<ReturnType<typeof exec>>) => jsonLines(run).filter((l) => l.step !== undefined);
+    // Three iterations in each, each ending with a checkpoint.
+    expect((await trainExported(ts, '--iterations', '3', '--out', path.join(ts, 'first'), ...common)).code).toBe(0);
+    expect((await trainTorch(torchDir, '--iterations', '3', ...common)).code).toBe(0);
+    const fromTs = path.join(ts, 'first', 'checkpoint');
+    const fromTorch = path.join(torchDir, 'out', 'checkpoint');
+    // Then three more from each checkpoint, in each export.
+    const reference = steps(await trainExported(ts, '--iterations', '6', '--resume', fromTs, '--out', path.join(ts, 'a'), ...common));
+    const runs = [
+      steps(await exec(python, ['train.py', '--device', 'cpu', '--iterations', '6', '--resume', fromTs, '--out', path.join(torchDir, 'b'), ...common], torchDir)),
+      steps(await trainExported(ts, '--iterations', '6', '--resume', fromTorch, '--out', path.join(ts, 'c'), ...common)),
+      steps(await exec(python, ['train.py', '--device', 'cpu', '--iterations', '6', '--resume', fromTorch, '--out', path.join(torchDir, 'd'), ...common], torchDir)),
+    ];
+    expect(reference.map((l) => l.step)).toEqual([3, 4, 5]);
+    for (const run of runs) {
+      expect(run.map((l) => l.step)).toEqual([3, 4, 5]);
+      for (const [i, line] of run.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, reference[i]!.losses[name]!, 1e-4), `${name} at ${line.step}`).toBe(true);
+    }
+    // Another graph's checkpoint is refused, naming what differs.
+    const { dir: ganDir } = await exported('gan');
+    const refused = await exec(python, ['train.py', '--device', 'cpu', '--iterations', '4', '--resume', fromTs], ganDir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/the checkpoint lacks weight\(s\) G\/G_h1\/W/);
   });
 
   it('prints every template', () => {
