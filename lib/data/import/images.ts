@@ -1,5 +1,4 @@
 import { PNG } from 'pngjs';
-import sharp from 'sharp';
 import { DATASET_LIMITS } from '../limits';
 import { baseName, fail, type InputFile } from './files';
 import { assemble, type ImportedData, type SplitData } from './split';
@@ -85,6 +84,8 @@ async function decode(file: InputFile, size: ImageOptions['size']): Promise<Deco
   if (!isImage(file.path)) fail(`${file.path}: not an image (PNG or JPEG): ${baseName(file.path)} cannot be part of an image dataset`);
   if (!size && /\.png$/i.test(file.path)) return decodePng(file);
   try {
+    // Loaded when first needed: same-size PNGs never need libvips.
+    const { default: sharp } = await import('sharp');
     const image = sharp(file.bytes, { limitInputPixels: DATASET_LIMITS.side * DATASET_LIMITS.side * 16 });
     const meta = await image.metadata();
     const colour = (meta.channels ?? 3) >= 3;

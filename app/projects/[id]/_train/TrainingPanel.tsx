@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { analyse, type Analysis } from '@/lib/graph/analyse';
 import { lower } from '@/lib/plan/lower';
+import { SEED_LAYOUT } from '@/lib/plan/plan';
 import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
@@ -29,7 +30,7 @@ const storedPictures = (run: RunDetail, kind: 'samples' | 'reconstructions'): Pi
 /** What the pictures column says before it has a picture. */
 function picturesNote(analysis: Analysis): string {
   const { candidates, samples, reconstructions } = analysis.previews;
-  if (candidates.length === 0) return 'This graph has no output that holds a batch of square images: there are no grids to show.';
+  if (candidates.length === 0) return 'This graph has no output that holds a batch of images: there are no grids to show.';
   if (!samples && !reconstructions) return 'No grids chosen: pick samples or reconstructions under Pictures.';
   return 'Sample grids and reconstructions appear here as the model trains.';
 }
@@ -52,6 +53,8 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
   const [opened, setOpened] = useState<RunDetail>();
   const [overlay, setOverlay] = useState<RunDetail>();
   const [refresh, setRefresh] = useState(0);
+  // The rows of the sample grid: the seeds' 16, or 8 per class for conditional models.
+  const previewCount = useMemo(() => (analysis.ok ? lower(analysis).previews.layout.count : SEED_LAYOUT.count), [analysis]);
   const [blend, setBlend] = useState({ from: 1, to: 16 });
   const active = isActive(run);
 
@@ -223,13 +226,13 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
         {run && !viewed && pictures.samples.length > 0 && (
           <div className="interpolation">
             <label>
-              From sample <input type="number" min={1} max={16} value={blend.from} onChange={(e) => setBlend((b) => ({ ...b, from: Number(e.target.value) }))} />
+              From sample <input type="number" min={1} max={previewCount} value={blend.from} onChange={(e) => setBlend((b) => ({ ...b, from: Number(e.target.value) }))} />
             </label>
             <label>
-              to <input type="number" min={1} max={16} value={blend.to} onChange={(e) => setBlend((b) => ({ ...b, to: Number(e.target.value) }))} />
+              to <input type="number" min={1} max={previewCount} value={blend.to} onChange={(e) => setBlend((b) => ({ ...b, to: Number(e.target.value) }))} />
             </label>
             <button
-              disabled={!(blend.from >= 1 && blend.from <= 16 && blend.to >= 1 && blend.to <= 16)}
+              disabled={!(blend.from >= 1 && blend.from <= previewCount && blend.to >= 1 && blend.to <= previewCount)}
               onClick={() => command({ type: 'interpolate', from: blend.from - 1, to: blend.to - 1 })}
             >
               Interpolate
