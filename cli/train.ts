@@ -1,6 +1,7 @@
 /**
  * npm run train -- --graph <template-id | file.json> --steps N --backend auto|webgpu|tensorflow|wasm|cpu --seed S
  *                  [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
+ *                  [--samples N [--samples-out FILE.npy]]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
-import { compile } from '../lib/compile/program';
+import { compile, MAX_GENERATED } from '../lib/compile/program';
+import { dump } from 'npyjs';
 import { nodeData } from '../lib/data/node';
 import { withDataset } from '../lib/graph/datasets';
 import { datasetsDir } from '../lib/db/url';
@@ -45,6 +47,8 @@ async function main() {
       options: {
         graph: { type: 'string' },
         dataset: { type: 'string' },
+        samples: { type: 'string' },
+        'samples-out': { type: 'string' },
         steps: { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
@@ -89,6 +93,9 @@ async function main() {
   const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
   const logEvery = Math.max(1, positiveInt('log-every', args['log-every'], Math.min(doc.training.sampleEvery, 100)));
   const outDir = args.out ?? path.join('out', id);
+  const sampleCount = args.samples === undefined ? 0 : positiveInt('samples', args.samples, 0);
+  if (sampleCount > MAX_GENERATED) fail(`--samples: at most ${MAX_GENERATED}, got ${sampleCount}`);
+  const samplesOut = args['samples-out'] ?? path.join(outDir, 'samples.npy');
   const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
   let chosen;
@@ -122,7 +129,14 @@ async function main() {
         }
       },
     });
-    const summary = { graph: id, backend: program.backend, device: chosen.name, seed, ...result };
+    if (sampleCount > 0) {
+      // N new images from the sample preview, with fresh noise: float32 [N, h, w, c] in [0, 1], for anyone's own metric.
+      const images = await program.generate(sampleCount);
+      if (!images) fail(`--samples: ${id} has no samples preview (choose one under Pictures, or in training.previews.samples)`, 1);
+      const npy = dump(images.pixels, [images.count, images.height, images.width, images.channels]);
+      writes.push(mkdir(path.dirname(samplesOut), { recursive: true }).then(() => writeFile(samplesOut, new Uint8Array(npy))));
+    }
+    const summary = { graph: id, backend: program.backend, device: chosen.name, seed, ...result, ...(sampleCount > 0 ? { samples: samplesOut } : {}) };
     writes.push(writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`));
     await Promise.all(writes);
     print(`${doneLine(result)} Grids in ${outDir}`, { done: true, ...summary });

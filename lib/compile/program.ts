@@ -62,6 +62,12 @@ export interface TrainingProgram {
   samples(): Promise<ImageBatch | undefined>;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
   reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined>;
+  /**
+   * `count` new images from the samples preview (values in [0, 1]), drawn with
+   * fresh noise from a stream of their own (the same for a seed), in chunks
+   * so that any count fits in memory. Undefined when the graph names no samples preview.
+   */
+  generate(count: number): Promise<ImageBatch | undefined>;
   /** Names of the monitors, in order. */
   readonly monitorNames: readonly string[];
   /** Chart quantities from the loss kinds' monitors (a discriminator's mean output), on the fixed preview draws. */
@@ -87,6 +93,8 @@ export class CompileError extends Error {
 interface SourceStreams {
   train: Batches;
   preview: Batches;
+  /** Fresh draws for samples generated in bulk, a stream of their own. */
+  samples: Batches;
 }
 
 export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
@@ -104,11 +112,11 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   }
   const streams = new Map<string, SourceStreams>();
   for (const source of plan.sources) {
-    const sampler = (stream: 'train' | 'preview') => {
+    const sampler = (stream: 'train' | 'preview' | 'samples') => {
       const rng = createRng(streamSeed(seed, stream, source.key, options.resumeAt));
       return source.kind.sampler(source.params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => datasets.get(datasetKey(ref))! });
     };
-    streams.set(source.key, { train: sampler('train'), preview: sampler('preview') });
+    streams.set(source.key, { train: sampler('train'), preview: sampler('preview'), samples: sampler('samples') });
   }
 
   const variables = createVariables(tf, plan.weights, seed);
@@ -118,6 +126,10 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   }
   return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed);
 }
+
+/** Samples generated in bulk: at most this many per call, drawn this many at a time. */
+export const MAX_GENERATED = 100_000;
+const GENERATE_CHUNK = 256;
 
 class Program implements TrainingProgram {
   iteration = 0;
@@ -248,6 +260,29 @@ class Program implements TrainingProgram {
   async samples(): Promise<ImageBatch | undefined> {
     const preview = this.plan.previews.samples;
     return preview && this.preview(preview);
+  }
+
+  async generate(count: number): Promise<ImageBatch | undefined> {
+    const preview = this.plan.previews.samples;
+    if (!preview) return undefined;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_GENERATED) throw new Error(`samples: from 1 to ${MAX_GENERATED}, got ${count}`);
+    const chunks: ImageBatch[] = [];
+    for (let done = 0; done < count; done += GENERATE_CHUNK) {
+      const rows = Math.min(GENERATE_CHUNK, count - done);
+      chunks.push(
+        await this.preview(preview, (source) => {
+          const drawn = this.streams.get(source.key)!.samples.next(rows);
+          return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
+        }),
+      );
+    }
+    const pixels = new Float32Array(chunks.reduce((n, c) => n + c.pixels.length, 0));
+    let offset = 0;
+    for (const chunk of chunks) {
+      pixels.set(chunk.pixels, offset);
+      offset += chunk.pixels.length;
+    }
+    return { ...chunks[0]!, count, pixels };
   }
 
   async reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined> {

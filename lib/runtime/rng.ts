@@ -40,10 +40,11 @@ export function seedInt(key: string): number {
 
 /**
  * The seed of a data source's random stream: its training draws (after a
- * resume, a stream of their own from that iteration on) or its fixed preview
- * draws. The app and exported projects both seed through here.
+ * resume, a stream of their own from that iteration on), its fixed preview
+ * draws, or the fresh draws of samples generated in bulk. The app and
+ * exported projects both seed through here.
  */
-export function streamSeed(seed: number, stream: 'train' | 'preview', source: string, resumeAt = 0): string {
+export function streamSeed(seed: number, stream: 'train' | 'preview' | 'samples', source: string, resumeAt = 0): string {
   return `${seed}${stream === 'train' && resumeAt ? `@${resumeAt}` : ''}:${stream}:${source}`;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
+import { parse } from 'npyjs';
 import { describe, expect, it } from 'vitest';
 import { getTemplate } from '../../../lib/templates';
 
@@ -68,6 +69,20 @@ describe('npm run train', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/error: node D_enc, port x: Call network "D_enc": D expects \[b, 700\] on "x", got \[b, 784\]/);
     expect(stderr).toMatch(/nothing was trained/);
+  });
+
+  it('writes N generated images as a float32 .npy [N, h, w, c] in [0, 1] with --samples', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const file = path.join(out, 'gen', 'vae.npy');
+    const { code, stderr } = await train('--graph', 'vae', '--steps', '2', '--backend', 'wasm', '--samples', '50', '--samples-out', file, '--out', out);
+    expect(code, stderr).toBe(0);
+    const bytes = await readFile(file);
+    const array = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    expect([array.dtype, array.shape]).toEqual(['f4', [50, 28, 28, 1]]);
+    expect(Array.from(array.data as Float32Array).every((v) => v >= 0 && v <= 1)).toBe(true);
+    const none = await train('--graph', 'conv-ae', '--steps', '1', '--backend', 'wasm', '--samples', '5', '--out', out);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--samples: conv-ae has no samples preview/);
   });
 
   it('explains a malformed file, an unknown template and a bad flag', async () => {
