@@ -27,6 +27,8 @@ python train.py --device cuda --compile    # on a GPU; torch.compile with PyTorc
 python train.py --help
 \`\`\`
 
+\`--tf32\` lets NVIDIA GPUs multiply in TF32 (faster; float32 by default, as the app computes). \`--native-rng\` draws noise
+with torch's generator (faster in bulk, but no longer the app's draws nor its exact losses).
 \`--json\` prints one JSON object per log line (\`step\`, \`losses\`, \`itPerSec\`), as \`npm run train -- --json\` does.
 
 ## Many GPUs, many machines

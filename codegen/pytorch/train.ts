@@ -341,6 +341,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'def main():',
     ...indent([
       'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR)',
+      'nd.NATIVE_RNG = args.native_rng',
       `datasets = {${loads.join(', ')}}`,
       'resume = checkpoint.load(args.resume) if args.resume else None',
       'resume_at = resume.iteration if resume else 0',

@@ -37,6 +37,7 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
+    parser.add_argument("--native-rng", action="store_true", help="draw noise with torch's generator: much faster in bulk, but no longer the app's draws (nor its exact losses)")
     parser.add_argument("--tf32", action="store_true", help="let NVIDIA GPUs multiply in TF32 (faster, about 3 decimals): off, float32 as the app computes")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
     args = parser.parse_args()

@@ -70,6 +70,7 @@ class Rng:
     """A seeded generator of uniforms in [0, 1) and standard normals (Box-Muller, both values of each pair)."""
 
     def __init__(self, seed):
+        self.seed = seed
         self._next = Alea(seed)
         self._spare = None
 
