@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { fail, splitOf, type InputFile } from './files';
+import { fail, ImportError, splitOf, type InputFile } from './files';
 import { assemble, type ImportedData, type SplitData } from './split';
 
 /**
@@ -33,56 +33,80 @@ export function importCsv(files: readonly InputFile[]): ImportedData {
   return assemble('csv', splits, classNames);
 }
 
+/**
+ * Reads one CSV file in two passes over csv-parse's records, each record
+ * handled and dropped as it comes (on_record returns null), so memory stays
+ * the size of the pixels however many cells the file has: the first pass
+ * checks every cell and finds the layout and the value range, the second
+ * writes the pixels.
+ */
 function read(file: InputFile) {
-  let rows: string[][];
-  try {
-    rows = parse(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), { skip_empty_lines: true, trim: true, relax_column_count: true, bom: true });
-  } catch (error) {
-    return fail(`${file.path}: not readable CSV (${(error as Error).message})`);
-  }
-  if (rows.length === 0) fail(`${file.path}: empty`);
-  const header = rows[0]!.some((cell) => cell !== '' && !Number.isFinite(Number(cell))) ? rows.shift()! : undefined;
-  if (rows.length === 0) fail(`${file.path}: a header and no rows`);
-  const labelAt = header ? header.findIndex((c) => LABEL_COLUMN.test(c)) : -1;
-  const columns = rows[0]!.length;
+  const text = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  const each = (visit: (cells: string[], index: number) => void) => {
+    let index = 0;
+    try {
+      parse(text, {
+        skip_empty_lines: true,
+        trim: true,
+        relax_column_count: true,
+        bom: true,
+        on_record: (cells: string[]) => {
+          visit(cells, index++);
+          return null;
+        },
+      });
+    } catch (error) {
+      if (error instanceof ImportError) throw error;
+      fail(`${file.path}: not readable CSV (${(error as Error).message})`);
+    }
+  };
+  let header: string[] | undefined;
+  let labelAt = -1;
+  let columns = 0;
+  let rows = 0;
+  let floats = false;
+  const rawLabels: string[] = [];
+  const line = (index: number) => index + 1;
+  const column = (c: number) => header?.[c] ?? String(c + 1);
+  each((cells, index) => {
+    if (index === 0 && cells.some((cell) => cell !== '' && !Number.isFinite(Number(cell)))) {
+      header = cells;
+      labelAt = header.findIndex((c) => LABEL_COLUMN.test(c));
+      return;
+    }
+    if (columns === 0) columns = cells.length;
+    if (cells.length !== columns) fail(`${file.path} row ${line(index)}: ${cells.length} columns, the first row has ${columns}`);
+    cells.forEach((cell, c) => {
+      if (c === labelAt) return void rawLabels.push(cell);
+      const v = Number(cell);
+      if (cell === '' || !Number.isFinite(v) || v < 0 || v > 255) fail(`${file.path} row ${line(index)}, column ${column(c)}: "${cell}" is not a pixel value (0-255, or 0-1)`);
+      if (!Number.isInteger(v)) floats = true;
+    });
+    rows++;
+  });
+  if (rows === 0) fail(header ? `${file.path}: a header and no rows` : `${file.path}: empty`);
   const values = columns - (labelAt >= 0 ? 1 : 0);
   const side = Math.round(Math.sqrt(values));
   const rgbSide = Math.round(Math.sqrt(values / 3));
   const [height, width, channels] = side * side === values ? [side, side, 1] : rgbSide * rgbSide * 3 === values ? [rgbSide, rgbSide, 3] : fail(`${file.path}: ${values} pixel columns is not a square image (784 = 28x28 greyscale, 3072 = 32x32 RGB)`);
-  const images = new Uint8Array(rows.length * values);
-  const rawLabels: string[] = [];
-  const row = (r: number) => r + 1 + (header ? 1 : 0);
-  let floats = false;
-  for (let r = 0; r < rows.length; r++) {
-    const cells = rows[r]!;
-    if (cells.length !== columns) fail(`${file.path} row ${row(r)}: ${cells.length} columns, the first row has ${columns}`);
+  // Values with fractions, none above 1: the file holds [0, 1] pixels.
+  const images = new Uint8Array(rows * values);
+  let row = 0;
+  each((cells, index) => {
+    if (index === 0 && header) return;
     let k = 0;
-    for (let c = 0; c < cells.length; c++) {
-      if (c === labelAt) {
-        rawLabels.push(cells[c]!);
-        continue;
-      }
-      const v = Number(cells[c]);
-      if (cells[c] === '' || !Number.isFinite(v) || v < 0 || v > 255) fail(`${file.path} row ${row(r)}, column ${header?.[c] ?? c + 1}: "${cells[c]}" is not a pixel value (0-255, or 0-1)`);
-      if (!Number.isInteger(v)) floats = true;
-      images[r * values + k++] = v;
-    }
-  }
-  // Values with fractions, none above 1: the file holds [0, 1] pixels, read again scaled.
-  if (floats) {
-    for (let r = 0; r < rows.length; r++) {
-      let k = 0;
-      rows[r]!.forEach((cell, c) => {
-        if (c === labelAt) return;
-        const v = Number(cell);
-        if (v > 1) fail(`${file.path} row ${row(r)}, column ${header?.[c] ?? c + 1}: ${cell} among values in [0, 1]: pixels are either 0-255 or all in [0, 1]`);
-        images[r * values + k++] = Math.round(v * 255);
-      });
-    }
-  }
+    cells.forEach((cell, c) => {
+      if (c === labelAt) return;
+      const v = Number(cell);
+      if (floats && v > 1) fail(`${file.path} row ${line(index)}, column ${column(c)}: ${cell} among values in [0, 1]: pixels are either 0-255 or all in [0, 1]`);
+      images[row * values + k++] = floats ? Math.round(v * 255) : v;
+    });
+    row++;
+  });
   const numeric = rawLabels.every((l) => /^\d+$/.test(l));
-  const labels = labelAt >= 0 && numeric ? numericLabels(rawLabels, file.path, row) : undefined;
-  const data: SplitData = { source: file.path, count: rows.length, height, width, channels, images, ...(labelAt >= 0 ? { labels: labels ?? new Uint8Array(rows.length) } : {}) };
+  const dataRow = (r: number) => r + 1 + (header ? 1 : 0);
+  const labels = labelAt >= 0 && numeric ? numericLabels(rawLabels, file.path, dataRow) : undefined;
+  const data: SplitData = { source: file.path, count: rows, height, width, channels, images, ...(labelAt >= 0 ? { labels: labels ?? new Uint8Array(rows) } : {}) };
   return { data, rawLabels, names: labelAt >= 0 && !numeric ? [...new Set(rawLabels)] : [] };
 }
 
