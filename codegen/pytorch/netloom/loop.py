@@ -158,4 +158,6 @@ def run(args, iteration, grids, save, start=0):
         final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
         log(f"Done: {steps} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids and checkpoint in {args.out}")
     if WORLD > 1:
+        # Every process waits for rank 0's last grids and checkpoint: a process that leaves while another still talks aborts it.
+        dist.barrier()
         dist.destroy_process_group()

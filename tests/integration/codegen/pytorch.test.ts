@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -16,6 +17,17 @@ import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport }
  * graph, seed and data.
  */
 const python = torchPython();
+
+/** A TCP port nothing listens on now. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 async function exported(id: string, batchSize?: number) {
   const doc = structuredClone(getTemplate(id)!.doc);
@@ -64,8 +76,12 @@ describe('the PyTorch export', () => {
   });
 
   // Debian's PyTorch 1.13 on Python 3.11 needs --redirects/--tee set (its default fails to parse); newer PyTorch needs nothing.
-  const torchrun = (dir: string, processes: number, ...args: string[]) =>
-    exec(python, ['-m', 'torch.distributed.run', '--standalone', '--redirects', '2', '--tee', '2', '--nproc_per_node', String(processes), 'train.py', '--device', 'cpu', '--out', path.join(dir, 'out'), ...args], dir);
+  // A port of our own for each run: the default and --standalone's fixed port can still be held by the run before.
+  const torchrun = async (dir: string, processes: number, ...args: string[]) => {
+    const port = await freePort();
+    const launch = ['-m', 'torch.distributed.run', '--nnodes', '1', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '2', '--tee', '2'];
+    return exec(python, [...launch, '--nproc_per_node', String(processes), 'train.py', '--device', 'cpu', '--out', path.join(dir, 'out'), ...args], dir);
+  };
 
   it.each(['gan', 'vae'])('%s under torchrun --nproc_per_node 2 (gloo, CPU): one process\'s losses for the same global batch, 20 iterations', async (id) => {
     const { dir } = await exported(id);
