@@ -15,9 +15,12 @@ parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportReq
     if (!exported.ok) reply = { id, ok: false, error: exported.error };
     else {
       // Only the folders the request names: datasets its owner was checked to own.
-      const data = await exportData(exported.value.datasets, nodeDataFiles(undefined, new Map(Object.entries(folders))));
-      const zip = zipProject(exported.value, `${packageName(name)}${target === 'pytorch' ? '-pytorch' : ''}`, data);
-      reply = { id, ok: true, zip };
+      // Data that cannot be read (a dataset's files gone from disk) is the request's problem to report, not a crash.
+      const data = await exportData(exported.value.datasets, nodeDataFiles(undefined, new Map(Object.entries(folders)))).catch((error: Error) => error);
+      reply =
+        data instanceof Error
+          ? { id, ok: false, error: `The graph's data cannot be exported: ${data.message}` }
+          : { id, ok: true, zip: zipProject(exported.value, `${packageName(name)}${target === 'pytorch' ? '-pytorch' : ''}`, data) };
     }
   } catch (error) {
     reply = { id, ok: false, error: `Export failed: ${(error as Error).message}`, crashed: true };

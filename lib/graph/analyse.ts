@@ -505,8 +505,8 @@ class Analyser {
   /** The previews the document names (checked), or those proposed from the graph where it names none. */
   private resolvePreviews(main: Scope): ResolvedPreviews {
     const { samples, reconstructions } = this.doc.training.previews;
-    const candidates = previewCandidates(main, nodeLabel);
     const images = dataImages(main);
+    const candidates = previewCandidates(main, nodeLabel, images);
     const resolved: ResolvedPreviews = { candidates };
     if (samples === undefined) {
       const proposal = propose(candidates, (c) => c.generated);

@@ -58,7 +58,7 @@ export function imageOf(shape: Shape, images: ReadonlyMap<number, ImageShape>): 
   return images.get(featureSize(shape)) ?? (isImageBatch(shape) ? squareImage(shape) : undefined);
 }
 
-export function previewCandidates(main: Scope, label: (info: NodeInfo) => string): PreviewCandidate[] {
+export function previewCandidates(main: Scope, label: (info: NodeInfo) => string, images: ReadonlyMap<number, ImageShape> = dataImages(main)): PreviewCandidate[] {
   const datasets = new Map<string, { range: Range | undefined }>();
   for (const info of main.nodes.values()) {
     if (info.kind?.role === 'source' && info.params !== undefined && info.kind.datasets(info.params).length > 0) {
@@ -67,7 +67,6 @@ export function previewCandidates(main: Scope, label: (info: NodeInfo) => string
   }
   const graphRange = [...datasets.values()].find((d) => d.range)?.range ?? '0..1';
   // Pictures have the size of the graph's images (a latent of 64 values is square, but no picture); without data, square and at least 8x8.
-  const images = dataImages(main);
   const looksLikeImages = (shape: Shape) => (images.size ? isBatched(shape) && shape.length >= 2 && images.has(featureSize(shape)) : isImageBatch(shape) && featureSize(shape) >= 64);
   const candidates: PreviewCandidate[] = [];
   // The dataset sources each node depends on, in one pass in topological order (a walk per node would be quadratic).

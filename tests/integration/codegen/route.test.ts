@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -78,6 +78,13 @@ describe('GET /api/projects/:id/export', () => {
     const refused = await get(created.value.id);
     expect(refused.status).toBe(404);
     expect((await refused.json()).error).toMatch(/reads dataset someoneelses, which is not in your library/);
+
+    // A dataset whose files are gone from disk is a clear 400, not a crash.
+    expect((await saveGraph(LOCAL_OWNER, created.value.id, project.value.version + 2, doc)).ok).toBe(true);
+    await rm(path.join(datasetsDir(), imported.value.id, 'train-images.idx'));
+    const gone = await get(created.value.id);
+    expect(gone.status).toBe(400);
+    expect((await gone.json()).error).toMatch(/^The graph's data cannot be exported: .*train-images\.idx/);
   });
 
   it('answers 400 naming the problems when the saved graph cannot be exported', async () => {
