@@ -47,7 +47,7 @@ async function main() {
   await mkdir(path.join(webgpu, 'dist', 'linux-x64'), { recursive: true });
   execFileSync('sh', ['-c', `xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > ${webgpu}/dist/linux-x64/dawn.node.xz`]);
   // MNIST's training split as a dataset folder, xz-compressed (gpu.sh inflates it once).
-  const data = await exportData([{ id: 'mnist', split: 'train' }], nodeDataFiles(undefined));
+  const data = await exportData({ datasets: [{ id: 'mnist', split: 'train' }], classifier: false }, nodeDataFiles(undefined));
   for (const file of data) {
     const target = path.join(OUT, file.path);
     await mkdir(path.dirname(target), { recursive: true });

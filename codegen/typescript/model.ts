@@ -5,6 +5,7 @@ import { SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type St
 import type { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { writeInstructions, type MainContext } from './instructions';
+import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import type { TsNames } from './names';
 
 const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${names.plan.networks.map((n) => `${names.network(n).fn}: ${trains.has(n.id)}`).join(', ')} }`;
@@ -29,6 +30,8 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
     source.kind.emit({ params: source.params, rng: `${stream}(${stringLiteral(source.key)})`, dataset: (ref) => `datasets[${stringLiteral(datasetKey(ref))}]` });
   const trained = drawnBy([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previewed = drawnBy(previews(names).flatMap((p) => p.body));
+  const samples = plan.quality && plan.previews.samples;
+  const scored = samples ? drawnBy(samples.body) : new Set<string>();
   return {
     name: 'createModel',
     parameters: [
@@ -42,6 +45,7 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
     statements: [
       'const trainStream = (source: string) => createRng(streamSeed(seed, "train", source, resumeAt));',
       'const previewStream = (source: string) => createRng(streamSeed(seed, "preview", source));',
+      ...(samples ? ['const evaluationStream = (source: string) => createRng(streamSeed(seed, "evaluation", source));'] : []),
       'const weights = createWeights(seed);',
       'const variables = {',
       ...plan.optimizers.map((o) => `${names.optimizer(o)}: variablesOf(${o.networks.map((id) => `weights.${names.network(plan.networks.find((n) => n.id === id)!).fn}`).join(', ')}),`),
@@ -56,6 +60,14 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
       'preview: {',
       ...plan.sources.filter((s) => previewed.has(s.key)).map((source) => `${names.source(source)}: previewBatch(${sampler(source, 'previewStream')}),`),
       '},',
+      ...(samples
+        ? [
+            '/** New streams that start at the same draws each time: the fixed batch quality is scored on. */',
+            'evaluation: () => ({',
+            ...plan.sources.filter((s) => scored.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'evaluationStream')},`),
+            '}),',
+          ]
+        : []),
       'optimizers: {',
       ...plan.optimizers.map((o) => `${names.optimizer(o)}: ${o.kind.emit({ params: o.params, variables: `variables.${names.optimizer(o)}` })},`),
       '},',
@@ -121,38 +133,58 @@ function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: Readon
   return [comment, `for (let round = 0; round < ${step.repeat}; round++) {`, ...closure, '}'];
 }
 
+/** `await imageBatch(tf, range, () => { ...the preview's instructions...; return value; }, shape)` with the given draws. */
+function evaluatePreview(names: TsNames, preview: PreviewPlan, taken: string[], draw: MainContext['draw']): string {
+  const ctx: MainContext = { names, namer: names.module.child(taken), values: new Map(), layers: new Map(), step: 'step', draw };
+  const body = writeInstructions(ctx, preview.body);
+  const calls = preview.body.some((instr) => instr.type === 'call');
+  // Square greyscale is imageBatch's default; other images say their shape.
+  const { height, width, channels } = preview.image;
+  const image = channels === 1 && height === width ? '' : `, ${objectLiteral({ height, width, channels })}`;
+  return [
+    `await imageBatch(tf, ${stringLiteral(preview.range)}, () => {`,
+    ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
+    ...body,
+    `return ${ctx.values.get(preview.value)};`,
+    `}${image})`,
+  ].join('\n');
+}
+
+/** `generateSamples`: `count` images from the samples preview on the evaluation's fixed draws, in chunks (as Netloom's TrainingProgram.generate). */
+export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKind<FunctionDeclarationStructure> {
+  const draw = (source: SourcePlan) => ({ values: `draws.${names.source(source)}.next(rows)`, batch: 'rows' });
+  return {
+    name: 'generateSamples',
+    isAsync: true,
+    parameters: [
+      { name: 'model', type: 'Model' },
+      { name: 'count', type: 'number' },
+    ],
+    returnType: 'Promise<ImageBatch>',
+    docs: ['`count` generated images in [0, 1] from the same noise at every call: what the quality scores compare with real images.'],
+    statements: [
+      'const draws = model.evaluation();',
+      'const chunks: ImageBatch[] = [];',
+      `for (let done = 0; done < count; done += ${GENERATE_CHUNK}) {`,
+      `const rows = Math.min(${GENERATE_CHUNK}, count - done);`,
+      `chunks.push(${evaluatePreview(names, samples, ['model', 'count', 'draws', 'chunks', 'done', 'rows', 'step'], draw)});`,
+      '}',
+      'return concatBatches(chunks);',
+    ],
+  };
+}
+
 /** `writeGrids`: the sample and reconstruction grids, evaluated on the fixed preview draws without gradients. */
 export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { samples, reconstructions } = names.plan.previews;
   const statements: string[] = ['const name = String(index).padStart(3, "0");', 'const writes: Promise<void>[] = [];'];
-  const evaluate = (preview: PreviewPlan) => {
-    const ctx: MainContext = {
-      names,
-      namer: names.module.child(['model', 'dir', 'index', 'name', 'writes', 'step']),
-      values: new Map(),
-      layers: new Map(),
-      step: 'step',
-      draw: (source) => ({ values: `model.preview.${names.source(source)}`, batch: 'PREVIEW_COUNT' }),
-    };
-    const body = writeInstructions(ctx, preview.body);
-    const calls = preview.body.some((instr) => instr.type === 'call');
-    // Square greyscale is imageBatch's default; other images say their shape.
-    const { height, width, channels } = preview.image;
-    const image = channels === 1 && height === width ? '' : `, ${objectLiteral({ height, width, channels })}`;
-    return [
-      `await imageBatch(tf, ${stringLiteral(preview.range)}, () => {`,
-      ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
-      ...body,
-      `return ${ctx.values.get(preview.value)};`,
-      `}${image});`,
-    ].join('\n');
-  };
+  const evaluate = (preview: PreviewPlan) => evaluatePreview(names, preview, ['model', 'dir', 'index', 'name', 'writes', 'step'], (source) => ({ values: `model.preview.${names.source(source)}`, batch: 'PREVIEW_COUNT' }));
   const { columns } = names.plan.previews.layout;
   const sampleColumns = columns === SEED_LAYOUT.columns ? '' : `, ${columns}`;
-  if (samples) statements.push(`const samples = ${evaluate(samples)}`, `writes.push(writePng(path.join(dir, \`\${name}.png\`), imageGrid(samples${sampleColumns})));`);
+  if (samples) statements.push(`const samples = ${evaluate(samples)};`, `writes.push(writePng(path.join(dir, \`\${name}.png\`), imageGrid(samples${sampleColumns})));`);
   if (reconstructions) {
-    statements.push(`const inputs = ${evaluate(reconstructions.inputs)}`);
-    statements.push(`const outputs = ${evaluate(reconstructions.outputs)}`);
+    statements.push(`const inputs = ${evaluate(reconstructions.inputs)};`);
+    statements.push(`const outputs = ${evaluate(reconstructions.outputs)};`);
     statements.push(`writes.push(writePng(path.join(dir, \`${samples ? 'recon-' : ''}\${name}.png\`), imageGrid(pairs(inputs, outputs), ${2 * columns})));`);
   }
   statements.push('await Promise.all(writes);');

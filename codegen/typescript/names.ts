@@ -15,7 +15,9 @@ export const IMPORTS: [string, string][] = [
   ['@tensorflow/tfjs', '* as tf'],
   ['./runtime/batches', '* as batches'],
   ['./runtime/dataset', '{ type Dataset }'],
-  ['./runtime/grid', '{ imageBatch, imageGrid, pairs }'],
+  ['./runtime/grid', '{ concatBatches, imageBatch, imageGrid, pairs, type ImageBatch }'],
+  ['./runtime/diagnostics', '{ Diagnostician, diagnosisLine, type Diagnosis }'],
+  ['./runtime/scores', '{ scoreLine, type QualityScores }'],
   ['./runtime/init', '{ initialValue, type Initializer }'],
   ['./runtime/loop', '{ doneLine, logLine, runLoop, type Losses, type Trainable }'],
   ['./runtime/ops', '{ opsFor, type Tensor }'],
@@ -25,6 +27,7 @@ export const IMPORTS: [string, string][] = [
   ['./support/checkpoint', '{ readCheckpoint, restoreCheckpoint, saveCheckpoint }'],
   ['./support/datasets', '{ loadDataset }'],
   ['./support/png', '{ writePng }'],
+  ['./support/quality', '{ createEvaluator }'],
   ['./support/settings', '{ readSettings, usage, type Defaults }'],
 ];
 
@@ -37,6 +40,7 @@ export const MODULE_NAMES = [
   'ops', 'Layers', 'Call', 'Step', 'Weights', 'Model', 'LossTensors', 'Datasets', 'createWeights', 'createModel', 'variablesOf',
   'minimize', 'readLosses', 'trainIteration', 'writeGrids', 'main', 'GRAPH_NAME', 'DEFAULTS', 'ITERATIONS', 'BATCH_SIZE', 'SEED',
   'SAMPLE_EVERY', 'LOG_EVERY', 'CHECKPOINT_EVERY', 'BACKEND', 'GUARD', 'OUT_DIR', 'DATA_DIR', 'PREVIEW_COUNT', 'previewBatch',
+  'EVAL_EVERY', 'EVAL_SAMPLES', 'generateSamples',
 ];
 
 /** Parameter names of every network function. */
@@ -52,13 +56,16 @@ export const FIXED_NAMES: readonly string[] = [
   ...MODULE_NAMES,
   ...Object.values(NETWORK_PARAMS),
   // createWeights, createModel
-  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainStream', 'previewStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
+  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainStream', 'previewStream', 'evaluationStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
+  // generateSamples
+  'count', 'draws', 'chunks', 'done', 'rows',
   // variablesOf, previewBatch, minimize, readLosses
   'networks', 'network', 'layer', 'sampler', 'optimizer', 'loss', 'value', 'grads', 'v', 'tensors', 'names', 'stacked', 'values', 'i',
   // trainIteration, writeGrids
   'model', 'batchSize', 'losses', 'noTraining', 'round', 'dir', 'index', 'writes', 'samples', 'inputs', 'outputs',
   // main
   'settings', 'backend', 'note', 'resume', 'trained', 'checkpointDir', 'log', 'line', 'json', 'from', 'iteration', 'program', 'summary', 'result', 'entry', 'e',
+  'reference', 'evaluator', 'diagnostician', 'scores', 'diagnoses', 'score', 'scored', 'diagnosis',
 ];
 
 export interface NetworkNames {

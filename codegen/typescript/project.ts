@@ -35,6 +35,8 @@ export function writePackageJson(plan: TrainingPlan): string {
       webgpu: deps.webgpu,
       pngjs: deps.pngjs,
       seedrandom: deps.seedrandom,
+      // Quality scores: the Fréchet distance's eigendecompositions.
+      'ml-matrix': deps['ml-matrix'],
       tsx: deps.tsx,
     },
     // Its install downloads libtensorflow (with CUDA); where that fails npm carries on and the script uses wasm.

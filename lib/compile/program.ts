@@ -4,11 +4,12 @@ import { formatProblem, type Problem } from '../graph/problems';
 import type { GraphDoc } from '../graph/schema';
 import { concreteShape, isBatched } from '../kinds/shape';
 import { lower } from '../plan/lower';
-import type { PreviewLayout, PreviewPlan, SourcePlan, TrainingPlan } from '../plan/plan';
+import type { PreviewLayout, PreviewPlan, QualityPlan, SourcePlan, TrainingPlan } from '../plan/plan';
 import { captureState, restoreState, type TrainingState } from '../runtime/checkpoint';
 import { datasetKey, type DataProvider, type Dataset } from '../runtime/dataset';
-import { imageBatch, type ImageBatch } from '../runtime/grid';
+import { concatBatches, GENERATE_CHUNK, imageBatch, type ImageBatch } from '../runtime/grid';
 import type { Losses } from '../runtime/loop';
+import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
 import { createRng, streamSeed } from '../runtime/rng';
@@ -66,10 +67,16 @@ export interface TrainingProgram {
    * `count` new images from the samples preview (values in [0, 1]), drawn with
    * fresh noise from a stream of their own (the same for a seed), in chunks
    * so that any count fits in memory. Undefined when the graph names no samples preview.
+   * `fixed`: the same noise at every call instead (the batch quality scores
+   * are computed on, so that scores follow the model and not the draw).
    */
-  generate(count: number): Promise<ImageBatch | undefined>;
+  generate(count: number, options?: { fixed?: boolean }): Promise<ImageBatch | undefined>;
+  /** How generated samples are scored, when they can be (see QualityPlan). */
+  readonly quality: QualityPlan | undefined;
   /** Names of the monitors, in order. */
   readonly monitorNames: readonly string[];
+  /** What each monitor measures, by name (how to chart and diagnose it). */
+  readonly monitorMeasures: ReadonlyMap<string, MonitorMeasure>;
   /** Chart quantities from the loss kinds' monitors (a discriminator's mean output), on the fixed preview draws. */
   monitors(): Promise<Losses>;
   /** The samples preview with its sources' rows blended linearly from row `from` to row `to` (latent interpolation). */
@@ -95,6 +102,8 @@ interface SourceStreams {
   preview: Batches;
   /** Fresh draws for samples generated in bulk, a stream of their own. */
   samples: Batches;
+  /** A new stream that starts at the same draws each time: the fixed batch quality is scored on. */
+  fixed(): Batches;
 }
 
 export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
@@ -112,11 +121,11 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   }
   const streams = new Map<string, SourceStreams>();
   for (const source of plan.sources) {
-    const sampler = (stream: 'train' | 'preview' | 'samples') => {
+    const sampler = (stream: 'train' | 'preview' | 'samples' | 'evaluation') => {
       const rng = createRng(streamSeed(seed, stream, source.key, options.resumeAt));
       return source.kind.sampler(source.params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => datasets.get(datasetKey(ref))! });
     };
-    streams.set(source.key, { train: sampler('train'), preview: sampler('preview'), samples: sampler('samples') });
+    streams.set(source.key, { train: sampler('train'), preview: sampler('preview'), samples: sampler('samples'), fixed: () => sampler('evaluation') });
   }
 
   const variables = createVariables(tf, plan.weights, seed);
@@ -127,9 +136,8 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed);
 }
 
-/** Samples generated in bulk: at most this many per call, drawn this many at a time. */
+/** Samples generated in bulk: at most this many per call. */
 export const MAX_GENERATED = 100_000;
-const GENERATE_CHUNK = 256;
 
 class Program implements TrainingProgram {
   iteration = 0;
@@ -158,6 +166,14 @@ class Program implements TrainingProgram {
 
   get lossNames() {
     return this.plan.lossNames;
+  }
+
+  get quality() {
+    return this.plan.quality;
+  }
+
+  get monitorMeasures() {
+    return new Map(this.plan.monitors.values.map((m) => [m.name, m.monitor.measures]));
   }
 
   get monitorNames() {
@@ -262,27 +278,22 @@ class Program implements TrainingProgram {
     return preview && this.preview(preview);
   }
 
-  async generate(count: number): Promise<ImageBatch | undefined> {
+  async generate(count: number, { fixed = false } = {}): Promise<ImageBatch | undefined> {
     const preview = this.plan.previews.samples;
     if (!preview) return undefined;
     if (!Number.isInteger(count) || count < 1 || count > MAX_GENERATED) throw new Error(`samples: from 1 to ${MAX_GENERATED}, got ${count}`);
+    const draws = new Map([...this.streams].map(([key, streams]) => [key, fixed ? streams.fixed() : streams.samples]));
     const chunks: ImageBatch[] = [];
     for (let done = 0; done < count; done += GENERATE_CHUNK) {
       const rows = Math.min(GENERATE_CHUNK, count - done);
       chunks.push(
         await this.preview(preview, (source) => {
-          const drawn = this.streams.get(source.key)!.samples.next(rows);
+          const drawn = draws.get(source.key)!.next(rows);
           return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
         }),
       );
     }
-    const pixels = new Float32Array(chunks.reduce((n, c) => n + c.pixels.length, 0));
-    let offset = 0;
-    for (const chunk of chunks) {
-      pixels.set(chunk.pixels, offset);
-      offset += chunk.pixels.length;
-    }
-    return { ...chunks[0]!, count, pixels };
+    return concatBatches(chunks);
   }
 
   async reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined> {

@@ -1,5 +1,7 @@
+import { loadClassifier, type Classifier, type ClassifierManifest } from '../runtime/classifier';
 import type { DataProvider } from '../runtime/dataset';
-import { libraryProvider } from './library';
+import type { TF } from '../runtime/ops';
+import { libraryProvider, type DataFiles } from './library';
 
 /**
  * Datasets over HTTP, for training in the browser: MNIST's IDX files from
@@ -7,6 +9,11 @@ import { libraryProvider } from './library';
  * once: the browser caches them, a dataset never changes).
  */
 export function fetchData(baseUrl = '/api/'): DataProvider {
+  return libraryProvider(fetchFiles(baseUrl));
+}
+
+/** The files behind datasets and the classifier, over HTTP. */
+function fetchFiles(baseUrl: string): DataFiles {
   const get = async (url: string, what: string) => {
     const response = await fetch(url);
     if (!response.ok) {
@@ -15,8 +22,21 @@ export function fetchData(baseUrl = '/api/'): DataProvider {
     }
     return new Uint8Array(await response.arrayBuffer());
   };
-  return libraryProvider({
+  return {
     mnist: (file) => get(`${baseUrl}mnist/${file}`, `MNIST file ${file}`),
     dataset: (id, file) => get(`${baseUrl}datasets/${encodeURIComponent(id)}/files/${encodeURIComponent(file)}`, `Dataset file ${file}`),
-  });
+    classifier: (file) => get(`${baseUrl}quality/classifier/${encodeURIComponent(file)}`, `The quality classifier's ${file}`),
+  };
+}
+
+/** The bundled MNIST classifier, its files fetched once per worker (the browser caches them too). */
+export function fetchClassifier(tf: TF, baseUrl = '/api/'): () => Promise<Classifier> {
+  const files = fetchFiles(baseUrl);
+  let fetched: Promise<[Uint8Array, Uint8Array]> | undefined;
+  return async () => {
+    fetched ??= Promise.all([files.classifier('model.json'), files.classifier('weights.bin')]);
+    fetched.catch(() => (fetched = undefined));
+    const [manifest, weights] = await fetched;
+    return loadClassifier(tf, JSON.parse(new TextDecoder().decode(manifest)) as ClassifierManifest, weights);
+  };
 }

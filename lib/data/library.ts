@@ -6,6 +6,8 @@ import { mnistProvider } from './mnist';
 export interface DataFiles {
   mnist(file: string): Promise<Uint8Array>;
   dataset(id: string, file: string): Promise<Uint8Array>;
+  /** A file of the bundled MNIST classifier (model.json, weights.bin). */
+  classifier(file: string): Promise<Uint8Array>;
 }
 
 const ID = /^[a-z0-9]{1,64}$/;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { CLASSIFIER_DIR } from './classifier';
 import type { DataProvider } from '../runtime/dataset';
 import { libraryProvider, type DataFiles } from './library';
 import { mnistProvider } from './mnist';
@@ -46,5 +47,6 @@ export function nodeDataFiles(datasetsDir: string | undefined, folders: Readonly
       if (folder === undefined) throw new Error(`dataset ${id} is not in your library`);
       return new Uint8Array(await readFile(path.join(/*turbopackIgnore: true*/ folder, file)));
     },
+    classifier: async (file) => new Uint8Array(await readFile(path.join(/*turbopackIgnore: true*/ CLASSIFIER_DIR, file))),
   };
 }

@@ -4,7 +4,8 @@ import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
-import { ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MetricPointSchema, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import type { Diagnosis } from '../runtime/diagnostics';
+import { DiagnosisSchema, ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MetricPointSchema, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
 import { ownProjects, ownRuns, type Owner } from './owner';
@@ -23,6 +24,8 @@ export const CHECKPOINTS_KEPT = 3;
 const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
 /** Logged points kept per run: past it, every other point is dropped (the chart shows the whole run, coarser). */
 export const MAX_STORED_POINTS = 20_000;
+/** Diagnoses a run keeps. */
+const MAX_DIAGNOSES = 10;
 /** Runs kept per project. */
 export const MAX_RUNS_PER_PROJECT = 1_000;
 /** Sample grids are small: 4x4 images of 28x28 (or x beside P(Q(x))): a picture larger than this is not one. */
@@ -46,6 +49,12 @@ export interface RunSummary {
   startIteration: number;
   /** Iterations per second over the whole run (training time, pauses excluded). */
   averageItPerSec: number | null;
+  /** The latest quality scores, by name, and the iteration they were taken at (null before the first). */
+  scores: MetricPoint | null;
+  /** What the scores compare (or why the run has none). */
+  scoreNote: string | null;
+  /** Failure modes recognised during the run, in order. */
+  diagnoses: Diagnosis[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -78,6 +87,9 @@ const summary = (row: Row): RunSummary => ({
   resumedFrom: row.resumedFrom,
   startIteration: row.startIteration,
   averageItPerSec: row.seconds > 0 ? (row.iteration - row.startIteration) / row.seconds : null,
+  scores: row.scores ? (JSON.parse(row.scores) as MetricPoint) : null,
+  scoreNote: row.scoreNote,
+  diagnoses: JSON.parse(row.diagnoses) as Diagnosis[],
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
@@ -94,6 +106,7 @@ const CreateInput = z.object({
   series: z.array(z.string().max(200)).max(100).default([]),
   resumedFrom: Id.optional(),
   startIteration: z.number().int().min(0).default(0),
+  scoreNote: z.string().max(1000).optional(),
 });
 
 export async function createRun(owner: Owner, projectId: unknown, input: unknown): Promise<DataResult<RunSummary>> {
@@ -103,7 +116,7 @@ export async function createRun(owner: Owner, projectId: unknown, input: unknown
   if (!parsed.success) return invalid(issue(parsed.error));
   const graph = loadGraphDoc(parsed.data.graph);
   if (!graph.ok) return invalid(`graph: ${graph.error}`);
-  const { settings, backend, series, resumedFrom, startIteration } = parsed.data;
+  const { settings, backend, series, resumedFrom, startIteration, scoreNote } = parsed.data;
   return db().$transaction(async (tx) => {
     if (!(await tx.project.findFirst({ where: { id: project.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound('This project does not exist (it may have been deleted)');
     const count = await tx.run.count({ where: { projectId: project.data } });
@@ -121,6 +134,7 @@ export async function createRun(owner: Owner, projectId: unknown, input: unknown
         resumedFrom,
         startIteration,
         iteration: startIteration,
+        scoreNote,
       },
     });
     return ok(summary(row));
@@ -170,6 +184,10 @@ const UpdateInput = z.object({
   backend: z.string().min(1).max(40).optional(),
   series: z.array(z.string().max(200)).max(100).optional(),
   points: z.array(MetricPointSchema).max(MAX_POINTS_PER_REPORT, `A report carries at most ${MAX_POINTS_PER_REPORT} points`).default([]),
+  /** The latest quality scores. */
+  scores: MetricPointSchema.optional(),
+  /** Diagnoses recognised since the last report (each kind is kept once). */
+  diagnoses: z.array(DiagnosisSchema).max(MAX_DIAGNOSES).default([]),
 });
 
 /**
@@ -182,9 +200,9 @@ export async function updateRun(owner: Owner, runId: unknown, input: unknown): P
   if (!id.success) return invalid('Not a run id');
   const parsed = UpdateInput.safeParse(input);
   if (!parsed.success) return invalid(issue(parsed.error));
-  const { points, series, ...fields } = parsed.data;
+  const { points, series, scores, diagnoses, ...fields } = parsed.data;
   return db().$transaction(async (tx) => {
-    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true, pointCount: true } });
+    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true, pointCount: true, diagnoses: true } });
     if (!row) return notFound(NotFound);
     if (ENDED.includes(row.status as RunStatus)) return ended(`Run already ${row.status}: nothing more is recorded`);
     let pointCount = row.pointCount;
@@ -205,10 +223,23 @@ export async function updateRun(owner: Owner, runId: unknown, input: unknown): P
     }
     const updated = await tx.run.update({
       where: { id: id.data },
-      data: { ...fields, ...(series && { series: JSON.stringify(series) }), pointCount, heartbeatAt: new Date() },
+      data: {
+        ...fields,
+        ...(series && { series: JSON.stringify(series) }),
+        ...(scores && { scores: JSON.stringify(scores) }),
+        ...(diagnoses.length && { diagnoses: JSON.stringify(mergeDiagnoses(JSON.parse(row.diagnoses) as Diagnosis[], diagnoses)) }),
+        pointCount,
+        heartbeatAt: new Date(),
+      },
     });
     return ok(summary(updated));
   });
+}
+
+/** Each kind of diagnosis once, the first time it was recognised. */
+function mergeDiagnoses(stored: Diagnosis[], added: Diagnosis[]): Diagnosis[] {
+  const seen = new Set(stored.map((d) => d.id));
+  return [...stored, ...added.filter((d) => !seen.has(d.id) && seen.add(d.id))].slice(0, MAX_DIAGNOSES);
 }
 
 /** Called as the tab closes (a beacon): a run still going is marked interrupted at once. */

@@ -274,7 +274,7 @@ export function setScheduleRepeat(doc: GraphDoc, index: number, repeat: number):
   return ok({ ...doc, training: { ...doc.training, schedule } });
 }
 
-export type TrainingSettings = Pick<Training, 'batchSize' | 'iterations' | 'seed' | 'sampleEvery' | 'backend' | 'guard'>;
+export type TrainingSettings = Pick<Training, 'batchSize' | 'iterations' | 'seed' | 'sampleEvery' | 'backend' | 'guard' | 'evaluation'>;
 
 /** Changes training settings; each value is checked as the document schema checks it, and the error names the field. */
 export function setTraining(doc: GraphDoc, patch: Partial<TrainingSettings>): Result<GraphDoc> {

@@ -1,3 +1,4 @@
+import { DEFAULT_EVALUATION, MAX_EVALUATION_SAMPLES } from '../runtime/scores';
 import { z } from 'zod';
 
 /**
@@ -81,6 +82,13 @@ export const TrainingSchema = z.object({
   schedule: z.array(ScheduleStepSchema).max(1000).default([]),
   previews: PreviewsSchema.default({}),
   backend: z.enum(TRAINING_BACKENDS).default('auto'),
+  /** Quality scores of the samples every `every` iterations on `samples` generated images (every 0: off). */
+  evaluation: z
+    .object({
+      every: z.number().int().min(0).max(100_000_000).default(DEFAULT_EVALUATION.every).describe('Score the samples every this many iterations (0: never)'),
+      samples: z.number().int().min(2).max(MAX_EVALUATION_SAMPLES).default(DEFAULT_EVALUATION.samples).describe('Generated (and real) images each score compares'),
+    })
+    .default(DEFAULT_EVALUATION),
   /** Stop when a loss stays far above where it had been: `factor` times its running median for `patience` iterations (absent: off). */
   guard: z
     .object({

@@ -6,6 +6,7 @@ import type { ImageShape } from '../runtime/grid';
 import type { Initializer } from '../runtime/init';
 import type { GradNeeds, TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
+import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { Bounds } from './bounds';
 import type { DatasetChoice } from './common';
 import type { Shape } from './shape';
@@ -163,6 +164,8 @@ export interface OpKind<P = any> extends KindBase<P> {
 export interface Monitor {
   /** The input port it reads. */
   input: string;
+  /** What it measures: a probability (charted on the 0..1 axis; diagnostics watch a discriminator that wins outright), or the fraction of latent units in use. */
+  measures: MonitorMeasure;
   /** Chart name, given the label of the node feeding that input. */
   describe(source: string): string;
   compute(tf: TF, input: Tensor): Tensor;

@@ -4,7 +4,7 @@ import { datasetKey, type DatasetRef } from '../runtime/dataset';
 import { lowerMain, type MainGraph } from './main';
 import { lowerNetworks } from './networks';
 import type { TrainingIdentity } from '../runtime/checkpoint';
-import { previewLayout, type MonitorPlan, type OptimizerPlan, type PreviewPlan, type TrainingPlan, type WeightPlan } from './plan';
+import { previewLayout, qualityPlan, type MonitorPlan, type OptimizerPlan, type PreviewPlan, type TrainingPlan, type WeightPlan } from './plan';
 import { evaluation, lowerSteps } from './steps';
 
 const memo = new WeakMap<Analysis, TrainingPlan>();
@@ -65,10 +65,11 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
   const datasets = new Map<string, DatasetRef>();
   for (const source of graph.sources) for (const ref of source.datasets) datasets.set(datasetKey(ref), ref);
 
+  const samplesPlan = samples && preview(samples.ref, samples);
   return {
     name: doc.name,
     description: doc.description,
-    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery, backend: doc.training.backend, guard: doc.training.guard },
+    settings: { batchSize: doc.training.batchSize, iterations: doc.training.iterations, seed: doc.training.seed, sampleEvery: doc.training.sampleEvery, backend: doc.training.backend, guard: doc.training.guard, evaluation: doc.training.evaluation },
     networks,
     weights: networks.flatMap((n) => n.weights),
     sources: graph.sources,
@@ -78,10 +79,11 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     sections,
     steps,
     previews: {
-      samples: samples && preview(samples.ref, samples),
+      samples: samplesPlan,
       reconstructions: reconstructions && { inputs: preview(reconstructions.input, reconstructions), outputs: preview(reconstructions.ref, reconstructions) },
       layout: previewLayout(graph.sources),
     },
+    quality: qualityPlan(graph.sources, samplesPlan),
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],
     identity: identity(networks.flatMap((n) => n.weights), [...optimizers.values()]),

@@ -1,3 +1,4 @@
+import { MNIST_CHOICE } from '../kinds/common';
 import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SourceKind } from '../kinds/kind';
 import type { Shape } from '../kinds/shape';
 import type { TrainingBackend } from '../graph/schema';
@@ -6,6 +7,7 @@ import type { DatasetRef } from '../runtime/dataset';
 import type { ImageShape } from '../runtime/grid';
 import type { Initializer } from '../runtime/init';
 import type { ExplosionGuardRule } from '../runtime/loop';
+import type { EvaluationSettings } from '../runtime/scores';
 
 /**
  * The TrainingPlan: everything about training a graph that can be decided
@@ -201,6 +203,31 @@ export interface PreviewPlan {
   body: readonly MainInstr[];
 }
 
+/**
+ * What the quality scores compare the samples with: held-out images of the
+ * dataset they imitate (the first data source drawing images of their shape),
+ * through the bundled MNIST classifier where that dataset is MNIST, else as
+ * pooled pixels.
+ */
+export interface QualityPlan {
+  reference: DatasetRef;
+  features: 'mnist-classifier' | 'pixels';
+}
+
+/** The quality plan for samples of this image shape, when some data source draws such images. */
+export function qualityPlan(sources: readonly SourcePlan[], samples: PreviewPlan | undefined): QualityPlan | undefined {
+  if (!samples) return undefined;
+  const same = (a: ImageShape, b: ImageShape) => a.height === b.height && a.width === b.width && a.channels === b.channels;
+  for (const source of sources) {
+    const image = source.kind.imageShape?.(source.params);
+    const dataset = source.datasets[0];
+    if (!image || !dataset || !same(image, samples.image)) continue;
+    const mnist = dataset.id === MNIST_CHOICE.id && same(image, MNIST_CHOICE);
+    return { reference: { id: dataset.id, split: 'test' }, features: mnist ? 'mnist-classifier' : 'pixels' };
+  }
+  return undefined;
+}
+
 export interface MonitorPlan {
   name: string;
   value: ValueId;
@@ -210,7 +237,7 @@ export interface MonitorPlan {
 export interface TrainingPlan {
   name: string;
   description: string;
-  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number; backend: TrainingBackend; guard?: ExplosionGuardRule };
+  settings: { batchSize: number; iterations: number; seed: number; sampleEvery: number; backend: TrainingBackend; guard?: ExplosionGuardRule; evaluation: EvaluationSettings };
   /** Callees before callers. */
   networks: readonly NetworkPlan[];
   weights: readonly WeightPlan[];
@@ -228,6 +255,8 @@ export interface TrainingPlan {
   sections: readonly (readonly MainInstr[])[];
   steps: readonly StepPlan[];
   previews: { samples?: PreviewPlan; reconstructions?: { inputs: PreviewPlan; outputs: PreviewPlan }; layout: PreviewLayout };
+  /** How generated samples are scored (absent: no samples preview, or no data of their shape to compare with). */
+  quality?: QualityPlan;
   /** Charted beside the losses, from one evaluation on the fixed preview draws. */
   monitors: { values: readonly MonitorPlan[]; body: readonly MainInstr[] };
   /** Each loss a step reports, once, in schedule order. */

@@ -16,6 +16,9 @@ export interface ClassifierManifest {
   weightsManifest: [{ paths: ['weights.bin']; weights: { name: string; shape: number[]; dtype: 'float32' }[] }];
 }
 
+/** Its files, in one folder. */
+export const CLASSIFIER_FILES = ['model.json', 'weights.bin'] as const;
+
 export interface Classifier {
   /** The penultimate layer [n, 64] and the class logits [n, 10] of images [n, 28, 28, 1] in [0, 1]. */
   apply(images: Tensor): { features: Tensor; logits: Tensor };

@@ -82,3 +82,18 @@ export async function imageBatch(tf: typeof tfjs, range: '0..1' | '-1..1', compu
     values.dispose();
   }
 }
+
+/** Images generated in bulk are drawn this many at a time: any count fits in memory. */
+export const GENERATE_CHUNK = 256;
+
+/** Batches of one image shape, one after another (samples generated in chunks). */
+export function concatBatches(chunks: readonly ImageBatch[]): ImageBatch {
+  if (chunks.length === 0) throw new Error('no image batches to join');
+  const pixels = new Float32Array(chunks.reduce((n, c) => n + c.pixels.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    pixels.set(chunk.pixels, offset);
+    offset += chunk.pixels.length;
+  }
+  return { ...chunks[0]!, count: chunks.reduce((n, c) => n + c.count, 0), pixels };
+}

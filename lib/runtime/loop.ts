@@ -31,6 +31,10 @@ export interface LoopOptions {
   onLog?(entry: LogEntry): void | Promise<void>;
   /** `index` numbers the pictures like the seeds' out/000.png, 001.png, ... */
   onSnapshot?(snapshot: { index: number; step: number }): void | Promise<void>;
+  /** Quality scores before every iteration that is a multiple of this, and after the last (none when unset). */
+  evaluateEvery?: number;
+  /** `step`: the iterations trained so far. */
+  onEvaluate?(step: number): void | Promise<void>;
   /** After each iteration, with its losses (already checked to be finite). */
   onStep?(step: number, losses: Losses): void | Promise<void>;
   /** Stop when a loss stays above `factor` times its running median for `patience` iterations in a row. */
@@ -59,6 +63,8 @@ export interface LoopSummary {
   itPerSec: number;
   /** The last iteration's losses. */
   losses: Losses;
+  /** Of `seconds`, the time spent computing quality scores (when the run scored). */
+  evaluationSeconds?: number;
 }
 
 /** A loss went NaN or infinite (or exploded, past the guard): training stops, naming the loss and the iteration. */
@@ -125,6 +131,8 @@ export class TrainingLoop {
   private losses: Losses = {};
   private window = { start: 0, steps: 0 };
   private finished = false;
+  /** The iteration last scored: a run paused and resumed at a multiple of the interval scores it once. */
+  private lastEvaluated?: number;
   private readonly guard?: ExplosionGuard;
 
   constructor(
@@ -146,11 +154,12 @@ export class TrainingLoop {
   async run(budget: LoopBudget = {}): Promise<boolean> {
     const start = now();
     if (this.window.steps === 0) this.window.start = start;
-    const { sampleEvery, logEvery } = this.options;
+    const { sampleEvery, logEvery, evaluateEvery } = this.options;
     try {
       for (let count = 0; !this.done; ) {
         const step = this.program.iteration;
         if (sampleEvery && step % sampleEvery === 0) await this.options.onSnapshot?.({ index: step / sampleEvery, step });
+        if (evaluateEvery && step % evaluateEvery === 0 && this.lastEvaluated !== step) await this.evaluate(step);
         const losses = await this.program.stepAsync();
         checkFinite(losses, step);
         this.guard?.check(losses, step);
@@ -174,6 +183,7 @@ export class TrainingLoop {
         this.finished = true;
         const step = this.program.iteration;
         if (sampleEvery) await this.options.onSnapshot?.({ index: Math.ceil(step / sampleEvery), step });
+        if (evaluateEvery && this.lastEvaluated !== step) await this.evaluate(step);
       }
       return true;
     } finally {
@@ -181,8 +191,20 @@ export class TrainingLoop {
     }
   }
 
+  /** Scores, timing it: what evaluation costs is part of the summary. */
+  private async evaluate(step: number) {
+    this.lastEvaluated = step;
+    const start = now();
+    await this.options.onEvaluate?.(step);
+    this.evaluationSeconds += now() - start;
+  }
+
+  private evaluationSeconds = 0;
+
   summary(): LoopSummary {
-    return { steps: this.steps, seconds: this.seconds, itPerSec: this.seconds > 0 ? this.steps / this.seconds : 0, losses: this.losses };
+    const summary: LoopSummary = { steps: this.steps, seconds: this.seconds, itPerSec: this.seconds > 0 ? this.steps / this.seconds : 0, losses: this.losses };
+    if (this.options.evaluateEvery) summary.evaluationSeconds = this.evaluationSeconds;
+    return summary;
   }
 }
 
@@ -200,9 +222,10 @@ export function logLine({ step, losses, itPerSec }: LogEntry): string {
 }
 
 /** `Done: 2000 iterations in 40.1 s (49.9 it/s). Final losses: D_loss 1.2340, G_loss 0.5678.` */
-export function doneLine({ steps, seconds, itPerSec, losses }: LoopSummary): string {
+export function doneLine({ steps, seconds, itPerSec, losses, evaluationSeconds }: LoopSummary): string {
   const final = Object.entries(losses).map(([name, value]) => `${name} ${value.toFixed(4)}`).join(', ');
-  return `Done: ${steps} iterations in ${seconds.toFixed(1)} s (${itPerSec.toFixed(1)} it/s). Final losses: ${final}.`;
+  const scoring = evaluationSeconds === undefined ? '' : ` Scoring took ${evaluationSeconds.toFixed(1)} s of it (${((100 * evaluationSeconds) / Math.max(seconds, 1e-9)).toFixed(1)}%).`;
+  return `Done: ${steps} iterations in ${seconds.toFixed(1)} s (${itPerSec.toFixed(1)} it/s). Final losses: ${final}.${scoring}`;
 }
 
 const now = () => performance.now() / 1000;

@@ -133,11 +133,13 @@ function createOps(tf: TF) {
     }
   }
 
-  /** TF1's numerically stable sigmoid_cross_entropy_with_logits against a constant label, batch mean. */
-  function sigmoidCrossEntropy(logits: Tensor, label: 0 | 1): Tensor {
+  /** TF1's numerically stable sigmoid_cross_entropy_with_logits against a constant label (0, 1, or soft: 0.9), batch mean. */
+  function sigmoidCrossEntropy(logits: Tensor, label: number): Tensor {
     const positive = tf.relu(logits);
     const softplusTail = tf.log1p(tf.exp(tf.neg(tf.abs(logits))));
-    const perItem = label === 1 ? tf.add(tf.sub(positive, logits), softplusTail) : tf.add(positive, softplusTail);
+    // max(l, 0) - l y + log(1 + e^-|l|); the hard labels keep the seeds' exact operations.
+    const linear = label === 1 ? tf.sub(positive, logits) : label === 0 ? positive : tf.sub(positive, tf.mul(logits, label));
+    const perItem = tf.add(linear, softplusTail);
     return tf.mean(perItem);
   }
 

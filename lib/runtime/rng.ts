@@ -44,7 +44,7 @@ export function seedInt(key: string): number {
  * draws, or the fresh draws of samples generated in bulk. The app and
  * exported projects both seed through here.
  */
-export function streamSeed(seed: number, stream: 'train' | 'preview' | 'samples', source: string, resumeAt = 0): string {
+export function streamSeed(seed: number, stream: 'train' | 'preview' | 'samples' | 'evaluation', source: string, resumeAt = 0): string {
   return `${seed}${stream === 'train' && resumeAt ? `@${resumeAt}` : ''}:${stream}:${source}`;
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { GraphDoc, TrainingBackend } from '../graph/schema';
 import type { EncodedCheckpoint } from './checkpoint';
+import type { Diagnosis } from '../runtime/diagnostics';
+import { MAX_EVALUATION_SAMPLES } from '../runtime/scores';
 
 /** The messages between the editor (main thread) and the training worker. */
 
@@ -14,6 +16,8 @@ export const RunSettingsSchema = z.object({
   iterations: z.number().int().min(1).max(100_000_000),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   sampleEvery: z.number().int().min(1),
+  /** Quality scores (absent or every 0: none). */
+  evaluation: z.object({ every: z.number().int().min(0), samples: z.number().int().min(2).max(MAX_EVALUATION_SAMPLES) }).optional(),
 });
 export type RunSettings = z.infer<typeof RunSettingsSchema>;
 
@@ -48,6 +52,15 @@ export const MetricPointSchema = z.object({
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;
 
+export const DiagnosisSchema = z.object({
+  id: z.enum(['mode-collapse', 'discriminator-wins', 'posterior-collapse']),
+  step: z.number().int().min(0),
+  title: z.string().max(200),
+  evidence: z.string().max(1000),
+  meaning: z.string().max(1000),
+  remedy: z.string().max(1000),
+}) satisfies z.ZodType<Diagnosis>;
+
 /** Points one report to the server may carry (the training tab reports every few seconds). */
 export const MAX_POINTS_PER_REPORT = 10_000;
 /** Grids a run keeps of each kind: enough for 100,000 iterations sampled every 50. */
@@ -71,7 +84,10 @@ export interface Picture {
 
 export type TrainEvent =
   | { type: 'backend'; backend: BrowserBackend; probes: BackendProbe[] }
-  | { type: 'started'; lossNames: string[]; monitorNames: string[]; iteration: number; total: number }
+  /** `scoreNames`: the quality scores this run charts (none when it is not scored), `scoreNote` what they compare or why there are none. */
+  | { type: 'started'; lossNames: string[]; monitorNames: string[]; scoreNames: string[]; scoreNote?: string; iteration: number; total: number }
+  /** A failure mode recognised (said once per run). */
+  | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'progress'; iteration: number; points: MetricPoint[]; itPerSec: number; seconds: number }
   | { type: 'picture'; kind: 'samples' | 'reconstructions'; picture: Picture }
   | { type: 'interpolation'; png: Blob }

@@ -5,6 +5,10 @@ import type { DataProvider } from '../runtime/dataset';
 import { imageGrid, pairs, type Picture } from '../runtime/grid';
 import { DivergedError, TrainingLoop } from '../runtime/loop';
 import type { TF } from '../runtime/ops';
+import type { Classifier } from '../runtime/classifier';
+import { Diagnostician, type Diagnosis } from '../runtime/diagnostics';
+import { scoreNamesFor, scoreValues } from '../runtime/scores';
+import { createScorer, type RunScorer, type ScorerResult } from '../compile/scoring';
 import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
 
 /** What the session needs from where it runs (the browser worker, or a test in Node). */
@@ -13,6 +17,8 @@ export interface SessionHost {
   selectBackend(choice: BackendChoice): Promise<{ tf: TF; backend: BrowserBackend; probes: BackendProbe[] }>;
   data: DataProvider;
   png(image: Picture): Promise<Blob>;
+  /** The bundled MNIST classifier, for quality scores of MNIST-like samples. */
+  classifier(): Promise<Classifier>;
 }
 
 /** Steps run back to back for this long (seconds) before the session looks at its messages. */
@@ -28,6 +34,8 @@ interface Run {
   settings: RunSettings;
   checkpointSeconds: number;
   points: MetricPoint[];
+  scorer?: RunScorer;
+  diagnostician: Diagnostician;
   lastCheckpointAt: number;
   window: { steps: number; seconds: number; itPerSec: number };
 }
@@ -132,6 +140,7 @@ export class TrainingSession {
 
   private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice, resumeAt?: number) {
     this.generation += 1;
+    this.run?.scorer?.dispose();
     this.run?.program.dispose();
     this.run = undefined;
     const { tf, backend, probes } = await this.host.selectBackend(choice);
@@ -144,11 +153,14 @@ export class TrainingSession {
     const { doc, settings, resume } = command;
     const program = await this.prepare(doc, settings, command.backend, resume?.manifest.iteration);
     if (resume) this.restore(program, resume);
-    this.run = this.newRun(program, doc, settings, command.checkpointSeconds);
+    const scoring = await this.scorer(program, settings);
+    this.run = this.newRun(program, doc, settings, command.checkpointSeconds, scoring.ok ? scoring.scorer : undefined);
     this.host.post({
       type: 'started',
       lossNames: [...program.lossNames],
       monitorNames: [...program.monitorNames],
+      scoreNames: scoring.ok ? scoreNamesFor(scoring.scorer.features) : [],
+      scoreNote: scoring.ok ? scoring.scorer.note : scoring.reason,
       iteration: program.iteration,
       total: settings.iterations,
     });
@@ -164,16 +176,38 @@ export class TrainingSession {
     await this.pictures(program.iteration);
   }
 
-  private newRun(program: TrainingProgram, doc: GraphDoc, settings: RunSettings, checkpointSeconds: number): Run {
+  /** The run's scorer, when it scores (or why it cannot: said in the panel). A scorer that fails to load does not stop training. */
+  private async scorer(program: TrainingProgram, settings: RunSettings): Promise<ScorerResult> {
+    const evaluation = settings.evaluation;
+    if (!evaluation || evaluation.every === 0) return { ok: false, reason: 'Quality scores are off (Score every: 0).' };
+    try {
+      return await createScorer(program, { tf: this.tf!, data: this.host.data, classifier: () => this.host.classifier() }, evaluation.samples);
+    } catch (error) {
+      return { ok: false, reason: `No quality scores: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  private newRun(program: TrainingProgram, doc: GraphDoc, settings: RunSettings, checkpointSeconds: number, scorer?: RunScorer): Run {
     const points: MetricPoint[] = [];
+    const diagnostician = new Diagnostician(program.monitorMeasures);
     const loop = new TrainingLoop(program, {
       iterations: settings.iterations,
       sampleEvery: settings.sampleEvery,
       guard: doc.training.guard,
       onSnapshot: ({ step }) => this.pictures(step),
       onStep: (step, losses) => void points.push({ step, values: losses }),
+      evaluateEvery: scorer && settings.evaluation?.every,
+      onEvaluate: async (step) => {
+        const scores = await scorer!.score();
+        points.push({ step, values: scoreValues(scores) });
+        this.diagnose(diagnostician.scores(step, scores));
+      },
     });
-    return { program, loop, doc, settings, checkpointSeconds, points, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
+    return { program, loop, doc, settings, checkpointSeconds, points, scorer, diagnostician, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
+  }
+
+  private diagnose(found: Diagnosis[]) {
+    for (const diagnosis of found) this.host.post({ type: 'diagnosis', diagnosis });
   }
 
   /** Restores a checkpoint into a new program, disposing the program when it does not fit. */
@@ -232,7 +266,11 @@ export class TrainingSession {
     if (!run || (!force && performance.now() - this.lastProgress < PROGRESS_MS)) return;
     this.lastProgress = performance.now();
     const last = run.points.at(-1);
-    if (last) Object.assign(last.values, await run.program.monitors());
+    if (last) {
+      const monitors = await run.program.monitors();
+      Object.assign(last.values, monitors);
+      this.diagnose(run.diagnostician.monitors(last.step, monitors));
+    }
     if (run.window.seconds > 0.5) run.window = { steps: 0, seconds: 0, itPerSec: run.window.steps / run.window.seconds };
     const itPerSec = run.window.itPerSec || (run.window.seconds > 0 ? run.window.steps / run.window.seconds : 0);
     this.host.post({ type: 'progress', iteration: run.program.iteration, points: run.points.splice(0), itPerSec, seconds: run.loop.summary().seconds });

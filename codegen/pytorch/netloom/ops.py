@@ -47,7 +47,12 @@ def sigmoid_cross_entropy(logits, label):
     """TF1's numerically stable sigmoid_cross_entropy_with_logits against a constant label, batch mean."""
     positive = torch.relu(logits)
     tail = torch.log1p(torch.exp(-torch.abs(logits)))
-    per_item = positive - logits + tail if label == 1 else positive + tail
+    if label == 1:
+        per_item = positive - logits + tail
+    elif label == 0:
+        per_item = positive + tail
+    else:
+        per_item = positive - logits * label + tail
     return per_item.mean()
 
 

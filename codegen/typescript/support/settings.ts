@@ -9,6 +9,9 @@ export interface Settings {
   sampleEvery: number;
   logEvery: number;
   checkpointEvery: number;
+  /** Quality scores every this many iterations (0: none), on this many samples. */
+  evalEvery: number;
+  evalSamples: number;
   /** Folder for sample grids, checkpoints and the summary. */
   out: string;
   /** Folder with one folder per dataset the graph reads (data/<id>/). */
@@ -29,6 +32,8 @@ const NUMBERS = {
   sampleEvery: { flag: 'sample-every', min: 1, help: 'write sample grids every N iterations' },
   logEvery: { flag: 'log-every', min: 1, help: 'print the losses every N iterations' },
   checkpointEvery: { flag: 'checkpoint-every', min: 1, help: 'save a checkpoint every N iterations' },
+  evalEvery: { flag: 'eval-every', min: 0, help: 'score the samples every N iterations (0: never)' },
+  evalSamples: { flag: 'eval-samples', min: 2, help: 'samples (and real images) each score compares' },
 } as const;
 
 export function usage(defaults: Defaults): string {

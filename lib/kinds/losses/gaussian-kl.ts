@@ -5,6 +5,9 @@ import { defineLoss, port, shapeError } from '../kind';
 import { inputWithRows, pyLiteral } from '../common';
 import { lossOutputs, scalar } from './common';
 
+/** A latent unit is active when its mean's variance over the inputs exceeds this. */
+const ACTIVE_VARIANCE = 0.01;
+
 /**
  * KL(N(mean, std^2) || N(0, 1)) in the VAE seed's form:
  * 0.5 * sum(mean^2 + std^2 - 2 log(std + eps) - 1), std = sqrt(exp(logvar)).
@@ -36,5 +39,12 @@ export const gaussianKl = defineLoss({
     loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
   }),
   torch: ({ params, inputs }) => ({ loss: `ops.gaussian_kl(${inputs.mean}, ${inputs.logvar}, ${pyLiteral(params.epsilon)}, ${pyLiteral(params.reduction)})` }),
+  // Active units (Burda et al. 2016): latent dimensions whose mean varies with the input (variance over the batch above 0.01).
+  monitor: {
+    input: 'mean',
+    measures: 'active-units',
+    describe: (source) => `active units of ${source}`,
+    compute: (tf, mean) => tf.mean(tf.cast(tf.greater(tf.moments(tf.reshape(mean, [mean.shape[0] ?? 1, -1]), 0).variance, ACTIVE_VARIANCE), 'float32')),
+  },
   batchReduction: (p) => (p.reduction === 'sum' ? 'sum' : 'mean'),
 });

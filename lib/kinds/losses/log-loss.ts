@@ -25,7 +25,7 @@ export const logLoss = defineLoss({
   inferShape: () => scalar,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
-  monitor: { input: 'p', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
+  monitor: { input: 'p', measures: 'probability', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
   torch: ({ params, inputs }) => ({ loss: `ops.log_loss(${inputs.p}, ${label(params.target)}, ${pyLiteral(params.epsilon)})` }),
   batchReduction: () => 'mean',
 });

@@ -39,6 +39,23 @@ describe('exported projects train like the compiled program', () => {
     expect(out).toEqual(expect.arrayContaining(['000.png', '001.png', 'checkpoint', 'summary.json']));
   });
 
+  it('gan: the same quality scores as npm run train --eval-every, from the classifier and held-out digits it carries', async () => {
+    const dir = await writeExport(await workspace(), getTemplate('gan')!.doc);
+    const args = ['--seed', '3', '--backend', 'wasm', '--json', '--eval-every', '2', '--eval-samples', '64'];
+    const exported = jsonLines(await trainExported(dir, '--iterations', '3', '--out', path.join(dir, 'out'), ...args));
+    const compiled = jsonLines(await trainCompiled('--graph', 'gan', '--steps', '3', '--out', path.join(dir, 'cli-out'), ...args));
+    const scores = (lines: ReturnType<typeof jsonLines>) => lines.flatMap((l) => (l.scores && l.step !== undefined ? [[l.step, l.scores] as const] : []));
+    expect(scores(exported).map(([step]) => step)).toEqual([0, 2, 3]);
+    expect(scores(exported).length).toBe(scores(compiled).length);
+    for (const [i, [, score]] of scores(exported).entries()) {
+      const reference = scores(compiled)[i]![1];
+      expect(Object.keys(score)).toEqual(['frechet', 'diversity', 'entropy', 'confidence']);
+      for (const [name, value] of Object.entries(score)) expect(close(value as number, reference[name as keyof typeof reference] as number, 1e-4), `${name} at ${i}`).toBe(true);
+    }
+    expect(await readdir(path.join(dir, 'quality'))).toEqual(['model.json', 'weights.bin']);
+    expect(await readdir(path.join(dir, 'data', 'mnist'))).toEqual(expect.arrayContaining(['test-images.idx', 'test-labels.idx']));
+  });
+
   it.each(['gan-leaky', 'conv-ae', 'vae', 'cgan', 'cvae'])('%s: 4 iterations, same losses as npm run train (wasm, seed 7)', async (id) => {
     const dir = await writeExport(await workspace(), getTemplate(id)!.doc);
     await compare(id, dir, 4, 7);

@@ -36,6 +36,24 @@ describe('training loop', () => {
     expect(summary.losses).toEqual({ loss: 6 });
   });
 
+  it('scores before every evaluateEvery-th iteration and after the last, once per iteration across pauses, timing it', async () => {
+    const scored: number[] = [];
+    const loop = new TrainingLoop(scripted((s) => ({ loss: s })), {
+      iterations: 9,
+      evaluateEvery: 4,
+      onEvaluate: async (step) => {
+        scored.push(step);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    expect(await loop.run({ iterations: 4 })).toBe(false);
+    expect(await loop.run()).toBe(true);
+    expect(scored).toEqual([0, 4, 8, 9]);
+    const summary = loop.summary();
+    expect(summary.evaluationSeconds).toBeGreaterThanOrEqual(0.015);
+    expect(summary.evaluationSeconds).toBeLessThanOrEqual(summary.seconds);
+  });
+
   it('stops at a NaN loss, naming it and the iteration', async () => {
     const program = scripted((s) => ({ D_loss: 1, G_loss: s === 4 ? Number.NaN : 1 }));
     const failure = await runLoop(program, { iterations: 10 }).catch((e: unknown) => e);

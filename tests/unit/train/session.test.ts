@@ -7,6 +7,7 @@ import { getTemplate } from '../../../lib/templates';
 import type { TrainEvent } from '../../../lib/train/protocol';
 import { TrainingSession } from '../../../lib/train/session';
 import { mnistData, wasm } from '../../helpers';
+import { nodeClassifier } from '../../../lib/data/classifier';
 
 /** A session as the worker runs it, with wasm in Node standing in for the browser's backend. */
 function harness() {
@@ -19,6 +20,7 @@ function harness() {
     },
     selectBackend: async () => ({ tf: await wasm(), backend: 'wasm', probes: [{ name: 'wasm', available: true }] }),
     data: mnistData,
+    classifier: () => nodeClassifier(tf),
     png: async ({ width, height, pixels }) => {
       const png = new PNG({ width, height, colorType: 0, inputColorType: 0 });
       png.data = Buffer.from(pixels);
@@ -59,6 +61,40 @@ describe('training session (the worker)', () => {
     expect(points.map((p) => ({ D_loss: p.values.D_loss, G_loss: p.values.G_loss }))).toEqual(expected);
     const monitored = points.filter((p) => 'mean σ(D_real)' in p.values);
     expect(monitored.length).toBeGreaterThan(0);
+  });
+
+  it('scores the samples at the evaluation cadence on a fixed batch, as points of their own, without changing the losses', async () => {
+    const { session, of } = harness();
+    const scored = { ...settings, evaluation: { every: 3, samples: 64 } };
+    await session.handle({ type: 'start', doc: gan, settings: scored, backend: 'wasm', checkpointSeconds: 3600 });
+    const started = of('started')[0]!;
+    expect(started.scoreNames).toEqual(['Fréchet distance', 'class entropy (bits)', 'confidence', 'diversity']);
+    expect(started.scoreNote).toMatch(/64 samples with 64 MNIST test digits through the bundled MNIST classifier/);
+    const points = of('progress').flatMap((p) => p.points);
+    const scores = points.filter((p) => 'Fréchet distance' in p.values);
+    expect(scores.map((p) => p.step)).toEqual([0, 3, 6, 7]);
+    for (const { values } of scores) {
+      expect(values['Fréchet distance']).toBeGreaterThan(0);
+      expect(values['class entropy (bits)']).toBeGreaterThanOrEqual(0);
+      expect(values['class entropy (bits)']).toBeLessThanOrEqual(Math.log2(10));
+      expect(values.confidence).toBeGreaterThan(0.1);
+    }
+    // Scoring draws from a stream of its own: the losses are the unscored run's.
+    const plain = harness();
+    await plain.session.handle({ type: 'start', doc: gan, settings, backend: 'wasm', checkpointSeconds: 3600 });
+    const losses = (events: typeof points) => events.filter((p) => 'D_loss' in p.values).map((p) => [p.values.D_loss, p.values.G_loss]);
+    expect(losses(points)).toEqual(losses(plain.of('progress').flatMap((p) => p.points)));
+  });
+
+  it('says why a run has no scores: off, or nothing to compare the samples with', async () => {
+    const off = harness();
+    await off.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1, evaluation: { every: 0, samples: 10 } }, backend: 'wasm', checkpointSeconds: 3600 });
+    expect(off.of('started')[0]).toMatchObject({ scoreNames: [], scoreNote: expect.stringMatching(/off/) });
+    const noPreview = harness();
+    const doc = { ...gan, training: { ...gan.training, previews: { samples: 'none' as const } } };
+    await noPreview.session.handle({ type: 'start', doc, settings: { ...settings, iterations: 1, evaluation: { every: 1, samples: 10 } }, backend: 'wasm', checkpointSeconds: 3600 });
+    expect(noPreview.of('started')[0]).toMatchObject({ scoreNames: [], scoreNote: expect.stringMatching(/no samples preview/) });
+    expect(noPreview.of('status').at(-1)!.status).toBe('completed');
   });
 
   it('pictures reconstructions x beside P(Q(x)) for a model with an encoder', async () => {

@@ -8,10 +8,21 @@ import { chartColumns, settledRange, type Trace } from '@/lib/train/chart-data';
 const MAX_POINTS = 1500;
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 
+/** The two axes' labels, and the right one's fixed range. */
+export interface ChartAxes {
+  left: string;
+  right: string;
+  rightRange: [number, number];
+}
+const LOSS_AXES: ChartAxes = { left: 'loss', right: 'mean D', rightRange: [0, 1] };
+
 interface Props {
   traces: Trace[];
-  /** Traces drawn on the right-hand 0..1 axis (a discriminator's mean output). */
+  /** Traces drawn on the right-hand axis (a discriminator's mean output on 0..1). */
   probabilities: ReadonlySet<string>;
+  axes?: ChartAxes;
+  /** The accessible name (one page may show several charts). */
+  name?: string;
   /** Traces drawn dashed (an overlaid earlier run). */
   dashed: ReadonlySet<string>;
   log: boolean;
@@ -20,7 +31,7 @@ interface Props {
 }
 
 /** Losses (and monitors) against iterations, decimated; the loss axis zooms past the warm-up (or is logarithmic). */
-export function LossChart({ traces, probabilities, dashed, log, version }: Props) {
+export function LossChart({ traces, probabilities, dashed, log, version, axes = LOSS_AXES, name = 'Loss chart' }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot>(undefined);
   const shape = `${traces.map((t) => t.label).join('|')}/${log}`;
@@ -38,13 +49,13 @@ export function LossChart({ traces, probabilities, dashed, log, version }: Props
       scales: {
         x: { time: false },
         y: log ? { distr: 3, log: 10 } : { range: (_u, min, max) => lossRange.current ?? [min, max] },
-        p: { range: [0, 1] },
+        p: { range: axes.rightRange },
       },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
         // Wide enough for its longest tick label, so the axis label never sits on the numbers.
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: log ? 'loss (log)' : 'loss', size: (_u, values) => 28 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)) },
-        ...(traces.some((t) => probabilities.has(t.label)) ? [{ scale: 'p', side: 1, stroke: 'currentColor', grid: { show: false }, label: 'mean D' } as uPlot.Axis] : []),
+        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: log ? `${axes.left} (log)` : axes.left, size: (_u, values) => 28 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)) },
+        ...(traces.some((t) => probabilities.has(t.label)) ? [{ scale: 'p', side: 1, stroke: 'currentColor', grid: { show: false }, label: axes.right } as uPlot.Axis] : []),
       ],
       series: [
         { label: 'iteration' },
@@ -90,5 +101,5 @@ export function LossChart({ traces, probabilities, dashed, log, version }: Props
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
 
-  return <div className="loss-chart" ref={host} role="img" aria-label="Loss chart" data-points={traces[0]?.steps.length ?? 0} />;
+  return <div className="loss-chart" ref={host} role="img" aria-label={name} data-points={traces[0]?.steps.length ?? 0} />;
 }

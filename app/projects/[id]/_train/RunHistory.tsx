@@ -2,8 +2,16 @@
 import { useEffect, useState } from 'react';
 import type { RunSummary } from '@/lib/db/runs';
 import { listRuns } from './api';
+import { SCORE_NAMES } from '@/lib/runtime/scores';
 
 const when = (date: Date | string) => new Date(date).toLocaleString();
+
+/** `FD 368 · 2.74 bits · at 5,000`: the scores that compare runs at a glance. */
+function scoreSummary(values: Record<string, number>, step: number): string {
+  const fd = values[SCORE_NAMES.frechet];
+  const bits = values[SCORE_NAMES.entropy];
+  return [fd !== undefined && `FD ${fd.toFixed(0)}`, bits !== undefined && `${bits.toFixed(2)} bits`, `at ${step.toLocaleString()}`].filter(Boolean).join(' · ');
+}
 
 /** The run this page is training, as it goes (the list's rows show what the server last heard). */
 export interface LiveProgress {
@@ -63,6 +71,17 @@ export function RunHistory({
             {now ? ` · ${now.itPerSec.toFixed(1)} it/s now` : run.averageItPerSec ? ` · ${run.averageItPerSec.toFixed(1)} it/s average` : ''}
           </span>
           <progress max={total} value={iteration} aria-label={`Run #${run.number}: ${iteration} of ${total} iterations`} />
+          {(run.scores || run.diagnoses.length > 0) && (
+            <small className="run-scores" data-testid="run-scores">
+              {run.scores && scoreSummary(run.scores.values, run.scores.step)}
+              {run.diagnoses.map((d) => (
+                <span key={d.id} className="run-diagnosis" title={`${d.evidence}. ${d.meaning}`}>
+                  {' '}
+                  · {d.title}
+                </span>
+              ))}
+            </small>
+          )}
           <small className="muted" title={run.message ?? undefined}>
             {when(run.createdAt)}
             {run.message ? ` · ${run.message}` : ''}

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { setTraining, type TrainingSettings } from '@/lib/graph/edit';
 import { TRAINING_BACKENDS, type GraphDoc } from '@/lib/graph/schema';
 
-const NUMBERS: { key: Exclude<keyof TrainingSettings, 'backend' | 'guard'>; label: string }[] = [
+const NUMBERS: { key: Exclude<keyof TrainingSettings, 'backend' | 'guard' | 'evaluation'>; label: string }[] = [
   { key: 'batchSize', label: 'Batch size' },
   { key: 'iterations', label: 'Iterations' },
   { key: 'seed', label: 'Seed' },
@@ -34,6 +34,7 @@ export function SettingsForm({ doc, disabled, onChange }: { doc: GraphDoc; disab
     if (next.ok && JSON.stringify(next.value.training[key]) !== JSON.stringify(doc.training[key])) onChange(next.value);
   };
   const guard = doc.training.guard;
+  const evaluation = doc.training.evaluation;
   return (
     <div className="settings">
       {NUMBERS.map(({ key, label }) => (
@@ -49,6 +50,14 @@ export function SettingsForm({ doc, disabled, onChange }: { doc: GraphDoc; disab
           ))}
         </select>
       </label>
+      <NumberField
+        label="Score every"
+        value={evaluation.every}
+        error={errors.evaluation}
+        disabled={disabled}
+        onCommit={(every) => commit('evaluation', { ...evaluation, every })}
+      />
+      <NumberField label="Score samples" value={evaluation.samples} disabled={disabled} onCommit={(samples) => commit('evaluation', { ...evaluation, samples })} />
       <label className="check" title="Stop a run when a loss stays far above its running median (it exploded without turning NaN)">
         <input
           type="checkbox"

@@ -8,7 +8,8 @@ import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
 import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
 import { loadCheckpoint, loadRun } from './api';
-import { LossChart } from './LossChart';
+import { LossChart, type ChartAxes } from './LossChart';
+import { isScoreName, SCORE_NAMES } from '@/lib/runtime/scores';
 import { Pictures } from './Pictures';
 import { PreviewPicker } from './PreviewPicker';
 import { RunHistory } from './RunHistory';
@@ -16,6 +17,9 @@ import { ScheduleEditor } from './ScheduleEditor';
 import { SettingsForm } from './SettingsForm';
 import { MetricSeries } from './series';
 import { isActive, useTrainer, type PictureRef } from './useTrainer';
+
+/** Fréchet distance on the left; entropy (bits, at most log2 10), confidence and diversity on the right. */
+const QUALITY_AXES: ChartAxes = { left: 'Fréchet distance', right: 'bits · fraction', rightRange: [0, 3.4] };
 
 function duration(seconds: number) {
   if (!Number.isFinite(seconds)) return '–';
@@ -63,8 +67,8 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
   const runStatus = run?.savedStatus;
   useEffect(() => setRefresh((r) => r + 1), [runId, runStatus]);
 
-  const { batchSize, iterations, seed, sampleEvery } = doc.training;
-  const parsed = RunSettingsSchema.safeParse({ batchSize, iterations, seed, sampleEvery });
+  const { batchSize, iterations, seed, sampleEvery, evaluation } = doc.training;
+  const parsed = RunSettingsSchema.safeParse({ batchSize, iterations, seed, sampleEvery, evaluation });
   const blocker = !analysis.ok
     ? `Fix the graph first: ${analysis.errors.length} problem(s), e.g. ${formatProblem(analysis.errors[0]!)}`
     : !parsed.success
@@ -74,7 +78,13 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
   const viewed = opened && !active ? opened : undefined;
   const series = useMemo(() => (viewed ? MetricSeries.from(viewed.series, viewed.points) : metrics), [viewed, metrics]);
   const overlaySeries = useMemo(() => overlay && MetricSeries.from(overlay.series, overlay.points), [overlay]);
-  const traces = [...series.traces(), ...(overlaySeries?.traces(`#${overlay!.number} `) ?? [])];
+  const allTraces = [...series.traces(), ...(overlaySeries?.traces(`#${overlay!.number} `) ?? [])];
+  // Quality scores get a chart of their own (their scales have nothing to do with the losses').
+  const isScore = (label: string) => isScoreName(label.replace(/^#\d+ /, ''));
+  const traces = allTraces.filter((t) => !isScore(t.label));
+  const scoreTraces = allTraces.filter((t) => isScore(t.label) && t.steps.length > 0);
+  const scoreNote = viewed ? viewed.scoreNote : run?.scoreNote;
+  const diagnoses = viewed ? viewed.diagnoses : (run?.diagnoses ?? []);
   // Monitors (a discriminator's mean output) go on the 0..1 axis: known from the graph each run trained.
   const probabilities = new Set([
     ...(viewed ? monitorNames(viewed.graph) : (run?.monitors ?? [])),
@@ -193,6 +203,15 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
             </ul>
           </div>
         )}
+        {diagnoses.length > 0 && (
+          <ul className="diagnoses" aria-label="Diagnoses">
+            {diagnoses.map((d) => (
+              <li key={d.id} role="alert" data-diagnosis={d.id}>
+                <strong>{d.title}</strong> at iteration {d.step.toLocaleString()}: {d.evidence}. {d.meaning} <em>Try:</em> {d.remedy}
+              </li>
+            ))}
+          </ul>
+        )}
         <h4>Schedule</h4>
         <ScheduleEditor doc={doc} analysis={analysis} disabled={active} onChange={onChange} onMessage={onMessage} />
         <h4>Pictures</h4>
@@ -217,6 +236,25 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
           <LossChart key={`${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`} traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion} />
         ) : (
           <p className="muted">Losses appear here as the model trains.</p>
+        )}
+        {scoreTraces.length > 0 && (
+          <div className="quality-chart">
+            <LossChart
+              key={`quality/${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`}
+              name="Quality chart"
+              traces={scoreTraces}
+              probabilities={new Set(scoreTraces.filter((t) => !t.label.endsWith(SCORE_NAMES.frechet)).map((t) => t.label))}
+              axes={QUALITY_AXES}
+              dashed={dashed}
+              log={false}
+              version={metricsVersion}
+            />
+          </div>
+        )}
+        {scoreNote && (
+          <p className="muted score-note" data-testid="score-note">
+            {scoreNote}
+          </p>
         )}
       </div>
       <div className="training-pictures">

@@ -3,6 +3,8 @@ import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { jsonBody, requestJson } from './api';
+import type { Diagnosis } from '@/lib/runtime/diagnostics';
+import { isScoreName } from '@/lib/runtime/scores';
 
 /** How often the page reports to the server while a run is live (also its heartbeat). */
 const REPORT_MS = 2000;
@@ -16,6 +18,9 @@ const REPORT_MS = 2000;
 export class RunRecorder {
   private queue: Promise<unknown>;
   private pending: MetricPoint[] = [];
+  /** The latest scores and the diagnoses not yet sent. */
+  private scores?: MetricPoint;
+  private diagnoses: Diagnosis[] = [];
   private progress = { iteration: 0, itPerSec: 0, seconds: 0 };
   private timer: ReturnType<typeof setInterval>;
   private runId?: string;
@@ -25,7 +30,7 @@ export class RunRecorder {
 
   constructor(
     projectId: string,
-    run: { graph: GraphDoc; settings: RunSettings; backend: string; series: string[]; resumedFrom?: string; startIteration: number },
+    run: { graph: GraphDoc; settings: RunSettings; backend: string; series: string[]; resumedFrom?: string; startIteration: number; scoreNote?: string },
     private onError: (message: string) => void,
     onCreated: (run: { id: string; number: number }) => void,
   ) {
@@ -42,6 +47,12 @@ export class RunRecorder {
     // While the server cannot be reached, the backlog is thinned rather than grown without end.
     if (this.pending.length > 4 * MAX_POINTS_PER_REPORT) this.pending = thinPoints(this.pending, 2 * MAX_POINTS_PER_REPORT);
     this.progress = progress;
+    const scored = [...points].reverse().find((p) => Object.keys(p.values).some(isScoreName));
+    if (scored) this.scores = { step: scored.step, values: Object.fromEntries(Object.entries(scored.values).filter(([name]) => isScoreName(name))) as Record<string, number> };
+  }
+
+  diagnosis(diagnosis: Diagnosis) {
+    this.diagnoses.push(diagnosis);
   }
 
   /**
@@ -93,10 +104,12 @@ export class RunRecorder {
   private async sendReport(extra: { message?: string } = {}) {
     const points = this.pending.slice(0, MAX_POINTS_PER_REPORT);
     this.pending = this.pending.slice(points.length);
+    const diagnoses = this.diagnoses.splice(0);
     try {
-      await requestJson(`/api/runs/${this.runId}`, jsonBody('PATCH', { ...this.progress, points, status: this.current, ...extra }));
+      await requestJson(`/api/runs/${this.runId}`, jsonBody('PATCH', { ...this.progress, points, status: this.current, scores: this.scores, diagnoses, ...extra }));
     } catch (e) {
       this.pending.unshift(...points);
+      this.diagnoses.unshift(...diagnoses);
       throw e;
     }
   }

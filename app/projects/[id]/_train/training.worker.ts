@@ -1,4 +1,4 @@
-import { fetchData } from '@/lib/data/fetch';
+import { fetchClassifier, fetchData } from '@/lib/data/fetch';
 import { selectBackend, tf } from '@/lib/train/browser-backends';
 import type { TrainCommand, TrainEvent } from '@/lib/train/protocol';
 import { TrainingSession } from '@/lib/train/session';
@@ -10,6 +10,7 @@ const session = new TrainingSession({
   post: (event) => scope.postMessage(event),
   selectBackend: async (choice) => ({ tf, ...(await selectBackend(choice)) }),
   data: fetchData(),
+  classifier: fetchClassifier(tf),
   async png({ width, height, channels, pixels }) {
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let p = 0; p < width * height; p++) {

@@ -4,6 +4,7 @@ import type { GraphDoc } from '@/lib/graph/schema';
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
 import type { BackendChoice, BackendProbe, BrowserBackend, RunSettings, RunStatus, TrainCommand, TrainEvent } from '@/lib/train/protocol';
 import { RunRecorder } from './recorder';
+import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { MetricSeries } from './series';
 
 export interface PictureRef {
@@ -28,6 +29,10 @@ export interface LiveRun {
   series: string[];
   /** The series that are monitors, not losses. */
   monitors: string[];
+  /** What the quality scores compare, or why there are none. */
+  scoreNote?: string;
+  /** Failure modes recognised so far. */
+  diagnoses: Diagnosis[];
   pictures: { samples: PictureRef[]; reconstructions: PictureRef[] };
   interpolation?: string;
   checkpoint?: { id: string; iteration: number };
@@ -73,14 +78,22 @@ export function useTrainer(projectId: string, onError: (message: string) => void
         case 'backend':
           return update({ backend: event.backend, probes: event.probes });
         case 'started': {
-          const series = [...event.lossNames, ...event.monitorNames];
+          const series = [...event.lossNames, ...event.monitorNames, ...event.scoreNames];
           metrics.current.reset(series);
           setMetricsVersion((v) => v + 1);
-          update({ series, monitors: event.monitorNames, iteration: event.iteration, total: event.total });
+          update({ series, monitors: event.monitorNames, scoreNote: event.scoreNote, iteration: event.iteration, total: event.total });
           const start = pending.current!;
           recorder.current = new RunRecorder(
             projectId,
-            { graph: start.doc, settings: start.settings, backend: runBackend.current ?? 'unknown', series, resumedFrom: start.resumedFrom, startIteration: event.iteration },
+            {
+              graph: start.doc,
+              settings: start.settings,
+              backend: runBackend.current ?? 'unknown',
+              series,
+              resumedFrom: start.resumedFrom,
+              startIteration: event.iteration,
+              scoreNote: event.scoreNote,
+            },
             (message) => onErrorRef.current(message),
             (created) => update(created),
           );
@@ -96,6 +109,9 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           const ref = { index: event.picture.index, step: event.picture.step, src: url(event.picture.png) };
           return update((r) => ({ pictures: { ...r.pictures, [event.kind]: [...r.pictures[event.kind].filter((p) => p.index !== ref.index), ref] } }));
         }
+        case 'diagnosis':
+          recorder.current?.diagnosis(event.diagnosis);
+          return update((r) => ({ diagnoses: [...r.diagnoses, event.diagnosis] }));
         case 'notice':
           return onErrorRef.current(event.message);
         case 'interpolation':
@@ -141,6 +157,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
     seconds: 0,
     series: [],
     monitors: [],
+    diagnoses: [],
     pictures: { samples: [], reconstructions: [] },
   });
 
