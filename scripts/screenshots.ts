@@ -46,7 +46,7 @@ async function main() {
       const project = await getProject(LOCAL_OWNER, created.value.id);
       if (!project.ok) throw new Error(project.error.message);
       const doc = project.value.graph;
-      const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm' } });
+      const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm', evaluation: { every: 20, samples: 200 } } });
       if (!saved.ok) throw new Error(saved.error.message);
 
       await page.goto(`http://127.0.0.1:${PORT}/projects/${created.value.id}`);

@@ -13,9 +13,12 @@ const BUILTINS = ['print', 'len', 'range', 'list', 'dict', 'set', 'tuple', 'str'
 /** What the generated train.py itself names at module level or in functions. */
 const GENERATED = [
   'argparse', 'json', 'os', 'sys', 'time', 'torch', 'nd', 'init', 'ops', 'optim', 'grid', 'Rng', 'stream_seed', 'weight_seed',
+  'checkpoint', 'loop', 'quality',
   'weight', 'tensor', 'minimize', 'Model', 'Streams', 'create_streams', 'create_optimizers', 'train_iteration', 'write_grids', 'main',
-  'model', 'streams', 'optimizers', 'batch_size', 'losses', 'device', 'seed', 'datasets', 'resume_at', 'args', 'nets',
+  'model_weights', 'generate_samples',
+  'model', 'streams', 'optimizers', 'batch_size', 'losses', 'device', 'seed', 'datasets', 'resume_at', 'args', 'nets', 'name',
   'GRAPH_NAME', 'ITERATIONS', 'BATCH_SIZE', 'SEED', 'SAMPLE_EVERY', 'LOG_EVERY', 'DATA_DIR', 'OUT_DIR', 'PREVIEW_COUNT', 'PREVIEW_COLUMNS',
+  'IDENTITY', 'EVAL_EVERY', 'EVAL_SAMPLES',
   'forward', 'parameters', 'training', 'train', 'eval', 'to', 'WEIGHTS', 'round_', 'index', 'out', 'drawn',
 ];
 const RESERVED = new Set([...KEYWORDS, ...BUILTINS, ...GENERATED]);

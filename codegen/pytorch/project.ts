@@ -6,6 +6,24 @@ export const TORCH_GITIGNORE = '__pycache__/\nout/\n';
 /** PyTorch 1.13 (Debian 12's) or later; torch.compile needs 2.0. */
 export const REQUIREMENTS = 'torch>=1.13\nnumpy>=1.21\npillow>=9\n';
 
+/** The quality scores, where the graph has them: what they compare, and their flags. */
+function qualityParagraph(plan: TrainingPlan): string {
+  const { quality } = plan;
+  if (!quality) return '';
+  const { every, samples } = plan.settings.evaluation;
+  const features =
+    quality.features === 'mnist-classifier'
+      ? `the Fréchet distance between features of the bundled MNIST classifier (\`quality/\`; lower is better), the entropy of its predicted classes (3.32 bits when all 10 digits are drawn equally), its mean confidence`
+      : 'the Fréchet distance between 8x8-pooled pixels (lower is better)';
+  return `
+Quality scores, as Netloom computes them: every \`--eval-every\` iterations (${every}; 0: never) and at the end, \`--eval-samples\`
+images (${samples}) generated from the same noise each time are compared with as many held-out images of
+\`${quality.reference.id.replace(/[`\r\n]+/g, ' ')}\` (its ${quality.reference.split} split): ${features}, and diversity (their mean distance over that of real
+images; near 0 means near-identical samples). Each is printed (\`Quality at iteration N: ...\`, or \`{"step", "scores"}\`
+with \`--json\`) and kept in \`summary.json\`, with a diagnosis when the samples collapse onto a few modes.
+`;
+}
+
 export function writeTorchReadme(plan: TrainingPlan, files: { netloom: string[] }): string {
   const t = plan.settings;
   const datasets = [...new Set(plan.datasets.map((ref) => ref.id))];
@@ -56,7 +74,7 @@ ${datasets.length ? `The project carries the data it was exported with, one fold
 ## Output
 
 In \`--out DIR\` (default \`out/\`): \`000.png\`, \`001.png\`, ...: grids every \`--sample-every\` iterations (${t.sampleEvery})${plan.previews.reconstructions ? ', reconstructions beside their inputs' : ''}, \`checkpoint/\` and \`summary.json\`.
-
+${qualityParagraph(plan)}
 ## Files
 
 - \`train.py\`: the model and the training loop (generated from the graph; edit freely).

@@ -1,7 +1,8 @@
 import { pyLiteral } from '../../lib/kinds/common';
 import { formatShape, type Shape } from '../../lib/kinds/shape';
-import type { MainInstr, NetworkPlan, PreviewPlan, SourcePlan, StepPlan, TrainingPlan, ValueId } from '../../lib/plan/plan';
+import { hasModes, type MainInstr, type NetworkPlan, type PreviewPlan, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
 import { datasetKey } from '../../lib/runtime/dataset';
+import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import { PyNamer } from './names';
 
 /**
@@ -61,16 +62,24 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
   const body: string[] = [];
   for (const instr of network.body) {
     if (instr.type === 'apply') {
-      const code = instr.kind.torch!({
+      const args = {
         params: instr.params,
         inputs: Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, values.get(value)!])),
         inputShapes: instr.inShapes,
         weights: Object.fromEntries(Object.entries(instr.weights).map(([key, weight]) => [key, `self.${own.attrs.get(weight.name)}`])),
-      });
+        training: 'nets.mode.training',
+      };
+      const code = instr.kind.torch!(args);
       for (const port of Object.keys(instr.outputs)) {
         const variable = locals.name(Object.keys(instr.outputs).length === 1 ? instr.label : `${instr.label}_${port}`);
         body.push(`${variable} = ${code[port]}`);
         values.set(instr.outputs[port]!, variable);
+      }
+      const updates = instr.kind.torchUpdate?.(args);
+      if (updates && instr.needs.weights.networks.length) {
+        // Moving statistics follow the batches of the steps that train this network.
+        const trains = `{${instr.needs.weights.networks.map((id) => py(id)).join(', ')}}`;
+        body.push(`if nets.mode.training and nets.mode.trains & ${trains}:`, ...indent(['with torch.no_grad():', ...indent(Object.entries(updates).map(([key, expression]) => `${args.weights[key]}.copy_(${expression})`))]));
       }
     } else {
       const variable = locals.name(instr.label);
@@ -82,7 +91,7 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
   body.push(`return (${network.outputs.map((o) => values.get(o.value)!).join(', ')},)`);
   const describe = (items: readonly { label: string; shape: Shape }[]) => items.map((i) => `${comment(i.label)} ${formatShape(i.shape)}`).join(', ') || 'nothing';
   const weights = network.weights.map(
-    (w) => `self.${own.attrs.get(w.name)} = weight(seed, ${py(w.name)}, ${pyLiteral(w.shape)}, ${pyLiteral(w.init)}, ${pyLiteral(w.fans)})`,
+    (w) => `self.${own.attrs.get(w.name)} = weight(seed, ${py(w.name)}, ${pyLiteral(w.shape)}, ${pyLiteral(w.init)}, ${pyLiteral(w.fans)}${w.trainable ? '' : ', False'})`,
   );
   return [
     `class ${own.cls}(torch.nn.Module):`,
@@ -177,14 +186,18 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
     shared: true,
   };
   const body: string[] = ['losses = {}'];
+  const modes = hasModes(plan);
   plan.steps.forEach((step, s) => {
     const section = plan.sections[s]!;
     if (section.length) {
       body.push(s === 0 ? '# Once per iteration, shared by the steps below.' : '# Once the steps above have updated their networks, shared by the steps below.');
+      if (modes) body.push('model.mode = loop.Mode(True)');
       body.push('with torch.no_grad():', ...indent(writeInstructions(ctx, section)));
     }
+    if (modes) body.push(`model.mode = loop.Mode(True, {${step.optimizer.networks.map((id) => py(id)).join(', ')}})`);
     body.push(...writeStep(ctx, step));
   });
+  if (modes) body.push('model.mode = loop.EVALUATION');
   body.push('return losses');
   return [
     'def train_iteration(model, streams, optimizers, batch_size):',
@@ -221,13 +234,31 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
   const trained = drawnIn([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previews = [plan.previews.samples, plan.previews.reconstructions?.inputs, plan.previews.reconstructions?.outputs].flatMap((p) => (p ? [p] : []));
   const previewed = drawnIn(previews.flatMap((p) => p.body));
+  const samples = plan.quality && plan.previews.samples;
+  const scored = samples ? drawnIn(samples.body) : new Set<string>();
+  const evaluation = samples
+    ? [
+        '',
+        'def evaluation(self):',
+        ...indent([
+          '"""New samplers that start at the same draws at every call: the fixed batch the quality scores compare."""',
+          'seed, datasets = self.seed, self.datasets',
+          'def evaluation(key):',
+          ...indent(['return Rng(stream_seed(seed, "evaluation", key))']),
+          'return {',
+          ...indent(plan.sources.filter((s) => scored.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'evaluation')},`)),
+          '}',
+        ]),
+      ]
+    : [];
   return [
     'class Streams:',
     ...indent([
-      '"""Each data source\'s training stream and its fixed preview draw, seeded by name as the app seeds them."""',
+      `"""Each data source's training stream and its fixed preview draw${samples ? " (and the quality scores' evaluation draws)" : ''}, seeded by name as the app seeds them."""`,
       '',
       'def __init__(self, seed, datasets, resume_at=0):',
       ...indent([
+        'self.seed, self.datasets = seed, datasets',
         'def train(key):',
         ...indent(['return Rng(stream_seed(seed, "train", key, resume_at))']),
         'def preview(key):',
@@ -239,8 +270,60 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
         ...indent(plan.sources.filter((s) => previewed.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: nd.fixed_batch(${sampler(s, 'preview')}, PREVIEW_COUNT),`)),
         '}',
       ]),
+      ...evaluation,
     ]),
   ];
+}
+
+/** `generate_samples`: `count` images of the samples preview from fresh evaluation draws, in chunks (Netloom's TrainingProgram.generate with fixed draws). */
+function writeGenerate(plan: TrainingPlan, names: Names, samples: PreviewPlan): string[] {
+  const namer = names.module.child();
+  // The function's own locals, kept from the preview's.
+  for (const local of ['count', 'draws', 'chunks', 'done', 'rows']) namer.name(local);
+  const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (source) => ({ values: `draws[${py(names.sources.get(source.key)!)}].next(rows)`, batch: 'rows' }) };
+  const lines = writeInstructions(ctx, samples.body);
+  const image = `(${pyLiteral(samples.image.height)}, ${pyLiteral(samples.image.width)}, ${pyLiteral(samples.image.channels)})`;
+  return [
+    '@torch.no_grad()',
+    'def generate_samples(model, streams, count):',
+    ...indent([
+      '"""`count` generated images [count, h, w, c] in [0, 1] from the same noise at every call: what the quality scores compare with real images."""',
+      'draws = streams.evaluation()',
+      'chunks = []',
+      `for done in range(0, count, ${GENERATE_CHUNK}):`,
+      ...indent([`rows = min(${GENERATE_CHUNK}, count - done)`, ...lines, `chunks.append(quality.unit_images(${ctx.values.get(samples.value)!}, ${py(samples.range)}, ${image}))`]),
+      'return torch.cat(chunks)',
+    ]),
+  ];
+}
+
+/** Quality scores in `main`: the evaluator over held-out real images, and what loop.run takes to score and to summarise. */
+function writeScoring(plan: TrainingPlan): { setup: string[]; run: string[] } {
+  const { quality } = plan;
+  if (!quality || !plan.previews.samples) {
+    return {
+      setup: ['if args.eval_every > 0:', ...indent(['loop.log("No quality scores: the graph has no samples preview, or no data of their shape to compare with.")'])],
+      run: [],
+    };
+  }
+  return {
+    setup: [
+      'scores = quality.ScoreLog(args.json)',
+      'evaluator = None',
+      'if args.eval_every > 0 and loop.RANK == 0:',
+      ...indent([
+        '# Quality scores on a fixed batch of samples against held-out real images (the training split where the data has no test split).',
+        `evaluator = quality.create_evaluator(args.data, ${py(quality.reference.id)}, ${py(quality.reference.split)}, ${py(quality.features)}, args.eval_samples)`,
+        'if not args.json:',
+        ...indent(['loop.log(evaluator.note)']),
+      ]),
+      '',
+      'def evaluate(step):',
+      ...indent(['scores.add(step, evaluator.score(generate_samples(model, streams, evaluator.count)))']),
+      '',
+    ],
+    run: ['evaluate if evaluator else None,', 'scores.summary,'],
+  };
 }
 
 function writeModel(plan: TrainingPlan, names: Names): string[] {
@@ -250,7 +333,11 @@ function writeModel(plan: TrainingPlan, names: Names): string[] {
       '"""Every network of the graph, each a module with its own weights."""',
       '',
       'def __init__(self, seed):',
-      ...indent(['super().__init__()', ...plan.networks.map((n) => `self.${names.networks.get(n.id)!.cls} = ${names.networks.get(n.id)!.cls}(seed)`)]),
+      ...indent([
+        'super().__init__()',
+        ...plan.networks.map((n) => `self.${names.networks.get(n.id)!.cls} = ${names.networks.get(n.id)!.cls}(seed)`),
+        ...(hasModes(plan) ? ['# Training iterations set it; grids and samples evaluate.', 'self.mode = loop.EVALUATION'] : []),
+      ]),
     ]),
     '',
     '',
@@ -277,6 +364,9 @@ export function writeTrainPy(plan: TrainingPlan): string {
   const names = nameEverything(plan);
   const t = plan.settings;
   const loads = plan.datasets.map((ref) => `${py(datasetKey(ref))}: nd.load_dataset(args.data, ${py(ref.id)}, ${py(ref.split)})`);
+  // Scored: a samples preview, and data of its shape to compare it with.
+  const samples = plan.quality && plan.previews.samples;
+  const scoring = writeScoring(plan);
   const lines = [
     `"""${py(comment(plan.name)).slice(1, -1)}: a PyTorch training program exported from Netloom.`,
     '',
@@ -289,7 +379,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'import torch',
     '',
     'from netloom import data as nd',
-    'from netloom import checkpoint, grid, init, loop, ops, optim',
+    `from netloom import checkpoint, grid, init, loop, ops, optim${samples ? ', quality' : ''}`,
     'from netloom.rng import Rng, stream_seed, weight_seed',
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
@@ -302,12 +392,20 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'OUT_DIR = "out"',
     `PREVIEW_COUNT = ${plan.previews.layout.count}`,
     `PREVIEW_COLUMNS = ${plan.previews.layout.columns}`,
+    samples
+      ? '# Quality scores (Fréchet distance, class entropy, confidence, diversity) every this many iterations, on this many samples.'
+      : '# Quality scores: none (the graph has no samples preview, or no data of their shape to compare with).',
+    `EVAL_EVERY = ${samples ? t.evaluation.every : 0}`,
+    `EVAL_SAMPLES = ${t.evaluation.samples}`,
     '# What the graph trains: a checkpoint resumes only the same weights and optimizers.',
     `IDENTITY = ${pyLiteral({ structure: plan.identity.structure, optimizerKinds: plan.identity.optimizerKinds })}`,
     '',
     '',
-    'def weight(seed, name, shape, initializer, fans):',
-    ...indent(['"""A trainable weight, seeded by its name as in the app, so both start from the same values."""', 'return torch.nn.Parameter(torch.from_numpy(init.initial_value(initializer, shape, fans, weight_seed(seed, name))))']),
+    'def weight(seed, name, shape, initializer, fans, trainable=True):',
+    ...indent([
+      '"""A weight, seeded by its name as in the app, so both start from the same values (moving statistics are not trainable: their layers update them)."""',
+      'return torch.nn.Parameter(torch.from_numpy(init.initial_value(initializer, shape, fans, weight_seed(seed, name))), requires_grad=trainable)',
+    ]),
     '',
     '',
     'def tensor(values, shape):',
@@ -338,9 +436,10 @@ export function writeTrainPy(plan: TrainingPlan): string {
     ...writeGrids(plan, names),
     '',
     '',
+    ...(samples ? [...writeGenerate(plan, names, samples), '', ''] : []),
     'def main():',
     ...indent([
-      'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR)',
+      'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR, EVAL_EVERY, EVAL_SAMPLES)',
       'nd.NATIVE_RNG = args.native_rng',
       `datasets = {${loads.join(', ')}}`,
       'resume = checkpoint.load(args.resume) if args.resume else None',
@@ -354,6 +453,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'trained = checkpoint.Trained(weights, optimizers, IDENTITY)',
       'if resume:',
       ...indent(['trained.restore(resume)']),
+      ...scoring.setup,
       'loop.run(',
       ...indent([
         'args,',
@@ -361,6 +461,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
         'lambda index: write_grids(model, streams, args.out, index),',
         'lambda iteration: trained.save(os.path.join(args.out, "checkpoint"), GRAPH_NAME, iteration),',
         'resume_at,',
+        ...scoring.run,
       ]),
       ')',
     ]),

@@ -1,5 +1,5 @@
 import { IndentationText, Project, QuoteKind, StructureKind, ts, type SourceFile, type StatementStructures } from 'ts-morph';
-import type { TrainingPlan } from '../../lib/plan/plan';
+import { hasModes, type TrainingPlan } from '../../lib/plan/plan';
 import { commentLines, wrap } from '../text';
 import { writeMain, writeSettings } from './main';
 import { datasetsType, writeGenerate, writeIteration, writeModel, writePreviews } from './model';
@@ -36,8 +36,10 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
       'type Layers = { tensors: Record<string, Tensor>; calls: Record<string, Layers> };',
       '/** What a network call returns: its outputs, and its layers. */',
       'type Call<Output extends string> = { outputs: Record<Output, Tensor>; layers: Layers };',
-      '/** The optimizer step a network call runs in: the weights, and which networks it trains (their gradients are recorded). */',
-      `type Step = { weights: Weights; trains: Record<keyof Weights, boolean> };`,
+      ...(hasModes(plan) ? [] : ['/** The optimizer step a network call runs in: the weights, and which networks it trains (their gradients are recorded). */']),
+      hasModes(plan)
+        ? '/** The optimizer step a network call runs in: the weights, which networks it trains (their gradients are recorded), and whether it is training (batch statistics) or an evaluation (moving ones). */\ntype Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean };'
+        : `type Step = { weights: Weights; trains: Record<keyof Weights, boolean> };`,
       'type Weights = ReturnType<typeof createWeights>;',
       'type Model = ReturnType<typeof createModel>;',
       'type LossTensors = Record<string, tf.Scalar>;',

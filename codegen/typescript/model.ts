@@ -1,7 +1,7 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { objectLiteral } from '../../lib/kinds/common';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { writeInstructions, type MainContext } from './instructions';
@@ -9,6 +9,9 @@ import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import type { TsNames } from './names';
 
 const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${names.plan.networks.map((n) => `${names.network(n).fn}: ${trains.has(n.id)}`).join(', ')} }`;
+/** `{ weights: model.weights, trains: {...}[, training] }`: a Step literal (training: a training iteration's forward pass, not an evaluation). */
+const stepLiteral = (names: TsNames, trains: ReadonlySet<string>, training: boolean) =>
+  `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${hasModes(names.plan) ? `, training: ${training}` : ''} }`;
 
 /** Sources the given instructions draw. */
 const drawnBy = (instrs: readonly MainInstr[]) => new Set(instrs.flatMap((instr) => (instr.type === 'source' ? [instr.source.key] : [])));
@@ -31,6 +34,8 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
   const trained = drawnBy([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previewed = drawnBy(previews(names).flatMap((p) => p.body));
   const samples = plan.quality && plan.previews.samples;
+  // Moving statistics are weights no optimizer updates.
+  const state = plan.weights.some((w) => !w.trainable);
   const scored = samples ? drawnBy(samples.body) : new Set<string>();
   return {
     name: 'createModel',
@@ -48,7 +53,7 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
       ...(samples ? ['const evaluationStream = (source: string) => createRng(streamSeed(seed, "evaluation", source));'] : []),
       'const weights = createWeights(seed);',
       'const variables = {',
-      ...plan.optimizers.map((o) => `${names.optimizer(o)}: variablesOf(${o.networks.map((id) => `weights.${names.network(plan.networks.find((n) => n.id === id)!).fn}`).join(', ')}),`),
+      ...plan.optimizers.map((o) => `${names.optimizer(o)}: variablesOf(${o.networks.map((id) => `weights.${names.network(plan.networks.find((n) => n.id === id)!).fn}`).join(', ')})${state ? '.filter((v) => v.trainable)' : ''},`),
       '};',
       'return {',
       'weights,',
@@ -87,7 +92,7 @@ export function writeIteration(names: TsNames): OptionalKind<FunctionDeclaration
   const sharesCalls = plan.sections.flat().some((instr) => instr.type === 'call');
   const body: string[] = [
     'const losses: LossTensors = {};',
-    ...(sharesCalls ? [`const noTraining: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
+    ...(sharesCalls ? [`const noTraining: Step = ${stepLiteral(names, new Set(), true)};`] : []),
   ];
   plan.steps.forEach((step, s) => {
     const section = plan.sections[s]!;
@@ -123,7 +128,7 @@ function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: Readon
   const reuses = step.body.some((instr) => instr.type === 'call' && instr.reuse);
   const closure = [
     `losses[${stringLiteral(step.lossName)}] = minimize(model.optimizers.${key}, model.variables.${key}, () => {`,
-    `const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, step.trains)} };`,
+    `const step: Step = ${stepLiteral(names, step.trains, true)};`,
     ...statements,
     `return ${ctx.values.get(step.loss)};`,
     '});',
@@ -143,7 +148,7 @@ function evaluatePreview(names: TsNames, preview: PreviewPlan, taken: string[], 
   const image = channels === 1 && height === width ? '' : `, ${objectLiteral({ height, width, channels })}`;
   return [
     `await imageBatch(tf, ${stringLiteral(preview.range)}, () => {`,
-    ...(calls ? [`const step: Step = { weights: model.weights, trains: ${trainsLiteral(names, new Set())} };`] : []),
+    ...(calls ? [`const step: Step = ${stepLiteral(names, new Set(), false)};`] : []),
     ...body,
     `return ${ctx.values.get(preview.value)};`,
     `}${image})`,

@@ -56,7 +56,7 @@ export const FIXED_NAMES: readonly string[] = [
   ...MODULE_NAMES,
   ...Object.values(NETWORK_PARAMS),
   // createWeights, createModel
-  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainStream', 'previewStream', 'evaluationStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
+  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainable', 'trainStream', 'previewStream', 'evaluationStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
   // generateSamples
   'count', 'draws', 'chunks', 'done', 'rows',
   // variablesOf, previewBatch, minimize, readLosses

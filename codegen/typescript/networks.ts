@@ -15,18 +15,27 @@ export function writeWeights(names: TsNames): OptionalKind<FunctionDeclarationSt
     const groups = [...own.groups].map(([node, group]) => {
       const fields = network.weights
         .filter((weight) => weight.node === node)
-        .map((weight) => `${own.weights.get(weight)}: weight(${stringLiteral(weight.name)}, [${weight.shape.join(', ')}], ${objectLiteral(weight.init)}, ${objectLiteral(weight.fans)}),`);
+        .map((weight) => `${own.weights.get(weight)}: weight(${stringLiteral(weight.name)}, [${weight.shape.join(', ')}], ${objectLiteral(weight.init)}, ${objectLiteral(weight.fans)}${weight.trainable ? '' : ', false'}),`);
       return [`${group}: {`, ...fields, '},'];
     });
     return [`${own.fn}: {`, ...groups.flat(), '},'];
   });
+  const state = names.plan.weights.some((weight) => !weight.trainable);
   return {
     name: 'createWeights',
     parameters: [{ name: 'seed', type: 'number' }],
     docs: ['Every trainable weight, by network and layer. Each is named `network/node/weight` with the graph\'s ids and seeded by that name, as in Netloom, so both start from the same values and share checkpoints.'],
     statements: [
-      'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }) =>',
-      '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), true, name));',
+      ...(state
+        ? [
+            '// Moving statistics are not trainable: their layers update them, optimizers do not.',
+            'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }, trainable = true) =>',
+            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), trainable, name));',
+          ]
+        : [
+            'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }) =>',
+            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), true, name));',
+          ]),
       'return {',
       ...networks.flat(),
       '};',
@@ -48,18 +57,26 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
       const ports = Object.keys(instr.outputs);
       const variables = Object.fromEntries(ports.map((port) => [port, locals.name(ports.length === 1 ? instr.label : `${instr.label}_${port}`)]));
       const group = own.groups.get(instr.node);
-      const code = instr.kind.emit({
+      const args = {
         params: instr.params,
         inputs: Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, values.get(value)!])),
         inputShapes: instr.inShapes,
         weights: Object.fromEntries(Object.entries(instr.weights).map(([name, weight]) => [name, `${w}.${group}.${own.weights.get(weight)}`])),
         needsGrad: `{ inputs: ${conditionExpression(instr.needs.inputs, network, names)}, weights: ${conditionExpression(instr.needs.weights, network, names)} }`,
-        known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])),
-      });
+        training: `${step}.training`,
+      };
+      const code = instr.kind.emit({ ...args, known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])) });
       for (const port of ports) {
         statements.push(`const ${variables[port]} = ${code[port]};`);
         values.set(instr.outputs[port]!, variables[port]!);
         tensors.push(variables[port]!);
+      }
+      const updates = instr.kind.emitUpdate?.(args);
+      if (updates) {
+        // Moving statistics follow the batches of the step that trains this network.
+        statements.push(`if (${step}.training && ${conditionExpression(instr.needs.weights, network, names)}) {`);
+        for (const [name, expression] of Object.entries(updates)) statements.push(`${args.weights[name]}.assign(${expression});`);
+        statements.push('}');
       }
     } else {
       const variable = locals.name(instr.label);

@@ -11,6 +11,8 @@ export interface Context {
   tf: TF;
   /** Networks the current optimizer step trains (none in sections and previews). */
   trains: ReadonlySet<string>;
+  /** A forward pass of a training iteration (batch norm normalises by the batch), not an evaluation (previews, samples). */
+  training: boolean;
   variable(weight: WeightPlan): tfjs.Variable;
   /** A source's values for this context: the iteration's (or step's) draw, or the fixed preview draw. */
   draw(source: SourcePlan): Readonly<Record<string, Tensor>>;
@@ -48,7 +50,7 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
       }
       case 'apply': {
         const inputs = read(instr.inputs, (v) => frame.get(v));
-        const outputs = instr.kind.compute({ tf: ctx.tf, params: instr.params, inputs, weights: weightsOf(instr.weights, ctx), needsGrad: instr.needs });
+        const outputs = instr.kind.compute({ tf: ctx.tf, params: instr.params, inputs, weights: weightsOf(instr.weights, ctx), needsGrad: instr.needs, training: ctx.training });
         for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = outputs[port];
         break;
       }
@@ -73,10 +75,12 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
       const needsGrad = { inputs: holds(instr.needs.inputs, argGrads, ctx.trains), weights: holds(instr.needs.weights, argGrads, ctx.trains) };
       const earlier = known?.get(instr) as Readonly<Record<string, Tensor>> | undefined;
       // Computed earlier with the same inputs and weights, and no gradient to record: take it as it is.
-      const outputs =
-        earlier && !needsGrad.inputs && !needsGrad.weights
-          ? earlier
-          : instr.kind.compute({ tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, known: earlier });
+      const args = { tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, training: ctx.training };
+      const outputs = earlier && !needsGrad.inputs && !needsGrad.weights ? earlier : instr.kind.compute({ ...args, known: earlier });
+      // State (moving statistics) follows the batches of the step that trains its network.
+      if (instr.kind.update && ctx.training && needsGrad.weights) {
+        for (const [name, value] of Object.entries(instr.kind.update(args))) ctx.variable(instr.weights[name]!).assign(value);
+      }
       for (const [port, value] of Object.entries(instr.outputs)) values[value] = outputs[port]!;
       layers.set(instr, outputs);
     } else {

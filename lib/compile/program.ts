@@ -213,11 +213,11 @@ class Program implements TrainingProgram {
     const losses = tf.tidy(() => {
       const frame = new Frame();
       const reported = new Map<string, Tensor>();
-      const shared = this.context(new Set(), (source) => this.drawTraining(source));
+      const shared = this.context(new Set(), (source) => this.drawTraining(source), true);
       this.plan.steps.forEach((step, s) => {
         runMain(this.plan.sections[s]!, frame, shared);
         const { updater, variables } = this.schedule[s]!;
-        const ctx = this.context(step.trains, (source) => this.drawTraining(source));
+        const ctx = this.context(step.trains, (source) => this.drawTraining(source), true);
         for (let round = 0; round < step.repeat; round++) {
           const loss = tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => {
@@ -239,8 +239,9 @@ class Program implements TrainingProgram {
     return this.plan.lossNames.map((name, i) => [name, losses[i]!]);
   }
 
-  private context(trains: ReadonlySet<string>, draw: Context['draw']): Context {
-    return { tf: this.tf, trains, draw, variable: (weight) => this.variables.get(weight.name)! };
+  /** `training`: a training iteration's forward pass; otherwise an evaluation (previews, monitors, samples). */
+  private context(trains: ReadonlySet<string>, draw: Context['draw'], training = false): Context {
+    return { tf: this.tf, trains, draw, training, variable: (weight) => this.variables.get(weight.name)! };
   }
 
   /** A fresh batch of a source's values (or the test feed's). */

@@ -13,7 +13,7 @@ export function createVariables(tf: TF, weights: readonly WeightPlan[], seed: nu
   const variables = new Map<string, tfjs.Variable>();
   for (const weight of weights) {
     // Inside tidy: the initial value is released, its data lives on in the variable.
-    variables.set(weight.name, tf.tidy(() => tf.variable(initialValue(tf, weight.init, weight.shape, weight.fans, weightSeed(seed, weight.name)))));
+    variables.set(weight.name, tf.tidy(() => tf.variable(initialValue(tf, weight.init, weight.shape, weight.fans, weightSeed(seed, weight.name)), weight.trainable)));
   }
   return variables;
 }

@@ -71,6 +71,8 @@ export interface WeightSpec {
   init: Initializer;
   /** Fan-in and fan-out for the Glorot/Xavier families (default: first two dims). */
   fans?: { fanIn: number; fanOut: number };
+  /** False for state the kind updates itself (batch norm's moving statistics): no optimizer touches it; checkpoints keep it. */
+  trainable?: false;
 }
 
 /**
@@ -89,6 +91,8 @@ export interface ComputeArgs<P> {
   inputs: Readonly<Record<string, Tensor>>;
   weights: Readonly<Record<string, Tensor>>;
   needsGrad: GradNeeds;
+  /** A forward pass of a training iteration (true), or an evaluation: previews, samples, scores (false or absent). */
+  training?: boolean;
   /**
    * This node's outputs, already computed for these exact inputs and weights
    * earlier in the iteration. A kind may return them instead of recomputing,
@@ -103,6 +107,8 @@ export interface TorchArgs<P> {
   inputs: Readonly<Record<string, string>>;
   inputShapes: Readonly<Record<string, Shape>>;
   weights: Readonly<Record<string, string>>;
+  /** A Python boolean expression: a training forward pass (absent: False). */
+  training?: string;
 }
 
 /** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
@@ -113,6 +119,8 @@ export interface EmitArgs<P> {
   weights: Readonly<Record<string, string>>;
   /** An expression of type GradNeeds, when the exporter tracks which gradients a step needs (as `compute` gets them). */
   needsGrad?: string;
+  /** A boolean expression: whether this is a training forward pass (as `compute` gets `training`); absent: false. */
+  training?: string;
   /** Per output port, an expression for the value computed earlier for the same inputs and weights (may be undefined at run time). */
   known?: Readonly<Record<string, string>>;
 }
@@ -150,6 +158,18 @@ export interface OpKind<P = any> extends KindBase<P> {
   emit(args: EmitArgs<P>): Record<string, string>;
   /** The PyTorch export's code form (absent: the PyTorch export cannot print this kind yet, and says so). */
   torch?(args: TorchArgs<P>): Record<string, string>;
+  /** It computes differently in training iterations and in evaluations (batch norm's batch or moving statistics): it reads `training`. */
+  modes?: true;
+  /**
+   * New values of its state (its weights that are not trainable: batch
+   * norm's moving statistics) after a training forward pass, taken when the
+   * optimizer step trains the node's network: the statistics follow the
+   * batches the network learns from. With `emitUpdate` (and `torchUpdate`)
+   * as its code forms.
+   */
+  update?(args: ComputeArgs<P>): Record<string, Tensor>;
+  emitUpdate?(args: EmitArgs<P>): Record<string, string>;
+  torchUpdate?(args: TorchArgs<P>): Record<string, string>;
   /** What values each output can take, given its inputs' (omitted: unknown). */
   bounds?(params: P, inputs: Readonly<Record<string, Bounds | undefined>>): Record<string, Bounds | undefined>;
   /** Inputs that must lie within bounds (log-loss needs probabilities), and how to get there. */

@@ -16,6 +16,7 @@ import { resizeBilinear } from './layers/resize-bilinear';
 import { reparameterize } from './layers/reparameterize';
 import { add } from './layers/add';
 import { scale } from './layers/scale';
+import { batchNorm } from './layers/batch-norm';
 import { networkInput } from './networks/network-input';
 import { networkOutput } from './networks/network-output';
 import { call } from './networks/call';
@@ -43,6 +44,7 @@ export const kinds: readonly NodeKind[] = [
   flatten,
   reshape,
   conv2d,
+  batchNorm,
   maxPool2d,
   conv2dTranspose,
   resizeBilinear,

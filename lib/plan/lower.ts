@@ -44,7 +44,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
         kind: o.kind,
         params: o.params,
         networks: o.networks,
-        variables: o.networks.flatMap((id) => byId.get(id)!.weights),
+        variables: o.networks.flatMap((id) => byId.get(id)!.weights.filter((w) => w.trainable)),
       },
     ]),
   );

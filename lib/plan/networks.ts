@@ -59,6 +59,7 @@ export function weightPlans(network: string, scope: Scope): WeightPlan[] {
         shape: spec.shape,
         init: spec.init,
         fans: spec.fans ?? { fanIn: spec.shape[0] ?? 1, fanOut: spec.shape[1] ?? 1 },
+        trainable: spec.trainable ?? true,
       });
     }
   }

@@ -71,6 +71,8 @@ export interface WeightPlan {
   shape: number[];
   init: Initializer;
   fans: { fanIn: number; fanOut: number };
+  /** False for state its kind updates (moving statistics): optimizers leave it alone. */
+  trainable: boolean;
 }
 
 /** A data source or noise, wherever it sits in the graph: every source draws at the main level, from its own seeded stream. */
@@ -227,6 +229,9 @@ export function qualityPlan(sources: readonly SourcePlan[], samples: PreviewPlan
   }
   return undefined;
 }
+
+/** Whether some layer computes differently in training and evaluation (exports then pass `training` to every network call). */
+export const hasModes = (plan: Pick<TrainingPlan, 'networks'>): boolean => plan.networks.some((n) => n.body.some((i) => i.type === 'apply' && i.kind.modes === true));
 
 export interface MonitorPlan {
   name: string;

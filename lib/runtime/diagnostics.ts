@@ -23,6 +23,8 @@ export interface Diagnosis {
 export type MonitorMeasure = 'probability' | 'active-units';
 
 export const DIAGNOSIS_RULES = {
+  /** Nothing is judged before this iteration: every model's first samples look alike and its discriminator wins at first. */
+  warmUp: 500,
   /** Mode collapse: the classifier sees fewer than about 3 digits in equal shares (of log2 10 = 3.32 bits)... */
   entropyBits: 1.6,
   /** ...and is this sure of them (unsure predictions of blurry early samples say nothing of modes)... */
@@ -67,12 +69,12 @@ export class Diagnostician {
 
   /**
    * After an evaluation. Collapse must show at DIAGNOSIS_RULES.evaluations
-   * evaluations in a row, none of them the first (before any training).
+   * evaluations in a row, all after the warm-up.
    */
   scores(step: number, scores: QualityScores): Diagnosis[] {
     const fewModes = scores.entropy !== undefined && scores.entropy < DIAGNOSIS_RULES.entropyBits && (scores.confidence ?? 0) >= DIAGNOSIS_RULES.confidence;
     const alike = scores.diversity < DIAGNOSIS_RULES.diversity;
-    this.collapsedEvaluations = step > 0 && (fewModes || alike) ? this.collapsedEvaluations + 1 : 0;
+    this.collapsedEvaluations = step >= DIAGNOSIS_RULES.warmUp && (fewModes || alike) ? this.collapsedEvaluations + 1 : 0;
     if (this.collapsedEvaluations < DIAGNOSIS_RULES.evaluations) return [];
     const evidence = [
       fewModes &&
@@ -82,8 +84,9 @@ export class Diagnostician {
     return this.say('mode-collapse', step, `${evidence.join('; ')}, at ${this.collapsedEvaluations} evaluations in a row`);
   }
 
-  /** After the monitors were read at iteration `step`. */
+  /** After the monitors were read at iteration `step` (readings during the warm-up are not judged). */
   monitors(step: number, values: Readonly<Record<string, number>>): Diagnosis[] {
+    if (step < DIAGNOSIS_RULES.warmUp) return [];
     const probabilities = [...this.measures].filter(([, measure]) => measure === 'probability').map(([name]) => [name, values[name]] as const);
     const high = probabilities.find(([, v]) => v !== undefined && v > 1 - DIAGNOSIS_RULES.margin);
     const low = probabilities.find(([, v]) => v !== undefined && v < DIAGNOSIS_RULES.margin);

@@ -8,6 +8,7 @@ export type Initializer =
   | { kind: 'xavier-normal' }
   | { kind: 'glorot-uniform' }
   | { kind: 'zeros' }
+  | { kind: 'ones' }
   | { kind: 'normal'; mean: number; stddev: number };
 
 /** The seeds' xavier_init is N(0, 1/sqrt(fan_in/2)); Glorot uniform is slim's/Keras' default. */
@@ -15,6 +16,8 @@ export function initialValue(tf: TF, init: Initializer, shape: number[], fans: {
   switch (init.kind) {
     case 'zeros':
       return tf.zeros(shape);
+    case 'ones':
+      return tf.ones(shape);
     case 'xavier-normal':
       return tf.randomNormal(shape, 0, 1 / Math.sqrt(fans.fanIn / 2), 'float32', seed);
     case 'glorot-uniform': {

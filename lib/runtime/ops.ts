@@ -255,5 +255,23 @@ function createOps(tf: TF) {
     }))(x);
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear };
+  /** Every axis but the last (the features, or a convolution's channels): what batch norm averages over. */
+  const batchAxes = (x: Tensor) => Array.from({ length: x.rank - 1 }, (_, i) => i);
+
+  /**
+   * tf.layers.batch_normalization: gamma (x - mean) / sqrt(variance + epsilon) + beta,
+   * with the batch's mean and (biased) variance while training, the moving ones otherwise.
+   */
+  function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, movingMean: Tensor, movingVariance: Tensor, epsilon: number, training: boolean): Tensor {
+    const { mean, variance } = training ? tf.moments(x, batchAxes(x)) : { mean: movingMean, variance: movingVariance };
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon))), gamma), beta);
+  }
+
+  /** A moving statistic after a training batch: momentum * moving + (1 - momentum) * the batch's mean (or biased variance). */
+  function moving(statistic: 'mean' | 'variance', x: Tensor, current: Tensor, momentum: number): Tensor {
+    const batch = tf.moments(x, batchAxes(x))[statistic];
+    return tf.add(tf.mul(current, momentum), tf.mul(batch, 1 - momentum));
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving };
 }

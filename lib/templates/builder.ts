@@ -68,3 +68,24 @@ export function network(id: string, name: string, color: string, body: (n: Netwo
 
 /** Port ids of a call node are the network's input/output node ids, which the builder derives from labels. */
 export const portId = (label: string) => label.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'node';
+
+/**
+ * The GAN objective on D's logits, as the seeds write it: D_loss =
+ * CE(D(x), 1) + CE(D(G(z)), 0), G_loss = CE(D(G(z)), 1) (non-saturating),
+ * each minimised by its own optimizer over D and over G. `smoothing`:
+ * one-sided label smoothing of the real targets.
+ */
+export function ganObjective(
+  m: ScopeBuilder,
+  logits: { real: PortRef; fake: PortRef },
+  solvers: { d: { kind: string; params: Record<string, unknown> }; g: { kind: string; params: Record<string, unknown> } },
+  smoothing = 0,
+): { dSolver: NodeHandle; gSolver: NodeHandle } {
+  const dReal = m.add('sigmoid-cross-entropy', 'D_loss_real', { target: 'ones', ...(smoothing ? { smoothing } : {}) }, { logits: logits.real }, 'loss');
+  const dFake = m.add('sigmoid-cross-entropy', 'D_loss_fake', { target: 'zeros' }, { logits: logits.fake }, 'loss');
+  const dLoss = m.add('weighted-sum', 'D_loss', { weights: [1, 1] }, { term0: dReal, term1: dFake }, 'loss');
+  const gLoss = m.add('sigmoid-cross-entropy', 'G_loss', { target: 'ones' }, { logits: logits.fake }, 'loss');
+  const dSolver = m.add(solvers.d.kind, 'D_solver', { networks: ['D'], ...solvers.d.params }, { loss: dLoss });
+  const gSolver = m.add(solvers.g.kind, 'G_solver', { networks: ['G'], ...solvers.g.params }, { loss: gLoss });
+  return { dSolver, gSolver };
+}

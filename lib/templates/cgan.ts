@@ -1,5 +1,5 @@
 import { MNIST_CHOICE } from '../kinds/common';
-import { network, portId, ScopeBuilder, type Template } from './builder';
+import { ganObjective, network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** A conditional GAN (Mirza and Osindero, 2014) on MNIST: G and D both see the class. */
@@ -27,13 +27,8 @@ export function cganTemplate(): Template {
   const sample = m.add('call', 'G_sample', { network: 'G' }, { [portId('z')]: Z, [portId('y')]: Y }, portId('G(z, y)'));
   const real = m.add('call', 'D_real', { network: 'D' }, { x: X, y: X.out('labels') }, 'logit');
   const fake = m.add('call', 'D_fake', { network: 'D' }, { x: sample, y: Y }, 'logit');
-  const dReal = m.add('sigmoid-cross-entropy', 'D_loss_real', { target: 'ones' }, { logits: real }, 'loss');
-  const dFake = m.add('sigmoid-cross-entropy', 'D_loss_fake', { target: 'zeros' }, { logits: fake }, 'loss');
-  const dLoss = m.add('weighted-sum', 'D_loss', { weights: [1, 1] }, { term0: dReal, term1: dFake }, 'loss');
-  const gLoss = m.add('sigmoid-cross-entropy', 'G_loss', { target: 'ones' }, { logits: fake }, 'loss');
-  const adam = { learningRate: 2e-4, beta1: 0.5 };
-  const dSolver = m.add('adam', 'D_solver', { networks: ['D'], ...adam }, { loss: dLoss });
-  const gSolver = m.add('adam', 'G_solver', { networks: ['G'], ...adam }, { loss: gLoss });
+  const adam = { kind: 'adam', params: { learningRate: 2e-4, beta1: 0.5 } };
+  const { dSolver, gSolver } = ganObjective(m, { real, fake }, { d: adam, g: adam });
   return {
     id: 'cgan',
     doc: {

@@ -1,5 +1,5 @@
 import { MNIST_CHOICE } from '../kinds/common';
-import { network, portId, ScopeBuilder, type Template } from './builder';
+import { ganObjective, network, portId, ScopeBuilder, type Template } from './builder';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
 
 /** What separates the seed's MLP GAN from its tuned variant. */
@@ -42,12 +42,7 @@ export function mlpGan(o: MlpGanOptions): Template {
   const sample = m.add('call', 'G_sample', { network: 'G' }, { [portId('z')]: Z }, portId('G(z)'));
   const real = m.add('call', 'D_real', { network: 'D' }, { x: X }, 'logit');
   const fake = m.add('call', 'D_fake', { network: 'D' }, { x: sample }, 'logit');
-  const dReal = m.add('sigmoid-cross-entropy', 'D_loss_real', { target: 'ones', ...(o.smoothing ? { smoothing: o.smoothing } : {}) }, { logits: real }, 'loss');
-  const dFake = m.add('sigmoid-cross-entropy', 'D_loss_fake', { target: 'zeros' }, { logits: fake }, 'loss');
-  const dLoss = m.add('weighted-sum', 'D_loss', { weights: [1, 1] }, { term0: dReal, term1: dFake }, 'loss');
-  const gLoss = m.add('sigmoid-cross-entropy', 'G_loss', { target: 'ones' }, { logits: fake }, 'loss');
-  const dSolver = m.add(o.dSolver.kind, 'D_solver', { networks: ['D'], ...o.dSolver.params }, { loss: dLoss });
-  const gSolver = m.add(o.gSolver.kind, 'G_solver', { networks: ['G'], ...o.gSolver.params }, { loss: gLoss });
+  const { dSolver, gSolver } = ganObjective(m, { real, fake }, { d: o.dSolver, g: o.gSolver }, o.smoothing);
   return {
     id: o.id,
     doc: {

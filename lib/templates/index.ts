@@ -8,7 +8,8 @@ import { convAeTemplate } from './conv-ae';
 import { ganTemplate } from './gan';
 import { ganLeakyTemplate } from './gan-leaky';
 import { ganTunedTemplate } from './gan-tuned';
-import { vaeTemplate } from './vae';
+import { dcganTemplate } from './dcgan';
+import { betaVaeTemplate, vaeTemplate } from './vae';
 import { cganTemplate } from './cgan';
 import { cvaeTemplate } from './cvae';
 
@@ -20,7 +21,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), convAeTemplate(), vaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), dcganTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);

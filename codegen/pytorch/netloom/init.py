@@ -40,6 +40,8 @@ def initial_value(init, shape, fans, seed):
     kind = init["kind"]
     if kind == "zeros":
         values = np.zeros(count)
+    elif kind == "ones":
+        values = np.ones(count)
     elif kind == "xavier-normal":
         values = _gauss(0, 1 / math.sqrt(fans["fanIn"] / 2), seed, count)
     elif kind == "glorot-uniform":

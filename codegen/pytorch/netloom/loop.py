@@ -3,7 +3,8 @@
 Grids are drawn before iterations 0, K, 2K, ... and at the end; a log line
 (or, with --json, a JSON object {"step", "losses", "itPerSec"}) every
 --log-every iterations and at the last one; a NaN or infinite loss stops
-the run, naming the loss and the iteration.
+the run, naming the loss and the iteration. With --eval-every E, the samples
+are scored before iterations 0, E, 2E, ... and at the end.
 """
 
 import argparse
@@ -16,6 +17,17 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+
+class Mode:
+    """What a forward pass is: training (batch norm normalises by the batch) and which networks the step trains (their layers' moving statistics follow it), or an evaluation."""
+
+    def __init__(self, training=False, trains=()):
+        self.training = training
+        self.trains = frozenset(trains)
+
+
+EVALUATION = Mode()
+
 #: Where tensors live: set by prepare() from --device (under torchrun, the rank's GPU).
 DEVICE = torch.device("cpu")
 #: Under torchrun: how many processes share each global batch, and which one this is.
@@ -24,7 +36,7 @@ RANK = 0
 _wrapped = {}
 
 
-def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir):
+def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir, eval_every=0, eval_samples=1000):
     parser = argparse.ArgumentParser(description=f"Train {graph_name} (exported from Netloom).")
     parser.add_argument("--iterations", type=int, default=iterations, help=f"training iterations (default {iterations})")
     parser.add_argument("--batch-size", type=int, default=batch_size, help=f"batch size (default {batch_size})")
@@ -34,6 +46,8 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--data", default=data_dir, help=f"the datasets, one folder each (default {data_dir})")
     parser.add_argument("--out", default=out_dir, help=f"sample grids, checkpoint/ and summary.json (default {out_dir})")
     parser.add_argument("--checkpoint-every", type=int, default=sample_every, help=f"save a checkpoint every N iterations (default {sample_every})")
+    parser.add_argument("--eval-every", type=int, default=eval_every, help=f"score the samples (Fréchet distance, class entropy, confidence, diversity) every N iterations, 0: never (default {eval_every})")
+    parser.add_argument("--eval-samples", type=int, default=eval_samples, help=f"generated (and real) images each score compares, 2 to 10000 (default {eval_samples})")
     parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
@@ -44,6 +58,10 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     for name in ("iterations", "batch_size", "sample_every", "log_every", "checkpoint_every"):
         if getattr(args, name) < (0 if name == "iterations" else 1):
             parser.error(f"--{name.replace('_', '-')} must be {'0 or more' if name == 'iterations' else 'at least 1'}")
+    if args.eval_every < 0:
+        parser.error("--eval-every must be 0 or more")
+    if not 2 <= args.eval_samples <= 10000:
+        parser.error(f"--eval-samples: from 2 to 10000, got {args.eval_samples}")
     return args
 
 
@@ -114,8 +132,23 @@ def log(text):
         print(text, flush=True)
 
 
-def run(args, iteration, grids, save, start=0):
-    """Trains from iteration `start` up to args.iterations, logging, drawing grids and saving checkpoints as Netloom does."""
+def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
+    """Trains from iteration `start` up to args.iterations, logging, drawing grids and saving checkpoints as Netloom does.
+
+    `evaluate(step)` scores the samples before every iteration that is a multiple of args.eval_every and after the
+    last (on rank 0; its time is summed as evaluationSeconds); `results()` gives more entries for the summary.
+    """
+    evaluate = evaluate if args.eval_every > 0 and RANK == 0 else None
+    # The iteration last scored (a run resumed at a multiple of --eval-every scores it once), and the seconds scoring took.
+    last_scored, scoring_seconds = None, 0.0
+
+    def score(step):
+        nonlocal last_scored, scoring_seconds
+        last_scored = step
+        began = time.perf_counter()
+        evaluate(step)
+        scoring_seconds += time.perf_counter() - began
+
     os.makedirs(args.out, exist_ok=True)
     if not args.json:
         processes = f" in {WORLD} processes" if WORLD > 1 else ""
@@ -126,6 +159,8 @@ def run(args, iteration, grids, save, start=0):
     for step in range(start, args.iterations):
         if step % args.sample_every == 0 and RANK == 0:
             grids(step // args.sample_every)
+        if evaluate and step % args.eval_every == 0 and last_scored != step:
+            score(step)
         losses = {name: float(value) for name, value in iteration().items()}
         for name, value in losses.items():
             if not math.isfinite(value):
@@ -145,10 +180,16 @@ def run(args, iteration, grids, save, start=0):
     end = max(start, args.iterations)
     if RANK == 0:
         grids(math.ceil(end / args.sample_every))
+        if evaluate and last_scored != end:
+            score(end)
         save(end)
     seconds = time.perf_counter() - started
     steps = end - start
     summary = {"device": str(DEVICE), "processes": WORLD, "seed": args.seed, "steps": steps, "seconds": seconds, "itPerSec": steps / seconds if seconds > 0 else 0, "losses": losses}
+    if evaluate:
+        summary["evaluationSeconds"] = scoring_seconds
+    if results:
+        summary.update(results())
     if RANK == 0:
         with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
             json.dump(summary, f, indent=2)
@@ -156,7 +197,8 @@ def run(args, iteration, grids, save, start=0):
         log(json.dumps({"done": True, **summary}))
     else:
         final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
-        log(f"Done: {steps} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}. Grids and checkpoint in {args.out}")
+        scoring = f" Scoring took {scoring_seconds:.1f} s of it ({100 * scoring_seconds / max(seconds, 1e-9):.1f}%)." if evaluate else ""
+        log(f"Done: {steps} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}.{scoring} Grids and checkpoint in {args.out}")
     if WORLD > 1:
         # Every process waits for rank 0's last grids and checkpoint: a process that leaves while another still talks aborts it.
         dist.barrier()

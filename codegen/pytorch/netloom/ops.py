@@ -134,3 +134,25 @@ def resize_bilinear(x, size, align_corners, half_pixel_centers):
     rows = torch.from_numpy(_interpolation(x.shape[1], size[0], align_corners, half_pixel_centers)).to(x.device)
     columns = torch.from_numpy(_interpolation(x.shape[2], size[1], align_corners, half_pixel_centers)).to(x.device)
     return torch.einsum("ph,bhwc,qw->bpqc", rows, x, columns)
+
+
+def _batch_axes(x):
+    """Every axis but the last (the features, or a convolution's channels): what batch norm averages over."""
+    return tuple(range(x.dim() - 1))
+
+
+def batch_norm(x, gamma, beta, moving_mean, moving_variance, epsilon, training):
+    """tf.layers.batch_normalization: the batch's mean and biased variance while training, the moving ones otherwise."""
+    if training:
+        mean = x.mean(dim=_batch_axes(x))
+        variance = x.var(dim=_batch_axes(x), unbiased=False)
+    else:
+        mean, variance = moving_mean, moving_variance
+    return (x - mean) / torch.sqrt(variance + epsilon) * gamma + beta
+
+
+def moving(statistic, x, current, momentum):
+    """A moving statistic after a training batch: momentum * moving + (1 - momentum) * the batch's mean (or biased variance)."""
+    x = x.detach()
+    batch = x.mean(dim=_batch_axes(x)) if statistic == "mean" else x.var(dim=_batch_axes(x), unbiased=False)
+    return current * momentum + batch * (1 - momentum)

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { exportProject } from '../../../codegen/export';
+import { analyse } from '../../../lib/graph/analyse';
+import { lower } from '../../../lib/plan/lower';
 import { getTemplate, templates } from '../../../lib/templates';
 import { close } from '../../helpers';
 import { hostileDoc } from '../../fixtures/hostile';
@@ -37,13 +39,15 @@ async function exported(id: string, batchSize?: number) {
 }
 
 const trainTorch = (dir: string, ...args: string[]) => exec(python, ['train.py', '--device', 'cpu', '--out', path.join(dir, 'out'), ...args], dir);
+/** The per-iteration log lines (not the scores a run prints before iteration 0 and at the end by default, nor the summary). */
+const lossLines = (lines: ReturnType<typeof jsonLines>) => lines.filter((l) => l.step !== undefined && l.losses !== undefined);
 
 describe('the PyTorch export', () => {
   it.each(['gan', 'ali'])('%s: 20 iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id) => {
     const { dir } = await exported(id);
     const args = ['--seed', '5', '--json', '--log-every', '1'];
-    const torch = jsonLines(await trainTorch(dir, '--iterations', '20', ...args)).filter((l) => l.step !== undefined);
-    const compiled = jsonLines(await trainCompiled('--graph', id, '--steps', '20', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)).filter((l) => l.step !== undefined);
+    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', '20', ...args)));
+    const compiled = lossLines(jsonLines(await trainCompiled('--graph', id, '--steps', '20', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
     expect(torch.map((l) => l.step)).toEqual(compiled.map((l) => l.step));
     for (const [i, line] of torch.entries()) {
       expect(Object.keys(line.losses)).toEqual(Object.keys(compiled[i]!.losses));
@@ -51,12 +55,67 @@ describe('the PyTorch export', () => {
     }
   });
 
+  it('dcgan: batch norm trains and evaluates as in npm run train: the same losses (batch statistics) and scores (moving statistics) over 6 iterations', async () => {
+    const { dir } = await exported('dcgan');
+    const args = ['--seed', '4', '--json', '--log-every', '1', '--eval-every', '3', '--eval-samples', '64'];
+    const torch = jsonLines(await trainTorch(dir, '--iterations', '6', ...args));
+    const compiled = jsonLines(await trainCompiled('--graph', 'dcgan', '--steps', '6', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    for (const [i, line] of lossLines(torch).entries()) {
+      for (const [name, value] of Object.entries(line.losses)) expect(close(value, lossLines(compiled)[i]!.losses[name]!, 1e-4), `${name} at ${i}`).toBe(true);
+    }
+    const scores = (lines: ReturnType<typeof jsonLines>) => lines.flatMap((l) => (l.scores && l.step !== undefined ? [[l.step, l.scores] as const] : []));
+    expect(scores(torch).map(([step]) => step)).toEqual([0, 3, 6]);
+    // Scores at 3 and 6 read G through its moving statistics: equal only if both moved them alike.
+    for (const [i, [, score]] of scores(torch).entries()) {
+      const reference = scores(compiled)[i]![1];
+      expect(close(score.frechet!, reference.frechet!, 1e-3), `frechet at ${i}: torch ${score.frechet}, tfjs ${reference.frechet}`).toBe(true);
+      expect(close(score.diversity!, reference.diversity!, 1e-3), `diversity at ${i}`).toBe(true);
+    }
+  });
+
+  it('gan: the same quality scores as npm run train --eval-every, from the classifier and held-out digits it carries', async () => {
+    const { dir } = await exported('gan');
+    const args = ['--seed', '3', '--json', '--eval-every', '2', '--eval-samples', '64'];
+    const torch = jsonLines(await trainTorch(dir, '--iterations', '3', ...args));
+    const compiled = jsonLines(await trainCompiled('--graph', 'gan', '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    const scores = (lines: ReturnType<typeof jsonLines>) => lines.flatMap((l) => (l.scores && l.step !== undefined ? [[l.step, l.scores] as const] : []));
+    expect(scores(torch).map(([step]) => step)).toEqual([0, 2, 3]);
+    expect(scores(compiled).map(([step]) => step)).toEqual([0, 2, 3]);
+    for (const [i, [step, score]] of scores(torch).entries()) {
+      const reference = scores(compiled)[i]![1];
+      expect(Object.keys(score)).toEqual(['frechet', 'diversity', 'entropy', 'confidence']);
+      // The samples differ from tfjs's by float32 rounding only (about 1e-6), so every argmax agrees and the histograms are equal.
+      expect(Math.abs(score.entropy! - reference.entropy!), `entropy at ${step}: torch ${score.entropy}, tfjs ${reference.entropy}`).toBeLessThanOrEqual(1e-6);
+      expect(close(score.frechet!, reference.frechet!, 1e-3), `frechet at ${step}: torch ${score.frechet}, tfjs ${reference.frechet}`).toBe(true);
+      for (const name of ['confidence', 'diversity']) expect(close(score[name]!, reference[name]!, 1e-4), `${name} at ${step}: torch ${score[name]}, tfjs ${reference[name]}`).toBe(true);
+    }
+    const done = torch.at(-1) as unknown as { done: boolean; scores: unknown[]; diagnoses: unknown[] };
+    expect(done).toMatchObject({ done: true, diagnoses: [] });
+    expect(done.scores).toEqual(scores(torch).map(([step, score]) => ({ step, scores: score })));
+    expect(JSON.parse(await readFile(path.join(dir, 'out', 'summary.json'), 'utf8')).scores).toEqual(done.scores);
+    // Without --json, the CLI's lines: three significant digits each.
+    const text = await trainTorch(dir, '--iterations', '3', ...args.filter((a) => a !== '--json'));
+    expect(text.code).toBe(0);
+    const [, first] = scores(torch)[0]!;
+    const digits = (value: number) => value.toPrecision(3);
+    expect(text.stdout).toContain(
+      `Quality at iteration 0: Fréchet distance ${digits(first.frechet!)}, class entropy (bits) ${digits(first.entropy!)}, confidence ${digits(first.confidence!)}, diversity ${digits(first.diversity!)}\n`,
+    );
+    expect(text.stdout).toMatch(/Scoring took [\d.]+ s of it/);
+  });
+
   const printable = templates.filter((t) => exportProject(t.doc, 'pytorch').ok).map((t) => t.id);
   it.each(printable)('%s trains 20 iterations with finite losses and draws its grids', async (id) => {
     const { dir } = await exported(id, 32);
     const lines = jsonLines(await trainTorch(dir, '--iterations', '20', '--log-every', '5', '--sample-every', '10', '--json'));
     expect(lines.at(-1)).toMatchObject({ done: true, steps: 20 });
-    for (const line of lines.filter((l) => l.step !== undefined)) for (const value of Object.values(line.losses)) expect(Number.isFinite(value)).toBe(true);
+    for (const line of lossLines(lines)) for (const value of Object.values(line.losses)) expect(Number.isFinite(value)).toBe(true);
+    // Scored by default before iteration 0 and at the end, where the graph has samples and data of their shape.
+    const scoreLines = lines.filter((l) => l.scores !== undefined && l.step !== undefined);
+    const scored = scoreLines.map((l) => l.step);
+    const analysis = analyse(getTemplate(id)!.doc);
+    expect(scored).toEqual(analysis.ok && lower(analysis).quality ? [0, 20] : []);
+    for (const line of scoreLines) for (const value of Object.values(line.scores!)) expect(Number.isFinite(value)).toBe(true);
     const grid = PNG.sync.read(await readFile(path.join(dir, 'out', '002.png')));
     expect(grid.width).toBeGreaterThan(4 * 28);
   });
@@ -67,10 +126,10 @@ describe('the PyTorch export', () => {
     const file = path.join(dir, 'hostile.json');
     await writeFile(file, JSON.stringify(doc));
     const args = ['--seed', '2', '--json', '--log-every', '1'];
-    const torch = jsonLines(await trainTorch(dir, '--iterations', '3', '--batch-size', '16', ...args)).filter((l) => l.step !== undefined);
+    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', '3', '--batch-size', '16', ...args)));
     const small = path.join(dir, 'small.json');
     await writeFile(small, JSON.stringify({ ...doc, training: { ...doc.training, batchSize: 16 } }));
-    const compiled = jsonLines(await trainCompiled('--graph', small, '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)).filter((l) => l.step !== undefined);
+    const compiled = lossLines(jsonLines(await trainCompiled('--graph', small, '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
     expect(Object.keys(torch[0]!.losses)).toEqual(['D_loss `${1}`', '"); process.exit(5); ("']);
     for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4)).toBe(true);
   });
@@ -89,7 +148,7 @@ describe('the PyTorch export', () => {
     const two = jsonLines(await torchrun(dir, 2, ...args));
     const one = jsonLines(await trainTorch(dir, ...args));
     expect(two.at(-1)).toMatchObject({ done: true, processes: 2, steps: 20 });
-    const steps = (lines: typeof one) => lines.filter((l) => l.step !== undefined);
+    const steps = lossLines;
     expect(steps(two).map((l) => l.step)).toEqual(steps(one).map((l) => l.step));
     for (const [i, line] of steps(two).entries()) {
       for (const [name, value] of Object.entries(line.losses)) expect(close(value, steps(one)[i]!.losses[name]!, 1e-4), `${id} ${name} at ${i}: 2 processes ${value}, 1 process ${steps(one)[i]!.losses[name]}`).toBe(true);
@@ -101,7 +160,7 @@ describe('the PyTorch export', () => {
     const ts = await writeExport(await workspace(), doc);
     const { dir: torchDir } = await exported('ali');
     const common = ['--seed', '6', '--batch-size', '32', '--json', '--log-every', '1'];
-    const steps = (run: Awaited<ReturnType<typeof exec>>) => jsonLines(run).filter((l) => l.step !== undefined);
+    const steps = (run: Awaited<ReturnType<typeof exec>>) => lossLines(jsonLines(run));
     // Three iterations in each, each ending with a checkpoint.
     expect((await trainExported(ts, '--iterations', '3', '--out', path.join(ts, 'first'), ...common)).code).toBe(0);
     expect((await trainTorch(torchDir, '--iterations', '3', ...common)).code).toBe(0);

@@ -54,25 +54,38 @@ describe('PyTorch code forms', () => {
     const ops = kinds.filter((k): k is OpKind => k.role === 'op');
     expect(ops.filter((k) => !k.torch).map((k) => k.kind)).toEqual([]);
     const cases = ops.flatMap((kind) =>
-      [kind.example, ...(EXTRA[kind.kind] ?? [])].map((example, n) => {
+      [kind.example, ...(EXTRA[kind.kind] ?? [])].flatMap((example, n) => {
         const params = kind.params.parse(example.params);
         const inputs = Object.fromEntries(Object.entries(example.inputs).map(([port, shape], i) => [port, tf.randomUniform(concreteShape(shape, BATCH), kind.loss ? 0.05 : -0.9, 0.95, 'float32', 7 + i)]));
         const inputShapes = Object.fromEntries(Object.entries(inputs).map(([port, t]) => [port, t.shape]));
-        const weights = Object.fromEntries((kind.weights?.(params, inputShapes) ?? []).map((w, i) => [w.name, tf.randomNormal(w.shape, 0, 0.5, 'float32', 40 + i)]));
-        const expected = kind.compute({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: false } });
-        const code = kind.torch!({
+        // Random weights; those that start at one (scales, variances) stay positive.
+        const weights = Object.fromEntries(
+          (kind.weights?.(params, inputShapes) ?? []).map((w, i) => {
+            const random = tf.randomNormal(w.shape, 0, 0.5, 'float32', 40 + i);
+            return [w.name, w.init.kind === 'ones' ? tf.add(1, tf.abs(random)) : random];
+          }),
+        );
+        const torchArgs = (training: boolean) => ({
           params,
           inputs: Object.fromEntries(Object.keys(inputs).map((port) => [port, `inputs[${JSON.stringify(port)}]`])),
           inputShapes: example.inputs,
           weights: Object.fromEntries(Object.keys(weights).map((name) => [name, `weights[${JSON.stringify(name)}]`])),
+          training: training ? 'True' : 'False',
         });
-        return {
-          name: `${kind.kind} #${n}`,
+        const args = (training: boolean) => ({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: true }, training });
+        const row = (name: string, code: Record<string, string>, expected: Record<string, Tensor>) => ({
+          name: `${kind.kind} #${n}${name}`,
           code,
           inputs: Object.fromEntries(Object.entries(inputs).map(([port, t]) => [port, values(t)])),
           weights: Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, values(t)])),
           expected: Object.fromEntries(Object.entries(expected).map(([port, t]) => [port, values(t)])),
-        };
+        });
+        // A kind with modes also in training (batch statistics), and its state's update.
+        return [
+          row('', kind.torch!(torchArgs(false)), kind.compute(args(false))),
+          ...(kind.modes ? [row(' training', kind.torch!(torchArgs(true)), kind.compute(args(true)))] : []),
+          ...(kind.update ? [row(' update', kind.torchUpdate!(torchArgs(true)), kind.update(args(true)))] : []),
+        ];
       }),
     );
     await writeFile(path.join(dir, 'cases.json'), JSON.stringify(cases));

@@ -66,7 +66,13 @@ describe('node kind registry', () => {
         tf.tidy(() => {
           const inputs = Object.fromEntries(Object.entries(example.inputs).map(([port, shape], i) => [port, randomInput(shape, 11 + i)]));
           const specs = op.weights?.(params, example.inputs) ?? [];
-          const weights = Object.fromEntries(specs.map((w, i) => [w.name, tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i)]));
+          // Random weights; those that start at one (scales, variances) stay positive.
+          const weights = Object.fromEntries(
+            specs.map((w, i) => {
+              const random = tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i);
+              return [w.name, w.init.kind === 'ones' ? tf.add(1, tf.abs(random)) : random];
+            }),
+          );
           const computed = op.compute({ tf, params, inputs, weights, needsGrad: { inputs: true, weights: true } });
           for (const [port, shape] of Object.entries(inferred)) {
             expect(computed[port]!.shape, `port ${port}`).toEqual(concreteShape(shape, BATCH));
@@ -74,12 +80,26 @@ describe('node kind registry', () => {
           }
           const names = (prefix: string, keys: string[]) => Object.fromEntries(keys.map((k) => [k, `${prefix}[${JSON.stringify(k)}]`]));
           const code = op.emit({ params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)) });
-          for (const [port, expression] of Object.entries(code)) {
-            const run = new Function('tf', 'ops', 'inputs', 'weights', `return ${expression};`);
-            const emitted = run(tf, opsFor(tf), inputs, weights) as Tensor;
-            expect(emitted.shape).toEqual(computed[port]!.shape);
-            const diff = tf.max(tf.abs(tf.sub(emitted, computed[port]!))).dataSync()[0]!;
-            expect(diff, `emitted ${expression}`).toBeLessThan(1e-6);
+          const same = (computed: Record<string, Tensor>, code: Record<string, string>) => {
+            expect(Object.keys(code).sort()).toEqual(Object.keys(computed).sort());
+            for (const [port, expression] of Object.entries(code)) {
+              const run = new Function('tf', 'ops', 'inputs', 'weights', `return ${expression};`);
+              const emitted = run(tf, opsFor(tf), inputs, weights) as Tensor;
+              expect(emitted.shape).toEqual(computed[port]!.shape);
+              const diff = tf.max(tf.abs(tf.sub(emitted, computed[port]!))).dataSync()[0]!;
+              expect(diff, `emitted ${expression}`).toBeLessThan(1e-6);
+            }
+          };
+          same(computed, code);
+          const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true };
+          const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true' };
+          // A kind with modes computes differently while training: that form must match too, and so must its state's update.
+          if (op.modes) same(op.compute(args), op.emit(emitArgs));
+          if (op.update) {
+            expect(op.emitUpdate, 'a kind with state has the code form of its update').toBeDefined();
+            const state = specs.filter((spec) => spec.trainable === false).map((spec) => spec.name);
+            expect(Object.keys(op.update(args)).sort()).toEqual(state.sort());
+            same(op.update(args), op.emitUpdate!(emitArgs));
           }
         });
       });

@@ -10,9 +10,10 @@ const monitors = new Map([
 ]);
 
 describe('diagnostics', () => {
-  it('says mode collapse once, after two evaluations in a row with few confident classes, never at iteration 0', () => {
+  it('says mode collapse once, after two evaluations in a row with few confident classes, never in the warm-up', () => {
     const d = new Diagnostician(monitors);
     expect(d.scores(0, oneDigit)).toEqual([]);
+    expect(d.scores(DIAGNOSIS_RULES.warmUp - 1, oneDigit)).toEqual([]);
     expect(d.scores(1000, oneDigit)).toEqual([]);
     const [found] = d.scores(2000, oneDigit);
     expect(found).toMatchObject({ id: 'mode-collapse', step: 2000, title: 'Mode collapse' });
@@ -34,17 +35,18 @@ describe('diagnostics', () => {
   it('says collapse from near-identical samples where there is no classifier', () => {
     const d = new Diagnostician(new Map());
     const alike = { frechet: 50, diversity: DIAGNOSIS_RULES.diversity / 2 };
-    d.scores(100, alike);
-    expect(d.scores(200, alike).map((x) => x.id)).toEqual(['mode-collapse']);
+    d.scores(1000, alike);
+    expect(d.scores(2000, alike).map((x) => x.id)).toEqual(['mode-collapse']);
   });
 
   it('says the discriminator wins when one mean output stays near 1 and another near 0 for 500 iterations', () => {
     const d = new Diagnostician(monitors);
     const wins = { 'mean σ(D_real)': 0.995, 'mean σ(D_fake)': 0.004 };
     expect(d.monitors(100, wins)).toEqual([]);
-    expect(d.monitors(400, wins)).toEqual([]);
-    expect(d.monitors(450, { ...wins, 'mean σ(D_fake)': 0.3 })).toEqual([]);
+    expect(d.monitors(600, wins)).toEqual([]);
+    expect(d.monitors(850, { ...wins, 'mean σ(D_fake)': 0.3 })).toEqual([]);
     expect(d.monitors(900, wins)).toEqual([]);
+    expect(d.monitors(1399, wins)).toEqual([]);
     const [found] = d.monitors(1400, wins);
     expect(found).toMatchObject({ id: 'discriminator-wins', step: 1400 });
     expect(found!.evidence).toContain('since iteration 900');
@@ -52,10 +54,10 @@ describe('diagnostics', () => {
 
   it('says KL collapse when few latent units stay active, reading only active-unit monitors', () => {
     const d = new Diagnostician(monitors);
-    expect(d.monitors(0, { 'active units of Q_mu': 0.05, 'mean σ(D_real)': 0.5 })).toEqual([]);
-    expect(d.monitors(600, { 'active units of Q_mu': 0.05 }).map((x) => x.id)).toEqual(['posterior-collapse']);
+    expect(d.monitors(500, { 'active units of Q_mu': 0.05, 'mean σ(D_real)': 0.5 })).toEqual([]);
+    expect(d.monitors(1000, { 'active units of Q_mu': 0.05 }).map((x) => x.id)).toEqual(['posterior-collapse']);
     const other = new Diagnostician(new Map([['active units of Q_mu', 'probability' as const]]));
-    expect(other.monitors(0, { 'active units of Q_mu': 0.05 })).toEqual([]);
-    expect(other.monitors(600, { 'active units of Q_mu': 0.05 })).toEqual([]);
+    expect(other.monitors(500, { 'active units of Q_mu': 0.05 })).toEqual([]);
+    expect(other.monitors(1000, { 'active units of Q_mu': 0.05 })).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
 import { loadCheckpoint, loadRun } from './api';
 import { LossChart, type ChartAxes } from './LossChart';
 import { isScoreName, SCORE_NAMES } from '@/lib/runtime/scores';
+import type { MonitorMeasure } from '@/lib/runtime/diagnostics';
 import { Pictures } from './Pictures';
 import { PreviewPicker } from './PreviewPicker';
 import { RunHistory } from './RunHistory';
@@ -39,10 +40,18 @@ function picturesNote(analysis: Analysis): string {
   return 'Sample grids and reconstructions appear here as the model trains.';
 }
 
-/** The monitors a graph charts (a graph with errors trained nothing, so it has none). */
-function monitorNames(graph: GraphDoc): string[] {
+/** The monitors a graph charts, with what each measures (a graph with errors trained nothing, so it has none). */
+function monitorsOf(graph: GraphDoc): { name: string; measures: MonitorMeasure }[] {
   const analysis = analyse(graph);
-  return analysis.ok ? lower(analysis).monitors.values.map((m) => m.name) : [];
+  return analysis.ok ? lower(analysis).monitors.values.map((m) => ({ name: m.name, measures: m.monitor.measures })) : [];
+}
+const monitorNames = (graph: GraphDoc) => monitorsOf(graph).map((m) => m.name);
+
+/** The right-hand axis says what its monitors measure: a discriminator's mean output, the share of active latent units, or both. */
+const MEASURE_LABELS: Record<MonitorMeasure, string> = { probability: 'mean D', 'active-units': 'active units' };
+function monitorAxes(graphs: GraphDoc[]): ChartAxes {
+  const measures = [...new Set(graphs.flatMap((g) => monitorsOf(g).map((m) => m.measures)))];
+  return { left: 'loss', right: measures.map((m) => MEASURE_LABELS[m]).join(' · ') || 'mean D', rightRange: [0, 1] };
 }
 
 /**
@@ -233,7 +242,15 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
         </label>
         {traces.length > 0 ? (
           // Keyed by what it shows: another run (or overlay) draws a new chart.
-          <LossChart key={`${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`} traces={traces} probabilities={probabilities} dashed={dashed} log={log} version={metricsVersion} />
+          <LossChart
+            key={`${viewed?.id ?? 'live'}/${overlay?.id ?? ''}`}
+            traces={traces}
+            probabilities={probabilities}
+            axes={monitorAxes([viewed?.graph ?? doc, ...(overlay ? [overlay.graph] : [])])}
+            dashed={dashed}
+            log={log}
+            version={metricsVersion}
+          />
         ) : (
           <p className="muted">Losses appear here as the model trains.</p>
         )}
