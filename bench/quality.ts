@@ -52,7 +52,8 @@ function train(id: string, out: string): Promise<Outcome> {
       }
       resolve({
         id,
-        scores: lines.filter((l) => l.scores) as unknown as Outcome['scores'],
+        // Score lines carry a step; the final line's summary repeats them all.
+        scores: lines.filter((l) => l.scores && l.step !== undefined) as unknown as Outcome['scores'],
         diagnoses: lines.filter((l) => l.diagnosis).map((l) => l.diagnosis as Diagnosis),
         seconds: done.seconds,
         itPerSec: done.itPerSec,

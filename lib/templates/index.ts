@@ -4,6 +4,7 @@ import { autoLayout, estimatedSize } from '../graph/layout';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { aliTemplate } from './ali';
+import { aliTunedTemplate } from './ali-tuned';
 import { convAeTemplate } from './conv-ae';
 import { ganTemplate } from './gan';
 import { ganLeakyTemplate } from './gan-leaky';
@@ -21,7 +22,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), dcganTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), dcganTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);

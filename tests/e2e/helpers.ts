@@ -79,11 +79,13 @@ export async function exportedGraph(page: Page): Promise<unknown> {
 }
 
 /** The project's training settings, in the panel (a field is saved when it loses focus). */
-export async function setSettings(panel: Locator, settings: { batch: number; iterations: number; sampleEvery: number; backend: string }) {
+export async function setSettings(panel: Locator, settings: { batch: number; iterations: number; sampleEvery: number; backend: string; scoreEvery?: number; scoreSamples?: number }) {
   for (const [label, value] of [
     ['Batch size', settings.batch],
     ['Iterations', settings.iterations],
     ['Samples every', settings.sampleEvery],
+    ...(settings.scoreEvery === undefined ? [] : ([['Score every', settings.scoreEvery]] as const)),
+    ...(settings.scoreSamples === undefined ? [] : ([['Score samples', settings.scoreSamples]] as const)),
   ] as const) {
     await panel.getByLabel(label, { exact: true }).fill(String(value));
     await panel.getByLabel(label, { exact: true }).press('Tab');

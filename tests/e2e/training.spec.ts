@@ -4,7 +4,7 @@ import { createProject, expectSaved, node, setSettings } from './helpers';
 
 /** Training in the browser: the real worker, real MNIST, the real database. */
 
-async function openTraining(page: Page, settings: { batch: number; iterations: number; sampleEvery: number; backend: string }) {
+async function openTraining(page: Page, settings: Parameters<typeof setSettings>[1]) {
   await page.getByRole('button', { name: 'Training' }).click();
   const panel = page.getByLabel('Training');
   await setSettings(panel, settings);
@@ -103,6 +103,27 @@ test('GAN template trains on WASM; the run reopens with its charts, grids and ch
   // Overlay: the first run's losses join the chart as dashed lines.
   await history.locator('li').filter({ hasText: '#1 ' }).getByRole('button', { name: 'Overlay' }).click();
   await expect(page.locator('.u-legend')).toContainText('#1 D_loss');
+});
+
+test('a run scores its samples as it trains: the quality chart and what it compares, scores in the run history, kept with the run', async ({ page }) => {
+  await createProject(page, 'Scored GAN', 'gan-tuned');
+  const panel = await openTraining(page, { batch: 32, iterations: 40, sampleEvery: 20, backend: 'wasm', scoreEvery: 20, scoreSamples: 100 });
+  await panel.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(state(page)).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  // Scored before iterations 0 and 20 and after the last: three points per score.
+  await expect.poll(async () => Number(await page.getByLabel('Quality chart').getAttribute('data-points')), { timeout: 30_000 }).toBe(3);
+  await expect(page.locator('.u-legend').last()).toContainText('Fréchet distance');
+  await expect(page.locator('.u-legend').last()).toContainText('class entropy (bits)');
+  await expect(page.getByTestId('score-note')).toContainText('100 samples with 100 MNIST test digits through the bundled MNIST classifier');
+  // The history compares runs by their last scores.
+  const history = panel.getByLabel('Run history');
+  await expect(history.getByTestId('run-scores')).toContainText(/FD \d+ · \d\.\d\d bits · at 40/, { timeout: 30_000 });
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Training' }).click();
+  await page.getByLabel('Run history').getByRole('button', { name: 'Open' }).click();
+  await expect.poll(async () => Number(await page.getByLabel('Quality chart').getAttribute('data-points')), { timeout: 30_000 }).toBe(3);
+  await expect(page.getByTestId('score-note')).toContainText('bundled MNIST classifier');
 });
 
 test('a graph with an error cannot train and says why', async ({ page }) => {
