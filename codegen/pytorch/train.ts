@@ -19,6 +19,10 @@ const py = (text: string) => pyLiteral(text);
 const comment = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 const indent = (lines: readonly string[], depth = 1) => lines.map((line) => (line ? INDENT.repeat(depth) + line : line));
 
+/** Whether some call takes its input gradient. */
+const usesInputGradients = (plan: TrainingPlan) =>
+  [...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body), ...plan.networks.flatMap((n) => n.body)].some((i) => i.type === 'call' && i.inputGradient !== undefined);
+
 /** The kinds the PyTorch export cannot print yet, by title: an export that needs one is refused, naming them. */
 export function missingTorchForms(plan: TrainingPlan): string[] {
   const missing = new Set<string>();
@@ -85,6 +89,9 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
       const variable = locals.name(instr.label);
       const callee = names.networks.get(instr.network.id)!;
       body.push(`${variable} = nets.${callee.cls}(nets, ${instr.args.map((v) => values.get(v)!).join(', ')})`);
+      if (instr.inputGradient !== undefined) {
+        body.push(...writeInputGradient(`nets.${callee.cls}`, 'nets', instr.args.map((v) => values.get(v)!), locals, instr.label, (v) => values.set(instr.inputGradient!, v)));
+      }
       instr.outputs.forEach((value, i) => values.set(value, `${variable}[${i}]`));
     }
   }
@@ -159,8 +166,27 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
     const callee = ctx.names.networks.get(instr.network.id)!;
     instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
     const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
-    return [`${name} = ${network}(model, ${instr.args.map((v) => ctx.values.get(v)!).join(', ')})`];
+    const args = instr.args.map((v) => ctx.values.get(v)!);
+    const gradient = instr.inputGradient === undefined ? [] : writeInputGradient(`model.${callee.cls}`, 'model', args, ctx.namer, instr.label, (v) => ctx.values.set(instr.inputGradient!, v));
+    return [`${name} = ${network}(model, ${args.join(', ')})`, ...gradient];
   });
+}
+
+/**
+ * A call's input gradient: the gradient of the sum of the network's first
+ * output with respect to its first argument, kept in the graph
+ * (create_graph) so that training differentiates it again. The plain module,
+ * not its DistributedDataParallel wrapper, which has no double backward.
+ */
+function writeInputGradient(module: string, nets: string, args: readonly string[], namer: PyNamer, label: string, bind: (variable: string) => void): string[] {
+  const input = namer.name(`${label}_input`);
+  const gradient = namer.name(`${label}_gradient`);
+  bind(gradient);
+  return [
+    `${input} = ${args[0]} if ${args[0]}.requires_grad else ${args[0]}.detach().requires_grad_()`,
+    'with torch.enable_grad():',
+    ...indent([`${gradient} = torch.autograd.grad(${module}(${nets}, ${[input, ...args.slice(1)].join(', ')})[0].sum(), ${input}, create_graph=True)[0]`]),
+  ];
 }
 
 function writeStep(ctx: MainContext, step: StepPlan): string[] {
@@ -447,6 +473,9 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'model = Model(args.seed)',
       'weights = model_weights(model)',
       'model = loop.prepare(model, args)',
+      ...(usesInputGradients(plan)
+        ? ['if loop.WORLD > 1:', ...indent(['raise SystemExit("input gradients (a WGAN-GP penalty) need double backward, which DistributedDataParallel does not support: run this graph in one process")'])]
+        : []),
       '# A resumed run draws from new streams, seeded by the seed and the iteration it resumes at, as the app does.',
       'streams = Streams(args.seed, datasets, resume_at)',
       'optimizers = create_optimizers(weights)',

@@ -45,7 +45,8 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
         const call = writeCall(ctx.names, network, ctx.step, args, instr.grads.map(String), instr.reuse ? ctx.layers.get(instr.node) : undefined);
         instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}.outputs.${names.outputs[i]}`));
         ctx.layers.set(instr.node, `${name}.layers`);
-        return [`const ${name} = ${call};`];
+        const gradient = instr.inputGradient === undefined ? [] : [writeInputGradient(ctx.names, network, ctx.step, args, instr.grads.map(String), ctx.namer, instr.label, (variable) => ctx.values.set(instr.inputGradient!, variable))];
+        return [`const ${name} = ${call};`, ...gradient];
       }
     }
   });
@@ -77,6 +78,18 @@ export function writeCall(names: TsNames, network: NetworkPlan, step: string, ar
   const inputs = network.inputs.map((_, i) => field(own.inputs[i]!, args[i]!));
   const flags = network.inputs.flatMap((input, i) => (input.source ? [] : [`${own.inputs[i]}: ${grads[i]}`]));
   return `${own.fn}(${[step, braces(inputs), braces(flags), ...(known ? [known] : [])].join(', ')})`;
+}
+
+/**
+ * `const <label>_gradient = tf.grad((x) => tf.sum(Net(step, { x, ... }, { x: true, ... }).outputs.<first>))(<first argument>);`:
+ * a call's input gradient, inside the step's tape so that training differentiates it again.
+ */
+export function writeInputGradient(names: TsNames, network: NetworkPlan, step: string, args: readonly string[], grads: readonly string[], namer: Namer, label: string, bind: (variable: string) => void): string {
+  const variable = namer.name(`${label}_gradient`);
+  const x = namer.name(`${label}_input`);
+  const call = writeCall(names, network, step, [x, ...args.slice(1)], ['true', ...grads.slice(1)]);
+  bind(variable);
+  return `const ${variable} = tf.grad((${x}: Tensor) => tf.sum(${call}.outputs.${names.network(network).outputs[0]}))(${args[0]});`;
 }
 
 /** A gradient condition inside a network body: `grad.<input> || step.trains.<network> || ...`, or false. */

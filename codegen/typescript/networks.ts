@@ -3,7 +3,7 @@ import { formatShape } from '../../lib/kinds/shape';
 import { objectLiteral } from '../../lib/kinds/common';
 import type { NetworkPlan, ValueId } from '../../lib/plan/plan';
 import { commentText, stringLiteral } from '../text';
-import { braces, conditionExpression, field, writeCall } from './instructions';
+import { braces, conditionExpression, field, writeCall, writeInputGradient } from './instructions';
 import { NETWORK_PARAMS, type TsNames } from './names';
 
 const { step, grad, known, weights: w } = NETWORK_PARAMS;
@@ -85,6 +85,7 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
       const grads = instr.grads.map((condition) => conditionExpression(condition, network, names));
       statements.push(`const ${variable} = ${writeCall(names, instr.network, step, args, grads, `${known}?.calls.${variable}`)};`);
       instr.outputs.forEach((value, i) => values.set(value, `${variable}.outputs.${callee.outputs[i]}`));
+      if (instr.inputGradient !== undefined) statements.push(writeInputGradient(names, instr.network, step, args, grads, locals, instr.label, (v) => values.set(instr.inputGradient!, v)));
       calls.push(field(variable, `${variable}.layers`));
     }
   }

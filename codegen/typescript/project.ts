@@ -77,6 +77,24 @@ export function writeTsconfig(): string {
 
 export const GITIGNORE = 'node_modules/\nout/\n';
 
+/** What the quality scores compare, and their flags (nothing when the graph has no samples to score). */
+function qualitySection(plan: TrainingPlan): string {
+  const { quality, settings } = plan;
+  if (!quality) return '';
+  const features =
+    quality.features === 'mnist-classifier'
+      ? `the features of the MNIST classifier in \`quality/\` (Fréchet distance), its predicted digits (class entropy in bits, 3.32 when all 10 are drawn equally, and confidence)`
+      : 'pooled pixels (Fréchet distance; this dataset has no bundled classifier)';
+  return `
+## Quality scores
+
+Every ${settings.evaluation.every} iterations (\`--eval-every N\`, 0 for never) the program generates ${settings.evaluation.samples} samples from a
+fixed draw of noise (\`--eval-samples N\`) and compares them with as many held-out real images (\`data/${quality.reference.id}/\`, its test
+split) through ${features}, and their diversity, as Netloom does: \`Quality at iteration N: ...\` lines (JSON \`{ step, scores }\`
+with \`--json\`), a mode-collapse diagnosis when it shows, and every score in \`summary.json\`.
+`;
+}
+
 export function writeReadme(names: TsNames, files: { runtime: string[]; support: string[] }): string {
   const { plan } = names;
   const t = plan.settings;
@@ -150,7 +168,7 @@ In \`--out DIR\` (default \`out/\`):
 - \`summary.json\`: backend, seed, iterations, speed and the final losses.
 
 Progress lines look like the seeds' (\`Iter: 1000; D_loss: 1.234; ...\`); \`--json\` prints one JSON object per line.
-
+${qualitySection(plan)}
 ## Resume
 
 \`npm run train -- --resume out/checkpoint --iterations 20000\` continues a run: it restores every weight, each
@@ -164,6 +182,6 @@ it continues training correctly but is not bit-identical to a run that was never
 
 - \`train.ts\`: the model and the training loop (generated from the graph; edit freely).
 - \`runtime/\`: ${files.runtime.map((f) => `\`${f}\``).join(', ')}: Netloom's numerics, verbatim.
-- \`support/\`: ${files.support.map((f) => `\`${f}\``).join(', ')}: backend choice, flags, dataset folders, checkpoints, PNG grids.
+- \`support/\`: ${files.support.map((f) => `\`${f}\``).join(', ')}: backend choice, flags, dataset folders, checkpoints, PNG grids, the quality scores' evaluator.
 `;
 }

@@ -56,8 +56,10 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
       }
       case 'call': {
         const known = instr.reuse ? frame.layers.get(instr.node) : undefined;
-        const result = callNetwork(instr.network, instr.args.map((v) => frame.get(v)), instr.grads, ctx, known);
+        const args = instr.args.map((v) => frame.get(v));
+        const result = callNetwork(instr.network, args, instr.grads, ctx, known);
         instr.outputs.forEach((value, i) => (frame.values[value] = result.outputs[i]));
+        if (instr.inputGradient !== undefined) frame.values[instr.inputGradient] = inputGradient(instr.network, args, instr.grads, ctx);
         frame.layers.set(instr.node, result.layers);
         break;
       }
@@ -85,12 +87,25 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
       layers.set(instr, outputs);
     } else {
       const grads = instr.grads.map((condition) => holds(condition, argGrads, ctx.trains));
-      const result = callNetwork(instr.network, instr.args.map((v) => values[v]!), grads, ctx, known?.get(instr) as Layers | undefined);
+      const args = instr.args.map((v) => values[v]!);
+      const result = callNetwork(instr.network, args, grads, ctx, known?.get(instr) as Layers | undefined);
       instr.outputs.forEach((value, i) => (values[value] = result.outputs[i]!));
+      if (instr.inputGradient !== undefined) values[instr.inputGradient] = inputGradient(instr.network, args, grads, ctx);
       layers.set(instr, result.layers);
     }
   }
   return { outputs: network.outputs.map((output) => values[output.value]!), layers };
+}
+
+/**
+ * The gradient of the sum of a network's first output with respect to its
+ * first argument, taken inside the step's own tape, so that training can
+ * differentiate it again (WGAN-GP's penalty).
+ */
+function inputGradient(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context): Tensor {
+  const [first, ...rest] = args;
+  const tf = ctx.tf;
+  return tf.grad((x: Tensor) => tf.sum(callNetwork(network, [x, ...rest], [true, ...argGrads.slice(1)], ctx).outputs[0]!))(first!);
 }
 
 function read(ports: Readonly<Record<string, ValueId>>, get: (value: ValueId) => Tensor): Record<string, Tensor> {

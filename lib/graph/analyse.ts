@@ -112,6 +112,8 @@ class Analyser {
   private networkNames = new Map<string, string>();
   /** What each network's outputs depend on, for calls of it. */
   private dependence = new Map<string, Signature>();
+  /** Per network, its first layer whose gradient tfjs cannot differentiate again (none: its input gradient can be trained through). */
+  private firstOrderOnly = new Map<string, string | undefined>();
   private ctx: GraphContext = { network: (id) => this.signatures.get(id) };
 
   constructor(private doc: GraphDoc) {}
@@ -130,6 +132,7 @@ class Analyser {
       const signature = this.signature(network, scope);
       this.signatures.set(id, signature);
       this.dependence.set(id, signatureOf(scope, (callee) => this.dependence.get(callee)));
+      this.firstOrderOnly.set(id, this.firstOrderLayer(scope));
       networks.set(id, { ...scope, signature });
     }
     const main = this.analyseScope(this.doc.nodes, this.doc.edges, undefined);
@@ -241,6 +244,20 @@ class Analyser {
     return ids.filter((id) => !sorted.cycle.includes(id));
   }
 
+  /** The first layer of a scope (or of a network it calls) that is not known to be twice differentiable, named for a message. */
+  private firstOrderLayer(scope: Scope): string | undefined {
+    for (const info of scope.nodes.values()) {
+      const { kind, params } = info;
+      if (!kind || params === undefined) continue;
+      if (kind.role === 'op' && !kind.twiceDifferentiable?.(params)) return `layer ${nodeLabel(info)} (${kind.title})`;
+      if (kind.role === 'call') {
+        const inner = this.firstOrderOnly.get(kind.network(params));
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  }
+
   private signature(network: Network, scope: Scope): NetworkSignature {
     const inputs: NetworkSignature['inputs'][number][] = [];
     const outputs: NetworkSignature['outputs'][number][] = [];
@@ -344,6 +361,23 @@ class Analyser {
       const why = this.networkNames.has(id) ? 'is part of a recursive loop' : 'does not exist';
       this.report('unknown-network', `${name(info)} calls network "${id}", which ${why}`, 'Pick an existing network.', { ...where, field: 'network' });
       info.params = undefined;
+    } else if (kind.role === 'call' && kind.inputGradient(params) !== undefined) {
+      // A gradient needs a path from the first input to the first output.
+      const signature = this.signatures.get(kind.network(params))!;
+      const [input, output] = [signature.inputs[0], signature.outputs[0]];
+      const blocker = this.firstOrderOnly.get(signature.id);
+      if (blocker) {
+        this.report('invalid-params', `${name(info)}: ${signature.name}'s ${blocker} has no second derivative in tfjs, so its input gradient cannot be trained through`, 'Use dense layers with relu, sigmoid or tanh in this network, or turn off "input gradient".', { ...where, field: 'inputGradient' });
+        info.params = undefined;
+      } else if (input && output && !this.dependence.get(signature.id)?.get(output.port)?.inputs.has(input.port)) {
+        this.report(
+          'invalid-params',
+          `${name(info)}: ${signature.name}'s output "${output.label}" does not depend on its input "${input.label}", so it has no input gradient`,
+          `Turn off "input gradient", or connect "${input.label}" to "${output.label}" inside ${signature.name}.`,
+          { ...where, field: 'inputGradient' },
+        );
+        info.params = undefined;
+      }
     }
     if (kind.role === 'op' && kind.weights && !network) {
       this.report('weights-outside-network', `${name(info)} has weights but is not inside a network, so no optimizer can train it`, 'Select it with its neighbours and create a network from the selection.', where);

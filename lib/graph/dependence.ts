@@ -52,10 +52,16 @@ export function dependenceOf(scope: Scope, target: PortRef, callee: (network: st
         for (const port of info.inputs) follow(port.id);
         break;
       case 'call': {
-        const inner = callee(kind.network(info.params))?.get(ref.port);
+        const signature = callee(kind.network(info.params));
+        const gradient = ref.port === kind.inputGradient(info.params);
+        // The input gradient depends on the weights the network's first output depends on; on the input itself only
+        // where the network is not linear in it, which is not known here: counted as not (training upstream through
+        // a gradient is then refused with a clear error rather than attempted where it may carry nothing).
+        const port = gradient ? [...(signature?.keys() ?? [])][0] : ref.port;
+        const inner = port === undefined ? undefined : signature?.get(port);
         inner?.weights.forEach((network) => weights.add(network));
         // The callee's inputs are this call's input ports.
-        inner?.inputs.forEach(follow);
+        if (!gradient) inner?.inputs.forEach(follow);
         break;
       }
       default:

@@ -158,6 +158,12 @@ export interface OpKind<P = any> extends KindBase<P> {
   emit(args: EmitArgs<P>): Record<string, string>;
   /** The PyTorch export's code form (absent: the PyTorch export cannot print this kind yet, and says so). */
   torch?(args: TorchArgs<P>): Record<string, string>;
+  /**
+   * Its gradient can itself be differentiated in tfjs (a critic's input
+   * gradient is trained through: WGAN-GP). Absent: not known to be, and a
+   * call that takes an input gradient through it is refused.
+   */
+  twiceDifferentiable?(params: P): boolean;
   /** It computes differently in training iterations and in evaluations (batch norm's batch or moving statistics): it reads `training`. */
   modes?: true;
   /**
@@ -270,6 +276,12 @@ export interface NetworkOutputKind<P = any> extends KindBase<P> {
 export interface CallKind<P = any> extends KindBase<P> {
   role: 'call';
   network(params: P): string;
+  /**
+   * The output port that carries the gradient of the sum of the network's
+   * first output with respect to its first input, when the call asks for it
+   * (WGAN-GP's penalty reads it; training then differentiates that gradient).
+   */
+  inputGradient(params: P): string | undefined;
   /** Params of a call of this network. */
   create(network: string): Record<string, unknown>;
 }

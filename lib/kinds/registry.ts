@@ -17,6 +17,9 @@ import { reparameterize } from './layers/reparameterize';
 import { add } from './layers/add';
 import { scale } from './layers/scale';
 import { batchNorm } from './layers/batch-norm';
+import { interpolate } from './layers/interpolate';
+import { mean } from './losses/mean';
+import { gradientPenalty } from './losses/gradient-penalty';
 import { networkInput } from './networks/network-input';
 import { networkOutput } from './networks/network-output';
 import { call } from './networks/call';
@@ -45,6 +48,7 @@ export const kinds: readonly NodeKind[] = [
   reshape,
   conv2d,
   batchNorm,
+  interpolate,
   maxPool2d,
   conv2dTranspose,
   resizeBilinear,
@@ -59,6 +63,8 @@ export const kinds: readonly NodeKind[] = [
   mse,
   gaussianKl,
   weightedSum,
+  mean,
+  gradientPenalty,
   adam,
   adadelta,
   sgd,

@@ -130,18 +130,23 @@ export function lowerMain(main: Scope, networks: ReadonlyMap<string, NetworkPlan
       const args = network.inputs.map((input) => (input.source ? hoisted.get(hoistedKey(input.source.plan, input.source.port))! : inputs[input.port!]!));
       const label = nodeLabel(info);
       const outputs = network.outputs.map((output) => graphValue(id, output.port, label, output.shape));
+      const gradientPort = kind.inputGradient(info.params);
+      const inputGradient = gradientPort === undefined ? undefined : graphValue(id, gradientPort, label, info.outShapes[gradientPort]!);
       add({
         node: id,
         label,
         deps: deps(args),
-        outputs,
+        outputs: inputGradient === undefined ? outputs : [...outputs, inputGradient],
         reads: network.reads,
         isCall: true,
         outputGrads: (grad, trains) => {
           const argGrads = args.map(grad);
-          return network.outputs.map((output) => holds(output.grad, argGrads, trains));
+          const grads = network.outputs.map((output) => holds(output.grad, argGrads, trains));
+          // The input gradient carries one back where the first output does.
+          return inputGradient === undefined ? grads : [...grads, grads[0]!];
         },
-        instruction: (grad, reuse) => ({ type: 'call', node: id, label, network, args, grads: args.map(grad), outputs, reuse }),
+        // A call that takes an input gradient computes afresh: what an earlier call computed holds no gradient of a gradient.
+        instruction: (grad, reuse) => ({ type: 'call', node: id, label, network, args, grads: args.map(grad), outputs, inputGradient, reuse: reuse && inputGradient === undefined }),
       });
     }
   }

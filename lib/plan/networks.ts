@@ -132,7 +132,14 @@ class NetworkLowering {
           this.conditions[value] = substitute(output.grad, grads);
           return value;
         });
-        body.push({ type: 'call', node: id, label: nodeLabel(info), network: callee, args, grads, outputs, reuse: false });
+        const gradientPort = kind.inputGradient(info.params);
+        let inputGradient: ValueId | undefined;
+        if (gradientPort !== undefined) {
+          inputGradient = this.value({ node: id, port: gradientPort }, info, info.outShapes[gradientPort]!);
+          // It carries a gradient back where the first output does.
+          this.conditions[inputGradient] = this.conditions[outputs[0]!]!;
+        }
+        body.push({ type: 'call', node: id, label: nodeLabel(info), network: callee, args, grads, outputs, inputGradient, reuse: false });
       }
     }
     const outputs: NetworkOutput[] = scope.signature.outputs.map((output) => {

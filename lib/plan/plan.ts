@@ -129,6 +129,8 @@ export interface CallInstr<G> extends InstrBase {
   grads: readonly G[];
   /** One value per output of the network, in its order. */
   outputs: readonly ValueId[];
+  /** The gradient of the sum of the first output with respect to the first argument, when the call asks for it (computed with the gradients it needs to be differentiated again). */
+  inputGradient?: ValueId;
   /**
    * Main graph only: the same call ran earlier in the iteration with the same
    * inputs and weights; this one records gradients over the layer outputs

@@ -273,5 +273,18 @@ function createOps(tf: TF) {
     return tf.add(tf.mul(current, momentum), tf.mul(batch, 1 - momentum));
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving };
+  /** t a + (1 - t) b, t [b, 1] reshaped to broadcast over each item's values. */
+  function interpolate(a: Tensor, b: Tensor, t: Tensor): Tensor {
+    const each = tf.reshape(t, [t.shape[0]!, ...a.shape.slice(1).map(() => 1)]);
+    return tf.add(tf.mul(each, a), tf.mul(tf.sub(1, each), b));
+  }
+
+  /** WGAN-GP: mean over the batch of (||g|| - 1)^2, the norm over each item's values (its square root kept off 0). */
+  function gradientPenalty(g: Tensor): Tensor {
+    const flat = tf.reshape(g, [g.shape[0]!, -1]);
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(flat), 1), 1e-12));
+    return tf.mean(tf.square(tf.sub(norm, 1)));
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving, interpolate, gradientPenalty };
 }

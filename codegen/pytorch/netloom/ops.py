@@ -156,3 +156,15 @@ def moving(statistic, x, current, momentum):
     x = x.detach()
     batch = x.mean(dim=_batch_axes(x)) if statistic == "mean" else x.var(dim=_batch_axes(x), unbiased=False)
     return current * momentum + batch * (1 - momentum)
+
+
+def interpolate(a, b, t):
+    """t a + (1 - t) b, t [b, 1] broadcast over each item's values."""
+    each = t.reshape([t.shape[0]] + [1] * (a.dim() - 1))
+    return each * a + (1 - each) * b
+
+
+def gradient_penalty(g):
+    """WGAN-GP: mean over the batch of (||g|| - 1)^2, the norm over each item's values (its square root kept off 0)."""
+    norm = torch.sqrt(g.reshape(g.shape[0], -1).square().sum(dim=1) + 1e-12)
+    return (norm - 1).square().mean()

@@ -7,6 +7,8 @@ import { jsonLiteral, pyLiteral } from '../common';
 export const activation = defineOp({
   kind: 'activation',
   category: 'layers',
+  // tfjs's leaky ReLU gradient compares with Greater, which has no gradient of its own.
+  twiceDifferentiable: (p) => p.fn !== 'leaky-relu',
   title: 'Activation',
   doc: 'x [...] -> y [...]: relu, leaky relu (alpha), sigmoid, tanh or linear, elementwise',
   params: z.object({

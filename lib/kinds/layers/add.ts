@@ -5,6 +5,7 @@ import { defineOp, port, shapeError } from '../kind';
 export const add = defineOp({
   kind: 'add',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Add',
   doc: 'a [...], b [...] (same shape) -> y [...] = a + b',
   params: z.object({}),

@@ -9,6 +9,7 @@ const inputPorts = (count: number) => Array.from({ length: count }, (_, i) => po
 export const concat = defineOp({
   kind: 'concat',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Concat',
   doc: 'in 1 [b, ..., n1], in 2 [b, ..., n2], ... -> y [b, ..., n1 + n2 + ...] (last axis); broadcast: [b, n] beside [b, h, w, c] -> [b, h, w, c + n]',
   params: z.object({

@@ -8,6 +8,7 @@ import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam
 export const dense = defineOp({
   kind: 'dense',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Dense',
   doc: 'x [b, n] -> y [b, units] = activation(x W + b)',
   params: z.object({

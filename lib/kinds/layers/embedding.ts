@@ -11,6 +11,7 @@ import { inputOfRank, positiveInt } from '../common';
 export const embedding = defineOp({
   kind: 'embedding',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Embedding',
   doc: 'labels one-hot [b, classes] -> y [b, size]: a learned vector per class',
   params: z.object({ size: positiveInt(65536).default(50).describe('Length of each class vector') }),

@@ -6,6 +6,7 @@ import { inputWithRows } from '../common';
 export const flatten = defineOp({
   kind: 'flatten',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Flatten',
   doc: 'x [b, d1, d2, ...] -> y [b, d1 * d2 * ...]',
   params: z.object({}),

@@ -7,6 +7,7 @@ import { inputWithRows } from '../common';
 export const reshape = defineOp({
   kind: 'reshape',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Reshape',
   doc: 'x [b, ...] -> y [b, ...shape] with the same number of elements per item',
   params: z.object({

@@ -5,6 +5,7 @@ import { defineOp, port } from '../kind';
 export const scale = defineOp({
   kind: 'scale',
   category: 'layers',
+  twiceDifferentiable: () => true,
   title: 'Scale',
   doc: 'x [...] -> y [...] = factor * x',
   params: z.object({ factor: z.number().finite().default(1).describe('The number every value is multiplied by') }),

@@ -43,11 +43,16 @@ const trainTorch = (dir: string, ...args: string[]) => exec(python, ['train.py',
 const lossLines = (lines: ReturnType<typeof jsonLines>) => lines.filter((l) => l.step !== undefined && l.losses !== undefined);
 
 describe('the PyTorch export', () => {
-  it.each(['gan', 'ali'])('%s: 20 iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id) => {
+  // wgan-gp runs five critic steps an iteration, through a gradient of a gradient: float32 drifts apart sooner (2.6e-4 by iteration 18).
+  it.each([
+    ['gan', 20],
+    ['ali', 20],
+    ['wgan-gp', 10],
+  ] as const)('%s: %d iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id, iterations) => {
     const { dir } = await exported(id);
     const args = ['--seed', '5', '--json', '--log-every', '1'];
-    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', '20', ...args)));
-    const compiled = lossLines(jsonLines(await trainCompiled('--graph', id, '--steps', '20', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', String(iterations), ...args)));
+    const compiled = lossLines(jsonLines(await trainCompiled('--graph', id, '--steps', String(iterations), '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
     expect(torch.map((l) => l.step)).toEqual(compiled.map((l) => l.step));
     for (const [i, line] of torch.entries()) {
       expect(Object.keys(line.losses)).toEqual(Object.keys(compiled[i]!.losses));
