@@ -101,8 +101,10 @@ async function main() {
     const t = tuned.scores.at(-1)!.scores;
     const collapse = (o: Outcome) => o.diagnoses.find((d) => d.id === 'mode-collapse');
     console.log(`\nTuned vs vanilla GAN after ${ITERATIONS.toLocaleString('en')} iterations:`);
-    console.log(`  Fréchet distance ${t.frechet.toFixed(0)} vs ${v.frechet.toFixed(0)}: ${(v.frechet / t.frechet).toFixed(2)}x lower (goal: 3x or more)`);
-    console.log(`  tuned class entropy ${t.entropy!.toFixed(2)} bits (goal: above 2.5)`);
+    // The goals are set at 5,000 iterations.
+    const at = ITERATIONS === 5000 ? '' : ' at 5,000 iterations';
+    console.log(`  Fréchet distance ${t.frechet.toFixed(0)} vs ${v.frechet.toFixed(0)}: ${(v.frechet / t.frechet).toFixed(2)}x lower (goal${at}: 3x or more)`);
+    console.log(`  tuned class entropy ${t.entropy!.toFixed(2)} bits (goal${at}: above 2.5)`);
     console.log(`  mode collapse said of the vanilla GAN at iteration ${collapse(vanilla)?.step ?? 'never'} (goal: by 2,000); of the tuned GAN: ${collapse(tuned) ? `at ${collapse(tuned)!.step}` : 'never'} (goal: never)`);
   }
 }
