@@ -20,6 +20,7 @@ const ROUTES = (id: string) => [
   `/api/checkpoints/${id}`,
   `/api/mnist/${id}`,
   `/api/tfjs-wasm/${id}`,
+  `/api/quality/classifier/${id}`,
   `/api/auth/${id}`,
   `/projects/${id}`,
   `/${id}`,

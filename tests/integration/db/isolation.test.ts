@@ -208,8 +208,8 @@ async function routeCalls(cookie: string | undefined, work: Work) {
   } satisfies Record<string, () => Promise<Response>>;
 }
 
-/** Route files with user data: every one of them is in routeCalls (a new route must be added there). */
-const PUBLIC_ROUTES = ['auth/[...all]', 'mnist/[file]', 'tfjs-wasm/[file]'];
+/** Route files with user data: every one of them is in routeCalls (a new route must be added there). The others serve files everyone has (MNIST, tfjs's wasm, the quality classifier). */
+const PUBLIC_ROUTES = ['auth/[...all]', 'mnist/[file]', 'tfjs-wasm/[file]', 'quality/classifier/[file]'];
 
 describe('two users on a shared server', () => {
   let alice: User;
