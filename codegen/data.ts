@@ -29,8 +29,10 @@ export async function exportData({ datasets: refs, classifier }: { datasets: rea
     const manifest = mnist ? mnistManifest() : parseManifest(new TextDecoder().decode(await files.dataset(id, MANIFEST_FILE)), `dataset ${id}: ${MANIFEST_FILE}`);
     const kept: DatasetManifest = { ...manifest, splits: { train: manifest.splits.train, ...(splits.includes('test') && manifest.splits.test ? { test: manifest.splits.test } : {}) } };
     out.push({ path: `data/${id}/${MANIFEST_FILE}`, bytes: new TextEncoder().encode(`${JSON.stringify(kept, null, 2)}\n`) });
-    // The train split is always kept: a dataset folder always has one.
+    // The train split is always kept: a dataset folder always has one. A split the dataset lacks (the held-out images
+    // quality scores ask for, where there are none) is left out: the scores then compare with the training split.
     for (const split of new Set(['train' as const, ...splits])) {
+      if (!kept.splits[split]) continue;
       const names = splitFiles(split);
       const [images, labels] = mnist
         ? await Promise.all([files.mnist(MNIST_FILES[split].images), files.mnist(MNIST_FILES[split].labels)])

