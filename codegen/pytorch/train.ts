@@ -1,6 +1,6 @@
 import { pyLiteral } from '../../lib/kinds/common';
 import { formatShape, type Shape } from '../../lib/kinds/shape';
-import { hasModes, type MainInstr, type NetworkPlan, type PreviewPlan, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, type MainInstr, type NetworkPlan, type PreviewPlan, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
 import { datasetKey } from '../../lib/runtime/dataset';
 import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import { PyNamer } from './names';
@@ -72,6 +72,7 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
         inputShapes: instr.inShapes,
         weights: Object.fromEntries(Object.entries(instr.weights).map(([key, weight]) => [key, `self.${own.attrs.get(weight.name)}`])),
         training: 'nets.mode.training',
+        drawKey: instr.kind.random ? `layer_draw_key(at, ${py(instr.node)})` : undefined,
       };
       const code = instr.kind.torch!(args);
       for (const port of Object.keys(instr.outputs)) {
@@ -88,9 +89,10 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
     } else {
       const variable = locals.name(instr.label);
       const callee = names.networks.get(instr.network.id)!;
-      body.push(`${variable} = nets.${callee.cls}(nets, ${instr.args.map((v) => values.get(v)!).join(', ')})`);
+      const at = drawsAt(plan, 'at', instr.node);
+      body.push(`${variable} = nets.${callee.cls}(nets, ${[...instr.args.map((v) => values.get(v)!), ...at].join(', ')})`);
       if (instr.inputGradient !== undefined) {
-        body.push(...writeInputGradient(`nets.${callee.cls}`, 'nets', instr.args.map((v) => values.get(v)!), locals, instr.label, (v) => values.set(instr.inputGradient!, v)));
+        body.push(...writeInputGradient(`nets.${callee.cls}`, 'nets', instr.args.map((v) => values.get(v)!), locals, instr.label, (v) => values.set(instr.inputGradient!, v), at));
       }
       instr.outputs.forEach((value, i) => values.set(value, `${variable}[${i}]`));
     }
@@ -112,7 +114,7 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
       'def __init__(self, seed):',
       ...indent(['super().__init__()', ...weights]),
       '',
-      `def forward(self, nets, ${own.inputs.join(', ')}):`,
+      `def forward(self, nets, ${[...own.inputs, ...(hasRandomLayers(plan) ? ['at=""'] : [])].join(', ')}):`,
       ...indent(body),
     ]),
   ];
@@ -167,8 +169,9 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
     instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
     const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
     const args = instr.args.map((v) => ctx.values.get(v)!);
-    const gradient = instr.inputGradient === undefined ? [] : writeInputGradient(`model.${callee.cls}`, 'model', args, ctx.namer, instr.label, (v) => ctx.values.set(instr.inputGradient!, v));
-    return [`${name} = ${network}(model, ${args.join(', ')})`, ...gradient];
+    const at = drawsAt(ctx.plan, 'model.mode.draws', instr.node);
+    const gradient = instr.inputGradient === undefined ? [] : writeInputGradient(`model.${callee.cls}`, 'model', args, ctx.namer, instr.label, (v) => ctx.values.set(instr.inputGradient!, v), at);
+    return [`${name} = ${network}(model, ${[...args, ...at].join(', ')})`, ...gradient];
   });
 }
 
@@ -178,15 +181,20 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
  * (create_graph) so that training differentiates it again. The plain module,
  * not its DistributedDataParallel wrapper, which has no double backward.
  */
-function writeInputGradient(module: string, nets: string, args: readonly string[], namer: PyNamer, label: string, bind: (variable: string) => void): string[] {
+function writeInputGradient(module: string, nets: string, args: readonly string[], namer: PyNamer, label: string, bind: (variable: string) => void, at: readonly string[]): string[] {
   const input = namer.name(`${label}_input`);
   const gradient = namer.name(`${label}_gradient`);
   bind(gradient);
   return [
     `${input} = ${args[0]} if ${args[0]}.requires_grad else ${args[0]}.detach().requires_grad_()`,
     'with torch.enable_grad():',
-    ...indent([`${gradient} = torch.autograd.grad(${module}(${nets}, ${[input, ...args.slice(1)].join(', ')})[0].sum(), ${input}, create_graph=True)[0]`]),
+    ...indent([`${gradient} = torch.autograd.grad(${module}(${nets}, ${[input, ...args.slice(1), ...at].join(', ')})[0].sum(), ${input}, create_graph=True)[0]`]),
   ];
+}
+
+/** The keyword argument that passes a call of node `node` its key for random layers' draws (`at`, extended), where the graph has such layers. */
+function drawsAt(plan: TrainingPlan, at: string, node: string): string[] {
+  return hasRandomLayers(plan) ? [`at=layer_draw_key(${at}, ${py(node)})`] : [];
 }
 
 function writeStep(ctx: MainContext, step: StepPlan): string[] {
@@ -213,21 +221,26 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
   };
   const body: string[] = ['losses = {}'];
   const modes = hasModes(plan);
+  const random = hasRandomLayers(plan);
+  const draws = random ? ', draws' : '';
   plan.steps.forEach((step, s) => {
     const section = plan.sections[s]!;
     if (section.length) {
       body.push(s === 0 ? '# Once per iteration, shared by the steps below.' : '# Once the steps above have updated their networks, shared by the steps below.');
-      if (modes) body.push('model.mode = loop.Mode(True)');
+      if (modes) body.push(`model.mode = loop.Mode(True${random ? ', (), draws' : ''})`);
       body.push('with torch.no_grad():', ...indent(writeInstructions(ctx, section)));
     }
-    if (modes) body.push(`model.mode = loop.Mode(True, {${step.optimizer.networks.map((id) => py(id)).join(', ')}})`);
+    if (modes) body.push(`model.mode = loop.Mode(True, {${step.optimizer.networks.map((id) => py(id)).join(', ')}}${draws})`);
     body.push(...writeStep(ctx, step));
   });
   if (modes) body.push('model.mode = loop.EVALUATION');
   body.push('return losses');
   return [
-    'def train_iteration(model, streams, optimizers, batch_size):',
-    ...indent(['"""One training iteration: every optimizer step of the schedule in order; each step\'s loss before its update."""', ...body]),
+    `def train_iteration(model, streams, optimizers, batch_size${draws}):`,
+    ...indent([
+      `"""One training iteration: every optimizer step of the schedule in order; each step's loss before its update.${random ? ' `draws`: the iteration\'s key for the masks of random layers.' : ''}"""`,
+      ...body,
+    ]),
   ];
 }
 
@@ -406,7 +419,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     '',
     'from netloom import data as nd',
     `from netloom import checkpoint, grid, init, loop, ops, optim${samples ? ', quality' : ''}`,
-    'from netloom.rng import Rng, stream_seed, weight_seed',
+    `from netloom.rng import Rng, ${hasRandomLayers(plan) ? 'iteration_draw_key, layer_draw_key, ' : ''}stream_seed, weight_seed`,
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
     `ITERATIONS = ${t.iterations}`,
@@ -486,7 +499,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'loop.run(',
       ...indent([
         'args,',
-        'lambda: train_iteration(model, streams, optimizers, args.batch_size),',
+        `lambda step: train_iteration(model, streams, optimizers, args.batch_size${hasRandomLayers(plan) ? ', iteration_draw_key(args.seed, step)' : ''}),`,
         'lambda index: write_grids(model, streams, args.out, index),',
         'lambda iteration: trained.save(os.path.join(args.out, "checkpoint"), GRAPH_NAME, iteration),',
         'resume_at,',

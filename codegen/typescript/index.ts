@@ -1,5 +1,5 @@
 import { IndentationText, Project, QuoteKind, StructureKind, ts, type SourceFile, type StatementStructures } from 'ts-morph';
-import { hasModes, type TrainingPlan } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, type TrainingPlan } from '../../lib/plan/plan';
 import { commentLines, wrap } from '../text';
 import { writeMain, writeSettings } from './main';
 import { datasetsType, writeGenerate, writeIteration, writeModel, writePreviews } from './model';
@@ -21,6 +21,24 @@ function tsProject(): Project {
 }
 
 
+/** `type Step`: what a network call runs in, with what the graph's layers need of it. */
+function stepType(plan: TrainingPlan): string {
+  if (hasRandomLayers(plan)) {
+    return [
+      '/**',
+      ' * The optimizer step a network call runs in: the weights, which networks it trains (their gradients are recorded), whether it is training',
+      ' * (dropout drops, batch norm uses the batch\'s statistics) or an evaluation, and the key of random layers\' draws: the iteration\'s,',
+      ' * extended by each call down to the layer, so that every call draws its own mask, as in Netloom.',
+      ' */',
+      'type Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean; draws: string };',
+    ].join('\n');
+  }
+  if (hasModes(plan)) {
+    return '/** The optimizer step a network call runs in: the weights, which networks it trains (their gradients are recorded), and whether it is training (batch statistics) or an evaluation (moving ones). */\ntype Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean };';
+  }
+  return '/** The optimizer step a network call runs in: the weights, and which networks it trains (their gradients are recorded). */\ntype Step = { weights: Weights; trains: Record<keyof Weights, boolean> };';
+}
+
 /** The generated train.ts, formatted. */
 export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): string {
   let file: SourceFile | undefined;
@@ -36,10 +54,7 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
       'type Layers = { tensors: Record<string, Tensor>; calls: Record<string, Layers> };',
       '/** What a network call returns: its outputs, and its layers. */',
       'type Call<Output extends string> = { outputs: Record<Output, Tensor>; layers: Layers };',
-      ...(hasModes(plan) ? [] : ['/** The optimizer step a network call runs in: the weights, and which networks it trains (their gradients are recorded). */']),
-      hasModes(plan)
-        ? '/** The optimizer step a network call runs in: the weights, which networks it trains (their gradients are recorded), and whether it is training (batch statistics) or an evaluation (moving ones). */\ntype Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean };'
-        : `type Step = { weights: Weights; trains: Record<keyof Weights, boolean> };`,
+      stepType(plan),
       'type Weights = ReturnType<typeof createWeights>;',
       'type Model = ReturnType<typeof createModel>;',
       'type LossTensors = Record<string, tf.Scalar>;',

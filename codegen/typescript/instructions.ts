@@ -1,5 +1,5 @@
 import { isNever } from '../../lib/plan/conditions';
-import type { GradCondition, MainInstr, NetworkPlan, SourcePlan, ValueId } from '../../lib/plan/plan';
+import { hasRandomLayers, type GradCondition, type MainInstr, type NetworkPlan, type SourcePlan, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { stringLiteral } from '../text';
 import { NETWORK_PARAMS, type TsNames } from './names';
@@ -42,10 +42,11 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
         const { network } = instr;
         const names = ctx.names.network(network);
         const args = instr.args.map((value) => ctx.values.get(value)!);
-        const call = writeCall(ctx.names, network, ctx.step, args, instr.grads.map(String), instr.reuse ? ctx.layers.get(instr.node) : undefined);
+        const step = callStep(ctx.names, ctx.step, instr.node);
+        const call = writeCall(ctx.names, network, step, args, instr.grads.map(String), instr.reuse ? ctx.layers.get(instr.node) : undefined);
         instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}.outputs.${names.outputs[i]}`));
         ctx.layers.set(instr.node, `${name}.layers`);
-        const gradient = instr.inputGradient === undefined ? [] : [writeInputGradient(ctx.names, network, ctx.step, args, instr.grads.map(String), ctx.namer, instr.label, (variable) => ctx.values.set(instr.inputGradient!, variable))];
+        const gradient = instr.inputGradient === undefined ? [] : [writeInputGradient(ctx.names, network, step, args, instr.grads.map(String), ctx.namer, instr.label, (variable) => ctx.values.set(instr.inputGradient!, variable))];
         return [`const ${name} = ${call};`, ...gradient];
       }
     }
@@ -70,6 +71,14 @@ function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source
       return `const ${variable} = ${tensor(drawn, port)};`;
     }),
   ];
+}
+
+/**
+ * The Step a call of node `node` runs in: the caller's, with the key of
+ * random layers' draws extended by the node where the graph has such layers.
+ */
+export function callStep(names: TsNames, step: string, node: string): string {
+  return hasRandomLayers(names.plan) ? `{ ...${step}, draws: layerDrawKey(${step}.draws, ${stringLiteral(node)}) }` : step;
 }
 
 /** `Fn(step, { x: ..., eps: ... }, { x: <grad> }[, known])`: graph inputs carry gradient flags; drawn sources never do. */

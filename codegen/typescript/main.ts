@@ -1,6 +1,6 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { SEED_LAYOUT } from '../../lib/plan/plan';
+import { hasRandomLayers, SEED_LAYOUT } from '../../lib/plan/plan';
 import { objectLiteral } from '../../lib/kinds/common';
 import { stringLiteral } from '../text';
 import type { TsNames } from './names';
@@ -121,7 +121,7 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       'return iteration;',
       '},',
       'async stepAsync() {',
-      'const losses = await readLosses(trainIteration(model, settings.batchSize));',
+      `const losses = await readLosses(trainIteration(model, settings.batchSize${hasRandomLayers(plan) ? ', iterationDrawKey(settings.seed, iteration)' : ''}));`,
       'iteration += 1;',
       'return losses;',
       '},',

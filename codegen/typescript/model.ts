@@ -1,7 +1,7 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { objectLiteral } from '../../lib/kinds/common';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { hasModes, SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { writeInstructions, type MainContext } from './instructions';
@@ -9,9 +9,15 @@ import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import type { TsNames } from './names';
 
 const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${names.plan.networks.map((n) => `${names.network(n).fn}: ${trains.has(n.id)}`).join(', ')} }`;
-/** `{ weights: model.weights, trains: {...}[, training] }`: a Step literal (training: a training iteration's forward pass, not an evaluation). */
-const stepLiteral = (names: TsNames, trains: ReadonlySet<string>, training: boolean) =>
-  `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${hasModes(names.plan) ? `, training: ${training}` : ''} }`;
+/**
+ * `{ weights: model.weights, trains: {...}[, training][, draws] }`: a Step literal (training: a training
+ * iteration's forward pass, not an evaluation; draws: the iteration's key for random layers, trainIteration's parameter).
+ */
+function stepLiteral(names: TsNames, trains: ReadonlySet<string>, training: boolean): string {
+  const modes = hasModes(names.plan) ? `, training: ${training}` : '';
+  const draws = hasRandomLayers(names.plan) ? (training ? ', draws' : ', draws: ""') : '';
+  return `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${modes}${draws} }`;
+}
 
 /** Sources the given instructions draw. */
 const drawnBy = (instrs: readonly MainInstr[]) => new Set(instrs.flatMap((instr) => (instr.type === 'source' ? [instr.source.key] : [])));
@@ -86,7 +92,8 @@ const drawTraining = (names: TsNames) => (source: SourcePlan) => ({ values: `mod
 /** `trainIteration`: the shared values, then every optimizer step of the schedule, in order. */
 export function writeIteration(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { plan } = names;
-  const namer = names.module.child(['model', 'batchSize', 'losses', 'noTraining']);
+  const random = hasRandomLayers(plan);
+  const namer = names.module.child(['model', 'batchSize', 'losses', 'noTraining', ...(random ? ['draws'] : [])]);
   const values = new Map<ValueId, string>();
   const layers = new Map<string, string>();
   const sharesCalls = plan.sections.flat().some((instr) => instr.type === 'call');
@@ -112,9 +119,13 @@ export function writeIteration(names: TsNames): OptionalKind<FunctionDeclaration
     parameters: [
       { name: 'model', type: 'Model' },
       { name: 'batchSize', type: 'number' },
+      ...(random ? [{ name: 'draws', type: 'string' }] : []),
     ],
     returnType: 'LossTensors',
-    docs: ['One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss (before its update) as a tensor, for one read.'],
+    docs: [
+      'One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss (before its update) as a tensor, for one read.' +
+        (random ? ' `draws`: the iteration\'s key for the masks of random layers.' : ''),
+    ],
     statements: ['return tf.tidy(() => {', ...body, '});'],
   };
 }

@@ -3,7 +3,7 @@ import { formatShape } from '../../lib/kinds/shape';
 import { objectLiteral } from '../../lib/kinds/common';
 import type { NetworkPlan, ValueId } from '../../lib/plan/plan';
 import { commentText, stringLiteral } from '../text';
-import { braces, conditionExpression, field, writeCall, writeInputGradient } from './instructions';
+import { braces, callStep, conditionExpression, field, writeCall, writeInputGradient } from './instructions';
 import { NETWORK_PARAMS, type TsNames } from './names';
 
 const { step, grad, known, weights: w } = NETWORK_PARAMS;
@@ -64,6 +64,7 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
         weights: Object.fromEntries(Object.entries(instr.weights).map(([name, weight]) => [name, `${w}.${group}.${own.weights.get(weight)}`])),
         needsGrad: `{ inputs: ${conditionExpression(instr.needs.inputs, network, names)}, weights: ${conditionExpression(instr.needs.weights, network, names)} }`,
         training: `${step}.training`,
+        drawKey: instr.kind.random ? `layerDrawKey(${step}.draws, ${stringLiteral(instr.node)})` : undefined,
       };
       const code = instr.kind.emit({ ...args, known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])) });
       for (const port of ports) {
@@ -83,9 +84,10 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
       const callee = names.network(instr.network);
       const args = instr.args.map((value) => values.get(value)!);
       const grads = instr.grads.map((condition) => conditionExpression(condition, network, names));
-      statements.push(`const ${variable} = ${writeCall(names, instr.network, step, args, grads, `${known}?.calls.${variable}`)};`);
+      const inner = callStep(names, step, instr.node);
+      statements.push(`const ${variable} = ${writeCall(names, instr.network, inner, args, grads, `${known}?.calls.${variable}`)};`);
       instr.outputs.forEach((value, i) => values.set(value, `${variable}.outputs.${callee.outputs[i]}`));
-      if (instr.inputGradient !== undefined) statements.push(writeInputGradient(names, instr.network, step, args, grads, locals, instr.label, (v) => values.set(instr.inputGradient!, v)));
+      if (instr.inputGradient !== undefined) statements.push(writeInputGradient(names, instr.network, inner, args, grads, locals, instr.label, (v) => values.set(instr.inputGradient!, v)));
       calls.push(field(variable, `${variable}.layers`));
     }
   }

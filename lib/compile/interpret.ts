@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { holds } from '../plan/conditions';
 import type { BodyInstr, MainInstr, NetworkPlan, SourcePlan, ValueId, WeightPlan } from '../plan/plan';
 import type { TF, Tensor } from '../runtime/ops';
+import { layerDrawKey } from '../runtime/rng';
 
 /**
  * Runs plan instructions with tfjs. The caller owns tensor lifetimes (an
@@ -13,6 +14,8 @@ export interface Context {
   trains: ReadonlySet<string>;
   /** A forward pass of a training iteration (batch norm normalises by the batch), not an evaluation (previews, samples). */
   training: boolean;
+  /** A training iteration's key for the draws of random layers (dropout), which calls extend down to each layer; absent in evaluations. */
+  draws?: string;
   variable(weight: WeightPlan): tfjs.Variable;
   /** A source's values for this context: the iteration's (or step's) draw, or the fixed preview draw. */
   draw(source: SourcePlan): Readonly<Record<string, Tensor>>;
@@ -57,9 +60,10 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
       case 'call': {
         const known = instr.reuse ? frame.layers.get(instr.node) : undefined;
         const args = instr.args.map((v) => frame.get(v));
-        const result = callNetwork(instr.network, args, instr.grads, ctx, known);
+        const at = ctx.draws === undefined ? undefined : layerDrawKey(ctx.draws, instr.node);
+        const result = callNetwork(instr.network, args, instr.grads, ctx, known, at);
         instr.outputs.forEach((value, i) => (frame.values[value] = result.outputs[i]));
-        if (instr.inputGradient !== undefined) frame.values[instr.inputGradient] = inputGradient(instr.network, args, instr.grads, ctx);
+        if (instr.inputGradient !== undefined) frame.values[instr.inputGradient] = inputGradient(instr.network, args, instr.grads, ctx, at);
         frame.layers.set(instr.node, result.layers);
         break;
       }
@@ -67,8 +71,12 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
   }
 }
 
-/** Runs a network body on its arguments; its weights are the network's own, shared by every call. */
-export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, known?: Layers): { outputs: Tensor[]; layers: Layers } {
+/**
+ * Runs a network body on its arguments; its weights are the network's own,
+ * shared by every call. `at`: this call's key for random layers' draws (the
+ * iteration's, extended by the calls down to here).
+ */
+export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, known?: Layers, at?: string): { outputs: Tensor[]; layers: Layers } {
   const values: Tensor[] = new Array(network.values.length);
   network.inputs.forEach((input, i) => (values[input.value] = args[i]!));
   const layers: Layers = new Map();
@@ -77,7 +85,8 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
       const needsGrad = { inputs: holds(instr.needs.inputs, argGrads, ctx.trains), weights: holds(instr.needs.weights, argGrads, ctx.trains) };
       const earlier = known?.get(instr) as Readonly<Record<string, Tensor>> | undefined;
       // Computed earlier with the same inputs and weights, and no gradient to record: take it as it is.
-      const args = { tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, training: ctx.training };
+      const drawKey = instr.kind.random && at !== undefined ? layerDrawKey(at, instr.node) : undefined;
+      const args = { tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, training: ctx.training, drawKey };
       const outputs = earlier && !needsGrad.inputs && !needsGrad.weights ? earlier : instr.kind.compute({ ...args, known: earlier });
       // State (moving statistics) follows the batches of the step that trains its network.
       if (instr.kind.update && ctx.training && needsGrad.weights) {
@@ -88,9 +97,10 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
     } else {
       const grads = instr.grads.map((condition) => holds(condition, argGrads, ctx.trains));
       const args = instr.args.map((v) => values[v]!);
-      const result = callNetwork(instr.network, args, grads, ctx, known?.get(instr) as Layers | undefined);
+      const inner = at === undefined ? undefined : layerDrawKey(at, instr.node);
+      const result = callNetwork(instr.network, args, grads, ctx, known?.get(instr) as Layers | undefined, inner);
       instr.outputs.forEach((value, i) => (values[value] = result.outputs[i]!));
-      if (instr.inputGradient !== undefined) values[instr.inputGradient] = inputGradient(instr.network, args, grads, ctx);
+      if (instr.inputGradient !== undefined) values[instr.inputGradient] = inputGradient(instr.network, args, grads, ctx, inner);
       layers.set(instr, result.layers);
     }
   }
@@ -102,10 +112,11 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
  * first argument, taken inside the step's own tape, so that training can
  * differentiate it again (WGAN-GP's penalty).
  */
-function inputGradient(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context): Tensor {
+function inputGradient(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, at: string | undefined): Tensor {
   const [first, ...rest] = args;
   const tf = ctx.tf;
-  return tf.grad((x: Tensor) => tf.sum(callNetwork(network, [x, ...rest], [true, ...argGrads.slice(1)], ctx).outputs[0]!))(first!);
+  // The same draws as the call's own forward pass: the gradient is of the function that call computed.
+  return tf.grad((x: Tensor) => tf.sum(callNetwork(network, [x, ...rest], [true, ...argGrads.slice(1)], ctx, undefined, at).outputs[0]!))(first!);
 }
 
 function read(ports: Readonly<Record<string, ValueId>>, get: (value: ValueId) => Tensor): Record<string, Tensor> {

@@ -12,7 +12,7 @@ import type { Losses } from '../runtime/loop';
 import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
-import { createRng, streamSeed } from '../runtime/rng';
+import { createRng, iterationDrawKey, streamSeed } from '../runtime/rng';
 import type { Batches } from '../runtime/batches';
 import { Frame, runMain, type Context } from './interpret';
 import { assignWeights, createVariables } from './variables';
@@ -133,7 +133,7 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   for (const optimizer of plan.optimizers) {
     updaters.set(optimizer.node, optimizer.kind.updater(tf, optimizer.params, optimizer.variables.map((w) => variables.get(w.name)!)));
   }
-  return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed);
+  return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed, seed);
 }
 
 /** Samples generated in bulk: at most this many per call. */
@@ -153,6 +153,7 @@ class Program implements TrainingProgram {
     private streams: Map<string, SourceStreams>,
     private batchSize: number,
     private feed: CompileOptions['feed'],
+    private seed: number,
   ) {
     this.schedule = plan.steps.map((step) => ({
       updater: updaters.get(step.optimizer.node)!,
@@ -213,11 +214,12 @@ class Program implements TrainingProgram {
     const losses = tf.tidy(() => {
       const frame = new Frame();
       const reported = new Map<string, Tensor>();
-      const shared = this.context(new Set(), (source) => this.drawTraining(source), true);
+      const draws = iterationDrawKey(this.seed, this.iteration);
+      const shared = this.context(new Set(), (source) => this.drawTraining(source), draws);
       this.plan.steps.forEach((step, s) => {
         runMain(this.plan.sections[s]!, frame, shared);
         const { updater, variables } = this.schedule[s]!;
-        const ctx = this.context(step.trains, (source) => this.drawTraining(source), true);
+        const ctx = this.context(step.trains, (source) => this.drawTraining(source), draws);
         for (let round = 0; round < step.repeat; round++) {
           const loss = tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => {
@@ -239,9 +241,9 @@ class Program implements TrainingProgram {
     return this.plan.lossNames.map((name, i) => [name, losses[i]!]);
   }
 
-  /** `training`: a training iteration's forward pass; otherwise an evaluation (previews, monitors, samples). */
-  private context(trains: ReadonlySet<string>, draw: Context['draw'], training = false): Context {
-    return { tf: this.tf, trains, draw, training, variable: (weight) => this.variables.get(weight.name)! };
+  /** `draws`: a training iteration's forward pass, with its key for random layers; absent: an evaluation (previews, monitors, samples). */
+  private context(trains: ReadonlySet<string>, draw: Context['draw'], draws?: string): Context {
+    return { tf: this.tf, trains, draw, training: draws !== undefined, draws, variable: (weight) => this.variables.get(weight.name)! };
   }
 
   /** A fresh batch of a source's values (or the test feed's). */

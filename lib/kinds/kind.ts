@@ -93,6 +93,8 @@ export interface ComputeArgs<P> {
   needsGrad: GradNeeds;
   /** A forward pass of a training iteration (true), or an evaluation: previews, samples, scores (false or absent). */
   training?: boolean;
+  /** A random kind's key for its draws in this training forward pass (ops.dropout takes it); absent in evaluations. */
+  drawKey?: string;
   /**
    * This node's outputs, already computed for these exact inputs and weights
    * earlier in the iteration. A kind may return them instead of recomputing,
@@ -109,6 +111,8 @@ export interface TorchArgs<P> {
   weights: Readonly<Record<string, string>>;
   /** A Python boolean expression: a training forward pass (absent: False). */
   training?: string;
+  /** A Python string expression: a random kind's key for its draws (as `compute` gets `drawKey`). */
+  drawKey?: string;
 }
 
 /** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
@@ -121,6 +125,8 @@ export interface EmitArgs<P> {
   needsGrad?: string;
   /** A boolean expression: whether this is a training forward pass (as `compute` gets `training`); absent: false. */
   training?: string;
+  /** A string expression: a random kind's key for its draws (as `compute` gets `drawKey`). */
+  drawKey?: string;
   /** Per output port, an expression for the value computed earlier for the same inputs and weights (may be undefined at run time). */
   known?: Readonly<Record<string, string>>;
 }
@@ -166,6 +172,13 @@ export interface OpKind<P = any> extends KindBase<P> {
   twiceDifferentiable?(params: P): boolean;
   /** It computes differently in training iterations and in evaluations (batch norm's batch or moving statistics): it reads `training`. */
   modes?: true;
+  /**
+   * It draws random numbers in training iterations (dropout's mask): its
+   * forms get `drawKey`, which names the iteration and the calls down to the
+   * node, so that the app and every export draw the same numbers. Such kinds
+   * live inside networks and have modes.
+   */
+  random?: true;
   /**
    * New values of its state (its weights that are not trainable: batch
    * norm's moving statistics) after a training forward pass, taken when the
@@ -290,9 +303,13 @@ export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | 
 
 type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role' | 'placement' | 'loss'> & { params: S };
 
-/** Per-role constructors: the params type of every method is the schema's output type. */
+/**
+ * Per-role constructors: the params type of every method is the schema's
+ * output type. A random op lives inside networks: its draws are keyed by the
+ * calls down to it.
+ */
 export const defineOp = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>): OpKind<z.output<S>> =>
-  ({ placement: 'anywhere', ...k, role: 'op' }) as OpKind<z.output<S>>;
+  ({ placement: k.random ? 'network' : 'anywhere', ...k, role: 'op' }) as OpKind<z.output<S>>;
 /** A loss: an op whose scalar output optimizers minimise; it lives in the main graph. */
 export const defineLoss = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>): OpKind<z.output<S>> =>
   ({ ...k, role: 'op', loss: true, placement: 'main' }) as OpKind<z.output<S>>;

@@ -18,6 +18,7 @@ import { add } from './layers/add';
 import { scale } from './layers/scale';
 import { batchNorm } from './layers/batch-norm';
 import { interpolate } from './layers/interpolate';
+import { dropout } from './layers/dropout';
 import { mean } from './losses/mean';
 import { gradientPenalty } from './losses/gradient-penalty';
 import { networkInput } from './networks/network-input';
@@ -48,6 +49,7 @@ export const kinds: readonly NodeKind[] = [
   reshape,
   conv2d,
   batchNorm,
+  dropout,
   interpolate,
   maxPool2d,
   conv2dTranspose,

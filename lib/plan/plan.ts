@@ -235,6 +235,9 @@ export function qualityPlan(sources: readonly SourcePlan[], samples: PreviewPlan
 /** Whether some layer computes differently in training and evaluation (exports then pass `training` to every network call). */
 export const hasModes = (plan: Pick<TrainingPlan, 'networks'>): boolean => plan.networks.some((n) => n.body.some((i) => i.type === 'apply' && i.kind.modes === true));
 
+/** Whether some layer draws random numbers while training (exports then key each call's draws by the iteration and the calls down to it). */
+export const hasRandomLayers = (plan: Pick<TrainingPlan, 'networks'>): boolean => plan.networks.some((n) => n.body.some((i) => i.type === 'apply' && i.kind.random === true));
+
 export interface MonitorPlan {
   name: string;
   value: ValueId;

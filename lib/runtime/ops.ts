@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import { keyedBits } from './rng';
 
-// This module is runtime: it imports nothing from Netloom, so the exporter ships it verbatim.
+// This module is runtime: it imports only other runtime modules, so the exporter ships it verbatim.
 export type TF = typeof tfjs;
 export type Tensor = tfjs.Tensor;
 
@@ -286,5 +287,20 @@ function createOps(tf: TF) {
     return tf.mean(tf.square(tf.sub(norm, 1)));
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving, interpolate, gradientPenalty };
+  /**
+   * Inverted dropout: each value is zeroed with probability `rate` and the
+   * rest scaled by 1 / (1 - rate), the mask drawn from `key`'s bits (a value
+   * stays when its 24-bit draw is at least rate * 2^24). Built on the host,
+   * so every backend and the PyTorch export apply the same mask.
+   */
+  function dropout(x: Tensor, rate: number, key: string): Tensor {
+    const bits = keyedBits(key, x.size);
+    const threshold = Math.round(rate * 2 ** 24);
+    const scale = Math.fround(1 / (1 - rate));
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = bits[i]! >= threshold ? scale : 0;
+    return tf.mul(x, tf.tensor(mask, x.shape));
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving, interpolate, gradientPenalty, dropout };
 }

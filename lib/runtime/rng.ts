@@ -50,3 +50,36 @@ export function streamSeed(seed: number, stream: 'train' | 'preview' | 'samples'
 
 /** The initialiser seed of the weight named `network/node/weight`. */
 export const weightSeed = (seed: number, name: string): number => seedInt(`${seed}/${name}`);
+
+/** Chris Wellons' lowbias32: a 32-bit integer hash whose every output bit depends on every input bit. */
+function lowbias32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/**
+ * `count` random 24-bit integers for a key: a counter-based generator (a
+ * Weyl sequence from the key's hash, through lowbias32), so that any draw is
+ * computed without replaying a stream, and numpy computes the same ones
+ * vectorised. Random layers (dropout) draw through here, keyed by
+ * `layerDrawKey`.
+ */
+export function keyedBits(key: string, count: number): Uint32Array {
+  const base = lowbias32(seedInt(key));
+  const bits = new Uint32Array(count);
+  for (let i = 0; i < count; i++) bits[i] = lowbias32((base + Math.imul(i, 0x9e3779b9)) >>> 0) >>> 8;
+  return bits;
+}
+
+/**
+ * The key of a random layer's draws in one training iteration: the run's
+ * seed, the iteration, then the call nodes down to the layer's node
+ * (`0:12/logits_fake/drop1`). Two calls of a network draw differently; one
+ * call draws the same wherever it is recomputed in the iteration.
+ */
+export const iterationDrawKey = (seed: number, iteration: number): string => `${seed}:${iteration}`;
+export const layerDrawKey = (at: string, node: string): string => `${at}/${node}`;

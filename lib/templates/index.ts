@@ -7,7 +7,7 @@ import { aliTemplate } from './ali';
 import { aliTunedTemplate } from './ali-tuned';
 import { convAeTemplate } from './conv-ae';
 import { ganTemplate } from './gan';
-import { ganLeakyTemplate } from './gan-leaky';
+import { ganLeakyTemplate, ganLeakyTunedTemplate } from './gan-leaky';
 import { ganTunedTemplate } from './gan-tuned';
 import { dcganTemplate } from './dcgan';
 import { wganGpTemplate } from './wgan-gp';
@@ -23,7 +23,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);

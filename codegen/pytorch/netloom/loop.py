@@ -21,9 +21,11 @@ from torch.nn.parallel import DistributedDataParallel
 class Mode:
     """What a forward pass is: training (batch norm normalises by the batch) and which networks the step trains (their layers' moving statistics follow it), or an evaluation."""
 
-    def __init__(self, training=False, trains=()):
+    def __init__(self, training=False, trains=(), draws=""):
         self.training = training
         self.trains = frozenset(trains)
+        # A training iteration's key for the masks of random layers (dropout); calls extend it down to each layer.
+        self.draws = draws
 
 
 EVALUATION = Mode()
@@ -135,7 +137,7 @@ def log(text):
 def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
     """Trains from iteration `start` up to args.iterations, logging, drawing grids and saving checkpoints as Netloom does.
 
-    `evaluate(step)` scores the samples before every iteration that is a multiple of args.eval_every and after the
+    `iteration(step)` runs training iteration `step` and returns its losses. `evaluate(step)` scores the samples before every iteration that is a multiple of args.eval_every and after the
     last (on rank 0; its time is summed as evaluationSeconds); `results()` gives more entries for the summary.
     """
     evaluate = evaluate if args.eval_every > 0 and RANK == 0 else None
@@ -161,7 +163,7 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
             grids(step // args.sample_every)
         if evaluate and step % args.eval_every == 0 and last_scored != step:
             score(step)
-        losses = {name: float(value) for name, value in iteration().items()}
+        losses = {name: float(value) for name, value in iteration(step).items()}
         for name, value in losses.items():
             if not math.isfinite(value):
                 raise SystemExit(f"{name} is {value} at iteration {step}: training stopped (diverged)")

@@ -10,6 +10,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import loop
+from .rng import keyed_bits
+
 
 def activate(x, fn, alpha=0.2):
     if fn == "linear":
@@ -168,3 +171,15 @@ def gradient_penalty(g):
     """WGAN-GP: mean over the batch of (||g|| - 1)^2, the norm over each item's values (its square root kept off 0)."""
     norm = torch.sqrt(g.reshape(g.shape[0], -1).square().sum(dim=1) + 1e-12)
     return (norm - 1).square().mean()
+
+
+def dropout(x, rate, key):
+    """Inverted dropout with the app's mask: a value stays when its 24-bit draw of `key` is at least rate * 2^24, scaled by 1 / (1 - rate).
+
+    Under torchrun each process takes its own rows of the draw for the whole batch.
+    """
+    count = x.numel()
+    bits = keyed_bits(key, count, loop.RANK * count)
+    scale = np.float32(1 / (1 - rate))
+    mask = np.where(bits >= math.floor(rate * 2**24 + 0.5), scale, np.float32(0)).astype(np.float32)
+    return x * torch.from_numpy(mask).reshape(x.shape).to(x.device)

@@ -9,6 +9,8 @@ sees the same data order and noise as training in the app.
 
 import math
 
+import numpy as np
+
 TWO_32 = 4294967296.0
 INV_TWO_32 = 2.3283064365386963e-10  # 2^-32
 
@@ -113,3 +115,32 @@ def stream_seed(seed, stream, source, resume_at=0):
 def weight_seed(seed, name):
     """The initialiser seed of the weight named `network/node/weight`."""
     return seed_int(f"{seed}/{name}")
+
+
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+def _lowbias32(x):
+    """Chris Wellons' lowbias32 on an array of 32-bit values held in uint64 (products stay below 2^64)."""
+    x = x ^ (x >> np.uint64(16))
+    x = (x * np.uint64(0x7FEB352D)) & _M32
+    x = x ^ (x >> np.uint64(15))
+    x = (x * np.uint64(0x846CA68B)) & _M32
+    return x ^ (x >> np.uint64(16))
+
+
+def keyed_bits(key, count, start=0):
+    """Random 24-bit integers `start` to `start + count` of a key's draws (a Weyl sequence through lowbias32), as the app's keyedBits."""
+    base = _lowbias32(np.array([seed_int(key)], dtype=np.uint64))[0]
+    index = np.arange(start, start + count, dtype=np.uint64)
+    return (_lowbias32((base + index * np.uint64(0x9E3779B9)) & _M32) >> np.uint64(8)).astype(np.uint32)
+
+
+def iteration_draw_key(seed, iteration):
+    """A training iteration's key for the draws of random layers (dropout); calls extend it with layer_draw_key."""
+    return f"{seed}:{iteration}"
+
+
+def layer_draw_key(at, node):
+    """The key `at` extended by a call or layer node: each call of a network draws its own mask."""
+    return f"{at}/{node}"

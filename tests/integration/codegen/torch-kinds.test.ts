@@ -40,6 +40,9 @@ const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<st
   concat: [{ params: { inputs: 2 }, inputs: { in0: [null, 3], in1: [null, 2] } }],
 };
 
+/** The key random kinds (dropout) draw their training masks from: both forms must draw the same. */
+const DRAW_KEY = '5:2/D_fake/drop';
+
 const values = (t: Tensor) => ({ shape: t.shape, values: Array.from(t.dataSync()) });
 
 describe('PyTorch code forms', () => {
@@ -71,8 +74,9 @@ describe('PyTorch code forms', () => {
           inputShapes: example.inputs,
           weights: Object.fromEntries(Object.keys(weights).map((name) => [name, `weights[${JSON.stringify(name)}]`])),
           training: training ? 'True' : 'False',
+          drawKey: kind.random ? JSON.stringify(DRAW_KEY) : undefined,
         });
-        const args = (training: boolean) => ({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: true }, training });
+        const args = (training: boolean) => ({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: true }, training, drawKey: kind.random ? DRAW_KEY : undefined });
         const row = (name: string, code: Record<string, string>, expected: Record<string, Tensor>) => ({
           name: `${kind.kind} #${n}${name}`,
           code,
@@ -80,7 +84,7 @@ describe('PyTorch code forms', () => {
           weights: Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, values(t)])),
           expected: Object.fromEntries(Object.entries(expected).map(([port, t]) => [port, values(t)])),
         });
-        // A kind with modes also in training (batch statistics), and its state's update.
+        // A kind with modes also in training (batch statistics, dropout's mask), and its state's update.
         return [
           row('', kind.torch!(torchArgs(false)), kind.compute(args(false))),
           ...(kind.modes ? [row(' training', kind.torch!(torchArgs(true)), kind.compute(args(true)))] : []),

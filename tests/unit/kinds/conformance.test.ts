@@ -91,10 +91,17 @@ describe('node kind registry', () => {
             }
           };
           same(computed, code);
-          const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true };
-          const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true' };
+          // A random kind (dropout) draws by its key: both forms must draw the same.
+          const drawKey = op.random ? '5:2/D_fake/drop' : undefined;
+          const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true, drawKey };
+          const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true', drawKey: drawKey && JSON.stringify(drawKey) };
           // A kind with modes computes differently while training: that form must match too, and so must its state's update.
           if (op.modes) same(op.compute(args), op.emit(emitArgs));
+          if (op.random) {
+            const [port] = Object.keys(inferred);
+            const diff = tf.max(tf.abs(tf.sub(op.compute(args)[port!]!, computed[port!]!))).dataSync()[0]!;
+            expect(diff, 'a random kind draws while training').toBeGreaterThan(0);
+          }
           if (op.update) {
             expect(op.emitUpdate, 'a kind with state has the code form of its update').toBeDefined();
             const state = specs.filter((spec) => spec.trainable === false).map((spec) => spec.name);

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../../lib/compile/program';
+import { analyse } from '../../../lib/graph/analyse';
+import type { GraphDocInput } from '../../../lib/graph/schema';
+import { CURRENT_SCHEMA_VERSION } from '../../../lib/graph/schema';
+import { loadGraphDoc } from '../../../lib/graph/migrations';
+import { dropout } from '../../../lib/kinds/layers/dropout';
+import { iterationDrawKey, keyedBits, layerDrawKey } from '../../../lib/runtime/rng';
+import { network, ScopeBuilder } from '../../../lib/templates/builder';
+import { mnistData, wasm } from '../../helpers';
+
+const RATE = 0.5;
+const X = [
+  [1, -2, 0.5, 2],
+  [3, 0, 1.5, -1],
+  [-1, 4, 2.5, 0],
+  [5, 2, -0.5, 3],
+];
+const T = X.map((row) => row.map((v) => v / 2 - 0.25));
+
+/** The mask a key gives, by hand: a value stays (times 1 / (1 - rate)) when its 24-bit draw is at least rate * 2^24. */
+const maskOf = (key: string, count: number, rate: number) => Array.from(keyedBits(key, count), (bits) => (bits >= rate * 2 ** 24 ? 1 / (1 - rate) : 0));
+
+describe('dropout', () => {
+  beforeAll(wasm);
+
+  it('zeroes about `rate` of the values and scales the rest while training, and passes values through in evaluations', () => {
+    const params = dropout.params.parse({ rate: 0.3 });
+    tf.tidy(() => {
+      const x = tf.add(tf.zeros([200, 50]), 2);
+      const args = { tf, params, inputs: { x }, weights: {}, needsGrad: { inputs: true, weights: false } };
+      const dropped = Array.from(dropout.compute({ ...args, training: true, drawKey: '0:0/D/drop' }).y!.dataSync());
+      const kept = dropped.filter((v) => v !== 0);
+      expect(kept.length / dropped.length).toBeGreaterThan(0.68);
+      expect(kept.length / dropped.length).toBeLessThan(0.72);
+      expect(new Set(kept)).toEqual(new Set([Math.fround(2 * Math.fround(1 / 0.7))]));
+      // Another key, another mask; the same key, the same mask.
+      const other = Array.from(dropout.compute({ ...args, training: true, drawKey: '0:1/D/drop' }).y!.dataSync());
+      expect(other).not.toEqual(dropped);
+      expect(Array.from(dropout.compute({ ...args, training: true, drawKey: '0:0/D/drop' }).y!.dataSync())).toEqual(dropped);
+      expect(dropout.compute({ ...args, training: false }).y).toBe(x);
+    });
+  });
+
+  /** N: x [4] (a 2x2 picture) -> dense 4 -> dropout; called twice on the same X, each call's output pulled towards T. */
+  function graph(): { doc: GraphDocInput; calls: [string, string] } {
+    const N = network('N', 'N', '#059669', (n) => {
+      const x = n.input('x', [4]);
+      const h = n.add('dense', 'fc', { units: 4 }, { x });
+      n.output('y', n.add('dropout', 'drop', { rate: RATE }, { x: h }));
+    });
+    const m = new ScopeBuilder();
+    const x = m.add('noise', 'X', { shape: [4] }, {}, 'z');
+    const t = m.add('noise', 'T', { shape: [4] }, {}, 'z');
+    const a = m.add('call', 'N(X) a', { network: 'N' }, { x }, 'y');
+    const b = m.add('call', 'N(X) b', { network: 'N' }, { x }, 'y');
+    const lossA = m.add('mse', 'loss a', { reduction: 'sum' }, { prediction: a, target: t }, 'loss');
+    const lossB = m.add('mse', 'loss b', { reduction: 'sum' }, { prediction: b, target: t }, 'loss');
+    const loss = m.add('weighted-sum', 'loss', { weights: [1, 1] }, { term0: lossA, term1: lossB }, 'loss');
+    const solver = m.add('sgd', 'solver', { networks: ['N'], learningRate: 0.01 }, { loss });
+    const doc: GraphDocInput = {
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      name: 'dropout',
+      nodes: m.nodes,
+      edges: m.edges,
+      networks: [N],
+      training: { batchSize: 4, seed: 3, schedule: [{ optimizer: solver.id, repeat: 1 }], previews: { samples: { node: a.node, port: a.port, range: '0..1' } } },
+    };
+    return { doc, calls: [a.node, b.node] };
+  }
+
+  it('draws a mask per call and per iteration, keyed by the seed, the iteration and the calls down to it: the loss a hand computation gives', async () => {
+    const { doc: input, calls } = graph();
+    const doc = loadGraphDoc(input);
+    if (!doc.ok) throw new Error(doc.error);
+    const drop = doc.value.networks[0]!.nodes.find((node) => node.kind === 'dropout')!.id;
+    const feed = ({ node }: { node: string }) => Float32Array.from((node === 'X' ? X : T).flat());
+    const program = await compile(doc.value, { tf, data: mnistData, feed });
+    const weight = (name: string) => Array.from(program.weights().get(`N/fc/${name}`)!.dataSync());
+    /** sum over both calls of sum((dropout(X W + b) - T)^2), each call with the mask of its own key. */
+    const byHand = (iteration: number) => {
+      const [W, b] = [weight('W'), weight('b')];
+      const dense = X.map((row) => b.map((bias, j) => row.reduce((s, v, i) => s + v * W[i * 4 + j]!, bias)));
+      return calls.reduce((total, call) => {
+        const mask = maskOf(layerDrawKey(layerDrawKey(iterationDrawKey(3, iteration), call), drop), 16, RATE);
+        return total + dense.flat().reduce((s, v, k) => s + (v * mask[k]! - T.flat()[k]!) ** 2, 0);
+      }, 0);
+    };
+    for (let iteration = 0; iteration < 3; iteration++) {
+      const expected = byHand(iteration);
+      const loss = program.step()!.loss!;
+      expect(Math.abs(loss - expected) / expected, `iteration ${iteration}: ${loss} vs ${expected} by hand`).toBeLessThan(1e-6);
+    }
+    // The two calls' masks differ (else each call's loss would be the same), and so do the iterations'.
+    const keyOf = (iteration: number, call: string) => layerDrawKey(layerDrawKey(iterationDrawKey(3, iteration), call), drop);
+    expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(0, calls[1]), 16, RATE));
+    expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(1, calls[0]), 16, RATE));
+    program.dispose();
+  });
+
+  it('lives inside networks, where each call keys its draws', () => {
+    const { doc: input } = graph();
+    const m = new ScopeBuilder();
+    const x = m.add('noise', 'X', { shape: [4] }, {}, 'z');
+    m.add('dropout', 'loose dropout', { rate: 0.2 }, { x });
+    const doc = loadGraphDoc({ ...input, nodes: [...input.nodes, ...m.nodes], edges: [...input.edges, ...m.edges] });
+    if (!doc.ok) throw new Error(doc.error);
+    const analysis = analyse(doc.value);
+    expect(analysis.ok).toBe(false);
+    expect(analysis.errors.map((e) => e.message).join('\n')).toMatch(/Dropout nodes belong inside a network/);
+  });
+});
