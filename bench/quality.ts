@@ -6,6 +6,8 @@
  * diagnoses. Prints the README's table, and checks the tuned GAN against the
  * faithful one (at least 3x lower Fréchet distance, entropy above 2.5 bits,
  * collapse said of the vanilla GAN within 2,000 iterations and not of the tuned).
+ * Templates with nothing to score (autoencoders) get their reconstruction
+ * error instead: the mean of the training loss over the last five logs.
  *   npm run bench:quality [-- --iterations 5000 --templates gan,gan-tuned]
  */
 import { spawn } from 'node:child_process';
@@ -31,11 +33,24 @@ interface Outcome {
   evaluationSeconds: number;
   /** Why there are no scores. */
   unscored?: string;
+  /** Without scores: the loss averaged over the last logged iterations. */
+  finalLoss?: { name: string; value: number; over: number };
 }
 
-/** Trains one template through `npm run train -- --json`, as a user would, and reads its JSON lines. */
-function train(id: string, out: string): Promise<Outcome> {
-  const args = ['cli/train.ts', '--graph', id, '--steps', String(ITERATIONS), '--backend', 'wasm', '--eval-every', String(EVERY), '--log-every', '500', '--json', '--out', out];
+/** Logs averaged for a template without scores. */
+const LAST_LOGS = 5;
+const LOSS_LOG_EVERY = 50;
+
+/** Trains one template through `npm run train -- --json`, as a user would, and reads its JSON lines; one with nothing to score, without scores. */
+async function train(id: string, out: string): Promise<Outcome> {
+  const scored = await run(id, out, ['--eval-every', String(EVERY), '--log-every', '500']);
+  if (!scored.unscored) return scored;
+  const plain = await run(id, out, ['--log-every', String(LOSS_LOG_EVERY)]);
+  return { ...plain, unscored: scored.unscored };
+}
+
+function run(id: string, out: string, flags: string[]): Promise<Outcome> {
+  const args = ['cli/train.ts', '--graph', id, '--steps', String(ITERATIONS), '--backend', 'wasm', ...flags, '--json', '--out', out];
   return new Promise((resolve, reject) => {
     const child = spawn(path.join('node_modules', '.bin', 'tsx'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -50,8 +65,11 @@ function train(id: string, out: string): Promise<Outcome> {
         if (/--eval-every/.test(reason)) return resolve({ id, scores: [], diagnoses: [], seconds: 0, itPerSec: 0, evaluationSeconds: 0, unscored: reason.replace(/^error: --eval-every: /, '') });
         return reject(new Error(`${id}: ${reason}`));
       }
+      const logged = lines.filter((l) => l.losses && l.step !== undefined).slice(-LAST_LOGS) as { losses: Record<string, number> }[];
+      const lossName = Object.keys(logged[0]?.losses ?? {})[0];
       resolve({
         id,
+        finalLoss: lossName === undefined ? undefined : { name: lossName, value: logged.reduce((s, l) => s + l.losses[lossName]!, 0) / logged.length, over: logged.length },
         // Score lines carry a step; the final line's summary repeats them all.
         scores: lines.filter((l) => l.scores && l.step !== undefined) as unknown as Outcome['scores'],
         diagnoses: lines.filter((l) => l.diagnosis).map((l) => l.diagnosis as Diagnosis),
@@ -83,7 +101,8 @@ async function main() {
     const last = o.scores.at(-1)?.scores;
     const name = templates.find((t) => t.id === o.id)?.name ?? o.id;
     if (o.unscored) {
-      console.log(`| ${name} (\`${o.id}\`) | – | – | – | – | – | – | – | ${o.unscored} |`);
+      const loss = o.finalLoss ? `; ${o.finalLoss.name} ${o.finalLoss.value.toFixed(4)} (the mean of the last ${o.finalLoss.over} logs, every ${LOSS_LOG_EVERY} iterations)` : '';
+      console.log(`| ${name} (\`${o.id}\`) | – | – | – | – | ${o.seconds.toFixed(0)} s | ${o.itPerSec.toFixed(1)} | – | ${o.unscored}${loss} |`);
       continue;
     }
     const said = o.diagnoses.map((d) => `${d.title} (at ${d.step.toLocaleString('en')})`).join('; ') || 'none';

@@ -555,7 +555,16 @@ class Analyser {
     } else if (reconstructions !== 'none') {
       const output = this.checkPreview(main, images, reconstructions, 'reconstructions');
       const input = this.checkPreview(main, images, reconstructions.input, 'reconstructions.input');
-      if (output && input) resolved.reconstructions = { ref: { node: reconstructions.node, port: reconstructions.port }, range: reconstructions.range, input: reconstructions.input, proposed: false, image: output };
+      const same = output && input && output.height === input.height && output.width === input.width && output.channels === input.channels;
+      if (output && input && !same) {
+        this.report(
+          'invalid-preview',
+          `the reconstructions preview shows ${output.height}x${output.width}x${output.channels} images beside ${input.height}x${input.width}x${input.channels} inputs: each reconstruction is drawn beside its input, so both must be the same size`,
+          'Preview the decoder\'s output beside the images that were encoded.',
+          { node: reconstructions.node, port: reconstructions.port, field: 'training.previews.reconstructions' },
+        );
+      }
+      if (output && input && same) resolved.reconstructions = { ref: { node: reconstructions.node, port: reconstructions.port }, range: reconstructions.range, input: reconstructions.input, proposed: false, image: output };
     }
     return resolved;
   }

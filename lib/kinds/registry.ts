@@ -26,6 +26,7 @@ import { networkOutput } from './networks/network-output';
 import { call } from './networks/call';
 import { sigmoidCrossEntropy } from './losses/sigmoid-cross-entropy';
 import { logLoss } from './losses/log-loss';
+import { binaryCrossEntropy } from './losses/binary-cross-entropy';
 import { mse } from './losses/mse';
 import { gaussianKl } from './losses/gaussian-kl';
 import { weightedSum } from './losses/weighted-sum';
@@ -62,6 +63,7 @@ export const kinds: readonly NodeKind[] = [
   call,
   sigmoidCrossEntropy,
   logLoss,
+  binaryCrossEntropy,
   mse,
   gaussianKl,
   weightedSum,

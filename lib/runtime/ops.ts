@@ -144,6 +144,12 @@ function createOps(tf: TF) {
     return tf.mean(perItem);
   }
 
+  /** Cross-entropy of sigmoid(logits) against targets in [0, 1], stably: max(l, 0) - l t + log(1 + e^-|l|), averaged or summed. */
+  function binaryCrossEntropy(logits: Tensor, target: Tensor, reduction: 'mean' | 'sum'): Tensor {
+    const perValue = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return reduction === 'mean' ? tf.mean(perValue) : tf.sum(perValue);
+  }
+
   /** tf.losses.log_loss against a constant label: -mean(log(p + eps)) or -mean(log(1 - p + eps)). */
   function logLoss(p: Tensor, label: 0 | 1, epsilon: number): Tensor {
     const inner = label === 1 ? tf.add(p, epsilon) : tf.add(tf.sub(1, p), epsilon);
@@ -302,5 +308,5 @@ function createOps(tf: TF) {
     return tf.mul(x, tf.tensor(mask, x.shape));
   }
 
-  return { dense, activate, sigmoidCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving, interpolate, gradientPenalty, dropout };
+  return { dense, activate, sigmoidCrossEntropy, binaryCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, batchNorm, moving, interpolate, gradientPenalty, dropout };
 }

@@ -5,13 +5,13 @@ import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { aliTemplate } from './ali';
 import { aliTunedTemplate } from './ali-tuned';
-import { convAeTemplate } from './conv-ae';
+import { convAeTemplate, convAeTunedTemplate } from './conv-ae';
 import { ganTemplate } from './gan';
 import { ganLeakyTemplate, ganLeakyTunedTemplate } from './gan-leaky';
 import { ganTunedTemplate } from './gan-tuned';
 import { dcganTemplate } from './dcgan';
 import { wganGpTemplate } from './wgan-gp';
-import { betaVaeTemplate, vaeTemplate } from './vae';
+import { betaVaeTemplate, vaeTemplate, vaeTunedTemplate } from './vae';
 import { cganTemplate } from './cgan';
 import { cvaeTemplate } from './cvae';
 
@@ -23,7 +23,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), vaeTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), convAeTunedTemplate(), vaeTemplate(), vaeTunedTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate()].map(({ id, doc }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);

@@ -59,6 +59,12 @@ def sigmoid_cross_entropy(logits, label):
     return per_item.mean()
 
 
+def binary_cross_entropy(logits, target, reduction):
+    """Cross-entropy of sigmoid(logits) against targets in [0, 1], stably from the logits, averaged or summed."""
+    per_value = torch.relu(logits) - logits * target + torch.log1p(torch.exp(-torch.abs(logits)))
+    return per_value.mean() if reduction == "mean" else per_value.sum()
+
+
 def log_loss(p, label, epsilon):
     """tf.losses.log_loss against a constant label."""
     inner = p + epsilon if label == 1 else (1 - p) + epsilon

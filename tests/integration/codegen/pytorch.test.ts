@@ -50,6 +50,8 @@ describe('the PyTorch export', () => {
     ['wgan-gp', 10],
     // Dropout in D: every call of D draws its own mask, the same in both.
     ['gan-leaky-tuned', 10],
+    // A Bernoulli decoder: binary cross-entropy of logits against the pixels.
+    ['vae-tuned', 10],
   ] as const)('%s: %d iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id, iterations) => {
     const { dir } = await exported(id);
     const args = ['--seed', '5', '--json', '--log-every', '1'];

@@ -48,6 +48,16 @@ describe('pictures for every graph', () => {
     expect(analyse(setPreview(getTemplate('ali')!.doc, 'reconstructions', 'none')).previews.reconstructions).toBeUndefined();
   });
 
+  it('refuses reconstructions drawn beside inputs of another size, naming both', () => {
+    // Noise of 100 values is a 10x10 picture; MNIST's are 28x28: no pair can be drawn side by side.
+    const doc = setPreview(getTemplate('gan')!.doc, 'reconstructions', { node: 'Z', port: 'z', range: '0..1', input: { node: 'X', port: 'images' } });
+    const analysis = analyse(doc);
+    expect(analysis.errors).toEqual([
+      expect.objectContaining({ code: 'invalid-preview', node: 'Z', message: expect.stringMatching(/10x10x1 images beside 28x28x1 inputs/) }),
+    ]);
+    expect(analysis.previews.reconstructions).toBeUndefined();
+  });
+
   it('says when a graph has no image output', () => {
     const doc = unnamed('gan');
     const withoutGenerator = { ...doc, nodes: doc.nodes.filter((n) => n.id !== 'G_sample'), edges: doc.edges.filter((e) => e.source.node !== 'G_sample' && e.target.node !== 'G_sample') };
