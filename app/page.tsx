@@ -16,7 +16,7 @@ export default async function Home() {
       <header className="page-header">
         {user && <Account user={user} />}
         <h1>Netloom</h1>
-        <p>Design generative models as graphs, train them in the browser, export them as TypeScript.</p>
+        <p>Design generative models as graphs, train them in the browser, export them as TypeScript or PyTorch projects.</p>
         <nav>
           <Link href="/datasets">Datasets</Link>: import your own images and arrays for any graph
         </nav>

@@ -16,6 +16,8 @@ export function ProjectList({ projects, templates }: Props) {
   const [error, setError] = useState<string>();
   const [pending, startTransition] = useTransition();
   const [renaming, setRenaming] = useState<string>();
+  const [template, setTemplate] = useState('');
+  const chosen = templates.find((t) => t.id === template);
 
   const run = (work: () => Promise<DataResult<unknown>>, then?: (value: unknown) => void) =>
     startTransition(async () => {
@@ -36,7 +38,7 @@ export function ProjectList({ projects, templates }: Props) {
         </label>
         <label>
           Start from{' '}
-          <select name="template" aria-label="Template" defaultValue="">
+          <select name="template" aria-label="Template" value={template} onChange={(e) => setTemplate(e.target.value)}>
             <option value="">Blank canvas</option>
             {templates.map((t) => (
               <option key={t.id} value={t.id} title={t.description}>
@@ -48,6 +50,12 @@ export function ProjectList({ projects, templates }: Props) {
         <button type="submit" disabled={creating}>
           Create
         </button>
+        {/* What the template is, and for a tuned variant what changed and why. */}
+        {chosen && (
+          <p className="template-description muted" aria-label="Template description">
+            {chosen.description}
+          </p>
+        )}
       </form>
       {created.error && (
         <p role="alert" className="error">

@@ -61,8 +61,8 @@ export function Inspector({
         <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />
       </label>
       {fields.map(([key, field]) => (
-        <label key={key} className={issues.has(key) ? 'invalid' : undefined} title={field.description}>
-          {key}
+        <label key={key} className={[issues.has(key) ? 'invalid' : '', field.type === 'boolean' ? 'check' : ''].join(' ').trim() || undefined} title={field.description}>
+          {fieldTitle(key)}
           {renderField({ doc, datasets }, key, field, values[key], (v) => set(key, v))}
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
@@ -70,6 +70,9 @@ export function Inspector({
     </aside>
   );
 }
+
+/** A param's name as people read it: `inputGradient` -> "Input gradient". */
+const fieldTitle = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().replace(/^./, (c) => c.toUpperCase());
 
 function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly DatasetChoice[] }, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
   if (field.widget === 'dataset') {
