@@ -20,7 +20,7 @@ const GENERATED = [
   'GRAPH_NAME', 'ITERATIONS', 'BATCH_SIZE', 'SEED', 'SAMPLE_EVERY', 'LOG_EVERY', 'DATA_DIR', 'OUT_DIR', 'PREVIEW_COUNT', 'PREVIEW_COLUMNS',
   'IDENTITY', 'EVAL_EVERY', 'EVAL_SAMPLES',
   'forward', 'parameters', 'training', 'train', 'eval', 'to', 'WEIGHTS', 'round_', 'index', 'out', 'drawn',
-  'at', 'draws', 'step', 'iteration_draw_key', 'layer_draw_key',
+  'at', 'draws', 'step', 'iteration_draw_key', 'layer_draw_key', 'round_draw_key',
 ];
 const RESERVED = new Set([...KEYWORDS, ...BUILTINS, ...GENERATED]);
 

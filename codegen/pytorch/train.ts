@@ -197,17 +197,19 @@ function drawsAt(plan: TrainingPlan, at: string, node: string): string[] {
   return hasRandomLayers(plan) ? [`at=layer_draw_key(${at}, ${py(node)})`] : [];
 }
 
-function writeStep(ctx: MainContext, step: StepPlan): string[] {
+/** One optimizer step (its rounds in a loop when repeated); `mode(round)`: the line that sets the forward passes' mode, given the round's expression. */
+function writeStep(ctx: MainContext, step: StepPlan, mode?: (round: string | undefined) => string): string[] {
   const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values), trains: new Set(step.optimizer.networks) };
   // Trained networks this step calls only from inside other networks have no wrapper to reduce their gradients: minimize does.
   const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' ? [instr.network.id] : [])));
   const unreduced = step.optimizer.networks.filter((id) => !called.has(id)).map((id) => `model.${ctx.names.networks.get(id)!.cls}`);
   const instructions = writeInstructions(inner, step.body);
   const minimize = `minimize(optimizers[${py(step.optimizer.node)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;
-  const body = [...instructions, `losses[${py(step.lossName)}] = ${minimize}`];
+  const body = [...(mode && step.repeat > 1 ? [mode('round_')] : []), ...instructions, `losses[${py(step.lossName)}] = ${minimize}`];
   const networks = step.optimizer.networks.map((id) => ctx.plan.networks.find((n) => n.id === id)!.name).join(', ');
   const title = `# ${comment(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${comment(networks)} to lower ${comment(step.lossName)}.`;
-  return step.repeat === 1 ? [title, ...body] : [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
+  if (step.repeat === 1) return [title, ...(mode ? [mode(undefined)] : []), ...body];
+  return [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
 }
 
 function writeIteration(plan: TrainingPlan, names: Names): string[] {
@@ -230,8 +232,10 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
       if (modes) body.push(`model.mode = loop.Mode(True${random ? ', (), draws' : ''})`);
       body.push('with torch.no_grad():', ...indent(writeInstructions(ctx, section)));
     }
-    if (modes) body.push(`model.mode = loop.Mode(True, {${step.optimizer.networks.map((id) => py(id)).join(', ')}}${draws})`);
-    body.push(...writeStep(ctx, step));
+    // A repeated step's rounds each draw masks of their own.
+    const trains = `{${step.optimizer.networks.map((id) => py(id)).join(', ')}}`;
+    const mode = (round: string | undefined) => `model.mode = loop.Mode(True, ${trains}${random ? `, ${round ? `round_draw_key(draws, ${round})` : 'draws'}` : ''})`;
+    body.push(...writeStep(ctx, step, modes ? mode : undefined));
   });
   if (modes) body.push('model.mode = loop.EVALUATION');
   body.push('return losses');
@@ -419,7 +423,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     '',
     'from netloom import data as nd',
     `from netloom import checkpoint, grid, init, loop, ops, optim${samples ? ', quality' : ''}`,
-    `from netloom.rng import Rng, ${hasRandomLayers(plan) ? 'iteration_draw_key, layer_draw_key, ' : ''}stream_seed, weight_seed`,
+    `from netloom.rng import Rng, ${hasRandomLayers(plan) ? 'iteration_draw_key, layer_draw_key, round_draw_key, ' : ''}stream_seed, weight_seed`,
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
     `ITERATIONS = ${t.iterations}`,

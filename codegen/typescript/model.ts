@@ -13,9 +13,10 @@ const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${name
  * `{ weights: model.weights, trains: {...}[, training][, draws] }`: a Step literal (training: a training
  * iteration's forward pass, not an evaluation; draws: the iteration's key for random layers, trainIteration's parameter).
  */
-function stepLiteral(names: TsNames, trains: ReadonlySet<string>, training: boolean): string {
+function stepLiteral(names: TsNames, trains: ReadonlySet<string>, training: boolean, repeated = false): string {
   const modes = hasModes(names.plan) ? `, training: ${training}` : '';
-  const draws = hasRandomLayers(names.plan) ? (training ? ', draws' : ', draws: ""') : '';
+  // A repeated step's rounds each draw masks of their own.
+  const draws = hasRandomLayers(names.plan) ? (training ? (repeated ? ', draws: roundDrawKey(draws, round)' : ', draws') : ', draws: ""') : '';
   return `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${modes}${draws} }`;
 }
 
@@ -139,7 +140,7 @@ function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: Readon
   const reuses = step.body.some((instr) => instr.type === 'call' && instr.reuse);
   const closure = [
     `losses[${stringLiteral(step.lossName)}] = minimize(model.optimizers.${key}, model.variables.${key}, () => {`,
-    `const step: Step = ${stepLiteral(names, step.trains, true)};`,
+    `const step: Step = ${stepLiteral(names, step.trains, true, step.repeat > 1)};`,
     ...statements,
     `return ${ctx.values.get(step.loss)};`,
     '});',

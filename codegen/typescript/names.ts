@@ -22,7 +22,7 @@ export const IMPORTS: [string, string][] = [
   ['./runtime/loop', '{ doneLine, logLine, runLoop, type Losses, type Trainable }'],
   ['./runtime/ops', '{ opsFor, type Tensor }'],
   ['./runtime/optimizers', '* as optimizers'],
-  ['./runtime/rng', '{ createRng, iterationDrawKey, layerDrawKey, streamSeed, weightSeed }'],
+  ['./runtime/rng', '{ createRng, iterationDrawKey, layerDrawKey, roundDrawKey, streamSeed, weightSeed }'],
   ['./support/backend', '{ useBackend }'],
   ['./support/checkpoint', '{ readCheckpoint, restoreCheckpoint, saveCheckpoint }'],
   ['./support/datasets', '{ loadDataset }'],

@@ -12,7 +12,7 @@ import type { Losses } from '../runtime/loop';
 import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
-import { createRng, iterationDrawKey, streamSeed } from '../runtime/rng';
+import { createRng, iterationDrawKey, roundDrawKey, streamSeed } from '../runtime/rng';
 import type { Batches } from '../runtime/batches';
 import { Frame, runMain, type Context } from './interpret';
 import { assignWeights, createVariables } from './variables';
@@ -219,8 +219,8 @@ class Program implements TrainingProgram {
       this.plan.steps.forEach((step, s) => {
         runMain(this.plan.sections[s]!, frame, shared);
         const { updater, variables } = this.schedule[s]!;
-        const ctx = this.context(step.trains, (source) => this.drawTraining(source), draws);
         for (let round = 0; round < step.repeat; round++) {
+          const ctx = this.context(step.trains, (source) => this.drawTraining(source), roundDrawKey(draws, round));
           const loss = tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => {
               const own = frame.child();

@@ -82,4 +82,6 @@ export function keyedBits(key: string, count: number): Uint32Array {
  * call draws the same wherever it is recomputed in the iteration.
  */
 export const iterationDrawKey = (seed: number, iteration: number): string => `${seed}:${iteration}`;
+/** Round `round` of a step repeated in an iteration (n_critic) draws masks of its own; round 0 keeps the iteration's key. */
+export const roundDrawKey = (draws: string, round: number): string => (round === 0 ? draws : `${draws}.${round}`);
 export const layerDrawKey = (at: string, node: string): string => `${at}/${node}`;

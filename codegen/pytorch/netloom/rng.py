@@ -141,6 +141,11 @@ def iteration_draw_key(seed, iteration):
     return f"{seed}:{iteration}"
 
 
+def round_draw_key(draws, round_):
+    """Round `round_` of a step repeated in an iteration draws masks of its own; round 0 keeps the iteration's key."""
+    return draws if round_ == 0 else f"{draws}.{round_}"
+
+
 def layer_draw_key(at, node):
     """The key `at` extended by a call or layer node: each call of a network draws its own mask."""
     return f"{at}/{node}"

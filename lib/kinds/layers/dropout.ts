@@ -7,7 +7,8 @@ import { pyLiteral } from '../common';
  * Inverted dropout, as tf.layers.dropout: in training iterations each value
  * is zeroed with probability `rate` and the others scaled by 1 / (1 - rate);
  * previews, samples and scores pass values through. Each call of its network
- * draws its own mask, the same in the app and every export.
+ * draws its own mask, and so does each round of a repeated step (n_critic);
+ * the app and every export draw the same masks.
  */
 export const dropout = defineOp({
   kind: 'dropout',

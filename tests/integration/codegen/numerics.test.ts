@@ -68,6 +68,10 @@ describe('exported projects train like the compiled program', () => {
       doc.training.schedule[0]!.repeat = 3;
     }],
     ['ali with the G step before the D step', 'ali', (doc: GraphDoc) => doc.training.schedule.reverse()],
+    // Each round of a repeated step draws dropout masks of its own.
+    ['gan-leaky-tuned (dropout in D) with d_steps 2', 'gan-leaky-tuned', (doc: GraphDoc) => {
+      doc.training.schedule[0]!.repeat = 2;
+    }],
   ] as const)('%s: same losses as npm run train', async (_name, id, change) => {
     const doc = structuredClone(getTemplate(id)!.doc);
     change(doc);

@@ -129,6 +129,19 @@ describe('the PyTorch export', () => {
     expect(grid.width).toBeGreaterThan(4 * 28);
   });
 
+  it('gan-leaky-tuned with d_steps 2: each round of the repeated step draws its own dropout masks, as npm run train does', async () => {
+    const doc = structuredClone(getTemplate('gan-leaky-tuned')!.doc);
+    doc.training.schedule[0]!.repeat = 2;
+    const dir = await writeExport(await mkdtemp(path.join(tmpdir(), 'netloom-torch-rounds-')), doc, undefined, 'pytorch');
+    const file = path.join(dir, 'graph.json');
+    await writeFile(file, JSON.stringify(doc));
+    const args = ['--seed', '6', '--json', '--log-every', '1'];
+    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', '4', ...args)));
+    const compiled = lossLines(jsonLines(await trainCompiled('--graph', file, '--steps', '4', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    expect(torch.map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${name} at ${i}`).toBe(true);
+  });
+
   it('keeps hostile names in strings and comments: the graph trains exactly as it says, with its losses named as the graph names them', async () => {
     const doc = hostileDoc();
     const dir = await writeExport(await mkdtemp(path.join(tmpdir(), 'netloom-torch-hostile-')), doc, undefined, 'pytorch');

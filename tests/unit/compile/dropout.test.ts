@@ -6,7 +6,7 @@ import type { GraphDocInput } from '../../../lib/graph/schema';
 import { CURRENT_SCHEMA_VERSION } from '../../../lib/graph/schema';
 import { loadGraphDoc } from '../../../lib/graph/migrations';
 import { dropout } from '../../../lib/kinds/layers/dropout';
-import { iterationDrawKey, keyedBits, layerDrawKey } from '../../../lib/runtime/rng';
+import { iterationDrawKey, keyedBits, layerDrawKey, roundDrawKey } from '../../../lib/runtime/rng';
 import { network, ScopeBuilder } from '../../../lib/templates/builder';
 import { mnistData, wasm } from '../../helpers';
 
@@ -44,7 +44,7 @@ describe('dropout', () => {
   });
 
   /** N: x [4] (a 2x2 picture) -> dense 4 -> dropout; called twice on the same X, each call's output pulled towards T. */
-  function graph(): { doc: GraphDocInput; calls: [string, string] } {
+  function graph({ repeat = 1, learningRate = 0.01 } = {}): { doc: GraphDocInput; calls: [string, string] } {
     const N = network('N', 'N', '#059669', (n) => {
       const x = n.input('x', [4]);
       const h = n.add('dense', 'fc', { units: 4 }, { x });
@@ -58,14 +58,14 @@ describe('dropout', () => {
     const lossA = m.add('mse', 'loss a', { reduction: 'sum' }, { prediction: a, target: t }, 'loss');
     const lossB = m.add('mse', 'loss b', { reduction: 'sum' }, { prediction: b, target: t }, 'loss');
     const loss = m.add('weighted-sum', 'loss', { weights: [1, 1] }, { term0: lossA, term1: lossB }, 'loss');
-    const solver = m.add('sgd', 'solver', { networks: ['N'], learningRate: 0.01 }, { loss });
+    const solver = m.add('sgd', 'solver', { networks: ['N'], learningRate }, { loss });
     const doc: GraphDocInput = {
       schemaVersion: CURRENT_SCHEMA_VERSION,
       name: 'dropout',
       nodes: m.nodes,
       edges: m.edges,
       networks: [N],
-      training: { batchSize: 4, seed: 3, schedule: [{ optimizer: solver.id, repeat: 1 }], previews: { samples: { node: a.node, port: a.port, range: '0..1' } } },
+      training: { batchSize: 4, seed: 3, schedule: [{ optimizer: solver.id, repeat }], previews: { samples: { node: a.node, port: a.port, range: '0..1' } } },
     };
     return { doc, calls: [a.node, b.node] };
   }
@@ -78,15 +78,7 @@ describe('dropout', () => {
     const feed = ({ node }: { node: string }) => Float32Array.from((node === 'X' ? X : T).flat());
     const program = await compile(doc.value, { tf, data: mnistData, feed });
     const weight = (name: string) => Array.from(program.weights().get(`N/fc/${name}`)!.dataSync());
-    /** sum over both calls of sum((dropout(X W + b) - T)^2), each call with the mask of its own key. */
-    const byHand = (iteration: number) => {
-      const [W, b] = [weight('W'), weight('b')];
-      const dense = X.map((row) => b.map((bias, j) => row.reduce((s, v, i) => s + v * W[i * 4 + j]!, bias)));
-      return calls.reduce((total, call) => {
-        const mask = maskOf(layerDrawKey(layerDrawKey(iterationDrawKey(3, iteration), call), drop), 16, RATE);
-        return total + dense.flat().reduce((s, v, k) => s + (v * mask[k]! - T.flat()[k]!) ** 2, 0);
-      }, 0);
-    };
+    const byHand = (iteration: number) => lossByHand(weight, calls, drop, iterationDrawKey(3, iteration));
     for (let iteration = 0; iteration < 3; iteration++) {
       const expected = byHand(iteration);
       const loss = program.step()!.loss!;
@@ -96,6 +88,22 @@ describe('dropout', () => {
     const keyOf = (iteration: number, call: string) => layerDrawKey(layerDrawKey(iterationDrawKey(3, iteration), call), drop);
     expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(0, calls[1]), 16, RATE));
     expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(1, calls[0]), 16, RATE));
+    program.dispose();
+  });
+
+  it('draws new masks in each round of a repeated step (n_critic): the last round\'s loss is that of its own key', async () => {
+    // A negligible learning rate keeps the weights where they started, so both rounds' losses can be computed by hand.
+    const { doc: input, calls } = graph({ repeat: 2, learningRate: 1e-12 });
+    const doc = loadGraphDoc(input);
+    if (!doc.ok) throw new Error(doc.error);
+    const drop = doc.value.networks[0]!.nodes.find((node) => node.kind === 'dropout')!.id;
+    const feed = ({ node }: { node: string }) => Float32Array.from((node === 'X' ? X : T).flat());
+    const program = await compile(doc.value, { tf, data: mnistData, feed });
+    const weight = (name: string) => Array.from(program.weights().get(`N/fc/${name}`)!.dataSync());
+    const [first, second] = [0, 1].map((round) => lossByHand(weight, calls, drop, roundDrawKey(iterationDrawKey(3, 0), round)));
+    const loss = program.step()!.loss!;
+    expect(Math.abs(loss - second!) / second!).toBeLessThan(1e-6);
+    expect(Math.abs(first! - second!) / second!).toBeGreaterThan(1e-3);
     program.dispose();
   });
 
@@ -111,3 +119,13 @@ describe('dropout', () => {
     expect(analysis.errors.map((e) => e.message).join('\n')).toMatch(/Dropout nodes belong inside a network/);
   });
 });
+
+/** The graph's loss by hand: over both calls, sum((dropout(X W + b) - T)^2), each call masked by its own key under `draws`. */
+function lossByHand(weight: (name: string) => number[], calls: readonly string[], drop: string, draws: string): number {
+  const [W, b] = [weight('W'), weight('b')];
+  const dense = X.map((row) => b.map((bias, j) => row.reduce((s, v, i) => s + v * W[i * 4 + j]!, bias)));
+  return calls.reduce((total, call) => {
+    const mask = maskOf(layerDrawKey(layerDrawKey(draws, call), drop), 16, RATE);
+    return total + dense.flat().reduce((s, v, k) => s + (v * mask[k]! - T.flat()[k]!) ** 2, 0);
+  }, 0);
+}
