@@ -70,14 +70,20 @@ describe('dropout', () => {
     return { doc, calls: [a.node, b.node] };
   }
 
-  it('draws a mask per call and per iteration, keyed by the seed, the iteration and the calls down to it: the loss a hand computation gives', async () => {
-    const { doc: input, calls } = graph();
+  /** The graph compiled with X and T fed, the dropout node's id, and a reader of the dense layer's weights. */
+  async function compiled(options?: Parameters<typeof graph>[0]) {
+    const { doc: input, calls } = graph(options);
     const doc = loadGraphDoc(input);
     if (!doc.ok) throw new Error(doc.error);
     const drop = doc.value.networks[0]!.nodes.find((node) => node.kind === 'dropout')!.id;
     const feed = ({ node }: { node: string }) => Float32Array.from((node === 'X' ? X : T).flat());
     const program = await compile(doc.value, { tf, data: mnistData, feed });
     const weight = (name: string) => Array.from(program.weights().get(`N/fc/${name}`)!.dataSync());
+    return { program, calls, drop, weight };
+  }
+
+  it('draws a mask per call and per iteration, keyed by the seed, the iteration and the calls down to it: the loss a hand computation gives', async () => {
+    const { program, calls, drop, weight } = await compiled();
     const byHand = (iteration: number) => lossByHand(weight, calls, drop, iterationDrawKey(3, iteration));
     for (let iteration = 0; iteration < 3; iteration++) {
       const expected = byHand(iteration);
@@ -93,13 +99,7 @@ describe('dropout', () => {
 
   it('draws new masks in each round of a repeated step (n_critic): the last round\'s loss is that of its own key', async () => {
     // A negligible learning rate keeps the weights where they started, so both rounds' losses can be computed by hand.
-    const { doc: input, calls } = graph({ repeat: 2, learningRate: 1e-12 });
-    const doc = loadGraphDoc(input);
-    if (!doc.ok) throw new Error(doc.error);
-    const drop = doc.value.networks[0]!.nodes.find((node) => node.kind === 'dropout')!.id;
-    const feed = ({ node }: { node: string }) => Float32Array.from((node === 'X' ? X : T).flat());
-    const program = await compile(doc.value, { tf, data: mnistData, feed });
-    const weight = (name: string) => Array.from(program.weights().get(`N/fc/${name}`)!.dataSync());
+    const { program, calls, drop, weight } = await compiled({ repeat: 2, learningRate: 1e-12 });
     const [first, second] = [0, 1].map((round) => lossByHand(weight, calls, drop, roundDrawKey(iterationDrawKey(3, 0), round)));
     const loss = program.step()!.loss!;
     expect(Math.abs(loss - second!) / second!).toBeLessThan(1e-6);
