@@ -145,6 +145,19 @@ describe('analyse', () => {
       message: /"p" must lie in \[0, 1\], but "real" gives values in unknown bounds/,
     },
     {
+      name: 'binary cross-entropy against targets that are not in [0, 1]',
+      code: 'out-of-range',
+      mutate: (d) => {
+        d.nodes.push({ id: 'signed', kind: 'noise', params: { shape: [1], low: -1, high: 1 } }, { id: 'bce', kind: 'binary-cross-entropy', params: {} });
+        d.edges!.push(
+          { id: 'b1', source: { node: 'real', port: 'out' }, target: { node: 'bce', port: 'logits' } },
+          { id: 'b2', source: { node: 'signed', port: 'z' }, target: { node: 'bce', port: 'target' } },
+        );
+      },
+      where: { node: 'bce', port: 'target' },
+      message: /"target" must lie in \[0, 1\], but "signed" gives values in \[-1, 1\]/,
+    },
+    {
       name: 'two losses with one name',
       code: 'duplicate-name',
       mutate: (d) => {
