@@ -15,6 +15,8 @@ export default defineConfig({
     // tfjs holds one global engine per process: keep files isolated, one at a time on 2 cores.
     pool: 'forks',
     fileParallelism: false,
+    // One temporary folder per run, removed at its end.
+    globalSetup: ['tests/temporary-folder.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
