@@ -13,7 +13,7 @@ export interface LeakyGanOptions {
   /** Batch norm before each of G's hidden ReLUs. */
   batchNorm: boolean;
   /** The seed's objective (log_loss on sigmoid(logits)), or cross-entropy on the logits with this one-sided label smoothing of the real targets. */
-  objective: { kind: 'log-loss' } | { kind: 'cross-entropy'; smoothing: number };
+  objective: 'seed' | { smoothing: number };
   learningRate: number;
 }
 
@@ -28,7 +28,7 @@ export function ganLeakyTemplate(): Template {
       'Open in the seed, chosen here: noise dim 96, z ~ U(-1, 1) shared by both steps of an iteration, Adam lr 3e-4 beta1 0.5 for both nets, batch 128.',
     dropout: 0,
     batchNorm: false,
-    objective: { kind: 'log-loss' },
+    objective: 'seed',
     learningRate: 3e-4,
   });
 }
@@ -49,7 +49,7 @@ export function ganLeakyTunedTemplate(): Template {
       'Unchanged: the layer sizes, noise dim 96, z ~ U(-1, 1) shared by both steps of an iteration, Adam lr 3e-4 beta1 0.5 for both networks, batch 128, data in [-1, 1].',
     dropout: 0.3,
     batchNorm: true,
-    objective: { kind: 'cross-entropy', smoothing: 0.1 },
+    objective: { smoothing: 0.1 },
     learningRate: 3e-4,
   });
 }
@@ -84,7 +84,7 @@ export function leakyGan(o: LeakyGanOptions): Template {
   const fakeLogits = m.add('call', 'logits_fake', { network: 'D' }, { x: fakeImages }, 'logit');
   const adam = { kind: 'adam', params: { learningRate: o.learningRate, beta1: 0.5 } };
   const { dSolver, gSolver } =
-    o.objective.kind === 'log-loss' ? seedObjective(m, realLogits, fakeLogits, o.learningRate) : ganObjective(m, { real: realLogits, fake: fakeLogits }, { d: adam, g: adam }, o.objective.smoothing);
+    o.objective === 'seed' ? seedObjective(m, realLogits, fakeLogits, o.learningRate) : ganObjective(m, { real: realLogits, fake: fakeLogits }, { d: adam, g: adam }, o.objective.smoothing);
   return {
     id: o.id,
     doc: {
