@@ -12,15 +12,15 @@ const KEYWORDS = [
 const BUILTINS = ['print', 'len', 'range', 'list', 'dict', 'set', 'tuple', 'str', 'int', 'float', 'bool', 'sum', 'min', 'max', 'abs', 'open', 'super', 'object', 'self', 'id', 'input', 'iter', 'next', 'map', 'zip', 'all', 'any'];
 /** What the generated train.py itself names at module level or in functions. */
 const GENERATED = [
-  'argparse', 'json', 'os', 'sys', 'time', 'torch', 'nd', 'init', 'ops', 'optim', 'grid', 'Rng', 'stream_seed', 'weight_seed',
+  'argparse', 'json', 'os', 'sys', 'time', 'torch', 'nd', 'init', 'ops', 'optim', 'grid', 'philox',
   'checkpoint', 'loop', 'quality',
-  'weight', 'tensor', 'minimize', 'Model', 'Streams', 'create_streams', 'create_optimizers', 'train_iteration', 'write_grids', 'main',
+  'weight', 'minimize', 'Model', 'Streams', 'create_streams', 'create_optimizers', 'train_iteration', 'write_grids', 'main',
   'model_weights', 'generate_samples',
   'model', 'streams', 'optimizers', 'batch_size', 'losses', 'device', 'seed', 'datasets', 'resume_at', 'args', 'nets', 'name',
   'GRAPH_NAME', 'ITERATIONS', 'BATCH_SIZE', 'SEED', 'SAMPLE_EVERY', 'LOG_EVERY', 'DATA_DIR', 'OUT_DIR', 'PREVIEW_COUNT', 'PREVIEW_COLUMNS',
   'IDENTITY', 'EVAL_EVERY', 'EVAL_SAMPLES',
   'forward', 'parameters', 'training', 'train', 'eval', 'to', 'WEIGHTS', 'round_', 'index', 'out', 'drawn',
-  'at', 'draws', 'step', 'iteration_draw_key', 'layer_draw_key', 'round_draw_key',
+  'at', 'draws', 'step', 'iteration', 'site',
 ];
 const RESERVED = new Set([...KEYWORDS, ...BUILTINS, ...GENERATED]);
 

@@ -31,9 +31,10 @@ export function writeTorchReadme(plan: TrainingPlan, files: { netloom: string[] 
 
 A standalone PyTorch training program, exported from Netloom. \`train.py\` holds the model (one \`torch.nn.Module\` per
 network), the data streams, the optimizers and the training schedule as a plain loop; \`netloom/\` holds the numerics,
-written to match the app: the same initial weights and the same data order and noise for a seed (seedrandom's Alea and
-tfjs's samplers, in Python), TF1's optimizer rules as \`torch.optim.Optimizer\` subclasses, and the layers' and losses'
-formulas. With the same seed, its losses match training in the app and \`npm run train\` to about 1e-4.
+written to match the app: the same initial weights, data order, noise and dropout masks for a seed (Netloom's
+counter-based generator, Philox4x32-10, vectorised in numpy: \`netloom/philox.py\`), TF1's optimizer rules as
+\`torch.optim.Optimizer\` subclasses, and the layers' and losses' formulas. With the same seed, its losses match training
+in the app and \`npm run train\` to about 1e-4.
 
 ## Run it
 
@@ -45,8 +46,8 @@ python train.py --device cuda --compile    # on a GPU; torch.compile with PyTorc
 python train.py --help
 \`\`\`
 
-\`--tf32\` lets NVIDIA GPUs multiply in TF32 (faster; float32 by default, as the app computes). \`--native-rng\` draws noise
-with torch's generator (faster in bulk, but no longer the app's draws nor its exact losses).
+\`--tf32\` lets NVIDIA GPUs multiply in TF32 (faster; float32 by default, as the app computes). The random draws cost
+little: every draw is a function of its position, so the draws of many iterations are computed in one vectorised call.
 \`--json\` prints one JSON object per log line (\`step\`, \`losses\`, \`itPerSec\`), as \`npm run train -- --json\` does.
 
 ## Many GPUs, many machines
@@ -65,7 +66,8 @@ same batch. (Debian's PyTorch 1.13 on Python 3.11 needs \`--redirects 2 --tee 2\
 
 \`python train.py --resume out/checkpoint --iterations 20000\` continues a run. Checkpoints are Netloom's (\`checkpoint.json\` and
 \`weights.bin\`, every \`--checkpoint-every\` iterations and at the end, in \`out/checkpoint/\`): one downloaded from the app or
-written by the TypeScript export resumes here, and one written here resumes there.
+written by the TypeScript export resumes here, and one written here resumes there. Every draw is a function of the seed,
+its stream and the iteration, so a resumed run continues exactly as an uninterrupted one.
 
 ## Data
 

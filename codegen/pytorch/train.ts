@@ -1,6 +1,7 @@
 import { pyLiteral } from '../../lib/kinds/common';
 import { formatShape, type Shape } from '../../lib/kinds/shape';
-import { hasModes, hasRandomLayers, type MainInstr, type NetworkPlan, type PreviewPlan, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, type MainInstr, type NetworkPlan, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
+import type { SourcePurpose } from '../../lib/runtime/random';
 import { datasetKey } from '../../lib/runtime/dataset';
 import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import { PyNamer } from './names';
@@ -72,7 +73,7 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
         inputShapes: instr.inShapes,
         weights: Object.fromEntries(Object.entries(instr.weights).map(([key, weight]) => [key, `self.${own.attrs.get(weight.name)}`])),
         training: 'nets.mode.training',
-        drawKey: instr.kind.random ? `layer_draw_key(at, ${py(instr.node)})` : undefined,
+        drawSite: instr.kind.random ? `at.below(${py(instr.node)})` : undefined,
       };
       const code = instr.kind.torch!(args);
       for (const port of Object.keys(instr.outputs)) {
@@ -107,14 +108,14 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
     ...indent([
       `"""Network ${py(comment(network.name)).slice(1, -1)}: ${describe(network.inputs.filter((i) => !i.source))} -> ${describe(network.outputs)}.`,
       '',
-      'Weights in the app\'s layouts and names (`network/node/weight`), seeded as the app seeds them; `nets` is the Model, for the networks it calls."""',
+      'Weights in the app\'s layouts and names (`network/node/weight`), drawn as the app draws them; `nets` is the Model, for the networks it calls."""',
       '',
       `WEIGHTS = {${network.weights.map((w) => `${py(w.name)}: ${py(own.attrs.get(w.name)!)}`).join(', ')}}`,
       '',
       'def __init__(self, seed):',
       ...indent(['super().__init__()', ...weights]),
       '',
-      `def forward(self, nets, ${[...own.inputs, ...(hasRandomLayers(plan) ? ['at=""'] : [])].join(', ')}):`,
+      `def forward(self, nets, ${[...own.inputs, ...(hasRandomLayers(plan) ? ['at=philox.EVALUATION_SITE'] : [])].join(', ')}):`,
       ...indent(body),
     ]),
   ];
@@ -125,7 +126,8 @@ interface MainContext {
   names: Names;
   namer: PyNamer;
   values: Map<ValueId, string>;
-  draw(source: SourcePlan): { values: string; batch: string };
+  /** An expression of a source instruction's drawn values (a dict of flat tensors by port), and the batch size expression. */
+  draw(instr: SourceInstr): { values: string; batch: string };
   /** Training draws: each process keeps its rows of the global batch. */
   shared?: boolean;
   /** The networks this step trains: its calls go through their DistributedDataParallel wrappers. */
@@ -136,7 +138,7 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
   return instrs.flatMap((instr) => {
     const name = ctx.namer.name(instr.label);
     if (instr.type === 'source') {
-      const { values, batch } = ctx.draw(instr.source);
+      const { values, batch } = ctx.draw(instr);
       const drawn = ctx.namer.name(`${name}_drawn`);
       return [
         `${drawn} = ${values}`,
@@ -144,7 +146,7 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
           const variable = Object.keys(instr.outputs).length === 1 ? name : ctx.namer.name(`${name}_${port}`);
           ctx.values.set(value, variable);
           const shape = instr.source.ports.find((p) => p.port === port)!.shape;
-          const drawnTensor = `tensor(${drawn}[${py(port)}], [${shapeOf(shape, batch)}])`;
+          const drawnTensor = `${drawn}[${py(port)}].reshape(${shapeOf(shape, batch)})`;
           return `${variable} = ${ctx.shared && shape[0] === null ? `loop.share(${drawnTensor})` : drawnTensor}`;
         }),
       ];
@@ -169,7 +171,7 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
     instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
     const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
     const args = instr.args.map((v) => ctx.values.get(v)!);
-    const at = drawsAt(ctx.plan, 'model.mode.draws', instr.node);
+    const at = drawsAt(ctx.plan, 'model.mode.site', instr.node);
     const gradient = instr.inputGradient === undefined ? [] : writeInputGradient(`model.${callee.cls}`, 'model', args, ctx.namer, instr.label, (v) => ctx.values.set(instr.inputGradient!, v), at);
     return [`${name} = ${network}(model, ${[...args, ...at].join(', ')})`, ...gradient];
   });
@@ -192,14 +194,14 @@ function writeInputGradient(module: string, nets: string, args: readonly string[
   ];
 }
 
-/** The keyword argument that passes a call of node `node` its key for random layers' draws (`at`, extended), where the graph has such layers. */
+/** The keyword argument that passes a call of node `node` where its random layers draw (the site `at`, extended), where the graph has such layers. */
 function drawsAt(plan: TrainingPlan, at: string, node: string): string[] {
-  return hasRandomLayers(plan) ? [`at=layer_draw_key(${at}, ${py(node)})`] : [];
+  return hasRandomLayers(plan) ? [`at=${at}.below(${py(node)})`] : [];
 }
 
 /** One optimizer step (its rounds in a loop when repeated); `mode(round)`: the line that sets the forward passes' mode, given the round's expression. */
 function writeStep(ctx: MainContext, step: StepPlan, mode?: (round: string | undefined) => string): string[] {
-  const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values), trains: new Set(step.optimizer.networks) };
+  const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values), trains: new Set(step.optimizer.networks), draw: drawTraining(ctx.names, step.repeat > 1) };
   // Trained networks this step calls only from inside other networks have no wrapper to reduce their gradients: minimize does.
   const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' ? [instr.network.id] : [])));
   const unreduced = step.optimizer.networks.filter((id) => !called.has(id)).map((id) => `model.${ctx.names.networks.get(id)!.cls}`);
@@ -212,37 +214,35 @@ function writeStep(ctx: MainContext, step: StepPlan, mode?: (round: string | und
   return [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
 }
 
+/** A training draw: number `instr.draw` of the iteration (plus the round, in a repeated step) from the source's chunked stream. */
+const drawTraining = (names: Names, repeated = false) => (instr: SourceInstr) => ({
+  values: `streams.data[${py(names.sources.get(instr.source.key)!)}](iteration, ${instr.draw}${repeated ? ' + round_' : ''}, batch_size)`,
+  batch: 'batch_size',
+});
+
 function writeIteration(plan: TrainingPlan, names: Names): string[] {
-  const ctx: MainContext = {
-    plan,
-    names,
-    namer: names.module.child(),
-    values: new Map(),
-    draw: (source) => ({ values: `streams.data[${py(names.sources.get(source.key)!)}].next(batch_size)`, batch: 'batch_size' }),
-    shared: true,
-  };
-  const body: string[] = ['losses = {}'];
+  const ctx: MainContext = { plan, names, namer: names.module.child(), values: new Map(), draw: drawTraining(names), shared: true };
   const modes = hasModes(plan);
   const random = hasRandomLayers(plan);
-  const draws = random ? ', draws' : '';
+  const body: string[] = [...(random ? ['site = philox.DrawSite(streams.seed, "", iteration)'] : []), 'losses = {}'];
   plan.steps.forEach((step, s) => {
     const section = plan.sections[s]!;
     if (section.length) {
       body.push(s === 0 ? '# Once per iteration, shared by the steps below.' : '# Once the steps above have updated their networks, shared by the steps below.');
-      if (modes) body.push(`model.mode = loop.Mode(True${random ? ', (), draws' : ''})`);
+      if (modes) body.push(`model.mode = loop.Mode(True${random ? ', (), site' : ''})`);
       body.push('with torch.no_grad():', ...indent(writeInstructions(ctx, section)));
     }
     // A repeated step's rounds each draw masks of their own.
     const trains = `{${step.optimizer.networks.map((id) => py(id)).join(', ')}}`;
-    const mode = (round: string | undefined) => `model.mode = loop.Mode(True, ${trains}${random ? `, ${round ? `round_draw_key(draws, ${round})` : 'draws'}` : ''})`;
+    const mode = (round: string | undefined) => `model.mode = loop.Mode(True, ${trains}${random ? `, ${round ? `site.at_round(${round})` : 'site'}` : ''})`;
     body.push(...writeStep(ctx, step, modes ? mode : undefined));
   });
   if (modes) body.push('model.mode = loop.EVALUATION');
   body.push('return losses');
   return [
-    `def train_iteration(model, streams, optimizers, batch_size${draws}):`,
+    'def train_iteration(model, streams, optimizers, batch_size, iteration):',
     ...indent([
-      `"""One training iteration: every optimizer step of the schedule in order; each step's loss before its update.${random ? ' `draws`: the iteration\'s key for the masks of random layers.' : ''}"""`,
+      '"""Training iteration `iteration`: every optimizer step of the schedule in order, each drawing at this iteration of its streams; each step\'s loss before its update."""',
       ...body,
     ]),
   ];
@@ -251,7 +251,7 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
 function writeGrids(plan: TrainingPlan, names: Names): string[] {
   const { samples, reconstructions } = plan.previews;
   const evaluate = (preview: PreviewPlan, namer: PyNamer) => {
-    const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (source) => ({ values: `streams.preview[${py(names.sources.get(source.key)!)}]`, batch: 'PREVIEW_COUNT' }) };
+    const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `streams.preview[${py(names.sources.get(instr.source.key)!)}]`, batch: 'PREVIEW_COUNT' }) };
     const lines = writeInstructions(ctx, preview.body);
     return { lines, value: ctx.values.get(preview.value)!, image: `${pyLiteral(preview.image.height)}, ${pyLiteral(preview.image.width)}, ${pyLiteral(preview.image.channels)}` };
   };
@@ -271,8 +271,13 @@ function writeGrids(plan: TrainingPlan, names: Names): string[] {
 }
 
 function writeStreams(plan: TrainingPlan, names: Names): string[] {
-  const sampler = (source: SourcePlan, stream: string) =>
-    source.kind.torch!({ params: source.params, rng: `${stream}(${py(source.key)})`, dataset: (ref) => `datasets[${py(datasetKey(ref))}]` });
+  const sampler = (source: SourcePlan, purpose: SourcePurpose) =>
+    source.kind.torch!({
+      params: source.params,
+      stream: `philox.source_stream(seed, ${py(purpose)}, ${py(source.key)})`,
+      drawsPerIteration: String(purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1),
+      dataset: (ref) => `datasets[${py(datasetKey(ref))}]`,
+    });
   const drawnIn = (instrs: readonly MainInstr[]) => new Set(instrs.flatMap((i) => (i.type === 'source' ? [i.source.key] : [])));
   const trained = drawnIn([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previews = [plan.previews.samples, plan.previews.reconstructions?.inputs, plan.previews.reconstructions?.outputs].flatMap((p) => (p ? [p] : []));
@@ -284,10 +289,8 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
         '',
         'def evaluation(self):',
         ...indent([
-          '"""New samplers that start at the same draws at every call: the fixed batch the quality scores compare."""',
+          '"""The samplers of the fixed batch the quality scores compare: chunk c is their draw at iteration c, every time."""',
           'seed, datasets = self.seed, self.datasets',
-          'def evaluation(key):',
-          ...indent(['return Rng(stream_seed(seed, "evaluation", key))']),
           'return {',
           ...indent(plan.sources.filter((s) => scored.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'evaluation')},`)),
           '}',
@@ -297,20 +300,16 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
   return [
     'class Streams:',
     ...indent([
-      `"""Each data source's training stream and its fixed preview draw${samples ? " (and the quality scores' evaluation draws)" : ''}, seeded by name as the app seeds them."""`,
+      `"""Each data source's training draws and its fixed preview draw${samples ? " (and the quality scores' evaluation draws)" : ''}, from the streams the app draws from."""`,
       '',
-      'def __init__(self, seed, datasets, resume_at=0):',
+      'def __init__(self, seed, datasets):',
       ...indent([
         'self.seed, self.datasets = seed, datasets',
-        'def train(key):',
-        ...indent(['return Rng(stream_seed(seed, "train", key, resume_at))']),
-        'def preview(key):',
-        ...indent(['return Rng(stream_seed(seed, "preview", key))']),
         'self.data = {',
-        ...indent(plan.sources.filter((s) => trained.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'train')},`)),
+        ...indent(plan.sources.filter((s) => trained.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: nd.TrainingDraws(${sampler(s, 'train')}, ${plan.drawsPerIteration[s.key] ?? 1}),`)),
         '}',
         'self.preview = {',
-        ...indent(plan.sources.filter((s) => previewed.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: nd.fixed_batch(${sampler(s, 'preview')}, PREVIEW_COUNT),`)),
+        ...indent(plan.sources.filter((s) => previewed.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: nd.preview_batch(${sampler(s, 'preview')}, PREVIEW_COUNT),`)),
         '}',
       ]),
       ...evaluation,
@@ -323,7 +322,7 @@ function writeGenerate(plan: TrainingPlan, names: Names, samples: PreviewPlan): 
   const namer = names.module.child();
   // The function's own locals, kept from the preview's.
   for (const local of ['count', 'draws', 'chunks', 'done', 'rows']) namer.name(local);
-  const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (source) => ({ values: `draws[${py(names.sources.get(source.key)!)}].next(rows)`, batch: 'rows' }) };
+  const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `nd.draw_at(draws[${py(names.sources.get(instr.source.key)!)}], done // ${GENERATE_CHUNK}, 0, rows)`, batch: 'rows' }) };
   const lines = writeInstructions(ctx, samples.body);
   const image = `(${pyLiteral(samples.image.height)}, ${pyLiteral(samples.image.width)}, ${pyLiteral(samples.image.channels)})`;
   return [
@@ -414,7 +413,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     `"""${py(comment(plan.name)).slice(1, -1)}: a PyTorch training program exported from Netloom.`,
     '',
     'The model (one module per network), its data streams, TF1\'s optimizers and the training schedule as a',
-    'plain loop; netloom/ holds the numerics, seeded as the app seeds them. Run: python train.py --help"""',
+    'plain loop; netloom/ holds the numerics and the random streams, as the app computes them. Run: python train.py --help"""',
     '',
     'import argparse',
     'import os',
@@ -422,8 +421,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'import torch',
     '',
     'from netloom import data as nd',
-    `from netloom import checkpoint, grid, init, loop, ops, optim${samples ? ', quality' : ''}`,
-    `from netloom.rng import Rng, ${hasRandomLayers(plan) ? 'iteration_draw_key, layer_draw_key, round_draw_key, ' : ''}stream_seed, weight_seed`,
+    `from netloom import checkpoint, grid, init, loop, ops, optim, philox${samples ? ', quality' : ''}`,
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
     `ITERATIONS = ${t.iterations}`,
@@ -446,13 +444,9 @@ export function writeTrainPy(plan: TrainingPlan): string {
     '',
     'def weight(seed, name, shape, initializer, fans, trainable=True):',
     ...indent([
-      '"""A weight, seeded by its name as in the app, so both start from the same values (moving statistics are not trainable: their layers update them)."""',
-      'return torch.nn.Parameter(torch.from_numpy(init.initial_value(initializer, shape, fans, weight_seed(seed, name))), requires_grad=trainable)',
+      '"""A weight, drawn from the stream of its name as in the app, so both start from the same values (moving statistics are not trainable: their layers update them)."""',
+      'return torch.nn.Parameter(torch.from_numpy(init.initial_value(initializer, shape, fans, philox.weight_stream(seed, name))), requires_grad=trainable)',
     ]),
-    '',
-    '',
-    'def tensor(values, shape):',
-    ...indent(['return torch.from_numpy(values).reshape(shape).to(loop.DEVICE)']),
     '',
     '',
     'def minimize(optimizer, loss, unreduced=()):',
@@ -483,7 +477,6 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'def main():',
     ...indent([
       'args = loop.parse_args(GRAPH_NAME, ITERATIONS, BATCH_SIZE, SEED, SAMPLE_EVERY, LOG_EVERY, DATA_DIR, OUT_DIR, EVAL_EVERY, EVAL_SAMPLES)',
-      'nd.NATIVE_RNG = args.native_rng',
       `datasets = {${loads.join(', ')}}`,
       'resume = checkpoint.load(args.resume) if args.resume else None',
       'resume_at = resume.iteration if resume else 0',
@@ -493,8 +486,8 @@ export function writeTrainPy(plan: TrainingPlan): string {
       ...(usesInputGradients(plan)
         ? ['if loop.WORLD > 1:', ...indent(['raise SystemExit("input gradients (a WGAN-GP penalty) need double backward, which DistributedDataParallel does not support: run this graph in one process")'])]
         : []),
-      '# A resumed run draws from new streams, seeded by the seed and the iteration it resumes at, as the app does.',
-      'streams = Streams(args.seed, datasets, resume_at)',
+      '# Every draw is a function of its iteration: a resumed run continues each stream exactly.',
+      'streams = Streams(args.seed, datasets)',
       'optimizers = create_optimizers(weights)',
       'trained = checkpoint.Trained(weights, optimizers, IDENTITY)',
       'if resume:',
@@ -503,7 +496,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'loop.run(',
       ...indent([
         'args,',
-        `lambda step: train_iteration(model, streams, optimizers, args.batch_size${hasRandomLayers(plan) ? ', iteration_draw_key(args.seed, step)' : ''}),`,
+        'lambda step: train_iteration(model, streams, optimizers, args.batch_size, step),',
         'lambda index: write_grids(model, streams, args.out, index),',
         'lambda iteration: trained.save(os.path.join(args.out, "checkpoint"), GRAPH_NAME, iteration),',
         'resume_at,',

@@ -27,10 +27,10 @@ function stepType(plan: TrainingPlan): string {
     return [
       '/**',
       ' * The optimizer step a network call runs in: the weights, which networks it trains (their gradients are recorded), whether it is training',
-      ' * (dropout drops, batch norm uses the batch\'s statistics) or an evaluation, and the key of random layers\' draws: the iteration\'s,',
+      ' * (dropout drops, batch norm uses the batch\'s statistics) or an evaluation, and where random layers draw: the iteration\'s site,',
       ' * extended by each call down to the layer, so that every call draws its own mask, as in Netloom.',
       ' */',
-      'type Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean; draws: string };',
+      'type Step = { weights: Weights; trains: Record<keyof Weights, boolean>; training: boolean; site: DrawSite };',
     ].join('\n');
   }
   if (hasModes(plan)) {
@@ -68,7 +68,7 @@ export function writeTrainFile(plan: TrainingPlan, names = new TsNames(plan)): s
       '}',
       '\n/** A fixed batch for the grids: the sampler\'s first rows when it has them (a dataset), else one draw. */',
       'function previewBatch(sampler: batches.Batches): Record<string, Float32Array> {',
-      'return sampler.fixed?.(PREVIEW_COUNT) ?? sampler.next(PREVIEW_COUNT);',
+      'return batches.previewBatch(sampler, PREVIEW_COUNT);',
       '}',
       '\n/** One optimizer step: the loss and its gradients for `variables`, then the update. Returns the loss before the update, unread. */',
       'function minimize(optimizer: optimizers.OptimizerUpdater, variables: tf.Variable[], loss: () => Tensor): tf.Scalar {',
@@ -112,7 +112,7 @@ function header(plan: TrainingPlan): string {
     ...(description.length ? ['', ...description] : []),
     '',
     'Run it with `npm install`, then `npm run train` (flags: `npm run train -- --help`). The numerics',
-    '(ops with their gradients, TF1 optimizers, initialisers, data order, noise) are Netloom\'s own,',
+    '(ops with their gradients, TF1 optimizers, initialisers, the random streams of data order and noise) are Netloom\'s own,',
     'copied into runtime/; with the same seed and backend this trains exactly as the app does.',
   ];
   return `/**\n${lines.map((line) => (line ? ` * ${line}` : ' *')).join('\n')}\n */`;

@@ -1,5 +1,5 @@
 import { isNever } from '../../lib/plan/conditions';
-import { hasRandomLayers, type GradCondition, type MainInstr, type NetworkPlan, type SourcePlan, type ValueId } from '../../lib/plan/plan';
+import { hasRandomLayers, type GradCondition, type MainInstr, type NetworkPlan, type SourceInstr, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { stringLiteral } from '../text';
 import { NETWORK_PARAMS, type TsNames } from './names';
@@ -18,8 +18,8 @@ export interface MainContext {
   layers: Map<string, string>;
   /** The Step expression network calls receive. */
   step: string;
-  /** An expression of a source's drawn values (Record<port, Float32Array>), and the batch size expression. */
-  draw(source: SourcePlan): { values: string; batch: string };
+  /** An expression of a source instruction's drawn values (Record<port, Float32Array>), and the batch size expression. */
+  draw(instr: SourceInstr): { values: string; batch: string };
 }
 
 export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
@@ -54,7 +54,7 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
 }
 
 function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source' }>, name: string): string[] {
-  const { values, batch } = ctx.draw(instr.source);
+  const { values, batch } = ctx.draw(instr);
   const ports = Object.keys(instr.outputs);
   const shape = (port: string) => instr.source.ports.find((p) => p.port === port)!.shape.map((d) => (d === null ? batch : String(d))).join(', ');
   const tensor = (from: string, port: string) => `tf.tensor(${member(from, port)}!, [${shape(port)}])`;
@@ -75,10 +75,10 @@ function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source
 
 /**
  * The Step a call of node `node` runs in: the caller's, with the key of
- * random layers' draws extended by the node where the graph has such layers.
+ * site where random layers draw extended by the node, where the graph has such layers.
  */
 export function callStep(names: TsNames, step: string, node: string): string {
-  return hasRandomLayers(names.plan) ? `{ ...${step}, draws: layerDrawKey(${step}.draws, ${stringLiteral(node)}) }` : step;
+  return hasRandomLayers(names.plan) ? `{ ...${step}, site: nodeSite(${step}.site, ${stringLiteral(node)}) }` : step;
 }
 
 /** `Fn(step, { x: ..., eps: ... }, { x: <grad> }[, known])`: graph inputs carry gradient flags; drawn sources never do. */

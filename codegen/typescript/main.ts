@@ -1,6 +1,6 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { hasRandomLayers, SEED_LAYOUT } from '../../lib/plan/plan';
+import { SEED_LAYOUT } from '../../lib/plan/plan';
 import { objectLiteral } from '../../lib/kinds/common';
 import { stringLiteral } from '../text';
 import type { TsNames } from './names';
@@ -99,7 +99,7 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       `\nconst datasets: Datasets = { ${datasets.join(', ')} };`,
       'const resume = settings.resume ? await readCheckpoint(settings.resume) : undefined;',
       'const resumeAt = resume?.manifest.iteration ?? 0;',
-      'const model = createModel(settings.seed, datasets, resumeAt);',
+      'const model = createModel(settings.seed, datasets);',
       '// Checkpoints name weights `network/node/weight` and optimizers by their node ids, and record what the graph trains, as Netloom does.',
       'const trained = {',
       'weights: new Map(variablesOf(...Object.values(model.weights)).map((v) => [v.name, v])),',
@@ -121,7 +121,7 @@ export function writeMain(names: TsNames): OptionalKind<FunctionDeclarationStruc
       'return iteration;',
       '},',
       'async stepAsync() {',
-      `const losses = await readLosses(trainIteration(model, settings.batchSize${hasRandomLayers(plan) ? ', iterationDrawKey(settings.seed, iteration)' : ''}));`,
+      'const losses = await readLosses(trainIteration(model, settings.batchSize, iteration));',
       'iteration += 1;',
       'return losses;',
       '},',

@@ -1,7 +1,8 @@
 import type { FunctionDeclarationStructure, OptionalKind } from 'ts-morph';
 import { objectLiteral } from '../../lib/kinds/common';
 import { datasetKey } from '../../lib/runtime/dataset';
-import { hasModes, hasRandomLayers, SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, SEED_LAYOUT, type MainInstr, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type ValueId } from '../../lib/plan/plan';
+import type { SourcePurpose } from '../../lib/runtime/random';
 import type { Namer } from '../names';
 import { commentText, stringLiteral } from '../text';
 import { writeInstructions, type MainContext } from './instructions';
@@ -10,14 +11,14 @@ import type { TsNames } from './names';
 
 const trainsLiteral = (names: TsNames, trains: ReadonlySet<string>) => `{ ${names.plan.networks.map((n) => `${names.network(n).fn}: ${trains.has(n.id)}`).join(', ')} }`;
 /**
- * `{ weights: model.weights, trains: {...}[, training][, draws] }`: a Step literal (training: a training
- * iteration's forward pass, not an evaluation; draws: the iteration's key for random layers, trainIteration's parameter).
+ * `{ weights: model.weights, trains: {...}[, training][, site] }`: a Step literal (training: a training
+ * iteration's forward pass, not an evaluation; site: where its random layers draw, trainIteration's `site`).
  */
 function stepLiteral(names: TsNames, trains: ReadonlySet<string>, training: boolean, repeated = false): string {
   const modes = hasModes(names.plan) ? `, training: ${training}` : '';
-  // A repeated step's rounds each draw masks of their own.
-  const draws = hasRandomLayers(names.plan) ? (training ? (repeated ? ', draws: roundDrawKey(draws, round)' : ', draws') : ', draws: ""') : '';
-  return `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${modes}${draws} }`;
+  // A repeated step's rounds each draw masks of their own; evaluations draw none (their site is never read).
+  const site = hasRandomLayers(names.plan) ? (training ? (repeated ? ', site: roundSite(site, round)' : ', site') : ', site: iterationSite(0, 0)') : '';
+  return `{ weights: model.weights, trains: ${trainsLiteral(names, trains)}${modes}${site} }`;
 }
 
 /** Sources the given instructions draw. */
@@ -36,8 +37,13 @@ export function datasetsType(names: TsNames): string {
 /** `createModel`: the weights, the data streams, the fixed preview draws and the optimizers. */
 export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { plan } = names;
-  const sampler = (source: SourcePlan, stream: string) =>
-    source.kind.emit({ params: source.params, rng: `${stream}(${stringLiteral(source.key)})`, dataset: (ref) => `datasets[${stringLiteral(datasetKey(ref))}]` });
+  const sampler = (source: SourcePlan, purpose: SourcePurpose) =>
+    source.kind.emit({
+      params: source.params,
+      stream: `sourceStream(seed, ${stringLiteral(purpose)}, ${stringLiteral(source.key)})`,
+      drawsPerIteration: String(purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1),
+      dataset: (ref) => `datasets[${stringLiteral(datasetKey(ref))}]`,
+    });
   const trained = drawnBy([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previewed = drawnBy(previews(names).flatMap((p) => p.body));
   const samples = plan.quality && plan.previews.samples;
@@ -49,35 +55,32 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
     parameters: [
       { name: 'seed', type: 'number' },
       { name: 'datasets', type: 'Datasets' },
-      { name: 'resumeAt', type: 'number' },
     ],
     docs: [
-      'Everything training reads and updates. Each data source draws from its own seeded stream, named as in Netloom so both draw the same batches; a resumed run draws from new streams (replaying every earlier draw would take as long as the training did).',
+      'Everything training reads and updates. Each data source draws from its own streams, named as in Netloom so both draw the same batches: any draw is a function of the seed, the stream, the iteration and the draw, so a resumed run continues exactly.',
     ],
     statements: [
-      'const trainStream = (source: string) => createRng(streamSeed(seed, "train", source, resumeAt));',
-      'const previewStream = (source: string) => createRng(streamSeed(seed, "preview", source));',
-      ...(samples ? ['const evaluationStream = (source: string) => createRng(streamSeed(seed, "evaluation", source));'] : []),
       'const weights = createWeights(seed);',
       'const variables = {',
       ...plan.optimizers.map((o) => `${names.optimizer(o)}: variablesOf(${o.networks.map((id) => `weights.${names.network(plan.networks.find((n) => n.id === id)!).fn}`).join(', ')})${state ? '.filter((v) => v.trainable)' : ''},`),
       '};',
       'return {',
+      'seed,',
       'weights,',
       'variables,',
       'data: {',
-      ...plan.sources.filter((s) => trained.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'trainStream')},`),
+      ...plan.sources.filter((s) => trained.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'train')},`),
       '},',
       '/** Fixed draws for the sample grids: the first images, one draw of noise. */',
       'preview: {',
-      ...plan.sources.filter((s) => previewed.has(s.key)).map((source) => `${names.source(source)}: previewBatch(${sampler(source, 'previewStream')}),`),
+      ...plan.sources.filter((s) => previewed.has(s.key)).map((source) => `${names.source(source)}: previewBatch(${sampler(source, 'preview')}),`),
       '},',
       ...(samples
         ? [
-            '/** New streams that start at the same draws each time: the fixed batch quality is scored on. */',
-            'evaluation: () => ({',
-            ...plan.sources.filter((s) => scored.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'evaluationStream')},`),
-            '}),',
+            '/** The fixed batch quality is scored on: chunk c is the draw at iteration c, every time. */',
+            'evaluation: {',
+            ...plan.sources.filter((s) => scored.has(s.key)).map((source) => `${names.source(source)}: ${sampler(source, 'evaluation')},`),
+            '},',
           ]
         : []),
       'optimizers: {',
@@ -88,17 +91,22 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
   };
 }
 
-const drawTraining = (names: TsNames) => (source: SourcePlan) => ({ values: `model.data.${names.source(source)}.next(batchSize)`, batch: 'batchSize' });
+/** A training draw: number `instr.draw` of the iteration (plus the round, in a repeated step). */
+const drawTraining = (names: TsNames, repeated = false) => (instr: SourceInstr) => ({
+  values: `model.data.${names.source(instr.source)}.draw({ iteration, draw: ${instr.draw}${repeated ? ' + round' : ''} }, batchSize)`,
+  batch: 'batchSize',
+});
 
 /** `trainIteration`: the shared values, then every optimizer step of the schedule, in order. */
 export function writeIteration(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { plan } = names;
   const random = hasRandomLayers(plan);
-  const namer = names.module.child(['model', 'batchSize', 'losses', 'noTraining', ...(random ? ['draws'] : [])]);
+  const namer = names.module.child(['model', 'batchSize', 'iteration', 'losses', 'noTraining', ...(random ? ['site'] : [])]);
   const values = new Map<ValueId, string>();
   const layers = new Map<string, string>();
   const sharesCalls = plan.sections.flat().some((instr) => instr.type === 'call');
   const body: string[] = [
+    ...(random ? ['const site = iterationSite(model.seed, iteration);'] : []),
     'const losses: LossTensors = {};',
     ...(sharesCalls ? [`const noTraining: Step = ${stepLiteral(names, new Set(), true)};`] : []),
   ];
@@ -120,19 +128,18 @@ export function writeIteration(names: TsNames): OptionalKind<FunctionDeclaration
     parameters: [
       { name: 'model', type: 'Model' },
       { name: 'batchSize', type: 'number' },
-      ...(random ? [{ name: 'draws', type: 'string' }] : []),
+      { name: 'iteration', type: 'number' },
     ],
     returnType: 'LossTensors',
     docs: [
-      'One training iteration: every optimizer step of the schedule in order. Returns each step\'s loss (before its update) as a tensor, for one read.' +
-        (random ? ' `draws`: the iteration\'s key for the masks of random layers.' : ''),
+      'Training iteration `iteration`: every optimizer step of the schedule in order, each drawing its batches at this iteration of their streams. Returns each step\'s loss (before its update) as a tensor, for one read.',
     ],
     statements: ['return tf.tidy(() => {', ...body, '});'],
   };
 }
 
 function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: ReadonlyMap<ValueId, string>, sharedLayers: ReadonlyMap<string, string>): string[] {
-  const ctx: MainContext = { names, namer: parent.child(['step']), values: new Map(shared), layers: new Map(sharedLayers), step: 'step', draw: drawTraining(names) };
+  const ctx: MainContext = { names, namer: parent.child(['step']), values: new Map(shared), layers: new Map(sharedLayers), step: 'step', draw: drawTraining(names, step.repeat > 1) };
   const statements = writeInstructions(ctx, step.body);
   const key = names.optimizer(step.optimizer);
   const byId = new Map(names.plan.networks.map((n) => [n.id, n]));
@@ -169,7 +176,7 @@ function evaluatePreview(names: TsNames, preview: PreviewPlan, taken: string[], 
 
 /** `generateSamples`: `count` images from the samples preview on the evaluation's fixed draws, in chunks (as Netloom's TrainingProgram.generate). */
 export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKind<FunctionDeclarationStructure> {
-  const draw = (source: SourcePlan) => ({ values: `draws.${names.source(source)}.next(rows)`, batch: 'rows' });
+  const draw = (instr: SourceInstr) => ({ values: `model.evaluation.${names.source(instr.source)}.draw({ iteration: done / ${GENERATE_CHUNK}, draw: 0 }, rows)`, batch: 'rows' });
   return {
     name: 'generateSamples',
     isAsync: true,
@@ -180,7 +187,6 @@ export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKin
     returnType: 'Promise<ImageBatch>',
     docs: ['`count` generated images in [0, 1] from the same noise at every call: what the quality scores compare with real images.'],
     statements: [
-      'const draws = model.evaluation();',
       'const chunks: ImageBatch[] = [];',
       `for (let done = 0; done < count; done += ${GENERATE_CHUNK}) {`,
       `const rows = Math.min(${GENERATE_CHUNK}, count - done);`,
@@ -195,7 +201,7 @@ export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKin
 export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { samples, reconstructions } = names.plan.previews;
   const statements: string[] = ['const name = String(index).padStart(3, "0");', 'const writes: Promise<void>[] = [];'];
-  const evaluate = (preview: PreviewPlan) => evaluatePreview(names, preview, ['model', 'dir', 'index', 'name', 'writes', 'step'], (source) => ({ values: `model.preview.${names.source(source)}`, batch: 'PREVIEW_COUNT' }));
+  const evaluate = (preview: PreviewPlan) => evaluatePreview(names, preview, ['model', 'dir', 'index', 'name', 'writes', 'step'], (instr) => ({ values: `model.preview.${names.source(instr.source)}`, batch: 'PREVIEW_COUNT' }));
   const { columns } = names.plan.previews.layout;
   const sampleColumns = columns === SEED_LAYOUT.columns ? '' : `, ${columns}`;
   if (samples) statements.push(`const samples = ${evaluate(samples)};`, `writes.push(writePng(path.join(dir, \`\${name}.png\`), imageGrid(samples${sampleColumns})));`);

@@ -22,7 +22,7 @@ export const IMPORTS: [string, string][] = [
   ['./runtime/loop', '{ doneLine, logLine, runLoop, type Losses, type Trainable }'],
   ['./runtime/ops', '{ opsFor, type Tensor }'],
   ['./runtime/optimizers', '* as optimizers'],
-  ['./runtime/rng', '{ createRng, iterationDrawKey, layerDrawKey, roundDrawKey, streamSeed, weightSeed }'],
+  ['./runtime/random', '{ iterationSite, nodeSite, roundSite, sourceStream, weightStream, type DrawSite }'],
   ['./support/backend', '{ useBackend }'],
   ['./support/checkpoint', '{ readCheckpoint, restoreCheckpoint, saveCheckpoint }'],
   ['./support/datasets', '{ loadDataset }'],
@@ -56,13 +56,13 @@ export const FIXED_NAMES: readonly string[] = [
   ...MODULE_NAMES,
   ...Object.values(NETWORK_PARAMS),
   // createWeights, createModel
-  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainable', 'trainStream', 'previewStream', 'evaluationStream', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
+  'seed', 'weight', 'name', 'shape', 'init', 'fans', 'trainable', 'source', 'weights', 'variables', 'datasets', 'resumeAt',
   // generateSamples
   'count', 'draws', 'chunks', 'done', 'rows',
   // variablesOf, previewBatch, minimize, readLosses
   'networks', 'network', 'layer', 'sampler', 'optimizer', 'loss', 'value', 'grads', 'v', 'tensors', 'names', 'stacked', 'values', 'i',
   // trainIteration, writeGrids
-  'model', 'batchSize', 'losses', 'noTraining', 'round', 'dir', 'index', 'writes', 'samples', 'inputs', 'outputs',
+  'model', 'batchSize', 'losses', 'noTraining', 'round', 'site', 'dir', 'index', 'writes', 'samples', 'inputs', 'outputs',
   // main
   'settings', 'backend', 'note', 'resume', 'trained', 'checkpointDir', 'log', 'line', 'json', 'from', 'iteration', 'program', 'summary', 'result', 'entry', 'e',
   'reference', 'evaluator', 'diagnostician', 'scores', 'diagnoses', 'score', 'scored', 'diagnosis',

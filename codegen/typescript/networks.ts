@@ -24,17 +24,17 @@ export function writeWeights(names: TsNames): OptionalKind<FunctionDeclarationSt
   return {
     name: 'createWeights',
     parameters: [{ name: 'seed', type: 'number' }],
-    docs: ['Every trainable weight, by network and layer. Each is named `network/node/weight` with the graph\'s ids and seeded by that name, as in Netloom, so both start from the same values and share checkpoints.'],
+    docs: ['Every trainable weight, by network and layer. Each is named `network/node/weight` with the graph\'s ids and draws from the stream of that name, as in Netloom, so both start from the same values and share checkpoints.'],
     statements: [
       ...(state
         ? [
             '// Moving statistics are not trainable: their layers update them, optimizers do not.',
             'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }, trainable = true) =>',
-            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), trainable, name));',
+            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightStream(seed, name)), trainable, name));',
           ]
         : [
             'const weight = (name: string, shape: number[], init: Initializer, fans: { fanIn: number; fanOut: number }) =>',
-            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightSeed(seed, name)), true, name));',
+            '  tf.tidy(() => tf.variable(initialValue(tf, init, shape, fans, weightStream(seed, name)), true, name));',
           ]),
       'return {',
       ...networks.flat(),
@@ -64,7 +64,7 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
         weights: Object.fromEntries(Object.entries(instr.weights).map(([name, weight]) => [name, `${w}.${group}.${own.weights.get(weight)}`])),
         needsGrad: `{ inputs: ${conditionExpression(instr.needs.inputs, network, names)}, weights: ${conditionExpression(instr.needs.weights, network, names)} }`,
         training: `${step}.training`,
-        drawKey: instr.kind.random ? `layerDrawKey(${step}.draws, ${stringLiteral(instr.node)})` : undefined,
+        drawSite: instr.kind.random ? `nodeSite(${step}.site, ${stringLiteral(instr.node)})` : undefined,
       };
       const code = instr.kind.emit({ ...args, known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])) });
       for (const port of ports) {

@@ -34,7 +34,6 @@ export function writePackageJson(plan: TrainingPlan): string {
       '@tensorflow/tfjs-backend-webgpu': TFJS_VERSION,
       webgpu: deps.webgpu,
       pngjs: deps.pngjs,
-      seedrandom: deps.seedrandom,
       // Quality scores: the Fréchet distance's eigendecompositions.
       'ml-matrix': deps['ml-matrix'],
       tsx: deps.tsx,
@@ -44,7 +43,6 @@ export function writePackageJson(plan: TrainingPlan): string {
     devDependencies: {
       '@types/node': deps['@types/node'],
       '@types/pngjs': deps['@types/pngjs'],
-      '@types/seedrandom': deps['@types/seedrandom'],
       typescript: deps.typescript,
     },
     engines: { node: '>=20' },
@@ -175,8 +173,8 @@ ${qualitySection(plan)}
 optimizer's slots and update count, and the iteration number, then trains up to \`--iterations\`. Checkpoints use
 Netloom's format (weights named \`network/node/weight\`, optimizer slots \`<optimizer>/slot<k>\`), so a checkpoint
 downloaded from the app resumes here and one written here can be loaded in the app.
-A resumed run draws its data order and noise from new streams, seeded by the seed and the iteration it resumed at:
-it continues training correctly but is not bit-identical to a run that was never interrupted.
+Every random draw (data order, noise, dropout masks) is a function of the seed, its stream and the iteration, so a
+resumed run draws exactly what a run that was never interrupted draws.
 
 ## Files
 

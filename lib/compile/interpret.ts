@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { holds } from '../plan/conditions';
 import type { BodyInstr, MainInstr, NetworkPlan, SourcePlan, ValueId, WeightPlan } from '../plan/plan';
 import type { TF, Tensor } from '../runtime/ops';
-import { layerDrawKey } from '../runtime/rng';
+import { nodeSite, type DrawSite } from '../runtime/random';
 
 /**
  * Runs plan instructions with tfjs. The caller owns tensor lifetimes (an
@@ -14,11 +14,11 @@ export interface Context {
   trains: ReadonlySet<string>;
   /** A forward pass of a training iteration (batch norm normalises by the batch), not an evaluation (previews, samples). */
   training: boolean;
-  /** A training iteration's key for the draws of random layers (dropout), which calls extend down to each layer; absent in evaluations. */
-  draws?: string;
+  /** Where random layers (dropout) draw in a training iteration: the iteration and round, which calls extend down to each layer; absent in evaluations. */
+  site?: DrawSite;
   variable(weight: WeightPlan): tfjs.Variable;
-  /** A source's values for this context: the iteration's (or step's) draw, or the fixed preview draw. */
-  draw(source: SourcePlan): Readonly<Record<string, Tensor>>;
+  /** A source's values for this context: its draw number `draw` of the iteration (plus the round), or the fixed preview draw. */
+  draw(source: SourcePlan, draw: number): Readonly<Record<string, Tensor>>;
 }
 
 /** Every layer's outputs of one network call, by instruction: what a later call with the same inputs and weights reuses. */
@@ -47,7 +47,7 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
   for (const instr of instrs) {
     switch (instr.type) {
       case 'source': {
-        const drawn = ctx.draw(instr.source);
+        const drawn = ctx.draw(instr.source, instr.draw);
         for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = drawn[port];
         break;
       }
@@ -60,7 +60,7 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
       case 'call': {
         const known = instr.reuse ? frame.layers.get(instr.node) : undefined;
         const args = instr.args.map((v) => frame.get(v));
-        const at = ctx.draws === undefined ? undefined : layerDrawKey(ctx.draws, instr.node);
+        const at = ctx.site && nodeSite(ctx.site, instr.node);
         const result = callNetwork(instr.network, args, instr.grads, ctx, known, at);
         instr.outputs.forEach((value, i) => (frame.values[value] = result.outputs[i]));
         if (instr.inputGradient !== undefined) frame.values[instr.inputGradient] = inputGradient(instr.network, args, instr.grads, ctx, at);
@@ -73,10 +73,10 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
 
 /**
  * Runs a network body on its arguments; its weights are the network's own,
- * shared by every call. `at`: this call's key for random layers' draws (the
- * iteration's, extended by the calls down to here).
+ * shared by every call. `at`: where this call's random layers draw (the
+ * iteration's site, extended by the calls down to here).
  */
-export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, known?: Layers, at?: string): { outputs: Tensor[]; layers: Layers } {
+export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, known?: Layers, at?: DrawSite): { outputs: Tensor[]; layers: Layers } {
   const values: Tensor[] = new Array(network.values.length);
   network.inputs.forEach((input, i) => (values[input.value] = args[i]!));
   const layers: Layers = new Map();
@@ -85,8 +85,8 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
       const needsGrad = { inputs: holds(instr.needs.inputs, argGrads, ctx.trains), weights: holds(instr.needs.weights, argGrads, ctx.trains) };
       const earlier = known?.get(instr) as Readonly<Record<string, Tensor>> | undefined;
       // Computed earlier with the same inputs and weights, and no gradient to record: take it as it is.
-      const drawKey = instr.kind.random && at !== undefined ? layerDrawKey(at, instr.node) : undefined;
-      const args = { tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, training: ctx.training, drawKey };
+      const drawSite = instr.kind.random && at ? nodeSite(at, instr.node) : undefined;
+      const args = { tf: ctx.tf, params: instr.params, inputs: read(instr.inputs, (v) => values[v]!), weights: weightsOf(instr.weights, ctx), needsGrad, training: ctx.training, drawSite };
       const outputs = earlier && !needsGrad.inputs && !needsGrad.weights ? earlier : instr.kind.compute({ ...args, known: earlier });
       // State (moving statistics) follows the batches of the step that trains its network.
       if (instr.kind.update && ctx.training && needsGrad.weights) {
@@ -97,7 +97,7 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
     } else {
       const grads = instr.grads.map((condition) => holds(condition, argGrads, ctx.trains));
       const args = instr.args.map((v) => values[v]!);
-      const inner = at === undefined ? undefined : layerDrawKey(at, instr.node);
+      const inner = at && nodeSite(at, instr.node);
       const result = callNetwork(instr.network, args, grads, ctx, known?.get(instr) as Layers | undefined, inner);
       instr.outputs.forEach((value, i) => (values[value] = result.outputs[i]!));
       if (instr.inputGradient !== undefined) values[instr.inputGradient] = inputGradient(instr.network, args, grads, ctx, inner);
@@ -112,7 +112,7 @@ export function callNetwork(network: NetworkPlan, args: readonly Tensor[], argGr
  * first argument, taken inside the step's own tape, so that training can
  * differentiate it again (WGAN-GP's penalty).
  */
-function inputGradient(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, at: string | undefined): Tensor {
+function inputGradient(network: NetworkPlan, args: readonly Tensor[], argGrads: readonly boolean[], ctx: Context, at: DrawSite | undefined): Tensor {
   const [first, ...rest] = args;
   const tf = ctx.tf;
   // The same draws as the call's own forward pass: the gradient is of the function that call computed.

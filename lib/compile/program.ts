@@ -12,8 +12,8 @@ import type { Losses } from '../runtime/loop';
 import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
-import { createRng, iterationDrawKey, roundDrawKey, streamSeed } from '../runtime/rng';
-import type { Batches } from '../runtime/batches';
+import { iterationSite, roundSite, sourceStream, type DrawSite, type SourcePurpose } from '../runtime/random';
+import { previewBatch, type Batches } from '../runtime/batches';
 import { Frame, runMain, type Context } from './interpret';
 import { assignWeights, createVariables } from './variables';
 
@@ -34,12 +34,6 @@ export interface CompileOptions {
    * undefined to draw as usual.
    */
   feed?: (request: { node: string; port: string; shape: number[] }) => Float32Array | undefined;
-  /**
-   * The iteration a resumed run continues from: training draws come from
-   * streams seeded with it (replaying every earlier draw would take as long
-   * as the training did); previews keep their fixed draws.
-   */
-  resumeAt?: number;
 }
 
 export type { ImageBatch } from '../runtime/grid';
@@ -97,14 +91,8 @@ export class CompileError extends Error {
 }
 
 
-interface SourceStreams {
-  train: Batches;
-  preview: Batches;
-  /** Fresh draws for samples generated in bulk, a stream of their own. */
-  samples: Batches;
-  /** A new stream that starts at the same draws each time: the fixed batch quality is scored on. */
-  fixed(): Batches;
-}
+/** A source's samplers, one per purpose, each on a stream of its own. */
+type SourceStreams = Record<SourcePurpose, Batches>;
 
 export async function compile(doc: GraphDoc, options: CompileOptions): Promise<TrainingProgram> {
   const analysis = analyse(doc);
@@ -121,11 +109,14 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   }
   const streams = new Map<string, SourceStreams>();
   for (const source of plan.sources) {
-    const sampler = (stream: 'train' | 'preview' | 'samples' | 'evaluation') => {
-      const rng = createRng(streamSeed(seed, stream, source.key, options.resumeAt));
-      return source.kind.sampler(source.params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => datasets.get(datasetKey(ref))! });
-    };
-    streams.set(source.key, { train: sampler('train'), preview: sampler('preview'), samples: sampler('samples'), fixed: () => sampler('evaluation') });
+    const sampler = (purpose: SourcePurpose) =>
+      source.kind.sampler(source.params, {
+        tf,
+        stream: sourceStream(seed, purpose, source.key),
+        drawsPerIteration: purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1,
+        dataset: (ref) => datasets.get(datasetKey(ref))!,
+      });
+    streams.set(source.key, { train: sampler('train'), preview: sampler('preview'), samples: sampler('samples'), evaluation: sampler('evaluation') });
   }
 
   const variables = createVariables(tf, plan.weights, seed);
@@ -141,6 +132,8 @@ export const MAX_GENERATED = 100_000;
 
 class Program implements TrainingProgram {
   iteration = 0;
+  /** Chunks of samples generated in bulk so far: each chunk draws anew (the samples stream's next iteration). */
+  private generated = 0;
   private previewDraws = new Map<string, Record<string, Tensor>>();
   /** Each step's optimizer and variables, resolved once. */
   private schedule: { updater: OptimizerUpdater; variables: tfjs.Variable[] }[];
@@ -214,13 +207,14 @@ class Program implements TrainingProgram {
     const losses = tf.tidy(() => {
       const frame = new Frame();
       const reported = new Map<string, Tensor>();
-      const draws = iterationDrawKey(this.seed, this.iteration);
-      const shared = this.context(new Set(), (source) => this.drawTraining(source), draws);
+      const site = iterationSite(this.seed, this.iteration);
+      const shared = this.context(new Set(), (source, draw) => this.drawTraining(source, draw), site);
       this.plan.steps.forEach((step, s) => {
         runMain(this.plan.sections[s]!, frame, shared);
         const { updater, variables } = this.schedule[s]!;
         for (let round = 0; round < step.repeat; round++) {
-          const ctx = this.context(step.trains, (source) => this.drawTraining(source), roundDrawKey(draws, round));
+          // Each round draws anew: its sources the next numbers, its random layers at a site of their own.
+          const ctx = this.context(step.trains, (source, draw) => this.drawTraining(source, draw + round), roundSite(site, round));
           const loss = tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => {
               const own = frame.child();
@@ -241,18 +235,18 @@ class Program implements TrainingProgram {
     return this.plan.lossNames.map((name, i) => [name, losses[i]!]);
   }
 
-  /** `draws`: a training iteration's forward pass, with its key for random layers; absent: an evaluation (previews, monitors, samples). */
-  private context(trains: ReadonlySet<string>, draw: Context['draw'], draws?: string): Context {
-    return { tf: this.tf, trains, draw, training: draws !== undefined, draws, variable: (weight) => this.variables.get(weight.name)! };
+  /** `site`: a training iteration's forward pass, with where its random layers draw; absent: an evaluation (previews, monitors, samples). */
+  private context(trains: ReadonlySet<string>, draw: Context['draw'], site?: DrawSite): Context {
+    return { tf: this.tf, trains, draw, training: site !== undefined, site, variable: (weight) => this.variables.get(weight.name)! };
   }
 
-  /** A fresh batch of a source's values (or the test feed's). */
-  private drawTraining(source: SourcePlan): Record<string, Tensor> {
+  /** Draw number `draw` of this iteration from a source's training stream (or the test feed's values). */
+  private drawTraining(source: SourcePlan, draw: number): Record<string, Tensor> {
     let drawn: Record<string, Float32Array> | undefined;
     const values: Record<string, Tensor> = {};
     for (const { port, shape } of source.ports) {
       const concrete = concreteShape(shape, this.batchSize);
-      const data = this.feed?.({ node: source.node, port, shape: concrete }) ?? (drawn ??= this.streams.get(source.key)!.train.next(this.batchSize))[port]!;
+      const data = this.feed?.({ node: source.node, port, shape: concrete }) ?? (drawn ??= this.streams.get(source.key)!.train.draw({ iteration: this.iteration, draw }, this.batchSize))[port]!;
       values[port] = this.tf.tensor(data, concrete);
     }
     return values;
@@ -262,9 +256,8 @@ class Program implements TrainingProgram {
   private drawPreview(source: SourcePlan): Record<string, Tensor> {
     let values = this.previewDraws.get(source.key);
     if (!values) {
-      const stream = this.streams.get(source.key)!.preview;
       const { count } = this.plan.previews.layout;
-      const drawn = stream.fixed?.(count) ?? stream.next(count);
+      const drawn = previewBatch(this.streams.get(source.key)!.preview, count);
       values = {};
       for (const { port, shape } of source.ports) values[port] = this.tf.keep(this.tf.tensor(drawn[port]!, concreteShape(shape, count)));
       this.previewDraws.set(source.key, values);
@@ -285,13 +278,14 @@ class Program implements TrainingProgram {
     const preview = this.plan.previews.samples;
     if (!preview) return undefined;
     if (!Number.isInteger(count) || count < 1 || count > MAX_GENERATED) throw new Error(`samples: from 1 to ${MAX_GENERATED}, got ${count}`);
-    const draws = new Map([...this.streams].map(([key, streams]) => [key, fixed ? streams.fixed() : streams.samples]));
     const chunks: ImageBatch[] = [];
     for (let done = 0; done < count; done += GENERATE_CHUNK) {
       const rows = Math.min(GENERATE_CHUNK, count - done);
+      // Chunk c of the fixed batch is the evaluation stream's iteration c, every time; fresh samples take the samples stream's next iteration.
+      const iteration = fixed ? done / GENERATE_CHUNK : this.generated++;
       chunks.push(
         await this.preview(preview, (source) => {
-          const drawn = draws.get(source.key)!.next(rows);
+          const drawn = this.streams.get(source.key)![fixed ? 'evaluation' : 'samples'].draw({ iteration, draw: 0 }, rows);
           return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
         }),
       );

@@ -2,18 +2,18 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { WeightPlan } from '../plan/plan';
 import { initialValue } from '../runtime/init';
 import type { TF, Tensor } from '../runtime/ops';
-import { weightSeed } from '../runtime/rng';
+import { weightStream } from '../runtime/random';
 
 /**
  * The trainable weights of every network, created once: every call of a
- * network reads the same variables. Each is seeded by its name
- * (`network/node/weight`), as exported projects seed theirs.
+ * network reads the same variables. Each draws from its own stream, named
+ * by the weight (`network/node/weight`), as exported projects draw theirs.
  */
 export function createVariables(tf: TF, weights: readonly WeightPlan[], seed: number): Map<string, tfjs.Variable> {
   const variables = new Map<string, tfjs.Variable>();
   for (const weight of weights) {
     // Inside tidy: the initial value is released, its data lives on in the variable.
-    variables.set(weight.name, tf.tidy(() => tf.variable(initialValue(tf, weight.init, weight.shape, weight.fans, weightSeed(seed, weight.name)), weight.trainable)));
+    variables.set(weight.name, tf.tidy(() => tf.variable(initialValue(tf, weight.init, weight.shape, weight.fans, weightStream(seed, weight.name)), weight.trainable)));
   }
   return variables;
 }

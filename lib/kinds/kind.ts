@@ -7,6 +7,7 @@ import type { Initializer } from '../runtime/init';
 import type { GradNeeds, TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
 import type { MonitorMeasure } from '../runtime/diagnostics';
+import type { DrawSite, Stream } from '../runtime/random';
 import type { Bounds } from './bounds';
 import type { DatasetChoice } from './common';
 import type { Shape } from './shape';
@@ -25,6 +26,7 @@ export type { GradNeeds, TF, Tensor } from '../runtime/ops';
 export type { Initializer } from '../runtime/init';
 export type { OptimizerUpdater } from '../runtime/optimizers';
 export type { Dataset, DatasetRef } from '../runtime/dataset';
+export type { DrawSite, Stream } from '../runtime/random';
 
 /** The palette's grouping; never a role. */
 export type Category = 'data' | 'layers' | 'networks' | 'losses' | 'optimizers';
@@ -93,8 +95,8 @@ export interface ComputeArgs<P> {
   needsGrad: GradNeeds;
   /** A forward pass of a training iteration (true), or an evaluation: previews, samples, scores (false or absent). */
   training?: boolean;
-  /** A random kind's key for its draws in this training forward pass (ops.dropout takes it); absent in evaluations. */
-  drawKey?: string;
+  /** Where a random kind draws in this training forward pass (ops.dropout takes it); absent in evaluations. */
+  drawSite?: DrawSite;
   /**
    * This node's outputs, already computed for these exact inputs and weights
    * earlier in the iteration. A kind may return them instead of recomputing,
@@ -111,8 +113,8 @@ export interface TorchArgs<P> {
   weights: Readonly<Record<string, string>>;
   /** A Python boolean expression: a training forward pass (absent: False). */
   training?: string;
-  /** A Python string expression: a random kind's key for its draws (as `compute` gets `drawKey`). */
-  drawKey?: string;
+  /** A Python expression of a DrawSite (netloom/philox.py): where a random kind draws (as `compute` gets `drawSite`). */
+  drawSite?: string;
 }
 
 /** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
@@ -125,8 +127,8 @@ export interface EmitArgs<P> {
   needsGrad?: string;
   /** A boolean expression: whether this is a training forward pass (as `compute` gets `training`); absent: false. */
   training?: string;
-  /** A string expression: a random kind's key for its draws (as `compute` gets `drawKey`). */
-  drawKey?: string;
+  /** An expression of type DrawSite: where a random kind draws (as `compute` gets `drawSite`). */
+  drawSite?: string;
   /** Per output port, an expression for the value computed earlier for the same inputs and weights (may be undefined at run time). */
   known?: Readonly<Record<string, string>>;
 }
@@ -174,9 +176,9 @@ export interface OpKind<P = any> extends KindBase<P> {
   modes?: true;
   /**
    * It draws random numbers in training iterations (dropout's mask): its
-   * forms get `drawKey`, which names the iteration and the calls down to the
-   * node, so that the app and every export draw the same numbers. Such kinds
-   * live inside networks and have modes.
+   * forms get `drawSite`, which names the iteration, the round and the calls
+   * down to the node, so that the app and every export draw the same
+   * numbers. Such kinds live inside networks and have modes.
    */
   random?: true;
   /**
@@ -214,10 +216,10 @@ export type DrawPolicy = 'per-iteration' | 'per-step';
 
 export interface SourceEnv {
   tf: TF;
-  /** Uniform floats in [0, 1) from the run's seeded generator. */
-  random(): number;
-  /** Standard normal from the run's seeded generator. */
-  normal(): number;
+  /** The source's stream for this purpose (training, previews...): every value it draws comes from it. */
+  stream: Stream;
+  /** How many times an iteration draws from it (a per-step source once per step and round): where each draw's data starts. */
+  drawsPerIteration: number;
   /** One of the datasets the source declared, loaded. */
   dataset(ref: DatasetRef): Dataset;
 }
@@ -243,14 +245,16 @@ export interface SourceKind<P = any> extends KindBase<P> {
   sampler(params: P, env: SourceEnv): Sampler;
   /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
   emit(args: SourceEmitArgs<P>): string;
-  /** The same for the PyTorch export: a Python expression over `nd` (netloom/data.py) with `rng` an Rng and datasets by `dataset(ref)`. */
+  /** The same for the PyTorch export: a Python expression over `nd` (netloom/data.py) that makes a sampler drawing the same values (see data.py). */
   torch?(args: SourceEmitArgs<P>): string;
 }
 
 export interface SourceEmitArgs<P> {
   params: P;
-  /** An expression of type Rng: the run's seeded generator for this source. */
-  rng: string;
+  /** An expression of the source's stream (a Stream; in Python, a key from philox.source_stream). */
+  stream: string;
+  /** An expression of how many times an iteration draws from it. */
+  drawsPerIteration: string;
   /** An expression of type Dataset for one of the datasets the source declared. */
   dataset(ref: DatasetRef): string;
 }

@@ -6,6 +6,7 @@ import { lowerNetworks } from './networks';
 import type { TrainingIdentity } from '../runtime/checkpoint';
 import { previewLayout, qualityPlan, type MonitorPlan, type OptimizerPlan, type PreviewPlan, type TrainingPlan, type WeightPlan } from './plan';
 import { evaluation, lowerSteps } from './steps';
+import { numberDraws } from './draws';
 
 const memo = new WeakMap<Analysis, TrainingPlan>();
 
@@ -48,7 +49,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
       },
     ]),
   );
-  const { steps, sections } = lowerSteps(
+  const lowered = lowerSteps(
     graph,
     analysis.schedule.map(({ optimizer, repeat }) => {
       const plan = optimizers.get(optimizer)!;
@@ -56,6 +57,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
       return { optimizer: plan, loss: graph.valueOf(loss), lossName: nodeLabel(main.nodes.get(loss.node)!), repeat };
     }),
   );
+  const { steps, sections, drawsPerIteration } = numberDraws(lowered.sections, lowered.steps);
 
   const preview = (ref: PortRef, { range, image }: Pick<PreviewPlan, 'range' | 'image'>): PreviewPlan => {
     const value = graph.valueOf(ref);
@@ -86,6 +88,7 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
     quality: qualityPlan(graph.sources, samplesPlan),
     monitors: { values: monitors, body: evaluation(graph, monitors.map((m) => m.value)) },
     lossNames: [...new Set(steps.map((s) => s.lossName))],
+    drawsPerIteration,
     identity: identity(networks.flatMap((n) => n.weights), [...optimizers.values()]),
   };
 }

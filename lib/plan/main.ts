@@ -79,7 +79,7 @@ export function lowerMain(main: Scope, networks: ReadonlyMap<string, NetworkPlan
       isCall: false,
       draws: plan.draw === 'per-step',
       outputGrads: () => ports.map(() => false),
-      instruction: () => ({ type: 'source', node: plan.node, label: plan.label, source: plan, outputs }),
+      instruction: () => ({ type: 'source', node: plan.node, label: plan.label, source: plan, outputs, draw: 0 }),
     });
   };
   const deps = (ids: readonly ValueId[]) => [...new Set(ids.map((v) => producers[v]!))];

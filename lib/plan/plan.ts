@@ -101,6 +101,12 @@ interface InstrBase {
 export interface SourceInstr extends InstrBase {
   type: 'source';
   source: SourcePlan;
+  /**
+   * Which of the source's draws in a training iteration this is (a step's
+   * round r draws number `draw + r`): with the iteration, its position in the
+   * source's stream. 0 in previews.
+   */
+  draw: number;
   /** The ports something reads, and their values. */
   outputs: Readonly<Record<string, ValueId>>;
 }
@@ -271,6 +277,8 @@ export interface TrainingPlan {
   monitors: { values: readonly MonitorPlan[]; body: readonly MainInstr[] };
   /** Each loss a step reports, once, in schedule order. */
   lossNames: readonly string[];
+  /** How many times a training iteration draws from each source, by source key. */
+  drawsPerIteration: Readonly<Record<string, number>>;
   /** What checkpoints record and check: a hash of the weights and optimizers, and each optimizer's kind. */
   identity: TrainingIdentity;
 }

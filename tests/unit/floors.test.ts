@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * The floors, bottom up: a module imports only from floors below its own, or
  * from its own folder. lib/runtime is shipped verbatim with every export, so
- * it imports nothing but its own files, tfjs, seedrandom and ml-matrix (the
+ * it imports nothing but its own files, tfjs and ml-matrix (the
  * quality scores' eigendecompositions), which every export lists.
  */
 const FLOORS: [folder: string, floor: number][] = [
@@ -26,7 +26,7 @@ const FLOORS: [folder: string, floor: number][] = [
   ['proxy.ts', 8],
   ['instrumentation.ts', 8],
 ];
-const RUNTIME_PACKAGES = ['@tensorflow/tfjs', 'seedrandom', 'ml-matrix'];
+const RUNTIME_PACKAGES = ['@tensorflow/tfjs', 'ml-matrix'];
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function files(dir: string): string[] {

@@ -1,9 +1,16 @@
-"""Datasets and batches, drawn exactly as the app draws them (see rng.py).
+"""Datasets and batches, drawn exactly as the app draws them (lib/runtime/batches.ts, with philox.py).
 
 A dataset is a folder (data/<id>/): dataset.json beside one IDX image file
 and one IDX label file per split. Images are unsigned bytes [n, h, w] or
-[n, h, w, c]; batches scale them to [0, 1] or [-1, 1] in float64 and store
-float32, like the app's Float32Arrays.
+[n, h, w, c], read memory-mapped (a dataset larger than memory trains with
+the pages it touches). Batches scale them to [0, 1] or [-1, 1] through a
+table of the 256 values the app computes (float64, rounded to float32).
+
+Every draw is a function of its position (iteration, draw) in its source's
+stream, so samplers compute many positions in one vectorised call:
+`draws(iterations, draws, rows)` gives each port's values as a tensor
+[positions, ...] on loop.DEVICE. `TrainingDraws` serves a training loop from
+chunks of iterations computed ahead.
 """
 
 import json
@@ -13,11 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .rng import seed_int
+from . import loop, philox
 
-#: --native-rng: noise from torch's generator (seeded by the stream's name) instead of the app's, much faster in bulk;
-#: the app's losses are then no longer reproduced, only their statistics.
-NATIVE_RNG = False
+#: About this many values are drawn per chunk of iterations: large enough that numpy's per-call cost vanishes at batch 1, small enough to stay in cache.
+CHUNK_VALUES = 1 << 17
+#: At most this many iterations per chunk.
+CHUNK_ITERATIONS = 256
+#: A dataset moves onto a GPU when its bytes take at most this share of the free memory; larger ones are gathered on the host, chunk by chunk.
+RESIDENT_SHARE = 0.25
+#: Where its pixels as floats (4 bytes each) fit in this many bytes of host memory, or in that share of a GPU's, they are
+#: converted once and batches are plain gathers; else each batch converts its bytes.
+FLOAT_BYTES = 1 << 30
 
 
 @dataclass
@@ -26,25 +39,30 @@ class Dataset:
     height: int
     width: int
     channels: int
-    images: np.ndarray  # uint8 [count, height * width * channels]
+    images: np.ndarray  # uint8 [count, height * width * channels], memory-mapped
     labels: np.ndarray  # uint8 [count]
     classes: int
 
 
 def read_idx(path):
-    """An IDX file of unsigned bytes: its dimensions and data."""
+    """An IDX file of unsigned bytes: its dimensions and its data, memory-mapped (copy-on-write, so torch may wrap it)."""
     with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path}: not an IDX file (bad magic number)")
-    if raw[2] != 0x08:
-        raise ValueError(f"{path}: element type 0x{raw[2]:x} is not supported (expected unsigned bytes)")
-    rank = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
+        head = f.read(4)
+        if len(head) < 4 or head[0] != 0 or head[1] != 0:
+            raise ValueError(f"{path}: not an IDX file (bad magic number)")
+        if head[2] != 0x08:
+            raise ValueError(f"{path}: element type 0x{head[2]:x} is not supported (expected unsigned bytes)")
+        rank = head[3]
+        raw = f.read(4 * rank)
+    if len(raw) < 4 * rank:
+        raise ValueError(f"{path}: the header is cut short")
+    dims = [int.from_bytes(raw[4 * i : 4 * i + 4], "big") for i in range(rank)]
     header = 4 + 4 * rank
-    data = np.frombuffer(raw, dtype=np.uint8, offset=header)
-    if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {'x'.join(map(str, dims))}, the file has {data.size} values")
+    expected = int(np.prod(dims))
+    size = os.path.getsize(path) - header
+    if size != expected:
+        raise ValueError(f"{path}: header says {'x'.join(map(str, dims))}, the file has {size} values")
+    data = np.memmap(path, dtype=np.uint8, mode="c", offset=header, shape=(expected,)) if expected else np.zeros(0, dtype=np.uint8)
     return dims, data
 
 
@@ -66,102 +84,160 @@ def load_dataset(data_dir, dataset_id, split):
         raise ValueError(f"{split}-images.idx: {'x'.join(map(str, dims))} does not match the manifest ({count} x {h} x {w} x {c})")
     if label_dims != [count]:
         raise ValueError(f"{split}-labels.idx: {label_dims} labels for {count} images")
+    labels = np.array(labels)
     if labels.size and int(labels.max()) >= manifest["classes"]:
         raise ValueError(f"{split}-labels.idx: a label is not below the {manifest['classes']} classes")
     return Dataset(count, h, w, c, images.reshape(count, h * w * c), labels, manifest["classes"])
 
 
 class ImageBatches:
-    """A dataset shuffled into mini-batches epoch by epoch (Fisher-Yates), like TF1's mnist.train.next_batch."""
+    """A dataset in mini-batches, epoch by epoch like TF1's mnist.train.next_batch.
 
-    def __init__(self, data, value_range, rng):
-        self.data = data
-        self.scale, self.shift = (1 / 255, 0.0) if value_range == "0..1" else (2 / 255, -1.0)
-        self.random = rng.random
-        self.order = list(range(data.count))
-        self.cursor = data.count
+    Row r of draw k in iteration i is item p = (i * draws_per_iteration + k) * rows + r of the sequence that visits
+    every item once per epoch, epoch e in the order of the permutation drawn at (e, 0).
+    """
+
+    def __init__(self, data, value_range, key, draws_per_iteration=1):
+        self.data, self.key, self.per_iteration = data, key, draws_per_iteration
+        scale, shift = (1 / 255, 0.0) if value_range == "0..1" else (2 / 255, -1.0)
+        self._table = (np.arange(256, dtype=np.float64) * scale + shift).astype(np.float32)
+        self._orders = {}
+        self._device = None
+        self.values_per_row = data.height * data.width * data.channels + data.classes
+
+    def _order(self, epoch):
+        order = self._orders.get(epoch)
+        if order is None:
+            order = philox.permutation(self.key, epoch, 0, self.data.count)
+            if len(self._orders) >= 2:
+                del self._orders[next(iter(self._orders))]
+            self._orders[epoch] = order
+        return order
+
+    def _place(self):
+        """The images where batches are gathered (once): on the device when they fit there (as floats when those fit too), else on the host."""
+        if self._device is None:
+            images = torch.from_numpy(self.data.images)
+            table = torch.from_numpy(self._table).to(loop.DEVICE)
+            room = torch.cuda.mem_get_info(loop.DEVICE)[0] * RESIDENT_SHARE if loop.DEVICE.type == "cuda" else None
+            resident = room is None or images.numel() <= room
+            as_floats = resident and 4 * images.numel() <= (room if room is not None else FLOAT_BYTES)
+            if as_floats:
+                floats = torch.empty(images.shape, dtype=torch.float32, device=loop.DEVICE)
+                for start in range(0, images.shape[0], 4096):
+                    floats[start : start + 4096] = table[images[start : start + 4096].to(loop.DEVICE).long()]
+            self._device = {
+                "floats": floats if as_floats else None,
+                "images": images.to(loop.DEVICE) if resident and not as_floats else images,
+                "labels": torch.from_numpy(self.data.labels.astype(np.int64)).to(loop.DEVICE),
+                "table": table,
+                "eye": torch.eye(self.data.classes, dtype=torch.float32, device=loop.DEVICE),
+            }
+        return self._device
 
     def _write(self, indices):
-        images = (self.data.images[indices].astype(np.float64) * self.scale + self.shift).astype(np.float32)
-        labels = np.zeros((len(indices), self.data.classes), dtype=np.float32)
-        labels[np.arange(len(indices)), self.data.labels[indices]] = 1
-        return {"images": images, "labels": labels}
+        """Images and one-hot labels of the items at `indices` (int64 numpy, any shape) on the device."""
+        placed = self._place()
+        index = torch.from_numpy(np.ascontiguousarray(indices).reshape(-1))
+        on_device = index.to(loop.DEVICE, non_blocking=True)
+        if placed["floats"] is not None:
+            images = placed["floats"][on_device]
+        else:
+            # Gathered where the bytes are (on the device, or on the host and then moved), and converted by the table.
+            stored = placed["images"]
+            images = placed["table"][stored[index.to(stored.device)].to(loop.DEVICE, non_blocking=True).long()]
+        shape = indices.shape
+        return {"images": images.reshape(*shape, -1), "labels": placed["eye"][placed["labels"][on_device]].reshape(*shape, -1)}
 
-    def _reshuffle(self):
-        order, random = self.order, self.random
-        for i in range(len(order) - 1, 0, -1):
-            j = int(random() * (i + 1))
-            order[i], order[j] = order[j], order[i]
-        self.cursor = 0
-
-    def next(self, batch_size):
-        picked = []
-        for _ in range(batch_size):
-            if self.cursor >= self.data.count:
-                self._reshuffle()
-            picked.append(self.order[self.cursor])
-            self.cursor += 1
-        return self._write(np.array(picked, dtype=np.int64))
+    def draws(self, iterations, draws, rows):
+        """Rows of the draws at the given positions: images [positions, rows * size] and labels [positions, rows * classes]."""
+        iterations = np.asarray(iterations, dtype=np.int64).reshape(-1, 1)
+        draws = np.asarray(draws, dtype=np.int64).reshape(-1, 1)
+        items = (iterations * self.per_iteration + draws) * rows + np.arange(rows, dtype=np.int64)
+        epochs = items // self.data.count
+        indices = np.empty_like(items)
+        for epoch in np.unique(epochs):
+            where = epochs == epoch
+            indices[where] = self._order(int(epoch))[items[where] - epoch * self.data.count]
+        return self._write(indices.reshape(len(iterations), rows))
 
     def fixed(self, count):
-        """The first items (from the start again when the dataset has fewer)."""
-        return self._write(np.arange(count) % self.data.count)
+        """The first items (from the start again when the dataset has fewer): images [count, size], labels [count, classes]."""
+        return {port: values[0] for port, values in self._write((np.arange(count) % self.data.count).reshape(1, count)).items()}
 
 
 class NoiseBatches:
     """Uniform(low, high) or normal(mean, stddev) noise on port z, one draw per batch item or one shared."""
 
-    def __init__(self, spec, rng):
-        self.spec = spec
+    def __init__(self, spec, key):
+        self.spec, self.key = spec, key
         self.size = int(np.prod(spec["shape"]))
-        self.native = torch.Generator().manual_seed(seed_int(rng.seed)) if NATIVE_RNG else None
+        self.values_per_row = self.size
+
+    def draws(self, iterations, draws, rows):
+        spec = self.spec
+        count = rows * self.size if spec["perSample"] else self.size
         if spec["distribution"] == "uniform":
-            low, span = spec["low"], spec["high"] - spec["low"]
-            self.one = lambda: low + span * rng.random()
+            values = philox.uniforms(self.key, iterations, draws, count, spec["low"], spec["high"])
         else:
-            mean, stddev = spec["mean"], spec["stddev"]
-            self.one = lambda: mean + stddev * rng.normal()
-
-    def next(self, batch_size):
-        count = batch_size * self.size if self.spec["perSample"] else self.size
-        if self.native is not None:
-            spec = self.spec
-            if spec["distribution"] == "uniform":
-                values = spec["low"] + (spec["high"] - spec["low"]) * torch.rand(count, generator=self.native, dtype=torch.float64)
-            else:
-                values = spec["mean"] + spec["stddev"] * torch.randn(count, generator=self.native, dtype=torch.float64)
-            return {"z": values.float().numpy()}
-        one = self.one
-        return {"z": np.array([one() for _ in range(count)], dtype=np.float64).astype(np.float32)}
-
-    fixed = None
+            values = philox.normals(self.key, iterations, draws, count, spec["mean"], spec["stddev"])
+        return {"z": torch.from_numpy(values).to(loop.DEVICE, non_blocking=True)}
 
 
 class LabelBatches:
     """One-hot class labels: a random class per row for training, in class order for previews (one grid row per class)."""
 
-    def __init__(self, spec, rng):
-        self.classes = spec["classes"]
+    def __init__(self, spec, key):
+        self.classes, self.key = spec["classes"], key
         self.chosen = spec["class"] if spec["mode"] == "class" else None
-        self.random = rng.random
+        self.values_per_row = self.classes
 
     def _one_hot(self, classes):
-        labels = np.zeros((len(classes), self.classes), dtype=np.float32)
-        labels[np.arange(len(classes)), classes] = 1
-        return {"labels": labels}
+        eye = torch.eye(self.classes, dtype=torch.float32, device=loop.DEVICE)
+        return eye[torch.as_tensor(classes, dtype=torch.int64, device=loop.DEVICE)]
 
-    def next(self, count):
+    def draws(self, iterations, draws, rows):
+        iterations, draws = np.asarray(iterations).reshape(-1), np.asarray(draws).reshape(-1)
         if self.chosen is not None:
-            return self._one_hot([self.chosen] * count)
-        k = self.classes
-        return self._one_hot([min(k - 1, int(self.random() * k)) for _ in range(count)])
+            classes = np.full((iterations.size, rows), self.chosen, dtype=np.int64)
+        else:
+            classes = philox.categorical(self.key, iterations, draws, rows, self.classes)
+        return {"labels": self._one_hot(classes).reshape(iterations.size, -1)}
 
     def fixed(self, count):
         if self.chosen is not None:
-            return self._one_hot([self.chosen] * count)
-        return self._one_hot([(row * self.classes) // count for row in range(count)])
+            return {"labels": self._one_hot([self.chosen] * count).reshape(-1)}
+        return {"labels": self._one_hot([(row * self.classes) // count for row in range(count)]).reshape(-1)}
 
 
-def fixed_batch(sampler, count):
-    """A fixed draw for the grids: the sampler's first rows when it has them (a dataset), else one draw."""
-    return sampler.fixed(count) if getattr(sampler, "fixed", None) else sampler.next(count)
+def draw_at(sampler, iteration, draw, rows):
+    """One draw of a sampler: each port's values, flat."""
+    return {port: values[0] for port, values in sampler.draws([iteration], [draw], rows).items()}
+
+
+def preview_batch(sampler, count):
+    """The fixed batch previews read: the sampler's own (a dataset's first items), else its draw at (0, 0)."""
+    return sampler.fixed(count) if getattr(sampler, "fixed", None) else draw_at(sampler, 0, 0, count)
+
+
+class TrainingDraws:
+    """A source's training draws, served from chunks of iterations computed ahead in one vectorised call each.
+
+    Every draw is a function of its position, so computing ahead changes no value; a chunk holds about
+    CHUNK_VALUES values, so a small batch takes many iterations per call and a large one a few.
+    """
+
+    def __init__(self, sampler, draws_per_iteration):
+        self.sampler, self.per_iteration = sampler, draws_per_iteration
+        self.start, self.length, self.rows, self.values = 0, 0, None, None
+
+    def __call__(self, iteration, draw, rows):
+        """Draw `draw` of iteration `iteration`: each port's values, flat."""
+        if rows != self.rows or not self.start <= iteration < self.start + self.length:
+            per_iteration = max(1, self.per_iteration * rows * self.sampler.values_per_row)
+            self.length = max(1, min(CHUNK_ITERATIONS, CHUNK_VALUES // per_iteration))
+            self.start, self.rows = iteration, rows
+            iterations, draws = philox.positions(np.arange(iteration, iteration + self.length), np.arange(self.per_iteration))
+            self.values = self.sampler.draws(iterations, draws, rows)
+        at = (iteration - self.start) * self.per_iteration + draw
+        return {port: values[at] for port, values in self.values.items()}

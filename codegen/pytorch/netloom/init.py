@@ -1,54 +1,27 @@
-"""Initial weights, bit for bit as tfjs draws them for the same seed (see rng.py)."""
+"""Initial weights, as the app draws them: each weight from its own stream (see philox.py)."""
 
 import math
 
 import numpy as np
 
-from .rng import Alea
+from . import philox
 
 
-def _gauss(mean, stddev, seed, count):
-    """tfjs's randomNormal: Marsaglia's polar method over seedrandom.alea(str(seed))."""
-    random = Alea(str(seed))
-    out = np.empty(count, dtype=np.float64)
-    i = 0
-    while i < count:
-        while True:
-            v1 = 2 * random() - 1
-            v2 = 2 * random() - 1
-            s = v1 * v1 + v2 * v2
-            if 0 < s < 1:
-                break
-        mul = math.sqrt(-2.0 * math.log(s) / s)
-        out[i] = mean + stddev * v1 * mul
-        if i + 1 < count:
-            out[i + 1] = mean + stddev * v2 * mul
-        i += 2
-    return out
-
-
-def _uniform(low, high, seed, count):
-    """tfjs's randomUniform: low + (high - low) * alea()."""
-    random = Alea(str(seed))
-    span = high - low
-    return np.array([low + span * random() for _ in range(count)], dtype=np.float64)
-
-
-def initial_value(init, shape, fans, seed):
-    """The initial value of a weight: `init` as the plan gives it, float32 of `shape`."""
+def initial_value(init, shape, fans, key):
+    """The initial value of a weight: `init` as the plan gives it, float32 of `shape`, drawn from the stream `key`."""
     count = int(np.prod(shape)) if len(shape) else 1
     kind = init["kind"]
     if kind == "zeros":
-        values = np.zeros(count)
+        values = np.zeros(count, dtype=np.float32)
     elif kind == "ones":
-        values = np.ones(count)
+        values = np.ones(count, dtype=np.float32)
     elif kind == "xavier-normal":
-        values = _gauss(0, 1 / math.sqrt(fans["fanIn"] / 2), seed, count)
+        values = philox.normals(key, [0], [0], count, 0.0, 1 / math.sqrt(fans["fanIn"] / 2))[0]
     elif kind == "glorot-uniform":
         limit = math.sqrt(6 / (fans["fanIn"] + fans["fanOut"]))
-        values = _uniform(-limit, limit, seed, count)
+        values = philox.uniforms(key, [0], [0], count, -limit, limit)[0]
     elif kind == "normal":
-        values = _gauss(init["mean"], init["stddev"], seed, count)
+        values = philox.normals(key, [0], [0], count, init["mean"], init["stddev"])[0]
     else:
         raise ValueError(f"unknown initialiser {kind}")
-    return values.astype(np.float32).reshape(shape)
+    return np.ascontiguousarray(values, dtype=np.float32).reshape(shape)

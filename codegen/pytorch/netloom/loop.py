@@ -17,18 +17,23 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from . import philox
+
 
 class Mode:
     """What a forward pass is: training (batch norm normalises by the batch) and which networks the step trains (their layers' moving statistics follow it), or an evaluation."""
 
-    def __init__(self, training=False, trains=(), draws=""):
+    def __init__(self, training=False, trains=(), site=philox.EVALUATION_SITE):
         self.training = training
         self.trains = frozenset(trains)
-        # A training iteration's key for the masks of random layers (dropout); calls extend it down to each layer.
-        self.draws = draws
+        # Where random layers (dropout) draw in a training iteration (a philox.DrawSite); calls extend it down to each layer.
+        self.site = site
 
 
 EVALUATION = Mode()
+
+#: The losses are read from the device at log lines and checkpoints, and at least this often.
+READ_EVERY = 100
 
 #: Where tensors live: set by prepare() from --device (under torchrun, the rank's GPU).
 DEVICE = torch.device("cpu")
@@ -53,7 +58,6 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
-    parser.add_argument("--native-rng", action="store_true", help="draw noise with torch's generator: much faster in bulk, but no longer the app's draws (nor its exact losses)")
     parser.add_argument("--tf32", action="store_true", help="let NVIDIA GPUs multiply in TF32 (faster, about 3 decimals): off, float32 as the app computes")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
     args = parser.parse_args()
@@ -158,17 +162,37 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
     started = window_start = time.perf_counter()
     window_steps = 0
     losses = {}
+    # The losses stay on the device until they are read, at most every READ_EVERY iterations: a read per iteration would
+    # stall a GPU. A NaN or infinite loss is still found and named with its iteration; the run stops at that read.
+    unread = []
+
+    def read():
+        nonlocal losses
+        if not unread:
+            return
+        names = list(unread[0][1])
+        values = torch.stack([torch.stack([step_losses[name] for name in names]) for _, step_losses in unread]).tolist()
+        for (step, _), row in zip(unread, values):
+            for name, value in zip(names, row):
+                if not math.isfinite(value):
+                    raise SystemExit(f"{name} is {value} at iteration {step}: training stopped (diverged)")
+        losses = dict(zip(names, values[-1]))
+        unread.clear()
+
     for step in range(start, args.iterations):
         if step % args.sample_every == 0 and RANK == 0:
             grids(step // args.sample_every)
         if evaluate and step % args.eval_every == 0 and last_scored != step:
             score(step)
-        losses = {name: float(value) for name, value in iteration(step).items()}
-        for name, value in losses.items():
-            if not math.isfinite(value):
-                raise SystemExit(f"{name} is {value} at iteration {step}: training stopped (diverged)")
+        step_losses = iteration(step)
+        if step_losses:
+            unread.append((step, step_losses))
         window_steps += 1
-        if step % args.log_every == 0 or step == args.iterations - 1:
+        logged = step % args.log_every == 0 or step == args.iterations - 1
+        saved = (step + 1) % args.checkpoint_every == 0 and RANK == 0
+        if logged or saved or len(unread) >= READ_EVERY:
+            read()
+        if logged:
             now = time.perf_counter()
             it_per_sec = window_steps / max(now - window_start, 1e-9)
             window_start, window_steps = now, 0
@@ -177,8 +201,9 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
             else:
                 shown = "; ".join(f"{name}: {value:.4g}" for name, value in losses.items())
                 log(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s")
-        if (step + 1) % args.checkpoint_every == 0 and RANK == 0:
+        if saved:
             save(step + 1)
+    read()
     end = max(start, args.iterations)
     if RANK == 0:
         grids(math.ceil(end / args.sample_every))

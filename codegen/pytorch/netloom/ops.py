@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from . import loop
-from .rng import keyed_bits
+from . import philox
 
 
 def activate(x, fn, alpha=0.2):
@@ -179,13 +179,13 @@ def gradient_penalty(g):
     return (norm - 1).square().mean()
 
 
-def dropout(x, rate, key):
-    """Inverted dropout with the app's mask: a value stays when its 24-bit draw of `key` is at least rate * 2^24, scaled by 1 / (1 - rate).
+def dropout(x, rate, site):
+    """Inverted dropout with the app's mask: a value stays when its 32-bit draw at the layer's site is at least rate * 2^32, scaled by 1 / (1 - rate).
 
     Under torchrun each process takes its own rows of the draw for the whole batch.
     """
     count = x.numel()
-    bits = keyed_bits(key, count, loop.RANK * count)
+    bits = philox.bits(site.stream(), [site.iteration], [site.round], count, loop.RANK * count)[0]
     scale = np.float32(1 / (1 - rate))
-    mask = np.where(bits >= math.floor(rate * 2**24 + 0.5), scale, np.float32(0)).astype(np.float32)
+    mask = np.where(bits >= math.floor(rate * 2**32 + 0.5), scale, np.float32(0)).astype(np.float32)
     return x * torch.from_numpy(mask).reshape(x.shape).to(x.device)

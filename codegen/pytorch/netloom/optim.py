@@ -1,4 +1,4 @@
-"""TF1's optimizer rules as torch.optim.Optimizer subclasses, element for element as the app applies them.
+"""TF1's optimizer rules as torch.optim.Optimizer subclasses, element for element as the app applies them, vectorised over parameters.
 
 Each keeps TF1's step count and its slots per parameter; `netloom_state`
 lays the slots out as Netloom's checkpoints do (see checkpoint.py).
@@ -13,6 +13,8 @@ SMALL = 16_384
 
 
 class TF1Optimizer(torch.optim.Optimizer):
+    """A TF1 rule over all its parameters at once: each step is a few `torch._foreach_*` calls, not a Python loop per parameter."""
+
     #: Each slot's initial value.
     slots = ()
 
@@ -20,23 +22,30 @@ class TF1Optimizer(torch.optim.Optimizer):
         super().__init__(params, defaults)
         self.t = 0
 
-    def _slots(self, p):
-        state = self.state[p]
-        if not state:
-            for name, init in self.slots:
-                state[name] = torch.zeros_like(p) if init == 0 else torch.ones_like(p)
-        return state
+    def _slot_lists(self, params):
+        """Each slot as a list over `params` (created at its initial value on first use)."""
+        lists = {}
+        for name, init in self.slots:
+            values = []
+            for p in params:
+                state = self.state[p]
+                if name not in state:
+                    state[name] = torch.zeros_like(p) if init == 0 else torch.ones_like(p)
+                values.append(state[name])
+            lists[name] = values
+        return lists
 
     @torch.no_grad()
     def step(self, closure=None):
         self.t += 1
         for group in self.param_groups:
-            for p in group["params"]:
-                # A weight the loss does not reach gets a zero gradient, as in TF1.
-                g = p.grad if p.grad is not None else torch.zeros_like(p)
-                p.sub_(self.rule(g, self._slots(p), group))
+            params = group["params"]
+            # A weight the loss does not reach gets a zero gradient, as in TF1.
+            grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+            self.rule(params, grads, self._slot_lists(params), group)
 
-    def rule(self, g, slots, group):
+    def rule(self, params, g, s, o):
+        """Updates `params` in place from their gradients `g` and slots `s` (lists), with the group's settings `o`."""
         raise NotImplementedError
 
     def parameters_in_order(self):
@@ -50,6 +59,12 @@ class TF1Optimizer(torch.optim.Optimizer):
         return large + ([small] if small else [])
 
 
+def _decay(values, rate, new):
+    """values = values * rate + new * (1 - rate), in place (TF1's moving averages)."""
+    torch._foreach_mul_(values, rate)
+    torch._foreach_add_(values, torch._foreach_mul(new, 1 - rate))
+
+
 class Adam(TF1Optimizer):
     """TF1's AdamOptimizer: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); var -= lr_t * m / (sqrt(v) + eps)."""
 
@@ -58,11 +73,13 @@ class Adam(TF1Optimizer):
     def __init__(self, params, learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
         super().__init__(params, learningRate=learningRate, beta1=beta1, beta2=beta2, epsilon=epsilon)
 
-    def rule(self, g, s, o):
+    def rule(self, params, g, s, o):
         lr_t = o["learningRate"] * math.sqrt(1 - o["beta2"] ** self.t) / (1 - o["beta1"] ** self.t)
-        s["m"] = s["m"] * o["beta1"] + g * (1 - o["beta1"])
-        s["v"] = s["v"] * o["beta2"] + g.square() * (1 - o["beta2"])
-        return (s["m"] * lr_t) / (s["v"].sqrt() + o["epsilon"])
+        _decay(s["m"], o["beta1"], g)
+        _decay(s["v"], o["beta2"], torch._foreach_mul(g, g))
+        update = torch._foreach_mul(s["m"], lr_t)
+        torch._foreach_div_(update, torch._foreach_add(torch._foreach_sqrt(s["v"]), o["epsilon"]))
+        torch._foreach_sub_(params, update)
 
 
 class Adadelta(TF1Optimizer):
@@ -73,11 +90,13 @@ class Adadelta(TF1Optimizer):
     def __init__(self, params, learningRate=0.001, rho=0.95, epsilon=1e-8):
         super().__init__(params, learningRate=learningRate, rho=rho, epsilon=epsilon)
 
-    def rule(self, g, s, o):
-        s["accum"] = s["accum"] * o["rho"] + g.square() * (1 - o["rho"])
-        update = ((s["accum_update"] + o["epsilon"]).sqrt() / (s["accum"] + o["epsilon"]).sqrt()) * g
-        s["accum_update"] = s["accum_update"] * o["rho"] + update.square() * (1 - o["rho"])
-        return update * o["learningRate"]
+    def rule(self, params, g, s, o):
+        _decay(s["accum"], o["rho"], torch._foreach_mul(g, g))
+        update = torch._foreach_sqrt(torch._foreach_add(s["accum_update"], o["epsilon"]))
+        torch._foreach_div_(update, torch._foreach_sqrt(torch._foreach_add(s["accum"], o["epsilon"])))
+        torch._foreach_mul_(update, g)
+        _decay(s["accum_update"], o["rho"], torch._foreach_mul(update, update))
+        torch._foreach_sub_(params, torch._foreach_mul(update, o["learningRate"]))
 
 
 class SGD(TF1Optimizer):
@@ -86,8 +105,8 @@ class SGD(TF1Optimizer):
     def __init__(self, params, learningRate=0.01):
         super().__init__(params, learningRate=learningRate)
 
-    def rule(self, g, s, o):
-        return g * o["learningRate"]
+    def rule(self, params, g, s, o):
+        torch._foreach_sub_(params, torch._foreach_mul(g, o["learningRate"]))
 
 
 class Momentum(TF1Optimizer):
@@ -98,10 +117,11 @@ class Momentum(TF1Optimizer):
     def __init__(self, params, learningRate=0.01, momentum=0.9, nesterov=False):
         super().__init__(params, learningRate=learningRate, momentum=momentum, nesterov=nesterov)
 
-    def rule(self, g, s, o):
-        s["accum"] = s["accum"] * o["momentum"] + g
-        step = g + s["accum"] * o["momentum"] if o["nesterov"] else s["accum"]
-        return step * o["learningRate"]
+    def rule(self, params, g, s, o):
+        torch._foreach_mul_(s["accum"], o["momentum"])
+        torch._foreach_add_(s["accum"], g)
+        step = torch._foreach_add(g, torch._foreach_mul(s["accum"], o["momentum"])) if o["nesterov"] else s["accum"]
+        torch._foreach_sub_(params, torch._foreach_mul(step, o["learningRate"]))
 
 
 class RMSProp(TF1Optimizer):
@@ -112,7 +132,10 @@ class RMSProp(TF1Optimizer):
     def __init__(self, params, learningRate=0.001, decay=0.9, momentum=0.0, epsilon=1e-10):
         super().__init__(params, learningRate=learningRate, decay=decay, momentum=momentum, epsilon=epsilon)
 
-    def rule(self, g, s, o):
-        s["ms"] = s["ms"] * o["decay"] + g.square() * (1 - o["decay"])
-        s["mom"] = s["mom"] * o["momentum"] + (g * o["learningRate"]) / (s["ms"] + o["epsilon"]).sqrt()
-        return s["mom"]
+    def rule(self, params, g, s, o):
+        _decay(s["ms"], o["decay"], torch._foreach_mul(g, g))
+        step = torch._foreach_mul(g, o["learningRate"])
+        torch._foreach_div_(step, torch._foreach_sqrt(torch._foreach_add(s["ms"], o["epsilon"])))
+        torch._foreach_mul_(s["mom"], o["momentum"])
+        torch._foreach_add_(s["mom"], step)
+        torch._foreach_sub_(params, s["mom"])

@@ -36,7 +36,7 @@ export const dataset = defineSource({
   valueRange: (p) => p.range,
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   withDataset: (params, choice) => ({ ...params, dataset: choice }),
-  sampler: (p, env) => imageBatches(env.dataset({ id: p.dataset.id, split: p.split }), p.range, env.random),
-  emit: ({ params, rng, dataset: data }) => `batches.imageBatches(${data({ id: params.dataset.id, split: params.split })}, ${jsonLiteral(params.range)}, ${rng}.random)`,
-  torch: ({ params, rng, dataset: data }) => `nd.ImageBatches(${data({ id: params.dataset.id, split: params.split })}, ${pyLiteral(params.range)}, ${rng})`,
+  sampler: (p, env) => imageBatches(env.dataset({ id: p.dataset.id, split: p.split }), p.range, env.stream, env.drawsPerIteration),
+  emit: ({ params, stream, drawsPerIteration, dataset: data }) => `batches.imageBatches(${data({ id: params.dataset.id, split: params.split })}, ${jsonLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
+  torch: ({ params, stream, drawsPerIteration, dataset: data }) => `nd.ImageBatches(${data({ id: params.dataset.id, split: params.split })}, ${pyLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
 });

@@ -30,7 +30,7 @@ export const labels = defineSource({
   draw: (p) => p.draw,
   bounds: () => ({ labels: [0, 1] }),
   previewRows: (p) => (p.mode === 'random' ? p.classes : 1),
-  sampler: (p, env) => labelBatches(p, env),
-  emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.labelBatches(${objectLiteral(spec)}, ${rng})`,
-  torch: ({ params: { draw: _draw, ...spec }, rng }) => `nd.LabelBatches(${pyLiteral(spec)}, ${rng})`,
+  sampler: (p, env) => labelBatches(p, env.stream),
+  emit: ({ params: { draw: _draw, ...spec }, stream }) => `batches.labelBatches(${objectLiteral(spec)}, ${stream})`,
+  torch: ({ params: { draw: _draw, ...spec }, stream }) => `nd.LabelBatches(${pyLiteral(spec)}, ${stream})`,
 });

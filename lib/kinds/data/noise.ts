@@ -26,7 +26,7 @@ export const noise = defineSource({
   datasets: () => [],
   draw: (p) => p.draw,
   bounds: (p) => ({ z: p.distribution === 'uniform' ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : undefined }),
-  sampler: (p, env) => noiseBatches(p, env),
-  emit: ({ params: { draw: _draw, ...spec }, rng }) => `batches.noiseBatches(${objectLiteral(spec)}, ${rng})`,
-  torch: ({ params: { draw: _draw, ...spec }, rng }) => `nd.NoiseBatches(${pyLiteral(spec)}, ${rng})`,
+  sampler: (p, env) => noiseBatches(p, env.stream),
+  emit: ({ params: { draw: _draw, ...spec }, stream }) => `batches.noiseBatches(${objectLiteral(spec)}, ${stream})`,
+  torch: ({ params: { draw: _draw, ...spec }, stream }) => `nd.NoiseBatches(${pyLiteral(spec)}, ${stream})`,
 });

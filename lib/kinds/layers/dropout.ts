@@ -25,13 +25,13 @@ export const dropout = defineOp({
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
-  compute: ({ tf, params, inputs, training, drawKey }) => ({
-    y: training && drawKey !== undefined && params.rate > 0 ? opsFor(tf).dropout(inputs.x!, params.rate, drawKey) : inputs.x!,
+  compute: ({ tf, params, inputs, training, drawSite }) => ({
+    y: training && drawSite !== undefined && params.rate > 0 ? opsFor(tf).dropout(inputs.x!, params.rate, drawSite) : inputs.x!,
   }),
-  emit: ({ params, inputs, training = 'false', drawKey }) => ({
-    y: drawKey && params.rate > 0 ? `(${training} ? ops.dropout(${inputs.x}, ${params.rate}, ${drawKey}) : ${inputs.x})` : inputs.x!,
+  emit: ({ params, inputs, training = 'false', drawSite }) => ({
+    y: drawSite && params.rate > 0 ? `(${training} ? ops.dropout(${inputs.x}, ${params.rate}, ${drawSite}) : ${inputs.x})` : inputs.x!,
   }),
-  torch: ({ params, inputs, training = 'False', drawKey }) => ({
-    y: drawKey && params.rate > 0 ? `(ops.dropout(${inputs.x}, ${pyLiteral(params.rate)}, ${drawKey}) if ${training} else ${inputs.x})` : inputs.x!,
+  torch: ({ params, inputs, training = 'False', drawSite }) => ({
+    y: drawSite && params.rate > 0 ? `(ops.dropout(${inputs.x}, ${pyLiteral(params.rate)}, ${drawSite}) if ${training} else ${inputs.x})` : inputs.x!,
   }),
 });

@@ -6,7 +6,7 @@ import type { GraphDocInput } from '../../../lib/graph/schema';
 import { CURRENT_SCHEMA_VERSION } from '../../../lib/graph/schema';
 import { loadGraphDoc } from '../../../lib/graph/migrations';
 import { dropout } from '../../../lib/kinds/layers/dropout';
-import { iterationDrawKey, keyedBits, layerDrawKey, roundDrawKey } from '../../../lib/runtime/rng';
+import { iterationSite, nodeSite, randomBits, roundSite, siteDraws, type DrawSite } from '../../../lib/runtime/random';
 import { network, ScopeBuilder } from '../../../lib/templates/builder';
 import { mnistData, wasm } from '../../helpers';
 
@@ -19,8 +19,12 @@ const X = [
 ];
 const T = X.map((row) => row.map((v) => v / 2 - 0.25));
 
-/** The mask a key gives, by hand: a value stays (times 1 / (1 - rate)) when its 24-bit draw is at least rate * 2^24. */
-const maskOf = (key: string, count: number, rate: number) => Array.from(keyedBits(key, count), (bits) => (bits >= rate * 2 ** 24 ? 1 / (1 - rate) : 0));
+/** The mask a site gives, by hand: a value stays (times 1 / (1 - rate)) when its 32-bit draw is at least rate * 2^32. */
+const maskOf = (site: DrawSite, count: number, rate: number) => {
+  const { stream, at } = siteDraws(site);
+  return Array.from(randomBits(stream, at, count), (bits) => (bits >= rate * 2 ** 32 ? 1 / (1 - rate) : 0));
+};
+const siteOf = (iteration: number, path: string) => ({ seed: 0, path, iteration, round: 0 });
 
 describe('dropout', () => {
   beforeAll(wasm);
@@ -30,15 +34,16 @@ describe('dropout', () => {
     tf.tidy(() => {
       const x = tf.add(tf.zeros([200, 50]), 2);
       const args = { tf, params, inputs: { x }, weights: {}, needsGrad: { inputs: true, weights: false } };
-      const dropped = Array.from(dropout.compute({ ...args, training: true, drawKey: '0:0/D/drop' }).y!.dataSync());
+      const dropped = Array.from(dropout.compute({ ...args, training: true, drawSite: siteOf(0, '/D/drop') }).y!.dataSync());
       const kept = dropped.filter((v) => v !== 0);
       expect(kept.length / dropped.length).toBeGreaterThan(0.68);
       expect(kept.length / dropped.length).toBeLessThan(0.72);
       expect(new Set(kept)).toEqual(new Set([Math.fround(2 * Math.fround(1 / 0.7))]));
-      // Another key, another mask; the same key, the same mask.
-      const other = Array.from(dropout.compute({ ...args, training: true, drawKey: '0:1/D/drop' }).y!.dataSync());
-      expect(other).not.toEqual(dropped);
-      expect(Array.from(dropout.compute({ ...args, training: true, drawKey: '0:0/D/drop' }).y!.dataSync())).toEqual(dropped);
+      // Another iteration, round or path, another mask; the same site, the same mask.
+      for (const site of [siteOf(1, '/D/drop'), { ...siteOf(0, '/D/drop'), round: 1 }, siteOf(0, '/E/drop')]) {
+        expect(Array.from(dropout.compute({ ...args, training: true, drawSite: site }).y!.dataSync())).not.toEqual(dropped);
+      }
+      expect(Array.from(dropout.compute({ ...args, training: true, drawSite: siteOf(0, '/D/drop') }).y!.dataSync())).toEqual(dropped);
       expect(dropout.compute({ ...args, training: false }).y).toBe(x);
     });
   });
@@ -82,25 +87,25 @@ describe('dropout', () => {
     return { program, calls, drop, weight };
   }
 
-  it('draws a mask per call and per iteration, keyed by the seed, the iteration and the calls down to it: the loss a hand computation gives', async () => {
+  it('draws a mask per call and per iteration, at a site of the seed, the iteration and the calls down to it: the loss a hand computation gives', async () => {
     const { program, calls, drop, weight } = await compiled();
-    const byHand = (iteration: number) => lossByHand(weight, calls, drop, iterationDrawKey(3, iteration));
+    const byHand = (iteration: number) => lossByHand(weight, calls, drop, iterationSite(3, iteration));
     for (let iteration = 0; iteration < 3; iteration++) {
       const expected = byHand(iteration);
       const loss = program.step()!.loss!;
       expect(Math.abs(loss - expected) / expected, `iteration ${iteration}: ${loss} vs ${expected} by hand`).toBeLessThan(1e-6);
     }
     // The two calls' masks differ (else each call's loss would be the same), and so do the iterations'.
-    const keyOf = (iteration: number, call: string) => layerDrawKey(layerDrawKey(iterationDrawKey(3, iteration), call), drop);
+    const keyOf = (iteration: number, call: string) => nodeSite(nodeSite(iterationSite(3, iteration), call), drop);
     expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(0, calls[1]), 16, RATE));
     expect(maskOf(keyOf(0, calls[0]), 16, RATE)).not.toEqual(maskOf(keyOf(1, calls[0]), 16, RATE));
     program.dispose();
   });
 
-  it('draws new masks in each round of a repeated step (n_critic): the last round\'s loss is that of its own key', async () => {
+  it('draws new masks in each round of a repeated step (n_critic): the last round\'s loss is that of its own site', async () => {
     // A negligible learning rate keeps the weights where they started, so both rounds' losses can be computed by hand.
     const { program, calls, drop, weight } = await compiled({ repeat: 2, learningRate: 1e-12 });
-    const [first, second] = [0, 1].map((round) => lossByHand(weight, calls, drop, roundDrawKey(iterationDrawKey(3, 0), round)));
+    const [first, second] = [0, 1].map((round) => lossByHand(weight, calls, drop, roundSite(iterationSite(3, 0), round)));
     const loss = program.step()!.loss!;
     expect(Math.abs(loss - second!) / second!).toBeLessThan(1e-6);
     expect(Math.abs(first! - second!) / second!).toBeGreaterThan(1e-3);
@@ -120,12 +125,12 @@ describe('dropout', () => {
   });
 });
 
-/** The graph's loss by hand: over both calls, sum((dropout(X W + b) - T)^2), each call masked by its own key under `draws`. */
-function lossByHand(weight: (name: string) => number[], calls: readonly string[], drop: string, draws: string): number {
+/** The graph's loss by hand: over both calls, sum((dropout(X W + b) - T)^2), each call masked at its own site below `draws`. */
+function lossByHand(weight: (name: string) => number[], calls: readonly string[], drop: string, draws: DrawSite): number {
   const [W, b] = [weight('W'), weight('b')];
   const dense = X.map((row) => b.map((bias, j) => row.reduce((s, v, i) => s + v * W[i * 4 + j]!, bias)));
   return calls.reduce((total, call) => {
-    const mask = maskOf(layerDrawKey(layerDrawKey(draws, call), drop), 16, RATE);
+    const mask = maskOf(nodeSite(nodeSite(draws, call), drop), 16, RATE);
     return total + dense.flat().reduce((s, v, k) => s + (v * mask[k]! - T.flat()[k]!) ** 2, 0);
   }, 0);
 }

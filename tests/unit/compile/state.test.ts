@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompileOptions, type TrainingProgram } from '../../../lib/compile/program';
-import { createRng } from '../../../lib/runtime/rng';
+import { stream, uniforms } from '../../../lib/runtime/random';
 import { getTemplate } from '../../../lib/templates';
 import { decodeCheckpoint, encodeCheckpoint, parseCheckpoint, unzipCheckpoint, zipCheckpoint } from '../../../lib/train/checkpoint';
 import { mnistData, wasm } from '../../helpers';
@@ -17,8 +17,7 @@ function countingFeed(counts = new Map<string, number>()): { feed: NonNullable<C
       const key = `${node}:${port}`;
       const n = counts.get(key) ?? 0;
       counts.set(key, n + 1);
-      const rng = createRng(`${key}#${n}`);
-      return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.random());
+      return uniforms(stream(0, key), { iteration: n, draw: 0 }, shape.reduce((a, b) => a * b, 1));
     },
   };
 }

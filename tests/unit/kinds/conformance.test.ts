@@ -5,7 +5,7 @@ import { concreteShape, type Shape } from '../../../lib/kinds/shape';
 import { z } from 'zod';
 import type { GraphContext, KindExample, NodeKind, OpKind, Tensor } from '../../../lib/kinds/kind';
 import { kinds } from '../../../lib/kinds/registry';
-import { createRng } from '../../../lib/runtime/rng';
+import { stream } from '../../../lib/runtime/random';
 import { mnistData, wasm } from '../../helpers';
 
 /**
@@ -91,10 +91,10 @@ describe('node kind registry', () => {
             }
           };
           same(computed, code);
-          // A random kind (dropout) draws by its key: both forms must draw the same.
-          const drawKey = op.random ? '5:2/D_fake/drop' : undefined;
-          const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true, drawKey };
-          const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true', drawKey: drawKey && JSON.stringify(drawKey) };
+          // A random kind (dropout) draws at its site: both forms must draw the same.
+          const drawSite = op.random ? { seed: 5, path: '/D_fake/drop', iteration: 2, round: 0 } : undefined;
+          const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true, drawSite };
+          const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true', drawSite: drawSite && JSON.stringify(drawSite) };
           // A kind with modes computes differently while training: that form must match too, and so must its state's update.
           if (op.modes) same(op.compute(args), op.emit(emitArgs));
           if (op.random) {
@@ -136,18 +136,19 @@ describe('node kind registry', () => {
       it('draws batches of the inferred shapes', async () => {
         const params = kind.params.parse(example.params);
         const inferred = kind.inferShape(params, {}, ctx);
-        const rng = createRng('conformance');
         const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
         const train = await mnistData.dataset({ id: 'mnist', split: 'train' });
-        const sampler = kind.sampler(params, { tf, random: rng.random, normal: rng.normal, dataset: (ref) => (ref.split === 'test' ? test : train) });
-        const batch = sampler.next(BATCH);
+        const sampler = kind.sampler(params, { tf, stream: stream(0, 'conformance'), drawsPerIteration: 1, dataset: (ref) => (ref.split === 'test' ? test : train) });
+        const batch = sampler.draw({ iteration: 0, draw: 0 }, BATCH);
         for (const [port, shape] of Object.entries(inferred)) {
           const size = concreteShape(shape, shape[0] === null ? BATCH : 1).reduce((a, b) => a * b, 1);
           expect(batch[port]!.length, `port ${port}`).toBe(size);
           expect(Array.from(batch[port]!).every(Number.isFinite)).toBe(true);
         }
-        const again = sampler.next(BATCH);
-        expect(Array.from(again[Object.keys(inferred)[0]!]!)).not.toEqual(Array.from(batch[Object.keys(inferred)[0]!]!));
+        // The next draw differs; the same position draws the same values again.
+        const port = Object.keys(inferred)[0]!;
+        expect(Array.from(sampler.draw({ iteration: 0, draw: 1 }, BATCH)[port]!)).not.toEqual(Array.from(batch[port]!));
+        expect(Array.from(sampler.draw({ iteration: 0, draw: 0 }, BATCH)[port]!)).toEqual(Array.from(batch[port]!));
       });
     }
   });

@@ -3,15 +3,14 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { frechetDistance, pixelFeatures, QualityEvaluator, scoreValues, type FeatureSource } from '../../../lib/runtime/quality';
 import type { ImageBatch } from '../../../lib/runtime/grid';
-import { createRng } from '../../../lib/runtime/rng';
+import { normals, stream } from '../../../lib/runtime/random';
 import { cpu } from '../../helpers';
 
 const stats = (mean: number[], covariance: number[][]) => ({ mean: Float64Array.from(mean), covariance: new Matrix(covariance) });
 
 /** A random symmetric positive definite matrix: A Aᵀ + I/2. */
 function spd(n: number, seed: string): number[][] {
-  const rng = createRng(seed);
-  const a = Matrix.from1DArray(n, n, Array.from({ length: n * n }, () => rng.normal()));
+  const a = Matrix.from1DArray(n, n, Array.from(normals(stream(0, seed), { iteration: 0, draw: 0 }, n * n)));
   return a.mmul(a.transpose()).add(Matrix.eye(n).mul(0.5)).to2DArray();
 }
 
