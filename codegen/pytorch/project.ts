@@ -48,6 +48,11 @@ python train.py --help
 
 \`--tf32\` lets NVIDIA GPUs multiply in TF32 (faster; float32 by default, as the app computes). The random draws cost
 little: every draw is a function of its position, so the draws of many iterations are computed in one vectorised call.
+
+On a CPU, speed depends on the BLAS PyTorch multiplies with; the first line printed names it (and \`summary.json\` keeps
+it). pip's torch ships MKL or OpenBLAS. Debian's \`python3-torch\` uses the system's \`libblas.so.3\`, by default the
+reference BLAS, 5-10x slower on these models: the program then warns, and \`apt-get install libopenblas0-pthread\` fixes
+it (\`OPENBLAS_NUM_THREADS\` sets its threads).
 \`--json\` prints one JSON object per log line (\`step\`, \`losses\`, \`itPerSec\`), as \`npm run train -- --json\` does.
 
 ## Many GPUs, many machines

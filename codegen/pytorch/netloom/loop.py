@@ -11,13 +11,14 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from . import philox
+from . import blas, philox
 
 
 class Mode:
@@ -156,9 +157,13 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
         scoring_seconds += time.perf_counter() - began
 
     os.makedirs(args.out, exist_ok=True)
+    blas_name, reference = blas.describe()
     if not args.json:
         processes = f" in {WORLD} processes" if WORLD > 1 else ""
-        log(f"Training on {DEVICE}{processes} with PyTorch {torch.__version__}: {args.iterations} iterations, batch {args.batch_size}, seed {args.seed}")
+        multiplies = f", BLAS {blas_name}" if DEVICE.type == "cpu" else ""
+        log(f"Training on {DEVICE}{processes} with PyTorch {torch.__version__}{multiplies}: {args.iterations} iterations, batch {args.batch_size}, seed {args.seed}")
+    if reference and DEVICE.type == "cpu" and RANK == 0:
+        print(f"Warning: {blas.ADVICE}.", file=sys.stderr, flush=True)
     started = window_start = time.perf_counter()
     window_steps = 0
     losses = {}
@@ -212,7 +217,7 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
         save(end)
     seconds = time.perf_counter() - started
     steps = end - start
-    summary = {"device": str(DEVICE), "processes": WORLD, "seed": args.seed, "steps": steps, "seconds": seconds, "itPerSec": steps / seconds if seconds > 0 else 0, "losses": losses}
+    summary = {"device": str(DEVICE), "blas": blas_name, "processes": WORLD, "seed": args.seed, "steps": steps, "seconds": seconds, "itPerSec": steps / seconds if seconds > 0 else 0, "losses": losses}
     if evaluate:
         summary["evaluationSeconds"] = scoring_seconds
     if results:

@@ -40,8 +40,9 @@ const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<st
   concat: [{ params: { inputs: 2 }, inputs: { in0: [null, 3], in1: [null, 2] } }],
 };
 
-/** The key random kinds (dropout) draw their training masks from: both forms must draw the same. */
-const DRAW_KEY = '5:2/D_fake/drop';
+/** Where random kinds (dropout) draw their training masks: both forms must draw the same. */
+const DRAW_SITE = { seed: 5, path: '/D_fake/drop', iteration: 2, round: 1 };
+const DRAW_SITE_PY = `philox.DrawSite(5, "/D_fake/drop", 2, 1)`;
 
 const values = (t: Tensor) => ({ shape: t.shape, values: Array.from(t.dataSync()) });
 
@@ -74,9 +75,9 @@ describe('PyTorch code forms', () => {
           inputShapes: example.inputs,
           weights: Object.fromEntries(Object.keys(weights).map((name) => [name, `weights[${JSON.stringify(name)}]`])),
           training: training ? 'True' : 'False',
-          drawKey: kind.random ? JSON.stringify(DRAW_KEY) : undefined,
+          drawSite: kind.random ? DRAW_SITE_PY : undefined,
         });
-        const args = (training: boolean) => ({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: true }, training, drawKey: kind.random ? DRAW_KEY : undefined });
+        const args = (training: boolean) => ({ tf, params, inputs, weights, needsGrad: { inputs: false, weights: true }, training, drawSite: kind.random ? DRAW_SITE : undefined });
         const row = (name: string, code: Record<string, string>, expected: Record<string, Tensor>) => ({
           name: `${kind.kind} #${n}${name}`,
           code,
@@ -98,5 +99,7 @@ describe('PyTorch code forms', () => {
     expect(results.length).toBeGreaterThanOrEqual(cases.length);
     const off = results.filter((r) => r.error || r.difference! > 1e-5);
     expect(off).toEqual([]);
+    // Dropout's training row compares masks drawn at the same site, not an unmasked pass-through.
+    expect(cases.find((c) => c.name === 'dropout #0 training')!.expected.y!.values.filter((v) => v === 0).length).toBeGreaterThan(0);
   });
 });
