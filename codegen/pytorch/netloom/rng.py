@@ -16,8 +16,8 @@ INV_TWO_32 = 2.3283064365386963e-10  # 2^-32
 
 
 def _utf16_units(text):
-    """The string's UTF-16 code units, as JavaScript's charCodeAt sees them."""
-    data = str(text).encode("utf-16-le")
+    """The string's UTF-16 code units, as JavaScript's charCodeAt sees them (a lone surrogate, which JavaScript strings may hold, is its own unit)."""
+    data = str(text).encode("utf-16-le", "surrogatepass")
     return [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
 
 
