@@ -5,9 +5,10 @@ import { defineConfig } from '@playwright/test';
  * not available here) against the app as built (`next build` + `next start`)
  * with a fresh database.
  */
-const PORT = 3100;
+/** E2E_PORT moves both servers (3100 and 3101 by default), so that two checkouts can run their tests at once. */
+export const PORT = Number(process.env.E2E_PORT || 3100);
 /** The same build in shared mode (accounts), with its own database. */
-export const SHARED_PORT = 3101;
+export const SHARED_PORT = PORT + 1;
 
 export default defineConfig({
   testDir: 'tests/e2e',

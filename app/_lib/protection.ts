@@ -31,7 +31,9 @@ export async function malformedForm(request: Request): Promise<boolean> {
  * The foreign origin of a state-changing request from another site, if it is
  * one (cross-site request forgery). Browsers send Origin (and Sec-Fetch-Site)
  * on every such request; a client without them (curl, scripts) is not a
- * browser that a page could drive, and passes.
+ * browser that a page could drive, and passes. (A page of another site
+ * under a name rebound to this server sends a matching Origin and Host:
+ * lib/auth/hosts.ts refuses its Host.)
  */
 export function foreignOrigin(request: Request): string | undefined {
   if (SAFE_METHODS.has(request.method)) return undefined;
@@ -46,7 +48,8 @@ export function foreignOrigin(request: Request): string | undefined {
   } catch {
     return origin;
   }
-  return originHost === host ? undefined : origin;
+  // Host names are case-insensitive; URL lower-cases the origin's.
+  return originHost === host?.toLowerCase() ? undefined : origin;
 }
 
 /**

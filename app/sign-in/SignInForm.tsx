@@ -1,12 +1,16 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useActionState, useEffect, useState } from 'react';
 import { signInAction, type SignInState } from './actions';
 
 /** Email and password; "Create account" adds a name. Works before hydration (a plain form post). */
 export function SignInForm({ signUpOpen, minPasswordLength }: { signUpOpen: boolean; minPasswordLength: number }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
   const [signUp, setSignUp] = useState(false);
+  // Signed up: sign in next.
+  useEffect(() => {
+    if (state.notice) setSignUp(false);
+  }, [state]);
   return (
     <form action={action} className="sign-in">
       <input type="hidden" name="intent" value={signUp ? 'sign-up' : 'sign-in'} />
@@ -31,6 +35,11 @@ export function SignInForm({ signUpOpen, minPasswordLength }: { signUpOpen: bool
           maxLength={256}
         />
       </label>
+      {state.notice && (
+        <p role="status">
+          {state.notice}
+        </p>
+      )}
       {state.error && (
         <p role="alert" className="error">
           {state.error}

@@ -6,9 +6,12 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { auth, MIN_PASSWORD_LENGTH } from '@/lib/auth/auth';
 import { serverMode } from '@/lib/auth/mode';
+import { SIGNED_UP } from './signed-up';
 
 export interface SignInState {
   error?: string;
+  /** After a sign-up: what to do next (the same words whether the email was new or not). */
+  notice?: string;
   /** What was typed, kept after a refusal (never the password). */
   email?: string;
   name?: string;
@@ -23,7 +26,11 @@ const NewAccount = Credentials.extend({
   password: z.string().min(MIN_PASSWORD_LENGTH, `Passwords have at least ${MIN_PASSWORD_LENGTH} characters`).max(256, 'Passwords are at most 256 characters'),
 });
 
-/** Signs in, or creates the account first (`intent=sign-up`); the session cookie is set by Better Auth's Next.js plugin. */
+/**
+ * Signs in (the session cookie is set by Better Auth's Next.js plugin), or
+ * creates an account (`intent=sign-up`) and asks to sign in: the answer is
+ * the same for an email that is registered already.
+ */
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
   if (serverMode() !== 'shared') redirect('/');
   const signUp = form.get('intent') === 'sign-up';
@@ -32,8 +39,11 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   if (!parsed.success) return { ...typed, error: parsed.error.issues[0]!.message };
   try {
     const body = parsed.data as z.infer<typeof NewAccount>;
-    if (signUp) await auth().api.signUpEmail({ body, headers: await headers() });
-    else await auth().api.signInEmail({ body, headers: await headers() });
+    if (signUp) {
+      await auth().api.signUpEmail({ body, headers: await headers() });
+      return { email: typed.email, notice: SIGNED_UP };
+    }
+    await auth().api.signInEmail({ body, headers: await headers() });
   } catch (error) {
     if (isAPIError(error)) return { ...typed, error: error.message || 'Sign-in refused' };
     throw error;

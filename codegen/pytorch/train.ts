@@ -1,10 +1,10 @@
-import { pyLiteral } from '../../lib/kinds/common';
 import { formatShape, type Shape } from '../../lib/kinds/shape';
 import { hasModes, hasRandomLayers, type MainInstr, type NetworkPlan, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
 import type { SourcePurpose } from '../../lib/runtime/random';
 import { datasetKey } from '../../lib/runtime/dataset';
 import { GENERATE_CHUNK } from '../../lib/runtime/grid';
 import { PyNamer } from './names';
+import { pyCommentText, pyDocText, pyString, pyValue } from './text';
 
 /**
  * TrainingPlan -> train.py: one torch.nn.Module per network, the data
@@ -12,12 +12,11 @@ import { PyNamer } from './names';
  * that prints the same JSON lines as `npm run train -- --json`. Small writers,
  * one per plan element; the kinds print their own layers, losses, sources and
  * optimizers (their `torch` forms). Names from the graph become identifiers
- * through PyNamer and appear otherwise only in strings and comments.
+ * through PyNamer; every other string from the graph goes through text.ts
+ * (string literals, comments, docstrings).
  */
 const INDENT = '    ';
-const py = (text: string) => pyLiteral(text);
-/** Comment text from the graph: one line, nothing that ends the comment early. */
-const comment = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+const py = pyString;
 const indent = (lines: readonly string[], depth = 1) => lines.map((line) => (line ? INDENT.repeat(depth) + line : line));
 
 /** Whether some call takes its input gradient. */
@@ -99,14 +98,14 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
     }
   }
   body.push(`return (${network.outputs.map((o) => values.get(o.value)!).join(', ')},)`);
-  const describe = (items: readonly { label: string; shape: Shape }[]) => items.map((i) => `${comment(i.label)} ${formatShape(i.shape)}`).join(', ') || 'nothing';
+  const describe = (items: readonly { label: string; shape: Shape }[]) => items.map((i) => `${pyDocText(i.label)} ${formatShape(i.shape)}`).join(', ') || 'nothing';
   const weights = network.weights.map(
-    (w) => `self.${own.attrs.get(w.name)} = weight(seed, ${py(w.name)}, ${pyLiteral(w.shape)}, ${pyLiteral(w.init)}, ${pyLiteral(w.fans)}${w.trainable ? '' : ', False'})`,
+    (w) => `self.${own.attrs.get(w.name)} = weight(seed, ${py(w.name)}, ${pyValue(w.shape)}, ${pyValue(w.init)}, ${pyValue(w.fans)}${w.trainable ? '' : ', False'})`,
   );
   return [
     `class ${own.cls}(torch.nn.Module):`,
     ...indent([
-      `"""Network ${py(comment(network.name)).slice(1, -1)}: ${describe(network.inputs.filter((i) => !i.source))} -> ${describe(network.outputs)}.`,
+      `"""Network ${pyDocText(network.name)}: ${describe(network.inputs.filter((i) => !i.source))} -> ${describe(network.outputs)}.`,
       '',
       'Weights in the app\'s layouts and names (`network/node/weight`), drawn as the app draws them; `nets` is the Model, for the networks it calls."""',
       '',
@@ -209,7 +208,7 @@ function writeStep(ctx: MainContext, step: StepPlan, mode?: (round: string | und
   const minimize = `minimize(optimizers[${py(step.optimizer.node)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;
   const body = [...(mode && step.repeat > 1 ? [mode('round_')] : []), ...instructions, `losses[${py(step.lossName)}] = ${minimize}`];
   const networks = step.optimizer.networks.map((id) => ctx.plan.networks.find((n) => n.id === id)!.name).join(', ');
-  const title = `# ${comment(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${comment(networks)} to lower ${comment(step.lossName)}.`;
+  const title = `# ${pyCommentText(step.optimizer.label)} (${step.optimizer.kind.title}) updates ${pyCommentText(networks)} to lower ${pyCommentText(step.lossName)}.`;
   if (step.repeat === 1) return [title, ...(mode ? [mode(undefined)] : []), ...body];
   return [title, `for round_ in range(${step.repeat}):`, ...indent(body)];
 }
@@ -253,7 +252,7 @@ function writeGrids(plan: TrainingPlan, names: Names): string[] {
   const evaluate = (preview: PreviewPlan, namer: PyNamer) => {
     const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `streams.preview[${py(names.sources.get(instr.source.key)!)}]`, batch: 'PREVIEW_COUNT' }) };
     const lines = writeInstructions(ctx, preview.body);
-    return { lines, value: ctx.values.get(preview.value)!, image: `${pyLiteral(preview.image.height)}, ${pyLiteral(preview.image.width)}, ${pyLiteral(preview.image.channels)}` };
+    return { lines, value: ctx.values.get(preview.value)!, image: `${pyValue(preview.image.height)}, ${pyValue(preview.image.width)}, ${pyValue(preview.image.channels)}` };
   };
   const body: string[] = ['name = f"{index:03d}"'];
   if (samples) {
@@ -324,7 +323,7 @@ function writeGenerate(plan: TrainingPlan, names: Names, samples: PreviewPlan): 
   for (const local of ['count', 'draws', 'chunks', 'done', 'rows']) namer.name(local);
   const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `nd.draw_at(draws[${py(names.sources.get(instr.source.key)!)}], done // ${GENERATE_CHUNK}, 0, rows)`, batch: 'rows' }) };
   const lines = writeInstructions(ctx, samples.body);
-  const image = `(${pyLiteral(samples.image.height)}, ${pyLiteral(samples.image.width)}, ${pyLiteral(samples.image.channels)})`;
+  const image = `(${pyValue(samples.image.height)}, ${pyValue(samples.image.width)}, ${pyValue(samples.image.channels)})`;
   return [
     '@torch.no_grad()',
     'def generate_samples(model, streams, count):',
@@ -410,7 +409,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
   const samples = plan.quality && plan.previews.samples;
   const scoring = writeScoring(plan);
   const lines = [
-    `"""${py(comment(plan.name)).slice(1, -1)}: a PyTorch training program exported from Netloom.`,
+    `"""${pyDocText(plan.name)}: a PyTorch training program exported from Netloom.`,
     '',
     'The model (one module per network), its data streams, TF1\'s optimizers and the training schedule as a',
     'plain loop; netloom/ holds the numerics and the random streams, as the app computes them. Run: python train.py --help"""',
@@ -439,7 +438,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     `EVAL_EVERY = ${samples ? t.evaluation.every : 0}`,
     `EVAL_SAMPLES = ${t.evaluation.samples}`,
     '# What the graph trains: a checkpoint resumes only the same weights and optimizers.',
-    `IDENTITY = ${pyLiteral({ structure: plan.identity.structure, optimizerKinds: plan.identity.optimizerKinds })}`,
+    `IDENTITY = ${pyValue({ structure: plan.identity.structure, optimizerKinds: plan.identity.optimizerKinds })}`,
     '',
     '',
     'def weight(seed, name, shape, initializer, fans, trainable=True):',

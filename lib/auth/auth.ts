@@ -19,7 +19,9 @@ function createAuth() {
     database: prismaAdapter(db(), { provider: 'sqlite' }),
     secret: settings.secret,
     baseURL: settings.baseURL,
-    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 256, disableSignUp: settings.signUp === 'closed' },
+    // No sign-in at sign-up: Better Auth then answers a sign-up for a registered email as it answers a new one (and hashes its password
+    // alike), so sign-up does not tell who has an account. The new user signs in next.
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 256, disableSignUp: settings.signUp === 'closed', autoSignIn: false },
     rateLimit: { enabled: true, window: 60, max: 100, customRules: { '/sign-in/email': { window: 60, max: 10 }, '/sign-up/email': { window: 60, max: 10 } } },
     telemetry: { enabled: false },
     // Last: it writes the cookies of sign-in and sign-out made from server actions.

@@ -1,6 +1,7 @@
 /**
  * How this server is run. Local (the default): one user on this machine, no
- * accounts, the server listens on 127.0.0.1 only. Shared
+ * accounts, the server listens on loopback only (bind.ts) and answers its
+ * loopback names only (hosts.ts). Shared
  * (NETLOOM_MODE=shared): accounts with email and password, every project
  * owned by its user.
  */
@@ -8,8 +9,11 @@ export type ServerMode = 'local' | 'shared';
 
 export class ConfigError extends Error {}
 
-export function serverMode(): ServerMode {
-  const mode = process.env.NETLOOM_MODE || 'local';
+/** Settings by name (process.env, or a test's own). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function serverMode(env: Env = process.env): ServerMode {
+  const mode = env.NETLOOM_MODE || 'local';
   if (mode !== 'local' && mode !== 'shared') throw new ConfigError(`NETLOOM_MODE must be "local" or "shared", got "${mode}"`);
   return mode;
 }

@@ -54,7 +54,14 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: '
 
 export const jsonLiteral = (value: unknown): string => JSON.stringify(value);
 
-/** A Python literal of a JSON-like value: numbers, strings (JSON's escapes are Python's), booleans, null, lists and dicts. */
+/** A kind's own words (enum values, param names): the only strings a kind's torch form may print itself. */
+const PY_WORD = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * A Python literal of a kind's params: numbers, booleans, null, lists, dicts
+ * and the kind's own words. Text from a graph (names, labels, ids) reaches
+ * Python only through codegen/pytorch/text.ts, so any other string is refused.
+ */
 export const pyLiteral = (value: unknown): string => {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
@@ -62,10 +69,15 @@ export const pyLiteral = (value: unknown): string => {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
     return String(value);
   }
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return `"${pyWord(value)}"`;
   if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${pyLiteral(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `"${pyWord(k)}": ${pyLiteral(v)}`).join(', ')}}`;
 };
+
+function pyWord(text: string): string {
+  if (!PY_WORD.test(text)) throw new Error(`generator bug: a kind printed ${JSON.stringify(text)}, which is not one of its own words (graph text goes through codegen/pytorch/text.ts)`);
+  return text;
+}
 
 /** `{ learningRate: 0.001, rho: 0.95 }`: a code literal of params whose keys the kind itself defines. */
 export const objectLiteral = (value: Readonly<Record<string, unknown>>): string => {

@@ -43,9 +43,15 @@ WORLD = 1
 RANK = 0
 _wrapped = {}
 
+# Names from the graph may hold what the terminal cannot encode (a lone surrogate): printed escaped instead of failing.
+for _stream in (sys.stdout, sys.stderr):
+    if hasattr(_stream, "reconfigure"):
+        _stream.reconfigure(errors="backslashreplace")
+
 
 def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir, eval_every=0, eval_samples=1000):
-    parser = argparse.ArgumentParser(description=f"Train {graph_name} (exported from Netloom).")
+    # argparse %-formats a description that holds "%(prog)": the graph's name must not.
+    parser = argparse.ArgumentParser(description=f"%(prog)s trains {graph_name.replace('%', '%%')} (exported from Netloom).")
     parser.add_argument("--iterations", type=int, default=iterations, help=f"training iterations (default {iterations})")
     parser.add_argument("--batch-size", type=int, default=batch_size, help=f"batch size (default {batch_size})")
     parser.add_argument("--seed", type=int, default=seed, help=f"seed of the initial weights, the data order and the noise (default {seed})")

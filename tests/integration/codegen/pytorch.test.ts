@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -12,6 +11,7 @@ import { close } from '../../helpers';
 import { hostileDoc } from '../../fixtures/hostile';
 import { torchPython } from '../../fixtures/python';
 import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
+import { freePort } from '../../fixtures/ports';
 
 /**
  * The PyTorch export as a user runs it: `python train.py` in the exported
@@ -19,17 +19,6 @@ import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport }
  * graph, seed and data.
  */
 const python = torchPython();
-
-/** A TCP port nothing listens on now. */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 async function exported(id: string, batchSize?: number) {
   const doc = structuredClone(getTemplate(id)!.doc);
