@@ -3,11 +3,19 @@
  * by hand in plain tfjs the way the seeds write them (tf.variable + tf.matMul +
  * optimizer.minimize with tfjs's optimizers), same backend, same batch, one run.
  * The machine's speed drifts (shared cores), so the two alternate in short
- * slices and the figure is the median of the per-pair speed-ups.
+ * slices and the figure is the median of the per-pair speed-ups. Then what the
+ * random draws cost the compiled program: an iteration's noise, labels and
+ * batch order (with the batch's pixels), drawn on the host as the program draws
+ * them, against the iteration's time.
  *   npx tsx bench/compile-vs-handwritten.ts [--backend wasm|cpu] [--rounds 8]
  */
 import { parseArgs } from 'node:util';
 import { compile, type TrainingProgram } from '../lib/compile/program';
+import { analyse } from '../lib/graph/analyse';
+import type { GraphDoc } from '../lib/graph/schema';
+import { lower } from '../lib/plan/lower';
+import { datasetKey, type DataProvider } from '../lib/runtime/dataset';
+import { sourceStream } from '../lib/runtime/random';
 import { nodeMnist } from '../lib/data/node';
 import { useBackend, type NodeBackend } from '../lib/train/backend';
 import { getTemplate } from '../lib/templates';
@@ -15,6 +23,23 @@ import { feedStreams } from '../tests/reference/feeds';
 import { handwrittenAli, handwrittenGan, type Handwritten } from '../tests/reference/handwritten';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, rounds: { type: 'string', default: '8' } } });
+
+/** Milliseconds an iteration's draws take on the host: every source of the plan, as many times as an iteration draws it. */
+async function drawMilliseconds(doc: GraphDoc, data: DataProvider, tf: Parameters<typeof compile>[1]['tf'], iterations = 200): Promise<number> {
+  const plan = lower(analyse(doc));
+  const datasets = new Map(await Promise.all(plan.datasets.map(async (ref) => [datasetKey(ref), await data.dataset(ref)] as const)));
+  const samplers = plan.sources.map((source) => {
+    const draws = plan.drawsPerIteration[source.key] ?? 0;
+    const sampler = source.kind.sampler(source.params, { tf, stream: sourceStream(0, 'train', source.key), drawsPerIteration: draws, dataset: (ref) => datasets.get(datasetKey(ref))! });
+    return { sampler, draws };
+  });
+  const batch = plan.settings.batchSize;
+  const start = performance.now();
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    for (const { sampler, draws } of samplers) for (let draw = 0; draw < draws; draw++) sampler.draw({ iteration, draw }, batch);
+  }
+  return (performance.now() - start) / iterations;
+}
 
 function itPerSec(step: () => unknown, seconds: number): number {
   const start = performance.now();
@@ -55,6 +80,9 @@ async function main() {
       `${id.padEnd(4)} batch ${batch}: hand-written ${median(handwritten).toFixed(1)} it/s, compiled ${median(compiled).toFixed(1)} it/s (medians), ` +
         `speed-up ${median(ratios).toFixed(2)}x (median of pairs; range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
     );
+    const draws = await drawMilliseconds(getTemplate(id)!.doc, data, tf);
+    const iteration = 1000 / median(compiled);
+    console.log(`${id.padEnd(4)} batch ${batch}: its random draws (noise, labels, batch order and pixels) take ${draws.toFixed(2)} ms of the compiled iteration's ${iteration.toFixed(1)} ms (${((100 * draws) / iteration).toFixed(1)}%)`);
     program.dispose();
     baseline.dispose();
   }

@@ -4,9 +4,11 @@
 # Dawn, MNIST, every template exported to PyTorch). For every template it trains ITERATIONS iterations with
 # the same seed on:
 #   - tfjs in Node: --backend webgpu (Dawn on the GPU) beside --backend wasm (the CPU);
-#   - the PyTorch export: --device cuda, with and without --compile, beside --device cpu;
+#   - the PyTorch export: --device cuda, eager and with --cuda-graphs, beside --device cpu;
 # prints it/s for each and how far each run's final losses are from wasm's (relative), and FAILS where they
-# are further than TOLERANCE. A table on stdout; the raw JSON lines in $OUT (or /tmp) for later reading.
+# are further than TOLERANCE. Then, for gan and ali at their batch and at batch 1, the PyTorch export (eager,
+# --cuda-graphs) against the same models written by hand (bench/handwritten/) on the same GPU.
+# Tables on stdout; the raw JSON lines in $OUT (or /tmp) for later reading.
 #   bash bench/gpu.sh [ITERATIONS=200] [TOLERANCE=1e-3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,15 +51,18 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 "$WORK/node" --version
 
 COMMON=(--seed 1 --json --log-every 50)
-# One run: its JSON lines to a log; prints "it/s final-losses-json" from the summary line, or "failed" (and the log's tail on stderr).
+# One run: its JSON lines to a log; prints "it/s final-losses-json" (it/s: the median of the logged windows after the
+# first, where there are several; else the summary's), or "failed" (and the log's tail on stderr).
 run() {
   local name="$1"; shift
   if (cd "$1" && shift && "$@") > "$LOGS/$name.jsonl" 2> "$LOGS/$name.err"; then
     "$PYTHON" - "$LOGS/$name.jsonl" <<'PY'
-import json, sys
+import json, statistics, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-done = [l for l in lines if l.get("done")][-1]
-print(f'{done["itPerSec"]:.1f}', json.dumps(done["losses"]))
+windows = [l for l in lines if "itPerSec" in l and "step" in l and "losses" in l]
+done = [l for l in lines if l.get("done")]
+speed = statistics.median(l["itPerSec"] for l in windows[1:]) if len(windows) > 2 else done[-1]["itPerSec"]
+print(f"{speed:.1f}", json.dumps((done or windows)[-1]["losses"]))
 PY
   else
     echo "failed"; tail -5 "$LOGS/$name.err" >&2
@@ -77,7 +82,7 @@ PY
 }
 
 status=0
-printf '\n%-10s %10s %10s %10s %10s %10s %10s   %s\n' template wasm webgpu torch-cpu cuda cuda+comp "" "max relative loss difference from wasm (webgpu, cpu, cuda, cuda+compile)"
+printf '\n%-10s %10s %10s %10s %10s %10s %10s   %s\n' template wasm webgpu torch-cpu cuda cuda+graph "" "max relative loss difference from wasm (webgpu, cpu, cuda, cuda+graphs)"
 for dir in "$PACK"/torch/*/; do
   t="$(basename "$dir")"
   cp -r "$dir" "$WORK/torch-$t"
@@ -86,7 +91,7 @@ for dir in "$PACK"/torch/*/; do
   TORCH=(train.py --iterations "$ITERATIONS" --data "$WORK/data" --sample-every 100000 --checkpoint-every 100000 "${COMMON[@]}")
   read -r cpu cpu_losses < <(run "$t-torch-cpu" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --device cpu --out out-cpu)
   read -r cuda cuda_losses < <(run "$t-torch-cuda" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --device cuda --out out-cuda)
-  read -r comp comp_losses < <(run "$t-torch-compile" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --device cuda --compile --out out-compile)
+  read -r comp comp_losses < <(run "$t-torch-graphs" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --device cuda --cuda-graphs --out out-graphs)
   diffs=()
   for losses in "${gpu_losses:-}" "${cpu_losses:-}" "${cuda_losses:-}" "${comp_losses:-}"; do diffs+=("$(differ "$losses" "${wasm_losses:-}")"); done
   printf '%-10s %10s %10s %10s %10s %10s   %s\n' "$t" "$wasm" "$gpu" "$cpu" "$cuda" "$comp" "${diffs[*]}"
@@ -103,5 +108,20 @@ for path in sorted(glob.glob(f"{sys.argv[1]}/*-webgpu.jsonl"))[:1]:
     print("tfjs ran on", done[-1].get("device") if done else "(no finished run)")
 PY
 echo "it/s over $ITERATIONS iterations (seed 1, each template's own batch); raw lines in $LOGS"
+
+# Against hand-written PyTorch on the same GPU: steady-state it/s (the summary's), gan and ali, at their batch and at 1.
+SPEED=$((ITERATIONS * 5))
+printf '\n%-4s %6s %14s %14s %14s %10s %10s\n' model batch hand-written export export+graphs ratio ratio+graphs
+for t in gan ali; do
+  for batch in default 1; do
+    size=(); [ "$batch" = 1 ] && size=(--batch-size 1)
+    read -r hand _ < <(run "$t-$batch-hand" "$PWD/bench/handwritten" "$PYTHON" "$t.py" --images "$WORK/data/mnist/train-images.idx" --iterations "$SPEED" --log-every "$((SPEED / 5))" --device cuda "${size[@]}")
+    TORCH=(train.py --iterations "$SPEED" --data "$WORK/data" --sample-every 1000000 --checkpoint-every 1000000 --eval-every 0 --json --log-every "$((SPEED / 5))" --device cuda "${size[@]}")
+    read -r eager _ < <(run "$t-$batch-eager" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --out out-speed)
+    read -r graphs _ < <(run "$t-$batch-graphs" "$WORK/torch-$t" "$PYTHON" "${TORCH[@]}" --cuda-graphs --out out-speed-graphs)
+    ratio() { "$PYTHON" -c "import sys; a, b = sys.argv[1:]; print(f'{float(a) / float(b):.2f}x' if a != 'failed' and b != 'failed' else '-')" "$1" "$2"; }
+    printf '%-4s %6s %14s %14s %14s %10s %10s\n' "$t" "$batch" "$hand" "$eager" "$graphs" "$(ratio "$eager" "$hand")" "$(ratio "$graphs" "$hand")"
+  done
+done
 [ "$status" = 0 ] && echo "every run finished and agrees with wasm within $TOLERANCE" || echo "SOME RUNS FAILED OR DISAGREE (see above and $LOGS)"
 exit "$status"

@@ -1,6 +1,6 @@
 /**
  * npm run train -- --graph <template-id | file.json> --steps N --backend auto|webgpu|tensorflow|wasm|cpu --seed S
- *                  [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
+ *                  [--batch-size B] [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
  *                  [--samples N [--samples-out FILE.npy]] [--eval-every K [--eval-samples N]]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,6 +30,9 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+/** The largest batch a graph may name (its schema's bound). */
+const MAX_BATCH = 65_536;
+
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -56,6 +59,7 @@ async function main() {
         'eval-every': { type: 'string' },
         'eval-samples': { type: 'string' },
         steps: { type: 'string' },
+        'batch-size': { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
         'log-every': { type: 'string' },
@@ -96,6 +100,8 @@ async function main() {
   if (!BACKEND_CHOICES.includes(backend as BackendChoice)) fail(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
   const steps = positiveInt('steps', args.steps, doc.training.iterations);
   const seed = positiveInt('seed', args.seed, doc.training.seed);
+  const batchSize = positiveInt('batch-size', args['batch-size'], doc.training.batchSize);
+  if (batchSize < 1 || batchSize > MAX_BATCH) fail(`--batch-size: from 1 to ${MAX_BATCH}, got ${batchSize}`);
   const sampleEvery = Math.max(1, positiveInt('sample-every', args['sample-every'], doc.training.sampleEvery));
   const logEvery = Math.max(1, positiveInt('log-every', args['log-every'], Math.min(doc.training.sampleEvery, 100)));
   const outDir = args.out ?? path.join('out', id);
@@ -115,9 +121,9 @@ async function main() {
   }
   // Why faster backends were passed over, beside the output (stderr keeps --json's lines clean).
   for (const note of chosen.notes) process.stderr.write(`Skipped ${note}\n`);
-  const program = await compile(doc, { tf, data, seed });
+  const program = await compile(doc, { tf, data, seed, batchSize });
   await mkdir(outDir, { recursive: true });
-  if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${chosen.name}: ${steps} iterations, batch ${doc.training.batchSize}, seed ${seed}\n`);
+  if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${chosen.name}: ${steps} iterations, batch ${batchSize}, seed ${seed}\n`);
 
   let scorer: RunScorer | undefined;
   if (evaluateEvery > 0) {
@@ -175,6 +181,7 @@ async function main() {
       backend: program.backend,
       device: chosen.name,
       seed,
+      batchSize,
       ...result,
       ...(sampleCount > 0 ? { samples: samplesOut } : {}),
       ...(scorer ? { scores, features: scorer.features } : {}),

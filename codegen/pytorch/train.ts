@@ -481,7 +481,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'resume_at = resume.iteration if resume else 0',
       'model = Model(args.seed)',
       'weights = model_weights(model)',
-      'model = loop.prepare(model, args)',
+      `model = loop.prepare(model, args${hasRandomLayers(plan) ? ', host_draws=True' : ''})`,
       ...(usesInputGradients(plan)
         ? ['if loop.WORLD > 1:', ...indent(['raise SystemExit("input gradients (a WGAN-GP penalty) need double backward, which DistributedDataParallel does not support: run this graph in one process")'])]
         : []),

@@ -35,6 +35,8 @@ EVALUATION = Mode()
 
 #: The losses are read from the device at log lines and checkpoints, and at least this often.
 READ_EVERY = 100
+#: Whether the networks replay as CUDA graphs (--cuda-graphs, where it can be used).
+CUDA_GRAPHS = False
 
 #: Where tensors live: set by prepare() from --device (under torchrun, the rank's GPU).
 DEVICE = torch.device("cpu")
@@ -65,6 +67,7 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--resume", help="continue from a checkpoint folder (e.g. out/checkpoint), Netloom's format")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu, cuda or cuda:N (default: cuda when there is one)")
     parser.add_argument("--compile", action="store_true", help="compile each network with torch.compile (PyTorch 2 or later)")
+    parser.add_argument("--cuda-graphs", action="store_true", help="replay each network's kernels as CUDA graphs (torch.compile's reduce-overhead mode): small models on a GPU are bound by kernel launches; where it cannot be used it says why and runs without")
     parser.add_argument("--tf32", action="store_true", help="let NVIDIA GPUs multiply in TF32 (faster, about 3 decimals): off, float32 as the app computes")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
     args = parser.parse_args()
@@ -78,8 +81,11 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     return args
 
 
-def prepare(model, args):
-    """The model on --device, its networks compiled with --compile where PyTorch can, and under torchrun each wrapped in DistributedDataParallel."""
+def prepare(model, args, host_draws=False):
+    """The model on --device, its networks compiled with --compile or --cuda-graphs where PyTorch can, and under torchrun each wrapped in DistributedDataParallel.
+
+    `host_draws`: the graph's random layers draw on the host inside the step (dropout's masks), which a CUDA graph cannot replay.
+    """
     global DEVICE, WORLD, RANK
     DEVICE = torch.device(args.device)
     torch.backends.cuda.matmul.allow_tf32 = args.tf32
@@ -94,17 +100,44 @@ def prepare(model, args):
         if args.batch_size % WORLD:
             raise SystemExit(f"--batch-size {args.batch_size} must divide among {WORLD} processes")
     model = model.to(DEVICE)
-    if args.compile:
-        if hasattr(torch, "compile"):
-            for name, network in list(model.named_children()):
-                setattr(model, name, torch.compile(network))
-        else:
-            log(f"--compile needs PyTorch 2 or later (this is {torch.__version__}): running without it")
+    options = _compile_options(args, host_draws)
+    if options is not None:
+        for name, network in list(model.named_children()):
+            setattr(model, name, torch.compile(network, **options))
     if WORLD > 1:
         for network in model.children():
             # Unused weights are normal here (a dead branch of a graph), so the reducer looks for them.
             _wrapped[id(network)] = DistributedDataParallel(network, find_unused_parameters=True)
     return model
+
+
+def _compile_options(args, host_draws):
+    """torch.compile's options for --cuda-graphs or --compile, or None to run eagerly (saying why, where a flag asked for more)."""
+    global CUDA_GRAPHS
+    if args.cuda_graphs:
+        if not hasattr(torch, "compile"):
+            why = f"they need PyTorch 2 or later (this is {torch.__version__})"
+        elif DEVICE.type != "cuda":
+            why = f"they need a CUDA device (this is {DEVICE})"
+        elif host_draws:
+            why = "this graph's random layers draw their masks on the host inside the step, which a CUDA graph cannot replay"
+        elif WORLD > 1:
+            why = "under torchrun, DistributedDataParallel's all-reduce runs between the networks' kernels"
+        else:
+            CUDA_GRAPHS = True
+            return {"mode": "reduce-overhead"}
+        log(f"--cuda-graphs: not used, {why}; running {'with --compile' if args.compile and hasattr(torch, 'compile') else 'eagerly'}")
+    if args.compile:
+        if hasattr(torch, "compile"):
+            return {}
+        log(f"--compile needs PyTorch 2 or later (this is {torch.__version__}): running without it")
+    return None
+
+
+def begin_iteration():
+    """Marks a new training iteration for CUDA graphs, whose outputs of the last iteration may then be overwritten."""
+    if CUDA_GRAPHS:
+        torch.compiler.cudagraph_mark_step_begin()
 
 
 def trained(network):
@@ -195,6 +228,7 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
             grids(step // args.sample_every)
         if evaluate and step % args.eval_every == 0 and last_scored != step:
             score(step)
+        begin_iteration()
         step_losses = iteration(step)
         if step_losses:
             unread.append((step, step_losses))

@@ -99,5 +99,14 @@ describe('npm run train', () => {
     expect(flag.stderr).toMatch(/--backend must be one of auto, webgpu, tensorflow, wasm, cpu, got "tpu"/);
     const steps = await train('--graph', 'gan', '--steps', 'many');
     expect(steps.stderr).toMatch(/--steps must be a non-negative integer, got "many"/);
+    const batch = await train('--graph', 'gan', '--batch-size', '0');
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toMatch(/--batch-size: from 1 to 65536, got 0/);
+  });
+
+  it('trains at the batch size --batch-size gives', async () => {
+    const { code, stdout, stderr } = await train('--graph', 'gan', '--steps', '2', '--batch-size', '3', '--backend', 'wasm', '--out', await mkdtemp(path.join(tmpdir(), 'netloom-')), '--json');
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ done: true, batchSize: 3, steps: 2 });
   });
 });

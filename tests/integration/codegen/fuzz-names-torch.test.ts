@@ -10,7 +10,7 @@ import { exportProject } from '../../../codegen/export';
 import { pyString } from '../../../codegen/pytorch/text';
 import { analyse } from '../../../lib/graph/analyse';
 import type { GraphDoc } from '../../../lib/graph/schema';
-import { createRng, seedInt } from '../../../lib/runtime/rng';
+import { randomBits, stream } from '../../../lib/runtime/random';
 import { hostile, hostileDoc, hostileName, merged, plausibleDoc, syntheticDataFiles } from '../../fixtures/fuzz';
 import { everyNameDoc } from '../../fixtures/hostile';
 import { torchPython } from '../../fixtures/python';
@@ -84,15 +84,15 @@ describe('hostile names through the PyTorch export', () => {
     );
   });
 
-  it('are kept exactly in string literals: Python reads back every UTF-16 code unit, and seeds from them as the app does', async () => {
+  it('are kept exactly in string literals: Python reads back every UTF-16 code unit, and keys streams by them as the app does', async () => {
     const texts = [...fc.sample(hostileName, { seed: SEED, numRuns: 2000 }), ...ESCAPES('marker')];
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-torch-strings-')), 'strings.py');
     const program = [
       'import json, sys',
       `sys.path.insert(0, ${pyString(path.resolve('codegen/pytorch'))})`,
-      'from netloom.rng import Rng, seed_int',
+      'from netloom import philox',
       `texts = [${texts.map(pyString).join(',\n')}]`,
-      'print(json.dumps({"texts": texts, "seeds": [seed_int(t) for t in texts], "draws": [Rng(t).random() for t in texts]}))',
+      'print(json.dumps({"texts": texts, "keys": [list(philox.stream(0, t)) for t in texts], "draws": [int(philox.bits(philox.stream(0, t), [0], [0], 1)[0, 0]) for t in texts]}))',
     ];
     await writeFile(file, `${program.join('\n')}\n`);
     const result = await exec(python, [file], path.dirname(file));
@@ -100,8 +100,8 @@ describe('hostile names through the PyTorch export', () => {
     const read = JSON.parse(result.stdout);
     expect(read.texts).toEqual(texts);
     // Node ids and names key the streams and weights: a lone surrogate hashes as JavaScript's charCodeAt sees it.
-    expect(read.seeds).toEqual(texts.map(seedInt));
-    expect(read.draws).toEqual(texts.map((t) => createRng(t).random()));
+    expect(read.keys).toEqual(texts.map((t) => Object.values(stream(0, t))));
+    expect(read.draws).toEqual(texts.map((t) => randomBits(stream(0, t), { iteration: 0, draw: 0 }, 1)[0]));
   });
 
   describe('in many graphs', () => {

@@ -103,16 +103,36 @@ describe('the PyTorch export', () => {
   });
 
   const printable = templates.filter((t) => exportProject(t.doc, 'pytorch').ok).map((t) => t.id);
-  it.each(printable)('%s trains 20 iterations with finite losses and draws its grids', async (id) => {
+  /**
+   * Iterations each template is compared over. gan-leaky-tuned's Adam (beta1 0.5) turns the rounding noise in
+   * gradients that are zero in exact arithmetic (the biases before its batch norms) into full-size steps: float32
+   * runs of it drift 1e-3 apart by iteration 16 between any two implementations, tfjs's cpu and wasm backends
+   * included, so it is compared where they still agree.
+   */
+  const ITERATIONS: Record<string, number> = { 'gan-leaky-tuned': 10 };
+  it.each(printable)('%s: 20 iterations at batch 32 (10 for gan-leaky-tuned) give npm run train\'s losses to 1e-4 and its sample grids', async (id) => {
     const { dir } = await exported(id, 32);
-    const lines = jsonLines(await trainTorch(dir, '--iterations', '20', '--log-every', '5', '--sample-every', '10', '--json'));
-    expect(lines.at(-1)).toMatchObject({ done: true, steps: 20 });
-    for (const line of lossLines(lines)) for (const value of Object.values(line.losses)) expect(Number.isFinite(value)).toBe(true);
+    const iterations = String(ITERATIONS[id] ?? 20);
+    const args = ['--seed', '7', '--json', '--log-every', '5', '--sample-every', String(Number(iterations) / 2)];
+    const lines = jsonLines(await trainTorch(dir, '--iterations', iterations, ...args));
+    expect(lines.at(-1)).toMatchObject({ done: true, steps: Number(iterations) });
+    const compiled = lossLines(jsonLines(await trainCompiled('--graph', id, '--steps', iterations, '--batch-size', '32', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    expect(lossLines(lines).map((l) => l.step)).toEqual(compiled.map((l) => l.step));
+    for (const [i, line] of lossLines(lines).entries()) {
+      for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${id} ${name} at ${line.step}: torch ${value}, tfjs ${compiled[i]!.losses[name]}`).toBe(true);
+    }
+    // The same samples: each grid's pixels within 2 of 255 of the app's (float32 rounding may move one by a level).
+    for (const file of ['000.png', '001.png', '002.png']) {
+      const [ours, theirs] = await Promise.all([path.join(dir, 'out', file), path.join(dir, 'cli-out', file)].map(async (f) => PNG.sync.read(await readFile(f))));
+      expect([ours!.width, ours!.height]).toEqual([theirs!.width, theirs!.height]);
+      const far = ours!.data.filter((v, k) => Math.abs(v - theirs!.data[k]!) > 2).length;
+      expect(far, `${file}: pixels more than 2 levels from the app's`).toBe(0);
+    }
     // Scored by default before iteration 0 and at the end, where the graph has samples and data of their shape.
     const scoreLines = lines.filter((l) => l.scores !== undefined && l.step !== undefined);
     const scored = scoreLines.map((l) => l.step);
     const analysis = analyse(getTemplate(id)!.doc);
-    expect(scored).toEqual(analysis.ok && lower(analysis).quality ? [0, 20] : []);
+    expect(scored).toEqual(analysis.ok && lower(analysis).quality ? [0, Number(iterations)] : []);
     for (const line of scoreLines) for (const value of Object.values(line.scores!)) expect(Number.isFinite(value)).toBe(true);
     const grid = PNG.sync.read(await readFile(path.join(dir, 'out', '002.png')));
     expect(grid.width).toBeGreaterThan(4 * 28);
