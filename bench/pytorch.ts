@@ -1,7 +1,7 @@
 /**
  * The PyTorch export against the same model written by hand in idiomatic
  * PyTorch (bench/handwritten/), and the compiled program on wasm, for gan and
- * ali at their batch size and at batch 1 (where per-iteration overhead
+ * ali at batch 128, at their own batch size and at batch 1 (where per-iteration overhead
  * dominates, as it does on a GPU for these models). One run, same BLAS for
  * both torch programs (named in the output); the three alternate for
  * --rounds rounds, each figure the median it/s of the logged windows after
@@ -45,7 +45,8 @@ async function main() {
   for (const id of ['gan', 'ali']) {
     const doc = getTemplate(id)!.doc;
     const torchDir = await writeExport(await workspace(), doc, undefined, 'pytorch');
-    for (const batch of [doc.training.batchSize, 1]) {
+    // Batch 128 and batch 1 for both (the issue's figures), and the template's own batch where it differs.
+    for (const batch of [...new Set([128, doc.training.batchSize, 1])]) {
       // Iterations for about `seconds` each, from a rough speed per batch size.
       const count = (itPerSec: number) => Math.max(60, Math.round(itPerSec * seconds));
       const logEvery = (n: number) => String(Math.max(1, Math.floor(n / 6)));

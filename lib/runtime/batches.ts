@@ -28,14 +28,17 @@ export const previewBatch = (batches: Batches, count: number): Record<string, Fl
 export function imageBatches(data: Dataset, range: '0..1' | '-1..1', stream: Stream, drawsPerIteration = 1): Batches {
   const scale = range === '0..1' ? 1 / 255 : 2 / 255;
   const shift = range === '0..1' ? 0 : -1;
+  // The 256 values a pixel can take (computed in float64, rounded once): a lookup per pixel.
+  const values = Float32Array.from({ length: 256 }, (_, byte) => byte * scale + shift);
   const size = itemSize(data);
   const write = (indices: ArrayLike<number>) => {
     const images = new Float32Array(indices.length * size);
     const labels = new Float32Array(indices.length * data.classes);
     for (let row = 0; row < indices.length; row++) {
       const index = indices[row]!;
-      const from = index * size;
-      for (let k = 0; k < size; k++) images[row * size + k] = data.images[from + k]! * scale + shift;
+      const pixels = data.images.subarray(index * size, (index + 1) * size);
+      const at = row * size;
+      for (let k = 0; k < size; k++) images[at + k] = values[pixels[k]!]!;
       labels[row * data.classes + data.labels[index]!] = 1;
     }
     return { images, labels };
