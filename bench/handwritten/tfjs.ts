@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { opsFor, type TF, type Tensor } from '../../lib/runtime/ops';
-import { adadelta, adam } from '../../lib/runtime/optimizers';
+import { adadelta, adam, type OptimizerUpdater } from '../../lib/runtime/optimizers';
 import type { Feed, Handwritten } from '../../tests/reference/handwritten';
 
 /**
@@ -14,6 +14,15 @@ import type { Feed, Handwritten } from '../../tests/reference/handwritten';
  */
 const weightsOf = (tf: TF, weights: ReadonlyMap<string, Tensor>, names: string[]) =>
   Object.fromEntries(names.map((name) => [name, tf.tidy(() => tf.variable(weights.get(name)!.clone()))])) as Record<string, tfjs.Variable>;
+
+/** One optimizer step: the loss and its gradients for `vars`, then the update; the loss before it, unread. */
+function minimize(tf: TF, solver: OptimizerUpdater, vars: tfjs.Variable[], loss: () => Tensor): Tensor {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(loss as () => tfjs.Scalar, vars);
+    solver.apply(vars.map((v) => grads[v.name]));
+    return value;
+  });
+}
 
 function stepper(tf: TF, losses: () => Record<string, Tensor>, dispose: () => void): Handwritten {
   return {
@@ -40,20 +49,14 @@ export function fastGan(tf: TF, weights: ReadonlyMap<string, Tensor>, feed: Feed
     ops.dense(ops.dense(x, w['D/D_h1/W']!, w['D/D_h1/b']!, 'relu', { inputs: input, weights: train }), w['D/D_logit/W']!, w['D/D_logit/b']!, 'linear', { inputs: input || train, weights: train });
   const dSolver = adadelta(tf, thetaD, { learningRate: 0.001, rho: 0.95, epsilon: 1e-8 });
   const gSolver = adam(tf, thetaG, { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-  const minimize = (solver: typeof dSolver, vars: tfjs.Variable[], loss: () => Tensor) =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(loss as () => tfjs.Scalar, vars);
-      solver.apply(vars.map((v) => grads[v.name]));
-      return value;
-    });
   return stepper(
     tf,
     () => {
       const x = tf.tensor2d(feed('X', [batch, 784]), [batch, 784]);
       const z1 = tf.tensor2d(feed('z', [batch, 100]), [batch, 100]);
-      const dLoss = minimize(dSolver, thetaD, () => tf.add(ops.sigmoidCrossEntropy(D(x, true, false), 1), ops.sigmoidCrossEntropy(D(G(z1, false), true, false), 0)));
+      const dLoss = minimize(tf, dSolver, thetaD, () => tf.add(ops.sigmoidCrossEntropy(D(x, true, false), 1), ops.sigmoidCrossEntropy(D(G(z1, false), true, false), 0)));
       const z2 = tf.tensor2d(feed('z', [batch, 100]), [batch, 100]);
-      const gLoss = minimize(gSolver, thetaG, () => ops.sigmoidCrossEntropy(D(G(z2, true), false, true), 1));
+      const gLoss = minimize(tf, gSolver, thetaG, () => ops.sigmoidCrossEntropy(D(G(z2, true), false, true), 1));
       tf.dispose([x, z1, z2]);
       return { D_loss: dLoss, G_loss: gLoss };
     },
@@ -79,23 +82,17 @@ export function fastAli(tf: TF, weights: ReadonlyMap<string, Tensor>, feed: Feed
   const log = (t: Tensor) => tf.log(tf.add(t, 1e-8));
   const dSolver = adam(tf, thetaD, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const gSolver = adam(tf, thetaG, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-  const minimize = (solver: typeof dSolver, vars: tfjs.Variable[], loss: () => Tensor) =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(loss as () => tfjs.Scalar, vars);
-      solver.apply(vars.map((v) => grads[v.name]));
-      return value;
-    });
   return stepper(
     tf,
     () => {
       const x = tf.tensor2d(feed('X', [batch, 784]), [batch, 784]);
       const z = tf.tensor2d(feed('z', [batch, 64]), [batch, 64]);
-      const dLoss = minimize(dSolver, thetaD, () => {
+      const dLoss = minimize(tf, dSolver, thetaD, () => {
         const enc = D(x, Q(x, false), true, false);
         const gen = D(P(z, false), z, true, false);
         return tf.neg(tf.mean(tf.add(log(enc), log(tf.sub(1, gen)))));
       });
-      const gLoss = minimize(gSolver, thetaG, () => {
+      const gLoss = minimize(tf, gSolver, thetaG, () => {
         const enc = D(x, Q(x, true), false, true);
         const gen = D(P(z, true), z, false, true);
         return tf.neg(tf.mean(tf.add(log(gen), log(tf.sub(1, enc)))));
