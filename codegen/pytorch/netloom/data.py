@@ -14,6 +14,7 @@ chunks of iterations computed ahead.
 """
 
 import json
+import mmap
 import os
 from dataclasses import dataclass
 
@@ -26,11 +27,19 @@ from . import loop, philox
 CHUNK_VALUES = 1 << 17
 #: At most this many iterations per chunk.
 CHUNK_ITERATIONS = 256
-#: A dataset moves onto a GPU when its bytes take at most this share of the free memory; larger ones are gathered on the host, chunk by chunk.
+#: A dataset moves onto a GPU when its bytes take at most this share of the free memory.
 RESIDENT_SHARE = 0.25
-#: Where its pixels as floats (4 bytes each) fit in this many bytes of host memory, or in that share of a GPU's, they are
-#: converted once and batches are plain gathers; else each batch converts its bytes.
-FLOAT_BYTES = 1 << 30
+#: On the host, a dataset of at most this many bytes is read into memory; a larger one stays in its file and each chunk
+#: of batches reads its rows (memory-mapped, the pages let go after each read), so a dataset larger than memory trains
+#: in bounded memory.
+HOST_BYTES = 1 << 30
+
+
+def release(array):
+    """Lets the kernel drop the pages of a memory-mapped array from this process (they stay in the page cache and in the file)."""
+    mapped = getattr(array, "_mmap", None) or getattr(getattr(array, "base", None), "_mmap", None)
+    if mapped is not None and hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass
@@ -115,20 +124,28 @@ class ImageBatches:
         return order
 
     def _place(self):
-        """The images where batches are gathered (once): on the device when they fit there (as floats when those fit too), else on the host."""
+        """Where batches are gathered from (decided once): floats or bytes on the device when they fit there, else the file."""
         if self._device is None:
-            images = torch.from_numpy(self.data.images)
+            images = self.data.images
             table = torch.from_numpy(self._table).to(loop.DEVICE)
-            room = torch.cuda.mem_get_info(loop.DEVICE)[0] * RESIDENT_SHARE if loop.DEVICE.type == "cuda" else None
-            resident = room is None or images.numel() <= room
-            as_floats = resident and 4 * images.numel() <= (room if room is not None else FLOAT_BYTES)
-            if as_floats:
+            room = torch.cuda.mem_get_info(loop.DEVICE)[0] * RESIDENT_SHARE if loop.DEVICE.type == "cuda" else HOST_BYTES
+            floats = bytes_ = None
+            # Pixels as floats (4 bytes each) where they fit: batches are then plain gathers; else bytes, converted per batch.
+            if 4 * images.size <= room:
                 floats = torch.empty(images.shape, dtype=torch.float32, device=loop.DEVICE)
-                for start in range(0, images.shape[0], 4096):
-                    floats[start : start + 4096] = table[images[start : start + 4096].to(loop.DEVICE).long()]
+            elif images.size <= room:
+                bytes_ = torch.empty(images.shape, dtype=torch.uint8, device=loop.DEVICE)
+            # Moved a slice at a time, each slice's pages let go: the file is never all in this process's memory.
+            for start in range(0, images.shape[0] if floats is not None or bytes_ is not None else 0, 4096):
+                part = torch.from_numpy(np.array(images[start : start + 4096])).to(loop.DEVICE)
+                if floats is not None:
+                    floats[start : start + 4096] = table[part.long()]
+                else:
+                    bytes_[start : start + 4096] = part
+                release(images)
             self._device = {
-                "floats": floats if as_floats else None,
-                "images": images.to(loop.DEVICE) if resident and not as_floats else images,
+                "floats": floats,
+                "bytes": bytes_,
                 "labels": torch.from_numpy(self.data.labels.astype(np.int64)).to(loop.DEVICE),
                 "table": table,
                 "eye": torch.eye(self.data.classes, dtype=torch.float32, device=loop.DEVICE),
@@ -138,14 +155,18 @@ class ImageBatches:
     def _write(self, indices):
         """Images and one-hot labels of the items at `indices` (int64 numpy, any shape) on the device."""
         placed = self._place()
-        index = torch.from_numpy(np.ascontiguousarray(indices).reshape(-1))
-        on_device = index.to(loop.DEVICE, non_blocking=True)
+        flat = np.ascontiguousarray(indices).reshape(-1)
+        on_device = torch.from_numpy(flat).to(loop.DEVICE, non_blocking=True)
         if placed["floats"] is not None:
             images = placed["floats"][on_device]
         else:
-            # Gathered where the bytes are (on the device, or on the host and then moved), and converted by the table.
-            stored = placed["images"]
-            images = placed["table"][stored[index.to(stored.device)].to(loop.DEVICE, non_blocking=True).long()]
+            if placed["bytes"] is not None:
+                rows = placed["bytes"][on_device]
+            else:
+                # Streamed: the rows read from the file in index order, then its pages let go.
+                rows = torch.from_numpy(self.data.images[flat]).to(loop.DEVICE, non_blocking=True)
+                release(self.data.images)
+            images = placed["table"][rows.long()]
         shape = indices.shape
         return {"images": images.reshape(*shape, -1), "labels": placed["eye"][placed["labels"][on_device]].reshape(*shape, -1)}
 

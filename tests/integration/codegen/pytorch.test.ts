@@ -138,6 +138,35 @@ describe('the PyTorch export', () => {
     expect(grid.width).toBeGreaterThan(4 * 28);
   });
 
+  it('reads a dataset larger than its memory budget from its file, chunk by chunk, with the same batches as one held in memory', async () => {
+    const { dir } = await exported('gan');
+    const script = [
+      'import json, torch',
+      'from netloom import data, philox',
+      'def resident(): return int(next(line for line in open("/proc/self/status") if line.startswith("VmRSS")).split()[1])',
+      'def batches(iterations=938):',
+      '    sampler = data.TrainingDraws(data.ImageBatches(data.load_dataset("data", "mnist", "train"), "0..1", philox.source_stream(0, "train", "/X"), 1), 1)',
+      // A whole epoch (938 batches of 64), keeping every 97th; and how much memory the sampler holds then (while its file is still mapped).
+      '    kept = [batch for i in range(iterations) for batch in [sampler(i, 0, 64)["images"]] if i % 97 == 0]',
+      '    return kept, resident()',
+      'data.HOST_BYTES = 0',
+      // Torch's first operations map their own code and buffers: measured after them.
+      'batches(50)',
+      'before = resident()',
+      'streamed, after = batches()',
+      'grew = after - before',
+      'data.HOST_BYTES = 1 << 30',
+      'held, _ = batches()',
+      'print(json.dumps({"equal": all(torch.equal(a, b) for a, b in zip(held, streamed)), "count": len(held), "grewKB": grew}))',
+    ].join('\n');
+    const run = await exec(python, ['-c', script], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ equal: true, count: 10 });
+    // An epoch streamed touches every one of the 47 MB of images, and lets each chunk's pages go again (this process's resident memory, Linux).
+    expect(result.grewKB).toBeLessThan(15_000);
+  });
+
   it('gan-leaky-tuned with d_steps 2: each round of the repeated step draws its own dropout masks, as npm run train does', async () => {
     const doc = structuredClone(getTemplate('gan-leaky-tuned')!.doc);
     doc.training.schedule[0]!.repeat = 2;
