@@ -2,20 +2,17 @@
  * The exporter's two figures, in one run:
  *  1. time to export `ali` once warm (a fresh document object each time, as
  *     the app gets from the database): median of --exports runs;
- *  2. training speed of the exported scripts against `npm run train` on the
- *     compiled program, same template, backend and batch: the TypeScript
- *     export on the same tfjs backend, and the PyTorch export on this
- *     machine's CPU (Debian's PyTorch; skipped when no Python has torch). All
- *     run as child processes the way users run them, alternating, for
- *     --rounds rounds; each figure is the median it/s of the logged windows
- *     after the first.
+ *  2. training speed of the exported TypeScript script against `npm run train`
+ *     on the compiled program, same template, backend and batch, both run as
+ *     child processes the way users run them, alternating, for --rounds rounds;
+ *     each figure is the median it/s of the logged windows after the first.
+ *     (The PyTorch export has its own benchmark: bench/pytorch.ts.)
  *   npx tsx bench/export.ts [--exports 20] [--rounds 3] [--iterations 150] [--backend wasm]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportProject } from '../codegen/export';
 import { getTemplate } from '../lib/templates';
-import { torchPython } from '../tests/fixtures/python';
 import { exec, jsonLines, TSX, workspace, writeExport } from '../tests/fixtures/workspace';
 
 const { values } = parseArgs({
@@ -41,36 +38,21 @@ function exportTime(id: string, runs: number): { cold: number; warm: number } {
   return { cold, warm: median(Array.from({ length: runs }, time)) };
 }
 
-function python(): string | undefined {
-  try {
-    return torchPython();
-  } catch {
-    return undefined;
-  }
-}
-
 async function trainSpeed(id: string, rounds: number, iterations: number, backend: string) {
   const dir = await writeExport(await workspace(), getTemplate(id)!.doc);
-  const py = python();
-  const torchDir = py ? await writeExport(await workspace(), getTemplate(id)!.doc, undefined, 'pytorch') : undefined;
   const logEvery = Math.max(1, Math.floor(iterations / 6));
   // No grids or checkpoints inside the timed windows.
   const common = ['--backend', backend, '--seed', '1', '--json', '--log-every', String(logEvery), '--sample-every', String(iterations * 10)];
   const windows = (lines: ReturnType<typeof jsonLines>) => lines.filter((l) => l.step !== undefined && l.step > 0).map((l) => l.itPerSec);
   const exported: number[] = [];
   const compiled: number[] = [];
-  const torch: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const a = await exec(TSX, ['train.ts', '--iterations', String(iterations), '--checkpoint-every', String(iterations * 10), '--out', 'out', ...common], dir);
     exported.push(...windows(jsonLines(a)));
     const b = await exec(TSX, ['cli/train.ts', '--graph', id, '--steps', String(iterations), '--out', path.join(dir, 'cli-out'), ...common], process.cwd());
     compiled.push(...windows(jsonLines(b)));
-    if (py && torchDir) {
-      const c = await exec(py, ['train.py', '--device', 'cpu', '--iterations', String(iterations), '--seed', '1', '--json', '--log-every', String(logEvery), '--sample-every', String(iterations * 10), '--checkpoint-every', String(iterations * 10), '--out', 'out'], torchDir);
-      torch.push(...windows(jsonLines(c)));
-    }
   }
-  return { exported: median(exported), compiled: median(compiled), torch: torch.length ? median(torch) : undefined };
+  return { exported: median(exported), compiled: median(compiled) };
 }
 
 async function main() {
@@ -81,8 +63,7 @@ async function main() {
     const batch = getTemplate(id)!.doc.training.batchSize;
     console.log(
       `train ${id.padEnd(4)} batch ${batch} on ${values.backend}: exported script ${speed.exported.toFixed(1)} it/s, ` +
-        `npm run train (compiled) ${speed.compiled.toFixed(1)} it/s, ratio ${(speed.exported / speed.compiled).toFixed(2)}; ` +
-        (speed.torch === undefined ? 'PyTorch export: no Python with torch here' : `PyTorch export on CPU ${speed.torch.toFixed(1)} it/s (${(speed.torch / speed.compiled).toFixed(2)}x the compiled program on ${values.backend})`),
+        `npm run train (compiled) ${speed.compiled.toFixed(1)} it/s, ratio ${(speed.exported / speed.compiled).toFixed(2)}`,
     );
   }
 }
