@@ -24,6 +24,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const oneLine = (text: string) => text.split('\n')[0]!.trim() || 'failed';
+
 const megabytes = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 
 export function describe(d: DatasetSummary): string {
@@ -71,4 +73,5 @@ async function main() {
   process.stdout.write(`Imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describe(imported.value)}\n`);
 }
 
-main().catch((e) => fail((e as Error).stack ?? String(e)));
+// Whatever went wrong, one line that says what (never a stack trace): the user acts on the message, not on our call stack.
+main().catch((e) => fail(oneLine(e instanceof Error ? e.message : String(e))));

@@ -1,7 +1,8 @@
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { readDatasetSplit, splitStats, writeDatasetFolder } from '../data/folder';
+import { datasetFiles, filesBytes, readDatasetSplit, splitStats, writeDatasetFolder, type DatasetFiles } from '../data/folder';
 import { importFiles, type ImageOptions, type InputFile } from '../data/import';
 import { DATASET_LIMITS } from '../data/limits';
 import { datasetsUsed } from '../graph/datasets';
@@ -101,6 +102,12 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
     range: [Math.min(trainStats.range[0], testStats?.range[0] ?? 255), Math.max(trainStats.range[1], testStats?.range[1] ?? 0)],
   };
   const source = describeSource(input.files);
+  let files: DatasetFiles;
+  try {
+    files = datasetFiles(manifest, splits);
+  } catch (error) {
+    return invalid(`${source}: cannot be stored as a dataset: ${(error as Error).message}`);
+  }
   // The row first (it names the folder), then the folder; a failed write removes the row again.
   const row = await db().dataset.create({
     data: {
@@ -118,10 +125,13 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
       bytes: 0,
     },
   });
+  const part = `${folderOf(row.id)}.part-${randomBytes(6).toString('hex')}`;
   try {
-    const bytes = await writeDatasetFolder(folderOf(row.id), manifest, splits);
-    return ok(summary(await db().dataset.update({ where: { id: row.id }, data: { bytes } })));
+    await writeDatasetFolder(part, files);
+    await rename(part, folderOf(row.id));
+    return ok(summary(await db().dataset.update({ where: { id: row.id }, data: { bytes: filesBytes(files) } })));
   } catch (error) {
+    await rm(part, { recursive: true, force: true });
     await db().dataset.delete({ where: { id: row.id } }).catch(() => undefined);
     throw error;
   }
