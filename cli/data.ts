@@ -11,6 +11,7 @@ import { importDataset, deleteDataset, listDatasets, type DatasetSummary } from 
 import { migrate } from '../lib/db/migrate';
 import { LOCAL_OWNER } from '../lib/db/owner';
 import { databaseUrl } from '../lib/db/url';
+import { recoverDatasets, recoveryLine } from '../lib/db/dataset-files';
 import { readInputFiles } from '../lib/data/import/read';
 import type { InputFile } from '../lib/data/import';
 
@@ -23,6 +24,12 @@ function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
 }
+
+/** What start-up finished or rolled back of an import a kill interrupted, if anything. */
+const say = (recovered: Awaited<ReturnType<typeof recoverDatasets>>) => {
+  const line = recoveryLine(recovered);
+  if (line) process.stderr.write(`${line}\n`);
+};
 
 const oneLine = (text: string) => text.split('\n')[0]!.trim() || 'failed';
 
@@ -43,6 +50,7 @@ async function main() {
   const [command, ...targets] = parsed.positionals;
   const { values } = parsed;
   await migrate(databaseUrl());
+  say(await recoverDatasets());
   if (command === 'list') {
     const datasets = await listDatasets(LOCAL_OWNER);
     process.stdout.write(datasets.length ? `${datasets.map(describe).join('\n')}\n` : 'No datasets yet: npm run data -- import <file|folder> --name NAME\n');
