@@ -1,6 +1,6 @@
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
-import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
+import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, reportChunk, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { jsonBody, requestJson } from './api';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
@@ -102,7 +102,7 @@ export class RunRecorder {
 
   /** Sends the points gathered so far with the progress and status; on failure they wait for the next report. */
   private async sendReport(extra: { message?: string } = {}) {
-    const points = this.pending.slice(0, MAX_POINTS_PER_REPORT);
+    const points = reportChunk(this.pending);
     this.pending = this.pending.slice(points.length);
     const diagnoses = this.diagnoses.splice(0);
     try {
