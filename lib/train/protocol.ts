@@ -75,6 +75,20 @@ export const MAX_POINTS_PER_REPORT = 10_000;
 /** Bytes of points (as JSON, UTF-8) one report may carry. */
 export const MAX_REPORT_POINT_BYTES = 2 * 1024 * 1024;
 
+/**
+ * A point as the server takes it: at most MAX_POINT_VALUES values, names of at
+ * most MAX_VALUE_NAME_LENGTH characters. A graph with more (hundreds of
+ * losses, labels longer than the limit) is charted live and stored in part,
+ * rather than having every report refused.
+ */
+export function storablePoint(point: MetricPoint): MetricPoint {
+  const entries = Object.entries(point.values);
+  if (entries.length <= MAX_POINT_VALUES && entries.every(([name]) => name.length >= 1 && name.length <= MAX_VALUE_NAME_LENGTH)) return point;
+  // A cut name keeps its place among the values, so that names alike at the start stay apart (and stay the same from point to point).
+  const fit = (name: string, i: number) => (name.length === 0 ? `(${i})` : name.length <= MAX_VALUE_NAME_LENGTH ? name : `${name.slice(0, MAX_VALUE_NAME_LENGTH - 6)}…(${i})`);
+  return { step: point.step, values: Object.fromEntries(entries.slice(0, MAX_POINT_VALUES).map(([name, value], i) => [fit(name, i), value])) };
+}
+
 /** Bytes that points take as the server stores them (JSON, UTF-8). */
 export const pointBytes = (points: readonly MetricPoint[]): number => new TextEncoder().encode(JSON.stringify(points)).byteLength;
 

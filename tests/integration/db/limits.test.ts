@@ -10,7 +10,7 @@ import { createProject, getProject, saveGraph } from '../../../lib/db/projects';
 import { addPicture, createRun, getRun, MAX_RUN_POINT_BYTES, MAX_STORED_POINTS, updateRun } from '../../../lib/db/runs';
 import { GRAPH_LIMITS } from '../../../lib/graph/schema';
 import { getTemplate } from '../../../lib/templates';
-import { MAX_PICTURES_PER_RUN, MAX_POINT_VALUES, MAX_POINTS_PER_REPORT, MAX_REPORT_POINT_BYTES, MAX_VALUE_NAME_LENGTH, pointBytes, reportChunk } from '../../../lib/train/protocol';
+import { MAX_PICTURES_PER_RUN, MAX_POINT_VALUES, MAX_POINTS_PER_REPORT, MAX_REPORT_POINT_BYTES, MAX_VALUE_NAME_LENGTH, pointBytes, reportChunk, storablePoint } from '../../../lib/train/protocol';
 import * as runRoute from '../../../app/api/runs/[runId]/route';
 
 /** Every write is bounded, and each refusal names its limit (real SQLite database). */
@@ -106,6 +106,10 @@ describe('limits on the bytes a run stores', () => {
     expect(chunk.length).toBeLessThan(heavy.length);
     expect(pointBytes(chunk)).toBeLessThanOrEqual(MAX_REPORT_POINT_BYTES);
     expect((await updateRun(LOCAL_OWNER, runId, { iteration: chunk.length, points: chunk })).ok).toBe(true);
+    // And a point past the limits is cut to fit before it is sent, so a graph with hundreds of losses still has its runs stored.
+    const wide = storablePoint(widePoints(0, 1, MAX_POINT_VALUES + 20, (k) => `${'x'.repeat(MAX_VALUE_NAME_LENGTH)}${k}`)[0]!);
+    expect(Object.keys(wide.values)).toHaveLength(MAX_POINT_VALUES);
+    expect((await updateRun(LOCAL_OWNER, runId, { iteration: chunk.length + 1, points: [wide] })).ok).toBe(true);
     expect((await getRun(LOCAL_OWNER, runId)).ok).toBe(true);
   });
 
