@@ -224,15 +224,23 @@ def recover(folder):
                 parse(text, _read(at(weights), "rb"))
             except (OSError, CheckpointError):
                 continue
+            # Under torchrun every process loads: another may have renamed or removed a file first.
             if weights != WEIGHTS:
-                os.replace(at(weights), at(WEIGHTS))
-            os.replace(at(MANIFEST + ".part"), at(MANIFEST))
+                _quietly(os.replace, at(weights), at(WEIGHTS))
+            _quietly(os.replace, at(MANIFEST + ".part"), at(MANIFEST))
             return "finished"
     left = text is not None or os.path.exists(at(WEIGHTS + ".part"))
     for name in (MANIFEST + ".part", WEIGHTS + ".part"):
-        if os.path.exists(at(name)):
-            os.remove(at(name))
+        _quietly(os.remove, at(name))
     return "rolled back" if left else None
+
+
+def _quietly(action, *paths):
+    """A rename or removal whose file may already be gone (done by another process)."""
+    try:
+        action(*paths)
+    except FileNotFoundError:
+        pass
 
 
 def load(folder):
