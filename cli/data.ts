@@ -11,6 +11,7 @@ import { importDataset, deleteDataset, listDatasets, type DatasetSummary } from 
 import { migrate } from '../lib/db/migrate';
 import { LOCAL_OWNER } from '../lib/db/owner';
 import { databaseUrl } from '../lib/db/url';
+import { recoverDatasets, recoveryLine } from '../lib/db/dataset-files';
 import { readInputFiles } from '../lib/data/import/read';
 import type { InputFile } from '../lib/data/import';
 
@@ -23,6 +24,14 @@ function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
 }
+
+/** What start-up finished or rolled back of an import a kill interrupted, if anything. */
+const say = (recovered: Awaited<ReturnType<typeof recoverDatasets>>) => {
+  const line = recoveryLine(recovered);
+  if (line) process.stderr.write(`${line}\n`);
+};
+
+const oneLine = (text: string) => text.split('\n')[0]!.trim() || 'failed';
 
 const megabytes = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 
@@ -41,6 +50,7 @@ async function main() {
   const [command, ...targets] = parsed.positionals;
   const { values } = parsed;
   await migrate(databaseUrl());
+  say(await recoverDatasets());
   if (command === 'list') {
     const datasets = await listDatasets(LOCAL_OWNER);
     process.stdout.write(datasets.length ? `${datasets.map(describe).join('\n')}\n` : 'No datasets yet: npm run data -- import <file|folder> --name NAME\n');
@@ -71,4 +81,5 @@ async function main() {
   process.stdout.write(`Imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describe(imported.value)}\n`);
 }
 
-main().catch((e) => fail((e as Error).stack ?? String(e)));
+// Whatever went wrong, one line that says what (never a stack trace): the user acts on the message, not on our call stack.
+main().catch((e) => fail(oneLine(e instanceof Error ? e.message : String(e))));

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Dataset, DatasetRef } from '../runtime/dataset';
@@ -11,28 +10,41 @@ import { MANIFEST_FILE, parseManifest, readSplit, splitFiles, writeSplit, type D
  */
 export type Splits = { train: Dataset; test?: Dataset };
 
-/** Writes the folder under a temporary name and renames it into place, so a failed write leaves nothing at `dir`. */
-export async function writeDatasetFolder(dir: string, manifest: DatasetManifest, splits: Splits): Promise<number> {
-  const part = `${dir}.part-${randomBytes(6).toString('hex')}`;
+/** A dataset folder's files by name, ready to write. */
+export type DatasetFiles = ReadonlyMap<string, Uint8Array>;
+
+/**
+ * The files of a dataset folder, read back through the library's own reader
+ * before anything is stored: what an import stores is what the library, the
+ * CLI and exports accept (an error here says which file and field the reader
+ * refuses, and nothing is written).
+ */
+export function datasetFiles(manifest: DatasetManifest, splits: Splits): DatasetFiles {
+  const files = new Map<string, Uint8Array>();
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  files.set(MANIFEST_FILE, new TextEncoder().encode(manifestText));
+  const checked = parseManifest(manifestText);
+  for (const split of ['train', 'test'] as const) {
+    const data = splits[split];
+    if (!data) continue;
+    const names = splitFiles(split);
+    const idx = writeSplit(data);
+    readSplit(checked, split, idx.images, idx.labels);
+    files.set(names.images, idx.images);
+    files.set(names.labels, idx.labels);
+  }
+  files.set('preview.png', previewPng(splits.train));
+  return files;
+}
+
+/** Bytes of a folder's files. */
+export const filesBytes = (files: DatasetFiles) => [...files.values()].reduce((n, bytes) => n + bytes.byteLength, 0);
+
+/** Writes the files into a new folder `part` (a temporary name beside its final one); a failed write removes it. */
+export async function writeDatasetFolder(part: string, files: DatasetFiles): Promise<void> {
   try {
     await mkdir(part, { recursive: true });
-    let bytes = 0;
-    const write = async (file: string, data: Uint8Array | string) => {
-      await writeFile(path.join(part, file), data);
-      bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    };
-    await write(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-    for (const split of ['train', 'test'] as const) {
-      const data = splits[split];
-      if (!data) continue;
-      const files = splitFiles(split);
-      const idx = writeSplit(data);
-      await write(files.images, idx.images);
-      await write(files.labels, idx.labels);
-    }
-    await write('preview.png', previewPng(splits.train));
-    await rename(part, dir);
-    return bytes;
+    for (const [name, bytes] of files) await writeFile(path.join(part, name), bytes);
   } catch (error) {
     await rm(part, { recursive: true, force: true });
     throw error;

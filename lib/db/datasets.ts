@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { readDatasetSplit, splitStats, writeDatasetFolder } from '../data/folder';
+import { datasetFiles, filesBytes, readDatasetSplit, splitStats, writeDatasetFolder, type DatasetFiles } from '../data/folder';
 import { importFiles, type ImageOptions, type InputFile } from '../data/import';
 import { DATASET_LIMITS } from '../data/limits';
 import { datasetsUsed } from '../graph/datasets';
@@ -14,7 +14,7 @@ import type { DatasetManifest } from '../runtime/dataset-folder';
 import { db } from './client';
 import { invalid, notFound, type DataResult } from './errors';
 import { ownProjects, type Owner } from './owner';
-import { datasetsDir } from './url';
+import { folderOf, partOf } from './dataset-files';
 
 /**
  * The owner's dataset library: a row per dataset (what it is, for lists and
@@ -51,9 +51,6 @@ const Id = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not a dataset id');
 
 type Row = Omit<DatasetSummary, 'stats'> & { stats: string };
 const summary = (row: Row): DatasetSummary => ({ ...row, stats: JSON.parse(row.stats) as DatasetStats });
-
-/** The folder of a dataset's files. */
-const folderOf = (id: string) => path.join(datasetsDir(), id);
 
 /** What the dataset node's `dataset` param holds: enough for shapes, without a database. */
 export const datasetChoice = (d: DatasetSummary): DatasetChoice => ({
@@ -101,28 +98,39 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
     range: [Math.min(trainStats.range[0], testStats?.range[0] ?? 255), Math.max(trainStats.range[1], testStats?.range[1] ?? 0)],
   };
   const source = describeSource(input.files);
-  // The row first (it names the folder), then the folder; a failed write removes the row again.
-  const row = await db().dataset.create({
-    data: {
-      ownerId: owner.userId,
-      name: name.data,
-      format,
-      source,
-      height: train.height,
-      width: train.width,
-      channels: train.channels,
-      classes: train.classes,
-      trainCount: train.count,
-      testCount: splits.test?.count ?? 0,
-      stats: JSON.stringify(stats),
-      bytes: 0,
-    },
-  });
+  let files: DatasetFiles;
   try {
-    const bytes = await writeDatasetFolder(folderOf(row.id), manifest, splits);
-    return ok(summary(await db().dataset.update({ where: { id: row.id }, data: { bytes } })));
+    files = datasetFiles(manifest, splits);
   } catch (error) {
-    await db().dataset.delete({ where: { id: row.id } }).catch(() => undefined);
+    return invalid(`${source}: cannot be stored as a dataset: ${(error as Error).message}`);
+  }
+  // The files under a temporary name, then the row, then the rename into place (see dataset-files.ts: a kill at any point is finished or rolled back at start).
+  const id = randomBytes(12).toString('hex');
+  const part = partOf(id);
+  await writeDatasetFolder(part, files);
+  try {
+    const row = await db().dataset.create({
+      data: {
+        id,
+        ownerId: owner.userId,
+        name: name.data,
+        format,
+        source,
+        height: train.height,
+        width: train.width,
+        channels: train.channels,
+        classes: train.classes,
+        trainCount: train.count,
+        testCount: splits.test?.count ?? 0,
+        stats: JSON.stringify(stats),
+        bytes: filesBytes(files),
+      },
+    });
+    await rename(part, folderOf(id));
+    return ok(summary(row));
+  } catch (error) {
+    await db().dataset.deleteMany({ where: { id } }).catch(() => undefined);
+    await rm(part, { recursive: true, force: true });
     throw error;
   }
 }
@@ -161,9 +169,15 @@ export async function deleteDataset(owner: Owner, id: unknown): Promise<DataResu
   if (users.length > 0) {
     return invalid(`"${found.value.name}" is used by ${users.map((n) => `"${n}"`).join(', ')}: change ${users.length === 1 ? 'its' : 'their'} data nodes first`);
   }
+  // The folder moves aside first, then the row goes, then the folder (a kill in between is finished or undone at start).
+  const aside = partOf(found.value.id);
+  const moved = await rename(folderOf(found.value.id), aside).then(() => true, () => false);
   const deleted = await db().dataset.deleteMany({ where: { id: found.value.id, ...ownProjects(owner) } });
-  if (deleted.count === 0) return notFound(GONE);
-  await rm(folderOf(found.value.id), { recursive: true, force: true });
+  if (deleted.count === 0) {
+    if (moved) await rename(aside, folderOf(found.value.id));
+    return notFound(GONE);
+  }
+  await rm(aside, { recursive: true, force: true });
   return ok(true);
 }
 

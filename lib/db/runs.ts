@@ -5,7 +5,7 @@ import type { GraphDoc } from '../graph/schema';
 import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
 import type { Diagnosis } from '../runtime/diagnostics';
-import { DiagnosisSchema, ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MetricPointSchema, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import { DiagnosisSchema, ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MAX_REPORT_POINT_BYTES, MetricPointSchema, pointBytes, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
 import { ownProjects, ownRuns, type Owner } from './owner';
@@ -24,6 +24,8 @@ export const CHECKPOINTS_KEPT = 3;
 const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
 /** Logged points kept per run: past it, every other point is dropped (the chart shows the whole run, coarser). */
 export const MAX_STORED_POINTS = 20_000;
+/** Bytes of points (JSON) kept per run, whatever their count: past it they are thinned the same way, to half of it. */
+export const MAX_RUN_POINT_BYTES = 16 * 1024 * 1024;
 /** Diagnoses a run keeps. */
 const MAX_DIAGNOSES = 10;
 /** Runs kept per project. */
@@ -94,9 +96,15 @@ const summary = (row: Row): RunSummary => ({
   updatedAt: row.updatedAt,
 });
 
+/** A path segment as a message shows it: a value's name may be long, and a message is one short line. */
+const segment = (part: PropertyKey) => {
+  const text = JSON.stringify(String(part)).slice(1, -1);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
+
 const issue = (error: z.ZodError) => {
   const first = error.issues[0]!;
-  return `${first.path.join('.') || 'request'}: ${first.message}`;
+  return `${first.path.map(segment).join('.') || 'request'}: ${first.message}`;
 };
 
 const CreateInput = z.object({
@@ -201,24 +209,31 @@ export async function updateRun(owner: Owner, runId: unknown, input: unknown): P
   const parsed = UpdateInput.safeParse(input);
   if (!parsed.success) return invalid(issue(parsed.error));
   const { points, series, scores, diagnoses, ...fields } = parsed.data;
+  const bytes = points.length ? pointBytes(points) : 0;
+  if (bytes > MAX_REPORT_POINT_BYTES) return invalid(`points: ${bytes} bytes of points in one report; a report carries at most ${MAX_REPORT_POINT_BYTES}`);
   return db().$transaction(async (tx) => {
-    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true, pointCount: true, diagnoses: true } });
+    const row = await tx.run.findFirst({ where: { id: id.data, ...ownRuns(owner) }, select: { status: true, pointCount: true, pointBytes: true, diagnoses: true } });
     if (!row) return notFound(NotFound);
     if (ENDED.includes(row.status as RunStatus)) return ended(`Run already ${row.status}: nothing more is recorded`);
-    let pointCount = row.pointCount;
+    let { pointCount, pointBytes: storedBytes } = row;
     if (points.length) {
       const last = await tx.runMetrics.findFirst({ where: { runId: id.data }, orderBy: { seq: 'desc' }, select: { seq: true } });
       const seq = (last?.seq ?? -1) + 1;
-      if (pointCount + points.length <= MAX_STORED_POINTS) {
+      if (pointCount + points.length <= MAX_STORED_POINTS && storedBytes + bytes <= MAX_RUN_POINT_BYTES) {
         await tx.runMetrics.create({ data: { runId: id.data, seq, points: JSON.stringify(points) } });
         pointCount += points.length;
+        storedBytes += bytes;
       } else {
-        // Over the limit: the run's points so far and these, thinned to half the limit, become one batch.
+        // Over a limit: the run's points so far and these, thinned to half of it (count and bytes), become one batch.
         const stored = await tx.runMetrics.findMany({ where: { runId: id.data }, orderBy: { seq: 'asc' }, select: { points: true } });
-        const kept = thinPoints([...stored.flatMap((m) => JSON.parse(m.points) as MetricPoint[]), ...points], MAX_STORED_POINTS / 2);
+        const all = [...stored.flatMap((m) => JSON.parse(m.points) as MetricPoint[]), ...points];
+        const fitting = Math.floor((all.length * MAX_RUN_POINT_BYTES) / 2 / Math.max(1, storedBytes + bytes));
+        const kept = thinPoints(all, Math.max(1, Math.min(MAX_STORED_POINTS / 2, fitting)));
+        const text = JSON.stringify(kept);
         await tx.runMetrics.deleteMany({ where: { runId: id.data } });
-        await tx.runMetrics.create({ data: { runId: id.data, seq, points: JSON.stringify(kept) } });
+        await tx.runMetrics.create({ data: { runId: id.data, seq, points: text } });
         pointCount = kept.length;
+        storedBytes = Buffer.byteLength(text);
       }
     }
     const updated = await tx.run.update({
@@ -229,6 +244,7 @@ export async function updateRun(owner: Owner, runId: unknown, input: unknown): P
         ...(scores && { scores: JSON.stringify(scores) }),
         ...(diagnoses.length && { diagnoses: JSON.stringify(mergeDiagnoses(JSON.parse(row.diagnoses) as Diagnosis[], diagnoses)) }),
         pointCount,
+        pointBytes: storedBytes,
         heartbeatAt: new Date(),
       },
     });

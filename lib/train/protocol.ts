@@ -45,10 +45,19 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** A run in one of these states has ended: nothing more is written to it. */
 export const ENDED: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed'];
 
+/** Values one logged point may carry (its losses, monitors and scores), and the longest name one may have. */
+export const MAX_POINT_VALUES = 100;
+export const MAX_VALUE_NAME_LENGTH = 200;
+
 /** One logged iteration: every loss, and the monitors when they were measured. */
 export const MetricPointSchema = z.object({
   step: z.number().int().min(0),
-  values: z.record(z.string(), z.number()),
+  values: z.record(z.string(), z.number()).superRefine((values, ctx) => {
+    const names = Object.keys(values);
+    if (names.length > MAX_POINT_VALUES) ctx.addIssue({ code: 'custom', message: `A point carries at most ${MAX_POINT_VALUES} values; this one has ${names.length}` });
+    const long = names.find((name) => name.length === 0 || name.length > MAX_VALUE_NAME_LENGTH);
+    if (long !== undefined) ctx.addIssue({ code: 'custom', message: `A value's name is 1 to ${MAX_VALUE_NAME_LENGTH} characters; one here has ${long.length}` });
+  }),
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;
 
@@ -63,6 +72,37 @@ export const DiagnosisSchema = z.object({
 
 /** Points one report to the server may carry (the training tab reports every few seconds). */
 export const MAX_POINTS_PER_REPORT = 10_000;
+/** Bytes of points (as JSON, UTF-8) one report may carry. */
+export const MAX_REPORT_POINT_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A point as the server takes it: at most MAX_POINT_VALUES values, names of at
+ * most MAX_VALUE_NAME_LENGTH characters. A graph with more (hundreds of
+ * losses, labels longer than the limit) is charted live and stored in part,
+ * rather than having every report refused.
+ */
+export function storablePoint(point: MetricPoint): MetricPoint {
+  const entries = Object.entries(point.values);
+  if (entries.length <= MAX_POINT_VALUES && entries.every(([name]) => name.length >= 1 && name.length <= MAX_VALUE_NAME_LENGTH)) return point;
+  // A cut name keeps its place among the values, so that names alike at the start stay apart (and stay the same from point to point).
+  const fit = (name: string, i: number) => (name.length === 0 ? `(${i})` : name.length <= MAX_VALUE_NAME_LENGTH ? name : `${name.slice(0, MAX_VALUE_NAME_LENGTH - 6)}…(${i})`);
+  return { step: point.step, values: Object.fromEntries(entries.slice(0, MAX_POINT_VALUES).map(([name, value], i) => [fit(name, i), value])) };
+}
+
+/** Bytes that points take as the server stores them (JSON, UTF-8). */
+export const pointBytes = (points: readonly MetricPoint[]): number => new TextEncoder().encode(JSON.stringify(points)).byteLength;
+
+/** The first of `points` that one report may carry: at most MAX_POINTS_PER_REPORT, within MAX_REPORT_POINT_BYTES (at least one). */
+export function reportChunk(points: readonly MetricPoint[]): MetricPoint[] {
+  const chunk: MetricPoint[] = [];
+  let bytes = 2;
+  for (const point of points.slice(0, MAX_POINTS_PER_REPORT)) {
+    bytes += pointBytes([point]) - 1;
+    if (chunk.length > 0 && bytes > MAX_REPORT_POINT_BYTES) break;
+    chunk.push(point);
+  }
+  return chunk;
+}
 /** Grids a run keeps of each kind: enough for 100,000 iterations sampled every 50. */
 export const MAX_PICTURES_PER_RUN = 2_000;
 

@@ -48,6 +48,11 @@ function read(bytes: Uint8Array, name: string): NpyArray {
   }
   if (array.fortranOrder) fail(`${name}: stored in Fortran order; save it with numpy.ascontiguousarray first`);
   if (!/^[iuf]\d$/.test(array.dtype) && array.dtype !== 'b1') fail(`${name}: dtype ${array.dtype} is not a number type`);
+  // npyjs takes the header's shape on trust: it must be sizes, and their product the values the file holds.
+  if (!array.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${name}: shape (${array.shape.join(', ')}) is not a list of sizes`);
+  const size = array.shape.reduce((a, b) => a * b, 1);
+  const held = (array.data as unknown as ArrayLike<unknown>).length;
+  if (size !== held) fail(`${name}: shape [${array.shape.join(', ')}] is ${size} values but the file holds ${held}`);
   return array;
 }
 

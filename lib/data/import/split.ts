@@ -29,11 +29,7 @@ export function assemble(format: ImportedData['format'], splits: { train?: Split
   const { train, test } = splits;
   if (!train) return fail(test ? `${test.source}: only test data; a dataset needs training data (a file or folder not named test)` : 'No images found');
   const all = test ? [train, test] : [train];
-  for (const split of all) {
-    if (split.count === 0) fail(`${split.source}: holds no images`);
-    if (split.height > DATASET_LIMITS.side || split.width > DATASET_LIMITS.side) fail(`${split.source}: ${split.height}x${split.width} images; the largest size is ${DATASET_LIMITS.side}x${DATASET_LIMITS.side} (resize them at import)`);
-    if (split.channels !== 1 && split.channels !== 3) fail(`${split.source}: ${split.channels} channels; datasets are greyscale (1) or RGB (3)`);
-  }
+  for (const split of all) checkSplit(split);
   if (test && (test.height !== train.height || test.width !== train.width || test.channels !== train.channels)) {
     fail(`${test.source}: ${test.height}x${test.width}x${test.channels} images, but the training data is ${train.height}x${train.width}x${train.channels}`);
   }
@@ -47,6 +43,24 @@ export function assemble(format: ImportedData['format'], splits: { train?: Split
   if (classes > DATASET_LIMITS.classes) fail(`${classes} classes: a dataset has at most ${DATASET_LIMITS.classes}`);
   const dataset = (s: SplitData): Dataset => ({ count: s.count, height: s.height, width: s.width, channels: s.channels, images: s.images, labels: s.labels ?? new Uint8Array(s.count), classes });
   return { format, splits: test ? { train: dataset(train), test: dataset(test) } : { train: dataset(train) }, ...(classNames ? { classNames } : {}) };
+}
+
+/**
+ * One split's shape against its data, whatever importer read it: at least
+ * one image of at least 1x1, within the size limit, greyscale or RGB, and
+ * exactly the pixels and labels its shape says. A header that disagrees with
+ * its data is refused here, naming the file, instead of being stored.
+ */
+function checkSplit(split: SplitData): void {
+  const { source, count, height, width, channels } = split;
+  if (![count, height, width, channels].every(Number.isSafeInteger)) fail(`${source}: shape ${count}x${height}x${width}x${channels} is not whole numbers`);
+  if (count === 0) fail(`${source}: holds no images`);
+  if (height < 1 || width < 1) fail(`${source}: ${height}x${width} images; an image is at least 1x1`);
+  if (height > DATASET_LIMITS.side || width > DATASET_LIMITS.side) fail(`${source}: ${height}x${width} images; the largest size is ${DATASET_LIMITS.side}x${DATASET_LIMITS.side} (resize them at import)`);
+  if (channels !== 1 && channels !== 3) fail(`${source}: ${channels} channels; datasets are greyscale (1) or RGB (3)`);
+  const pixels = count * height * width * channels;
+  if (split.images.byteLength !== pixels) fail(`${source}: ${split.images.byteLength} pixel values for ${count} images of ${height}x${width}x${channels} (${pixels}): its shape and its data disagree`);
+  if (split.labels && split.labels.byteLength !== count) fail(`${source}: ${split.labels.byteLength} labels for ${count} images`);
 }
 
 /** Labels as bytes, each checked to be a class index (0..255): the error names the file and item. */

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { dump } from 'npyjs';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { idxBytes } from '../../../lib/runtime/idx';
 import { writeImageFolder } from '../../fixtures/images';
 
 /**
@@ -68,6 +70,24 @@ describe('npm run data and --dataset', () => {
     const id = /: (\w+) {2}strokes/.exec(imported.stdout)![1]!;
     expect(await readdir(path.join(scratch, 'datasets', id))).toEqual(['dataset.json', 'preview.png', 'train-images.idx', 'train-labels.idx']);
     await trains('conv-ae', id);
+  });
+
+  it('refuses malformed files in one line naming the file, with status 2 and no stack trace, and lists nothing of them', async () => {
+    const bad = path.join(scratch, 'bad');
+    await mkdir(bad, { recursive: true });
+    const files: Record<string, Uint8Array> = {
+      'w0-images-idx3-ubyte': idxBytes([3, 2, 0], new Uint8Array(0)),
+      'zero-images-idx3-ubyte': idxBytes([3, 0, 0], new Uint8Array(0)),
+      'short.npy': new Uint8Array(dump(new Uint8Array(10), [3, 2, 2])),
+      'empty.csv': new TextEncoder().encode('label\n1\n'),
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      await writeFile(path.join(bad, name), bytes);
+      const result = await cli('cli/data.ts', 'import', path.join(bad, name), '--name', name);
+      expect({ name, code: result.code }).toEqual({ name, code: 2 });
+      expect(result.stderr.trimEnd().split('\n'), name).toEqual([expect.stringMatching(new RegExp(`^error: ${name.replace('.', '\\.')}: `))]);
+    }
+    expect((await cli('cli/data.ts', 'list')).stdout).not.toMatch(/w0-images|zero-images|short\.npy|empty\.csv/);
   });
 
   it('refuses what it cannot use, saying why', async () => {

@@ -15,6 +15,7 @@ import { createProject, getProject, saveGraph } from '../../../lib/db/projects';
 import { datasetsDir } from '../../../lib/db/url';
 import { idxBytes } from '../../../lib/runtime/idx';
 import { pixel, pngBytes, writeImageFolder } from '../../fixtures/images';
+import * as datasetsRoute from '../../../app/api/datasets/route';
 
 /**
  * Importing data as users have it, through the same function as the upload
@@ -128,6 +129,45 @@ describe('importing a dataset', () => {
     await refused([file('bomb.zip', bomb)], /bomb\.zip: unpacks to more than \d+ bytes/);
     await refused([file('huge.csv', new Uint8Array(DATASET_LIMITS.uploadBytes + 1))], /bytes sent: an import takes at most/);
     expect(await importDataset(LOCAL_OWNER, { name: ' ', files: [file('x/1.png', png(4, 4))] })).toMatchObject({ ok: false, error: { message: 'A dataset needs a name' } });
+  });
+
+  it('refuses every malformed IDX, NumPy and CSV file with a 400 naming the file, never storing it or failing with a 500', async () => {
+    const npy = (data: Parameters<typeof dump>[0], shape: number[]) => new Uint8Array(dump(data, shape));
+    /** A .npy whose header claims `shape` over whatever data follows (npyjs trusts the header). */
+    const npyClaiming = (shape: string, data: Uint8Array) => {
+      const header = `{'descr': '|u1', 'fortran_order': False, 'shape': ${shape}, }`.padEnd(118, ' ') + '\n';
+      return new Uint8Array([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0, header.length, 0, ...new TextEncoder().encode(header), ...data]);
+    };
+    const cases: [string, InputFile[], RegExp][] = [
+      ['IDX images of width 0', [file('train-images-idx3-ubyte', idxBytes([3, 2, 0], new Uint8Array(0)))], /^train-images-idx3-ubyte: 2x0 images; an image is at least 1x1$/],
+      ['IDX images of 0x0', [file('train-images-idx3-ubyte', idxBytes([3, 0, 0], new Uint8Array(0)))], /^train-images-idx3-ubyte: 0x0 images/],
+      ['IDX images of 0 channels', [file('train-images-idx3-ubyte', idxBytes([2, 2, 2, 0], new Uint8Array(0)))], /^train-images-idx3-ubyte: 0 channels/],
+      ['IDX images and labels of width 0', [file('train-images-idx3-ubyte', idxBytes([2, 0, 5], new Uint8Array(0))), file('train-labels-idx1-ubyte', idxBytes([2], new Uint8Array(2)))], /^train-images-idx3-ubyte: 0x5 images/],
+      ['NPY of width 0', [file('x.npy', npy(new Uint8Array(0), [3, 2, 0]))], /^x\.npy: 2x0 images/],
+      ['NPY with less data than its shape', [file('x.npy', npy(new Uint8Array(10), [3, 2, 2]))], /^x\.npy: shape \[3, 2, 2\] is 12 values but the file holds 10$/],
+      ['NPY with more data than its shape', [file('x.npy', npy(new Uint8Array(20), [3, 2, 2]))], /^x\.npy: shape \[3, 2, 2\] is 12 values but the file holds 20$/],
+      ['NPY with a negative size', [file('x.npy', npyClaiming('(-3, 2, 2)', new Uint8Array(12)))], /^x\.npy: shape \(-3, 2, 2\) is not a list of sizes$/],
+      ['NPY with a size that is no number', [file('x.npy', npyClaiming('(3, two, 2)', new Uint8Array(12)))], /^x\.npy: shape \(3, NaN, 2\) is not a list of sizes$/],
+      ['NPZ labels that disagree with their shape', [file('d.npz', zipSync({ 'x_train.npy': npy(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': npyClaiming('(2,)', new Uint8Array(3)) }))], /^d\.npz\/y_train\.npy: shape \[2\] is 2 values but the file holds 3$/],
+      ['CSV with a label column and no pixels', [file('digits.csv', 'label\n1\n2\n')], /^digits\.csv: 0x0 images/],
+    ];
+    for (const [what, files, message] of cases) {
+      // The function both the route and the CLI call: a refusal, never an exception.
+      const read = await importFiles(files);
+      expect(read.ok ? 'imported' : read.error, what).toMatch(message);
+      await refused(files, message);
+      // The upload route: 400 with the message.
+      const form = new FormData();
+      form.set('name', what);
+      for (const f of files) form.append('files', new File([new Uint8Array(f.bytes)], f.path));
+      form.set('paths', JSON.stringify(files.map((f) => f.path)));
+      const request = new Request('http://localhost/api/datasets', { method: 'POST', body: form });
+      const body = await request.arrayBuffer();
+      const response = await datasetsRoute.POST(new Request(request.url, { method: 'POST', body, headers: { 'Content-Type': request.headers.get('Content-Type')!, 'Content-Length': String(body.byteLength) } }), {});
+      expect({ what, status: response.status, error: ((await response.json()) as { error: string }).error }).toMatchObject({ what, status: 400, error: expect.stringMatching(message) });
+    }
+    // Every dataset the library holds reads back (nothing of the above was stored half-way).
+    for (const dataset of await listDatasets(LOCAL_OWNER)) expect((await loadDataset(LOCAL_OWNER, { id: dataset.id, split: 'train' })).ok, dataset.name).toBe(true);
   });
 
   it('renames, and refuses to delete a dataset that a saved graph reads, naming the project', async () => {

@@ -1,6 +1,6 @@
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
-import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
+import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, reportChunk, storablePoint, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { jsonBody, requestJson } from './api';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
@@ -42,7 +42,8 @@ export class RunRecorder {
     this.timer = setInterval(() => this.report(), REPORT_MS);
   }
 
-  points(points: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
+  points(logged: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
+    const points = logged.map(storablePoint);
     this.pending.push(...points);
     // While the server cannot be reached, the backlog is thinned rather than grown without end.
     if (this.pending.length > 4 * MAX_POINTS_PER_REPORT) this.pending = thinPoints(this.pending, 2 * MAX_POINTS_PER_REPORT);
@@ -102,7 +103,7 @@ export class RunRecorder {
 
   /** Sends the points gathered so far with the progress and status; on failure they wait for the next report. */
   private async sendReport(extra: { message?: string } = {}) {
-    const points = this.pending.slice(0, MAX_POINTS_PER_REPORT);
+    const points = reportChunk(this.pending);
     this.pending = this.pending.slice(points.length);
     const diagnoses = this.diagnoses.splice(0);
     try {
