@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
 import { pixel, pngBytes } from '../tests/fixtures/images';
+import { memoryFile } from '../lib/data/import';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '60000' } } });
 const IMAGES = Number(values.images);
@@ -60,7 +61,7 @@ async function main() {
   for (let i = 0; i < IMAGES; i++) entries[`pngs/${i % classes}/${String(i).padStart(5, '0')}.png`] = pngBytes(28, 28, (p) => pixel(i % classes, i, p, 0));
   const zip = zipSync(entries, { level: 0 });
   const started = performance.now();
-  const pngs = await importDataset(LOCAL_OWNER, { name: 'PNGs', files: [{ path: 'pngs.zip', bytes: zip }] });
+  const pngs = await importDataset(LOCAL_OWNER, { name: 'PNGs', files: [memoryFile('pngs.zip', zip)] });
   if (!pngs.ok) throw new Error(pngs.error.message);
   console.log(`  ${IMAGES} PNGs of 28x28 in a ${(zip.byteLength / 2 ** 20).toFixed(1)} MB zip, ${classes} class folders: ${seconds(performance.now() - started)}`);
 

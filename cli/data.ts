@@ -13,6 +13,7 @@ import { LOCAL_OWNER } from '../lib/db/owner';
 import { databaseUrl } from '../lib/db/url';
 import { recoverDatasets, recoveryLine } from '../lib/db/dataset-files';
 import { readInputFiles } from '../lib/data/import/read';
+import { LOCAL_IMPORT_LIMITS } from '../lib/data/limits';
 import type { InputFile } from '../lib/data/import';
 
 const USAGE = `usage:
@@ -70,13 +71,13 @@ async function main() {
   const files: InputFile[] = [];
   for (const target of targets) {
     try {
-      files.push(...(await readInputFiles(target)));
+      files.push(...(await readInputFiles(target, LOCAL_IMPORT_LIMITS)));
     } catch (e) {
       fail((e as Error).message);
     }
   }
   const options = { ...(size ? { size: { height: Number(size[1]), width: Number(size[2]) } } : {}), ...(channels ? { channels } : {}) };
-  const imported = await importDataset(LOCAL_OWNER, { name: values.name ?? targets[0]!.replace(/[\\/]+$/, '').replace(/^.*[\\/]/, ''), files, options });
+  const imported = await importDataset(LOCAL_OWNER, { name: values.name ?? targets[0]!.replace(/[\\/]+$/, '').replace(/^.*[\\/]/, ''), files, options, limits: LOCAL_IMPORT_LIMITS });
   if (!imported.ok) fail(imported.error.message);
   process.stdout.write(`Imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describe(imported.value)}\n`);
 }

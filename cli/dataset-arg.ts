@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readDatasetManifest } from '../lib/data/folder';
-import { importFiles } from '../lib/data/import';
+import { collect, importFiles } from '../lib/data/import';
 import { readInputFiles } from '../lib/data/import/read';
 import { nodeData } from '../lib/data/node';
 import { MANIFEST_FILE, type DatasetManifest } from '../lib/runtime/dataset-folder';
@@ -65,10 +65,12 @@ export async function resolveDatasetArg(arg: string): Promise<Result<DatasetArg>
   };
   const base = nodeData(datasetsDir());
   const data: DataProvider = {
-    dataset: (ref) => {
+    dataset: async (ref) => {
       if (ref.id !== 'imported') return base.dataset(ref);
       const split = splits[ref.split];
-      return split ? Promise.resolve(split) : Promise.reject(new Error(`${arg} has no ${ref.split} split`));
+      if (!split) throw new Error(`${arg} has no ${ref.split} split`);
+      const { count, height, width, channels, classes, labels } = split;
+      return { count, height, width, channels, classes, labels, images: await collect(split) };
     },
   };
   return ok({ choice: choiceOf('imported', manifest), data });

@@ -1,53 +1,114 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Dataset, DatasetRef } from '../runtime/dataset';
-import { MANIFEST_FILE, parseManifest, readSplit, splitFiles, writeSplit, type DatasetManifest } from '../runtime/dataset-folder';
+import { checkSplitFiles, MANIFEST_FILE, parseManifest, readSplit, splitFiles, type DatasetManifest } from '../runtime/dataset-folder';
+import { idxBytes, idxHeader } from '../runtime/idx';
+import { fail, ImportError } from './import/files';
+import type { PlannedSplit } from './import/split';
 
 /**
- * Dataset folders on disk (see lib/runtime/dataset-folder.ts): written whole
- * or not at all, read back checked.
+ * Dataset folders on disk (see lib/runtime/dataset-folder.ts): written as an
+ * import decodes them, never all in memory, then read back through the
+ * library's own checks; read back checked.
  */
 export type Splits = { train: Dataset; test?: Dataset };
 
-/** A dataset folder's files by name, ready to write. */
-export type DatasetFiles = ReadonlyMap<string, Uint8Array>;
-
-/**
- * The files of a dataset folder, read back through the library's own reader
- * before anything is stored: what an import stores is what the library, the
- * CLI and exports accept (an error here says which file and field the reader
- * refuses, and nothing is written).
- */
-export function datasetFiles(manifest: DatasetManifest, splits: Splits): DatasetFiles {
-  const files = new Map<string, Uint8Array>();
-  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  files.set(MANIFEST_FILE, new TextEncoder().encode(manifestText));
-  const checked = parseManifest(manifestText);
-  for (const split of ['train', 'test'] as const) {
-    const data = splits[split];
-    if (!data) continue;
-    const names = splitFiles(split);
-    const idx = writeSplit(data);
-    readSplit(checked, split, idx.images, idx.labels);
-    files.set(names.images, idx.images);
-    files.set(names.labels, idx.labels);
-  }
-  files.set('preview.png', previewPng(splits.train));
-  return files;
+/** What writing a dataset folder found in it: its bytes, and what the Datasets page shows of it. */
+export interface WrittenDataset {
+  bytes: number;
+  classCounts: { train: number[]; test?: number[] };
+  /** Darkest and brightest pixel, 0-255. */
+  range: [number, number];
 }
 
-/** Bytes of a folder's files. */
-export const filesBytes = (files: DatasetFiles) => [...files.values()].reduce((n, bytes) => n + bytes.byteLength, 0);
-
-/** Writes the files into a new folder `part` (a temporary name beside its final one); a failed write removes it. */
-export async function writeDatasetFolder(part: string, files: DatasetFiles): Promise<void> {
+/**
+ * Writes a planned dataset into a new folder `part` (a temporary name beside
+ * its final one): the manifest, each split's IDX files with its pixels as
+ * they come (a split whose data ends early or runs long is refused, naming its
+ * source), and a preview of the first training images; then reads the files
+ * back through the library's own checks, so that what an import stores is
+ * what the library, the CLI and exports accept. A failed write removes the
+ * folder and throws (an ImportError where the data is at fault).
+ */
+export async function writeDatasetFolder(part: string, manifest: DatasetManifest, splits: { train: PlannedSplit; test?: PlannedSplit }): Promise<WrittenDataset> {
   try {
     await mkdir(part, { recursive: true });
-    for (const [name, bytes] of files) await writeFile(path.join(part, name), bytes);
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    await writeFile(path.join(part, MANIFEST_FILE), manifestText);
+    let bytes = Buffer.byteLength(manifestText);
+    const range: [number, number] = [255, 0];
+    const classCounts: WrittenDataset['classCounts'] = { train: [] };
+    for (const split of ['train', 'test'] as const) {
+      const data = splits[split];
+      if (!data) continue;
+      const written = await writeSplitFiles(part, split, data, range, split === 'train');
+      bytes += written.bytes;
+      classCounts[split] = Array.from({ length: data.classes }, (_, k) => data.labels.filter((l) => l === k).length);
+      if (written.preview) {
+        const png = previewPng({ ...data, count: Math.min(data.count, PREVIEW_COLUMNS * PREVIEW_ROWS), images: written.preview });
+        await writeFile(path.join(part, 'preview.png'), png);
+        bytes += png.byteLength;
+      }
+    }
+    await checkFolder(part);
+    return { bytes, classCounts, range };
   } catch (error) {
     await rm(part, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** One split's image file (written a chunk at a time, as its pixels come) and label file; the first images kept for the preview. */
+async function writeSplitFiles(dir: string, split: 'train' | 'test', data: PlannedSplit, range: [number, number], keepPreview: boolean) {
+  const names = splitFiles(split);
+  const item = data.height * data.width * data.channels;
+  const expected = data.count * item;
+  const preview = keepPreview ? new Uint8Array(Math.min(data.count, PREVIEW_COLUMNS * PREVIEW_ROWS) * item) : undefined;
+  const dims = data.channels === 1 ? [data.count, data.height, data.width] : [data.count, data.height, data.width, data.channels];
+  const header = idxHeader(dims);
+  const handle = await open(path.join(dir, names.images), 'w');
+  let at = 0;
+  try {
+    await handle.write(header);
+    for await (const chunk of data.pixels()) {
+      if (at + chunk.byteLength > expected) fail(`${data.source}: more pixel values than its ${data.count} images of ${data.height}x${data.width}x${data.channels} (${expected}): its shape and its data disagree`);
+      if (preview && at < preview.byteLength) preview.set(chunk.subarray(0, preview.byteLength - at), at);
+      for (let i = 0; i < chunk.length; i++) {
+        const v = chunk[i]!;
+        if (v < range[0]) range[0] = v;
+        if (v > range[1]) range[1] = v;
+      }
+      await handle.write(chunk);
+      at += chunk.byteLength;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (at !== expected) fail(`${data.source}: ${at} pixel values for ${data.count} images of ${data.height}x${data.width}x${data.channels} (${expected}): its shape and its data disagree`);
+  const labels = idxBytes([data.count], data.labels);
+  await writeFile(path.join(dir, names.labels), labels);
+  return { bytes: header.byteLength + expected + labels.byteLength, preview };
+}
+
+/** A written folder read back as the library reads it: its manifest, and each split's headers and labels (not its pixels). */
+async function checkFolder(dir: string): Promise<void> {
+  try {
+    const manifest = await readDatasetManifest(dir);
+    for (const split of ['train', 'test'] as const) {
+      if (manifest.splits[split] === undefined) continue;
+      const names = splitFiles(split);
+      const images = await open(path.join(dir, names.images), 'r');
+      try {
+        const head = new Uint8Array(24);
+        await images.read(head, 0, head.length, 0);
+        checkSplitFiles(manifest, split, head, (await images.stat()).size, new Uint8Array(await readFile(path.join(dir, names.labels))));
+      } finally {
+        await images.close();
+      }
+    }
+  } catch (error) {
+    throw new ImportError(`cannot be stored as a dataset: ${(error as Error).message}`);
   }
 }
 
@@ -61,25 +122,12 @@ export async function readDatasetSplit(dir: string, split: DatasetRef['split']):
   return readSplit(manifest, split, await readFile(path.join(dir, files.images)), await readFile(path.join(dir, files.labels)));
 }
 
-/** Items per class, and the darkest and brightest pixel (0-255). */
-export function splitStats(data: Dataset): { classCounts: number[]; range: [number, number] } {
-  const classCounts = new Array<number>(data.classes).fill(0);
-  for (const label of data.labels) classCounts[label]!++;
-  let min = 255;
-  let max = 0;
-  for (const v of data.images) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { classCounts, range: [min, max] };
-}
-
 const PREVIEW_COLUMNS = 8;
 const PREVIEW_ROWS = 4;
 const GAP = 2;
 
 /** The first items of a split as a grid (RGB PNG), for the Datasets page. */
-export function previewPng(data: Dataset): Uint8Array {
+function previewPng(data: Pick<Dataset, 'count' | 'height' | 'width' | 'channels' | 'images'>): Uint8Array {
   const count = Math.min(data.count, PREVIEW_COLUMNS * PREVIEW_ROWS);
   const rows = Math.ceil(count / PREVIEW_COLUMNS);
   const columns = Math.min(count, PREVIEW_COLUMNS);

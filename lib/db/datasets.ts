@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { datasetFiles, filesBytes, readDatasetSplit, splitStats, writeDatasetFolder, type DatasetFiles } from '../data/folder';
+import { readDatasetSplit, writeDatasetFolder, type WrittenDataset } from '../data/folder';
 import { importFiles, type ImageOptions, type InputFile } from '../data/import';
-import { DATASET_LIMITS } from '../data/limits';
+import { ImportError } from '../data/import/files';
+import { DATASET_LIMITS, type ImportLimits } from '../data/limits';
 import { datasetsUsed } from '../graph/datasets';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
@@ -68,6 +69,8 @@ export interface ImportInput {
   name: unknown;
   files: readonly InputFile[];
   options?: ImageOptions;
+  /** The app's limits by default; the CLI imports with those of the user's own disk. */
+  limits?: ImportLimits;
 }
 
 export async function importDataset(owner: Owner, input: ImportInput): Promise<DataResult<DatasetSummary>> {
@@ -75,7 +78,7 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
   if (!name.success) return invalid(name.error.issues[0]!.message);
   const count = await db().dataset.count({ where: ownProjects(owner) });
   if (count >= DATASET_LIMITS.perOwner) return invalid(`${count} datasets, the most one library keeps: delete some first`);
-  const imported = await importFiles(input.files, input.options);
+  const imported = await importFiles(input.files, input.options, input.limits);
   if (!imported.ok) return invalid(imported.error);
   const { splits, classNames, format } = imported.value;
   const train = splits.train;
@@ -90,24 +93,18 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
     ...(classNames ? { classNames } : {}),
     splits: { train: train.count, ...(splits.test ? { test: splits.test.count } : {}) },
   };
-  const trainStats = splitStats(train);
-  const testStats = splits.test && splitStats(splits.test);
-  const stats: DatasetStats = {
-    classNames: classNames ?? null,
-    classCounts: { train: trainStats.classCounts, ...(testStats ? { test: testStats.classCounts } : {}) },
-    range: [Math.min(trainStats.range[0], testStats?.range[0] ?? 255), Math.max(trainStats.range[1], testStats?.range[1] ?? 0)],
-  };
   const source = describeSource(input.files);
-  let files: DatasetFiles;
-  try {
-    files = datasetFiles(manifest, splits);
-  } catch (error) {
-    return invalid(`${source}: cannot be stored as a dataset: ${(error as Error).message}`);
-  }
   // The files under a temporary name, then the row, then the rename into place (see dataset-files.ts: a kill at any point is finished or rolled back at start).
   const id = randomBytes(12).toString('hex');
   const part = partOf(id);
-  await writeDatasetFolder(part, files);
+  let written: WrittenDataset;
+  try {
+    written = await writeDatasetFolder(part, manifest, splits);
+  } catch (error) {
+    if (error instanceof ImportError) return invalid(/^cannot be stored/.test(error.message) ? `${source}: ${error.message}` : error.message);
+    throw error;
+  }
+  const stats: DatasetStats = { classNames: classNames ?? null, classCounts: written.classCounts, range: written.range };
   try {
     const row = await db().dataset.create({
       data: {
@@ -123,7 +120,7 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
         trainCount: train.count,
         testCount: splits.test?.count ?? 0,
         stats: JSON.stringify(stats),
-        bytes: filesBytes(files),
+        bytes: written.bytes,
       },
     });
     await rename(part, folderOf(id));

@@ -1,5 +1,5 @@
 import type { Dataset, DatasetRef } from './dataset';
-import { idxBytes, parseIdx } from './idx';
+import { idxBytes, parseIdx, parseIdxHeader } from './idx';
 
 /**
  * A dataset as a folder of files: `dataset.json` (what it holds) beside one
@@ -54,10 +54,21 @@ export function parseManifest(text: string, what = MANIFEST_FILE): DatasetManife
 
 /** One split from its two IDX files, checked against the manifest: sizes, counts and labels. */
 export function readSplit(manifest: DatasetManifest, split: DatasetRef['split'], imageBytes: Uint8Array, labelBytes: Uint8Array): Dataset {
+  const { offset, labels } = checkSplitFiles(manifest, split, imageBytes, imageBytes.length, labelBytes);
+  return { count: labels.length, height: manifest.height, width: manifest.width, channels: manifest.channels, images: imageBytes.subarray(offset), labels, classes: manifest.classes };
+}
+
+/**
+ * A split's two IDX files against the manifest, from the image file's header
+ * (`imageHead`, its first bytes, and its size: the pixels need not be read)
+ * and the label file: sizes, counts and labels. Returns where the pixels start
+ * and the labels.
+ */
+export function checkSplitFiles(manifest: DatasetManifest, split: DatasetRef['split'], imageHead: Uint8Array, imageSize: number, labelBytes: Uint8Array): { offset: number; labels: Uint8Array } {
   const files = splitFiles(split);
   const count = manifest.splits[split];
   if (count === undefined) throw new Error(`dataset "${manifest.name}" has no ${split} split`);
-  const images = parseIdx(imageBytes, files.images);
+  const images = parseIdxHeader(imageHead, imageSize, files.images);
   const labels = parseIdx(labelBytes, files.labels);
   const expected = manifest.channels === 1 ? [count, manifest.height, manifest.width] : [count, manifest.height, manifest.width, manifest.channels];
   // Greyscale may come as [n, h, w, 1].
@@ -66,7 +77,7 @@ export function readSplit(manifest: DatasetManifest, split: DatasetRef['split'],
   if (labels.dims.length !== 1 || labels.dims[0] !== count) throw new Error(`${files.labels}: ${labels.dims.join(' x ')} labels for ${count} images`);
   const bad = labels.data.findIndex((l) => l >= manifest.classes);
   if (bad >= 0) throw new Error(`${files.labels}: label ${labels.data[bad]} at item ${bad} is not below the ${manifest.classes} classes`);
-  return { count, height: manifest.height, width: manifest.width, channels: manifest.channels, images: images.data, labels: labels.data, classes: manifest.classes };
+  return { offset: images.offset, labels: labels.data };
 }
 
 /** A split as its two IDX files, the inverse of `readSplit`. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
+import { readAll } from '../../lib/data/import/files';
 import { readInputFiles } from '../../lib/data/import/read';
 import { writeImageFolder } from '../fixtures/images';
 import { createProject, select, setSettings } from './helpers';
@@ -46,7 +47,7 @@ test('import Fashion-MNIST and a zip of PNGs, train the GAN template on each in 
 
   const folder = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-e2e-')), 'strokes');
   await writeImageFolder(folder, { classes: ['left', 'right'], perClass: 40, height: 28, width: 28 });
-  const zip = zipSync(Object.fromEntries((await readInputFiles(folder)).map((f) => [f.path, f.bytes])));
+  const zip = zipSync(Object.fromEntries(await Promise.all((await readInputFiles(folder)).map(async (f) => [f.path, await readAll(f)]))));
   const strokes = await importFiles(page, 'Strokes', { name: 'strokes.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
   await expect(strokes).toContainText('80 images · 28×28×1');
   await strokes.getByText('2 classes').click();

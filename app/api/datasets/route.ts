@@ -1,5 +1,6 @@
 import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
 import { DATASET_LIMITS } from '@/lib/data/limits';
+import { memoryFile } from '@/lib/data/import';
 import { importDataset, listDatasets } from '@/lib/db/datasets';
 import { ok } from '@/lib/result';
 
@@ -41,6 +42,6 @@ export const POST = owned(async (owner, request) => {
   if (options.size && (options.size.height < 1 || options.size.width < 1 || options.size.height > DATASET_LIMITS.side || options.size.width > DATASET_LIMITS.side)) {
     return jsonError(`size: from 1x1 to ${DATASET_LIMITS.side}x${DATASET_LIMITS.side}`);
   }
-  const inputs = await Promise.all(files.map(async (file, i) => ({ path: names[i]!.replace(/^\.?\/+/, ''), bytes: new Uint8Array(await file.arrayBuffer()) })));
+  const inputs = await Promise.all(files.map(async (file, i) => memoryFile(names[i]!.replace(/^\.?\/+/, ''), new Uint8Array(await file.arrayBuffer()))));
   return jsonResult(await importDataset(owner, { name: form.get('name'), files: inputs, options }), 201);
 });

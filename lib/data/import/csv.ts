@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { fail, ImportError, splitOf, type InputFile } from './files';
-import { assemble, type ImportedData, type SplitData } from './split';
+import type { ImportLimits } from '../limits';
+import { fail, ImportError, readAll, splitOf, type InputFile } from './files';
+import { assemble, inMemory, type ImportedData, type SplitData } from './split';
 
 /**
  * CSV of pixel rows, as Kaggle ships MNIST-style data: a header, a label
@@ -12,36 +13,39 @@ export const isCsv = (path: string) => /\.csv$/i.test(path);
 
 const LABEL_COLUMN = /^(label|labels|class|y|target)$/i;
 
-export function importCsv(files: readonly InputFile[]): ImportedData {
+export async function importCsv(files: readonly InputFile[], limits: ImportLimits): Promise<ImportedData> {
   const splits: { train?: SplitData; test?: SplitData } = {};
   const names = new Set<string>();
-  const parsed = files.map((file) => {
+  const parsed: ReturnType<typeof read>[] = [];
+  for (const file of files) {
     if (!isCsv(file.path)) fail(`${file.path}: not a CSV file, and a dataset comes from one kind of file`);
     const split = splitOf(file.path);
     if (splits[split]) fail(`${file.path}: a second ${split} file beside ${splits[split]!.source}`);
-    const table = read(file);
+    const table = read(file.path, await readAll(file));
     splits[split] = table.data;
     table.names.forEach((n) => names.add(n));
-    return table;
-  });
+    parsed.push(table);
+  }
   // Named classes (text labels) become indices in sorted order; numeric labels are indices already.
   const classNames = parsed.some((t) => t.names.length > 0) ? [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })) : undefined;
   if (classNames) {
     const index = new Map(classNames.map((n, i) => [n, i]));
     for (const table of parsed) table.data.labels = Uint8Array.from(table.rawLabels, (l) => index.get(l) ?? 0);
   }
-  return assemble('csv', splits, classNames);
+  return assemble('csv', splits, limits, classNames);
 }
 
 /**
  * Reads one CSV file in two passes over csv-parse's records, each record
  * handled and dropped as it comes (on_record returns null), so memory stays
  * the size of the pixels however many cells the file has: the first pass
- * checks every cell and finds the layout and the value range, the second
- * writes the pixels.
+ * checks every cell and finds the layout and the value range; the second,
+ * run when the pixels are written (after the import's limits are checked),
+ * fills them.
  */
-function read(file: InputFile) {
-  const text = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+function read(path: string, bytes: Uint8Array) {
+  const file = { path };
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const each = (visit: (cells: string[], index: number) => void) => {
     let index = 0;
     try {
@@ -90,23 +94,29 @@ function read(file: InputFile) {
   const rgbSide = Math.round(Math.sqrt(values / 3));
   const [height, width, channels] = side * side === values ? [side, side, 1] : rgbSide * rgbSide * 3 === values ? [rgbSide, rgbSide, 3] : fail(`${file.path}: ${values} pixel columns is not a square image (784 = 28x28 greyscale, 3072 = 32x32 RGB)`);
   // Values with fractions, none above 1: the file holds [0, 1] pixels.
-  const images = new Uint8Array(rows * values);
-  let row = 0;
-  each((cells, index) => {
-    if (index === 0 && header) return;
-    let k = 0;
-    cells.forEach((cell, c) => {
-      if (c === labelAt) return;
-      const v = Number(cell);
-      if (floats && v > 1) fail(`${file.path} row ${line(index)}, column ${column(c)}: ${cell} among values in [0, 1]: pixels are either 0-255 or all in [0, 1]`);
-      images[row * values + k++] = floats ? Math.round(v * 255) : v;
+  const fill = () => {
+    const images = new Uint8Array(rows * values);
+    let row = 0;
+    each((cells, index) => {
+      if (index === 0 && header) return;
+      let k = 0;
+      cells.forEach((cell, c) => {
+        if (c === labelAt) return;
+        const v = Number(cell);
+        if (floats && v > 1) fail(`${file.path} row ${line(index)}, column ${column(c)}: ${cell} among values in [0, 1]: pixels are either 0-255 or all in [0, 1]`);
+        images[row * values + k++] = floats ? Math.round(v * 255) : v;
+      });
+      row++;
     });
-    row++;
-  });
+    return images;
+  };
   const numeric = rawLabels.every((l) => /^\d+$/.test(l));
   const dataRow = (r: number) => r + 1 + (header ? 1 : 0);
   const labels = labelAt >= 0 && numeric ? numericLabels(rawLabels, file.path, dataRow) : undefined;
-  const data: SplitData = { source: file.path, count: rows, height, width, channels, images, ...(labelAt >= 0 ? { labels: labels ?? new Uint8Array(rows) } : {}) };
+  const pixels = async function* () {
+    yield* inMemory(fill())();
+  };
+  const data: SplitData = { source: file.path, count: rows, height, width, channels, pixels, ...(labelAt >= 0 ? { labels: labels ?? new Uint8Array(rows) } : {}) };
   return { data, rawLabels, names: labelAt >= 0 && !numeric ? [...new Set(rawLabels)] : [] };
 }
 

@@ -1,41 +1,56 @@
-import { parseIdx } from '../../runtime/idx';
-import { fail, ImportError, splitOf, type InputFile } from './files';
-import { assemble, type ImportedData, type SplitData } from './split';
+import { parseIdxHeader } from '../../runtime/idx';
+import type { ImportLimits } from '../limits';
+import { fail, HEAD_BYTES, ImportError, readAll, splitOf, type InputFile } from './files';
+import { assemble, type ImportedData, type PixelSource, type SplitData } from './split';
 
 /**
  * IDX files, as MNIST, Fashion-MNIST, KMNIST and EMNIST ship them (raw or
- * .gz, already inflated by `unpack`): per split, an image file [n, h, w] or
- * [n, h, w, c] and a label file [n]; `t10k`/`test` in a name marks the test split.
+ * .gz, opened by `unpack`): per split, an image file [n, h, w] or
+ * [n, h, w, c] and a label file [n]; `t10k`/`test` in a name marks the test
+ * split. Shapes come from the headers; the pixels are read a chunk at a time.
  */
-export const isIdx = (file: InputFile) => file.bytes.length >= 4 && file.bytes[0] === 0 && file.bytes[1] === 0 && file.bytes[3]! >= 1 && file.bytes[3]! <= 4;
+export const isIdx = (head: Uint8Array) => head.length >= 4 && head[0] === 0 && head[1] === 0 && head[3]! >= 1 && head[3]! <= 4;
 
-export function importIdx(files: readonly InputFile[]): ImportedData {
+/** Pixels are copied from an IDX file this many bytes at a time. */
+const CHUNK = 1 << 22;
+
+export async function importIdx(files: readonly { file: InputFile; head: Uint8Array }[], limits: ImportLimits): Promise<ImportedData> {
   const found: Record<'train' | 'test', { images?: InputFile; labels?: InputFile }> = { train: {}, test: {} };
-  for (const file of files) {
-    const rank = file.bytes[3]!;
+  const headers = new Map<InputFile, { dims: number[]; offset: number }>();
+  for (const { file, head } of files) {
+    const header = idxHeader(file, head);
+    headers.set(file, header);
+    const rank = header.dims.length;
     const role = rank === 1 ? 'labels' : rank >= 3 ? 'images' : fail(`${file.path}: an IDX file of rank ${rank}; expected images (rank 3 or 4) or labels (rank 1)`);
     const split = found[splitOf(file.path)];
     if (split[role]) fail(`${file.path}: a second ${splitOf(file.path)} ${role} file beside ${split[role]!.path}`);
     split[role] = file;
   }
-  const read = (split: 'train' | 'test'): SplitData | undefined => {
+  const read = async (split: 'train' | 'test'): Promise<SplitData | undefined> => {
     const { images, labels } = found[split];
     if (!images) return labels ? fail(`${labels.path}: labels without an image file for the ${split} split`) : undefined;
-    const parsed = idx(images);
-    const [count, height, width, channels = 1] = parsed.dims as [number, number, number, number?];
-    const data: SplitData = { source: images.path, count, height, width, channels, images: parsed.data };
+    const { dims, offset } = headers.get(images)!;
+    const [count, height, width, channels = 1] = dims as [number, number, number, number?];
+    const data: SplitData = { source: images.path, count, height, width, channels, pixels: chunks(images, offset) };
     if (!labels) return data;
-    const parsedLabels = idx(labels);
-    if (parsedLabels.dims[0] !== count) fail(`${labels.path}: ${parsedLabels.dims[0]} labels for the ${count} images of ${images.path}`);
-    return { ...data, labels: parsedLabels.data };
+    const labelHeader = headers.get(labels)!;
+    if (labelHeader.dims[0] !== count) fail(`${labels.path}: ${labelHeader.dims[0]} labels for the ${count} images of ${images.path}`);
+    return { ...data, labels: (await readAll(labels)).slice(labelHeader.offset) };
   };
-  return assemble('idx', { train: read('train'), test: read('test') });
+  return assemble('idx', { train: await read('train'), test: await read('test') }, limits);
 }
 
-function idx(file: InputFile) {
+function idxHeader(file: InputFile, head: Uint8Array) {
   try {
-    return parseIdx(file.bytes, file.path);
+    return parseIdxHeader(head.subarray(0, HEAD_BYTES), file.size, file.path);
   } catch (error) {
     throw new ImportError((error as Error).message);
   }
 }
+
+/** A file's bytes from `offset` to its end, a chunk at a time. */
+const chunks =
+  (file: InputFile, offset: number): PixelSource =>
+  async function* () {
+    for (let at = offset; at < file.size; at += CHUNK) yield await file.read(at, Math.min(CHUNK, file.size - at));
+  };

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
-import { DATASET_LIMITS } from '../limits';
-import { baseName, fail, type InputFile } from './files';
+import { DATASET_LIMITS, type ImportLimits } from '../limits';
+import { baseName, fail, readAll, type InputFile } from './files';
 import { assemble, type ImportedData, type SplitData } from './split';
 
 /** How image files become one dataset: one size (or resized to one), greyscale or RGB. */
@@ -24,35 +24,90 @@ interface Decoded {
 /**
  * A folder (or zip) of PNG and JPEG images. Subfolders name the classes
  * (`digits/3/x.png` is class "3"); `train/` and `test/` at the top make the
- * splits. PNGs of the dataset's size are decoded with pngjs (fast, pure
- * JavaScript); JPEGs and anything resized go through sharp (libvips).
+ * splits. Sizes and colour come from each file's header; then the images
+ * are decoded a few at a time as the dataset is written: PNGs of the
+ * dataset's size with pngjs (fast, pure JavaScript), JPEGs and anything
+ * resized with sharp (libvips).
  */
-export async function importImages(files: readonly InputFile[], options: ImageOptions): Promise<ImportedData> {
-  const placed = place(files);
-  const decoded: Decoded[] = new Array(files.length);
-  const BATCH = 64;
-  for (let start = 0; start < files.length; start += BATCH) {
-    const batch = files.slice(start, start + BATCH);
-    const results = await Promise.all(batch.map((file) => decode(file, options.size)));
-    results.forEach((image, k) => (decoded[start + k] = image));
+export async function importImages(files: readonly { file: InputFile; head: Uint8Array }[], options: ImageOptions, limits: ImportLimits): Promise<ImportedData> {
+  const placed = place(files.map((f) => f.file));
+  // Every image's size and colour from its header, before any is decoded.
+  const headers: ImageHeader[] = [];
+  for (const { file, head } of files) headers.push(await imageHeader(file, head));
+  const first = headers[0]!;
+  if (!options.size) {
+    const odd = headers.findIndex((d) => d.width !== first.width || d.height !== first.height);
+    if (odd >= 0) {
+      fail(`${files[odd]!.file.path}: ${headers[odd]!.width}x${headers[odd]!.height}, but ${files[0]!.file.path} is ${first.width}x${first.height}: images must share one size, or choose a size to resize them to`);
+    }
+    const large = headers.findIndex((d) => d.width > DATASET_LIMITS.side || d.height > DATASET_LIMITS.side);
+    if (large >= 0) fail(`${files[large]!.file.path}: ${headers[large]!.width}x${headers[large]!.height}; the largest size is ${DATASET_LIMITS.side}x${DATASET_LIMITS.side} (choose a size to resize to)`);
   }
-  const first = decoded[0]!;
-  const odd = decoded.findIndex((d) => d.width !== first.width || d.height !== first.height);
-  if (odd >= 0) {
-    fail(`${files[odd]!.path}: ${decoded[odd]!.width}x${decoded[odd]!.height}, but ${files[0]!.path} is ${first.width}x${first.height}: images must share one size, or choose a size to resize them to`);
-  }
-  const channels = options.channels ?? (decoded.some((d) => d.channels === 3) ? 3 : 1);
-  const size = first.width * first.height * channels;
+  const height = options.size?.height ?? first.height;
+  const width = options.size?.width ?? first.width;
+  const channels = options.channels ?? (headers.some((d) => d.colour) ? 3 : 1);
   const splits: { train?: SplitData; test?: SplitData } = {};
   for (const split of ['train', 'test'] as const) {
     const members = placed.items.flatMap((item, i) => (item.split === split ? [i] : []));
     if (members.length === 0) continue;
-    const images = new Uint8Array(members.length * size);
-    members.forEach((i, row) => images.set(convert(decoded[i]!, channels), row * size));
     const labels = Uint8Array.from(members, (i) => placed.items[i]!.label);
-    splits[split] = { source: placed.splitSource[split], count: members.length, height: first.height, width: first.width, channels, images, ...(placed.classNames ? { labels } : {}) };
+    const pixels = async function* () {
+      // A few at a time: an image decodes to up to side x side x 4 bytes before it is resized.
+      for (let start = 0; start < members.length; start += PARALLEL) {
+        const batch = members.slice(start, start + PARALLEL).map((i) => files[i]!.file);
+        const decoded = await Promise.all(batch.map((file) => decode(file, options.size)));
+        for (const [k, image] of decoded.entries()) {
+          if (image.width !== width || image.height !== height) fail(`${batch[k]!.path}: decoded to ${image.width}x${image.height}, where its header says ${width}x${height}`);
+          yield convert(image, channels);
+        }
+      }
+    };
+    splits[split] = { source: placed.splitSource[split], count: members.length, height, width, channels, pixels, ...(placed.classNames ? { labels } : {}) };
   }
-  return assemble('images', splits, placed.classNames);
+  return assemble('images', splits, limits, placed.classNames);
+}
+
+/** Images decoded at once. */
+const PARALLEL = 8;
+
+/** What an image's header says: its size, and whether it has colour. */
+interface ImageHeader {
+  width: number;
+  height: number;
+  colour: boolean;
+}
+
+/** The size and colour of a PNG (its IHDR chunk) or a JPEG (its frame header), read from the file's first bytes (more only when a JPEG's frame header comes later). */
+async function imageHeader(file: InputFile, head: Uint8Array): Promise<ImageHeader> {
+  if (!isImage(file.path)) fail(`${file.path}: not an image (PNG or JPEG): ${baseName(file.path)} cannot be part of an image dataset`);
+  if (/\.png$/i.test(file.path)) {
+    const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+    if (head.length < 26 || signature.some((b, i) => head[i] !== b) || new TextDecoder().decode(head.subarray(12, 16)) !== 'IHDR') fail(`${file.path}: not a readable PNG (no PNG header)`);
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    return { width: view.getUint32(16, false), height: view.getUint32(20, false), colour: head[25] === 2 || head[25] === 3 || head[25] === 6 };
+  }
+  const frame = jpegFrame(head) ?? jpegFrame(await readAll(file));
+  return frame ?? fail(`${file.path}: not a readable image (no JPEG frame header)`);
+}
+
+/** A JPEG's frame header (SOF0-SOF15 but DHT, JPG and DAC), walking its markers. */
+function jpegFrame(bytes: Uint8Array): ImageHeader | undefined {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    }
+    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[at + 5]! << 8) | bytes[at + 6]!, width: (bytes[at + 7]! << 8) | bytes[at + 8]!, colour: bytes[at + 9]! >= 3 };
+    }
+    at += 2 + length;
+  }
+  return undefined;
 }
 
 /** Each file's split and class from its folders, below the folders that all files share. */
@@ -81,12 +136,12 @@ function place(files: readonly InputFile[]) {
 }
 
 async function decode(file: InputFile, size: ImageOptions['size']): Promise<Decoded> {
-  if (!isImage(file.path)) fail(`${file.path}: not an image (PNG or JPEG): ${baseName(file.path)} cannot be part of an image dataset`);
-  if (!size && /\.png$/i.test(file.path)) return decodePng(file);
+  const bytes = await readAll(file);
+  if (!size && /\.png$/i.test(file.path)) return decodePng(file.path, bytes);
   try {
     // Loaded when first needed: same-size PNGs never need libvips.
     const { default: sharp } = await import('sharp');
-    const image = sharp(file.bytes, { limitInputPixels: DATASET_LIMITS.side * DATASET_LIMITS.side * 16 });
+    const image = sharp(bytes, { limitInputPixels: DATASET_LIMITS.side * DATASET_LIMITS.side * 16 });
     const meta = await image.metadata();
     const colour = (meta.channels ?? 3) >= 3;
     let pipeline = image.flatten({ background: '#000000' });
@@ -99,14 +154,13 @@ async function decode(file: InputFile, size: ImageOptions['size']): Promise<Deco
   }
 }
 
-function decodePng(file: InputFile): Decoded {
+function decodePng(path: string, bytes: Uint8Array): Decoded {
   let png: ReturnType<typeof PNG.sync.read>;
   try {
-    png = PNG.sync.read(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    return fail(`${file.path}: not a readable PNG (${(error as Error).message})`);
+    return fail(`${path}: not a readable PNG (${(error as Error).message})`);
   }
-  if (png.width > DATASET_LIMITS.side || png.height > DATASET_LIMITS.side) fail(`${file.path}: ${png.width}x${png.height}; the largest size is ${DATASET_LIMITS.side}x${DATASET_LIMITS.side} (choose a size to resize to)`);
   const channels = png.color ? 3 : 1;
   const count = png.width * png.height;
   const pixels = new Uint8Array(count * channels);

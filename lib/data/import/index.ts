@@ -1,33 +1,39 @@
 import { err, ok, type Result } from '../../result';
+import { DATASET_LIMITS, type ImportLimits } from '../limits';
 import { importCsv, isCsv } from './csv';
-import { ImportError, unpack, type InputFile } from './files';
+import { HEAD_BYTES, ImportError, unpack, type InputFile } from './files';
 import { importIdx, isIdx } from './idx';
 import { importImages, isImage, type ImageOptions } from './images';
 import { importNpy, isNpy } from './npy';
 import type { ImportedData } from './split';
 
-export type { InputFile } from './files';
-export type { ImportedData } from './split';
+export { memoryFile, type InputFile } from './files';
+export { collect, type ImportedData, type PlannedSplit } from './split';
 export type { ImageOptions } from './images';
 
 /**
- * Files as a user has them -> one dataset in memory, or why not. The format
- * is told from the files: images (PNG, JPEG), IDX (by its magic number),
- * NumPy (.npy, .npz) or CSV; archives (.zip, .gz) are unpacked first. The
+ * Files as a user has them -> one dataset, planned from its headers and
+ * checked whole against `limits` before any pixel is decoded, its pixels to
+ * come as the dataset is written (or refused, saying why). The format is
+ * told from the files: images (PNG, JPEG), IDX (by its magic number), NumPy
+ * (.npy, .npz) or CSV; archives (.zip, .npz, .gz) are opened first. The
  * app's upload and `npm run data -- import` both come through here, so they
- * accept and refuse the same data with the same messages.
+ * accept and refuse the same data with the same messages (the CLI with the
+ * larger limits of the user's own disk).
  */
-export async function importFiles(files: readonly InputFile[], options: ImageOptions = {}): Promise<Result<ImportedData>> {
+export async function importFiles(files: readonly InputFile[], options: ImageOptions = {}, limits: ImportLimits = DATASET_LIMITS): Promise<Result<ImportedData>> {
   try {
-    const unpacked = unpack(files);
+    const unpacked = await unpack(files, limits);
     const first = unpacked[0]!;
     if (options.size && !unpacked.every((f) => isImage(f.path))) throw new ImportError(`Resizing applies to image files; ${first.path} is not one`);
-    if (unpacked.some((f) => isImage(f.path))) return ok(await importImages(unpacked, options));
+    const withHeads = async () => Promise.all(unpacked.map(async (file) => ({ file, head: await file.read(0, HEAD_BYTES) })));
+    if (unpacked.some((f) => isImage(f.path))) return ok(await importImages(await withHeads(), options, limits));
     if (options.channels) throw new ImportError('Choosing channels applies to image files; array data keeps its own');
-    if (isNpy(first.path)) return ok(importNpy(unpacked));
-    if (isCsv(first.path)) return ok(importCsv(unpacked));
-    if (unpacked.every(isIdx)) return ok(importIdx(unpacked));
-    const odd = unpacked.find((f) => !isIdx(f)) ?? first;
+    if (isNpy(first.path)) return ok(await importNpy(await withHeads(), limits));
+    if (isCsv(first.path)) return ok(await importCsv(unpacked, limits));
+    const heads = await withHeads();
+    if (heads.every(({ head }) => isIdx(head))) return ok(await importIdx(heads, limits));
+    const odd = heads.find(({ head }) => !isIdx(head))?.file ?? first;
     return err(`${odd.path}: not a dataset file. Netloom imports PNG or JPEG images (a folder or zip, one subfolder per class), IDX files (raw or .gz), NumPy .npy/.npz and CSV`);
   } catch (error) {
     if (error instanceof ImportError) return err(error.message);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { zipSync } from 'fflate';
 import { dump } from 'npyjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importFiles, type InputFile } from '../../../lib/data/import';
+import { collect, importFiles, memoryFile, type InputFile } from '../../../lib/data/import';
+import { readAll } from '../../../lib/data/import/files';
 import { readInputFiles } from '../../../lib/data/import/read';
 import { DATASET_LIMITS } from '../../../lib/data/limits';
 import { deleteDataset, getDataset, importDataset, listDatasets, loadDataset, renameDataset } from '../../../lib/db/datasets';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await migrate(url);
 });
 
-const file = (p: string, bytes: Uint8Array | string): InputFile => ({ path: p, bytes: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes) });
+const file = (p: string, bytes: Uint8Array | string): InputFile => memoryFile(p, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes));
 const refused = async (files: InputFile[], message: RegExp, options = {}) => {
   const before = (await listDatasets(LOCAL_OWNER)).length;
   const result = await importDataset(LOCAL_OWNER, { name: 'Bad', files, options });
@@ -77,7 +78,7 @@ describe('importing a dataset', () => {
     const root = path.join(scratch, 'colours');
     await writeImageFolder(path.join(root, 'train'), { classes: ['a', 'b'], perClass: 3, height: 20, width: 30, rgb: true, jpeg: true });
     await writeImageFolder(path.join(root, 'test'), { classes: ['a', 'b'], perClass: 2, height: 20, width: 30, rgb: true, jpeg: true });
-    const entries = Object.fromEntries((await readInputFiles(root)).map((f) => [f.path, f.bytes]));
+    const entries = Object.fromEntries(await Promise.all((await readInputFiles(root)).map(async (f) => [f.path, await readAll(f)])));
     const zip = zipSync(entries);
     const imported = await importFiles([file('colours.zip', zip)], { size: { height: 16, width: 16 } });
     if (!imported.ok) throw new Error(imported.error);
@@ -93,16 +94,16 @@ describe('importing a dataset', () => {
     const fromNpz = await importFiles([file('small.npz', npz)]);
     if (!fromNpz.ok) throw new Error(fromNpz.error);
     expect(fromNpz.value.splits.train).toMatchObject({ count: 6, height: 4, width: 4, channels: 1, classes: 3 });
-    expect(Array.from(fromNpz.value.splits.train.images)).toEqual(Array.from(images));
+    expect(Array.from(await collect(fromNpz.value.splits.train))).toEqual(Array.from(images));
     const floats = await importFiles([file('floats.npy', new Uint8Array(dump(Float32Array.from([0, 0.5, 1, 1]), [1, 2, 2])))]);
-    expect(floats.ok && Array.from(floats.value.splits.train.images)).toEqual([0, 128, 255, 255]);
+    expect(floats.ok && Array.from(await collect(floats.value.splits.train))).toEqual([0, 128, 255, 255]);
 
     const csv = ['label,p1,p2,p3,p4', '3,0,10,20,255', '1,5,6,7,8', ''].join('\n');
     const fromCsv = await importFiles([file('digits.csv', csv)]);
     if (!fromCsv.ok) throw new Error(fromCsv.error);
     expect(fromCsv.value.splits.train).toMatchObject({ count: 2, height: 2, width: 2, channels: 1, classes: 4 });
     expect(Array.from(fromCsv.value.splits.train.labels)).toEqual([3, 1]);
-    expect(Array.from(fromCsv.value.splits.train.images)).toEqual([0, 10, 20, 255, 5, 6, 7, 8]);
+    expect(Array.from(await collect(fromCsv.value.splits.train))).toEqual([0, 10, 20, 255, 5, 6, 7, 8]);
   });
 
   it('refuses bad input, naming the file (and row or entry), and stores nothing', async () => {
@@ -159,7 +160,7 @@ describe('importing a dataset', () => {
       // The upload route: 400 with the message.
       const form = new FormData();
       form.set('name', what);
-      for (const f of files) form.append('files', new File([new Uint8Array(f.bytes)], f.path));
+      for (const f of files) form.append('files', new File([new Uint8Array(await readAll(f))], f.path));
       form.set('paths', JSON.stringify(files.map((f) => f.path)));
       const request = new Request('http://localhost/api/datasets', { method: 'POST', body: form });
       const body = await request.arrayBuffer();
