@@ -51,7 +51,7 @@ async function main() {
   for (const file of data) {
     const target = path.join(OUT, file.path);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, file.bytes);
+    await writeFile(target, await file.read());
     if (file.path.endsWith('.idx')) execFileSync('xz', ['-T2', '-6', target]);
   }
   for (const template of templates) {

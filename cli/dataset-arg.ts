@@ -8,7 +8,7 @@ import { MANIFEST_FILE, type DatasetManifest } from '../lib/runtime/dataset-fold
 import type { DatasetChoice } from '../lib/kinds/common';
 import { datasetsDir } from '../lib/db/url';
 import { err, ok, type Result } from '../lib/result';
-import type { DataProvider } from '../lib/runtime/dataset';
+import { memoryDataset, type DataProvider } from '../lib/runtime/dataset';
 
 /** What `--dataset` resolved to: the choice the graph's dataset nodes take, and where its files are read. */
 export interface DatasetArg {
@@ -70,7 +70,7 @@ export async function resolveDatasetArg(arg: string): Promise<Result<DatasetArg>
       const split = splits[ref.split];
       if (!split) throw new Error(`${arg} has no ${ref.split} split`);
       const { count, height, width, channels, classes, labels } = split;
-      return { count, height, width, channels, classes, labels, images: await collect(split) };
+      return memoryDataset({ count, height, width, channels, classes, labels, images: await collect(split) });
     },
   };
   return ok({ choice: choiceOf('imported', manifest), data });

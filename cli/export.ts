@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportData } from '../codegen/data';
+import { exportData, writeDataFiles } from '../codegen/data';
 import { EXPORT_TARGETS, exportProject, type ExportTarget } from '../codegen/export';
 import { nodeDataFiles } from '../lib/data/node';
 import { datasetsDir } from '../lib/db/url';
@@ -37,11 +37,12 @@ async function main() {
   } catch (e) {
     fail(`the graph's data cannot be exported: ${(e as Error).message}`, 1);
   }
-  for (const [file, contents] of [...project.value.files, ...data.map((d) => [d.path, d.bytes] as const)]) {
+  for (const [file, contents] of project.value.files) {
     const target = path.join(args.out, file);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, contents);
   }
+  await writeDataFiles(args.out, data);
   process.stdout.write(
     `Wrote ${project.value.files.size + data.length} files for ${graph.value.doc.name} to ${args.out}\n` +
       (target === 'pytorch' ? `Then: cd ${args.out} && pip install -r requirements.txt && python train.py --help\n` : `Then: cd ${args.out} && npm install && npm run train -- --help\n`),

@@ -1,9 +1,8 @@
 import { strToU8, zipSync } from 'fflate';
-import type { DataFile } from './data';
 import type { ExportedProject } from './export';
 
 /** The project as one zip, its files (and its data) inside one folder (what unzipping should give). */
-export function zipProject(project: ExportedProject, folder: string = project.name, data: readonly DataFile[] = []): Uint8Array {
+export function zipProject(project: ExportedProject, folder: string = project.name, data: readonly { path: string; bytes: Uint8Array }[] = []): Uint8Array {
   const entries: Record<string, Uint8Array> = Object.fromEntries([...project.files].map(([file, text]) => [`${folder}/${file}`, strToU8(text)]));
   // Data compresses well (IDX bytes) but is large: a faster level keeps a 50 MB dataset to about a second.
   for (const file of data) entries[`${folder}/${file.path}`] = file.bytes;

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { exportData } from '@/codegen/data';
+import { dataBytes, exportData } from '@/codegen/data';
 import { exportProject } from '@/codegen/export';
 import { nodeDataFiles } from '@/lib/data/node';
 import { packageName } from '@/codegen/typescript/project';
@@ -16,7 +16,9 @@ parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportReq
     else {
       // Only the folders the request names: datasets its owner was checked to own.
       // Data that cannot be read (a dataset's files gone from disk) is the request's problem to report, not a crash.
-      const data = await exportData(exported.value, nodeDataFiles(undefined, new Map(Object.entries(folders)))).catch((error: Error) => error);
+      const data = await exportData(exported.value, nodeDataFiles(undefined, new Map(Object.entries(folders))))
+        .then((files) => dataBytes(files))
+        .catch((error: Error) => error);
       reply =
         data instanceof Error
           ? { id, ok: false, error: `The graph's data cannot be exported: ${data.message}` }

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import type { Dataset, DatasetRef } from '../runtime/dataset';
+import type { Dataset, DatasetRef, InMemoryDataset } from '../runtime/dataset';
 import { checkSplitFiles, MANIFEST_FILE, parseManifest, readSplit, splitFiles, type DatasetManifest } from '../runtime/dataset-folder';
 import { idxBytes, idxHeader } from '../runtime/idx';
 import { fail, ImportError } from './import/files';
@@ -116,7 +116,7 @@ export async function readDatasetManifest(dir: string): Promise<DatasetManifest>
   return parseManifest(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'), path.join(dir, MANIFEST_FILE));
 }
 
-export async function readDatasetSplit(dir: string, split: DatasetRef['split']): Promise<Dataset> {
+export async function readDatasetSplit(dir: string, split: DatasetRef['split']): Promise<InMemoryDataset> {
   const manifest = await readDatasetManifest(dir);
   const files = splitFiles(split);
   return readSplit(manifest, split, await readFile(path.join(dir, files.images)), await readFile(path.join(dir, files.labels)));
@@ -127,7 +127,7 @@ const PREVIEW_ROWS = 4;
 const GAP = 2;
 
 /** The first items of a split as a grid (RGB PNG), for the Datasets page. */
-function previewPng(data: Pick<Dataset, 'count' | 'height' | 'width' | 'channels' | 'images'>): Uint8Array {
+function previewPng(data: Pick<Dataset, 'count' | 'height' | 'width' | 'channels'> & { images: Uint8Array }): Uint8Array {
   const count = Math.min(data.count, PREVIEW_COLUMNS * PREVIEW_ROWS);
   const rows = Math.ceil(count / PREVIEW_COLUMNS);
   const columns = Math.min(count, PREVIEW_COLUMNS);

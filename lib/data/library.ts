@@ -1,11 +1,15 @@
 import type { DataProvider, Dataset, DatasetRef } from '../runtime/dataset';
-import { MANIFEST_FILE, parseManifest, readSplit, splitFiles } from '../runtime/dataset-folder';
+import { fileSplit, MANIFEST_FILE, MEMORY_BYTES, parseManifest, readSplit, splitFiles } from '../runtime/dataset-folder';
 import { mnistProvider } from './mnist';
 
 /** Where a provider finds files: MNIST's by their IDX names, a library dataset's by its id and file name. */
 export interface DataFiles {
   mnist(file: string): Promise<Uint8Array>;
   dataset(id: string, file: string): Promise<Uint8Array>;
+  /** Where a dataset's file is on disk, and its size, where files are (Node): copied, or read a part at a time, instead of read whole. */
+  datasetFile?(id: string, file: string): Promise<{ path: string; size: number }>;
+  /** A reader of a dataset file's bytes at an offset, where files are (Node). */
+  datasetReader?(id: string, file: string): (offset: number, length: number) => Uint8Array;
   /** A file of the bundled MNIST classifier (model.json, weights.bin). */
   classifier(file: string): Promise<Uint8Array>;
 }
@@ -33,6 +37,12 @@ export function libraryProvider(files: DataFiles, { maxBytes }: { maxBytes?: num
           const bytes = (manifest.splits[ref.split] ?? 0) * manifest.height * manifest.width * manifest.channels;
           if (maxBytes !== undefined && bytes > maxBytes) throw new DatasetTooLarge(manifest.name, ref.split, bytes, maxBytes);
           const names = splitFiles(ref.split);
+          // Larger than memory: its items are read from the file as they are drawn.
+          const located = bytes > MEMORY_BYTES ? await files.datasetFile?.(ref.id, names.images) : undefined;
+          if (located && files.datasetReader) {
+            const readAt = files.datasetReader(ref.id, names.images);
+            return fileSplit(manifest, ref.split, readAt(0, 24), located.size, await files.dataset(ref.id, names.labels), readAt);
+          }
           const [images, labels] = await Promise.all([files.dataset(ref.id, names.images), files.dataset(ref.id, names.labels)]);
           return readSplit(manifest, ref.split, images, labels);
         })();

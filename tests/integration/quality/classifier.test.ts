@@ -23,7 +23,9 @@ describe('the quality classifier', () => {
     let right = 0;
     for (let start = 0; start < test.count; start += 1000) {
       const count = Math.min(1000, test.count - start);
-      const images = tf.tidy(() => tf.div(tf.tensor4d(test.images.subarray(start * 784, (start + count) * 784), [count, 28, 28, 1], 'float32'), 255));
+      const pixels = new Uint8Array(count * 784);
+      for (let i = 0; i < count; i++) pixels.set(test.item(start + i), i * 784);
+      const images = tf.tidy(() => tf.div(tf.tensor4d(pixels, [count, 28, 28, 1], 'float32'), 255));
       const { features, logits } = classifier.apply(images);
       expect(features.shape).toEqual([count, 64]);
       const predicted = await tf.argMax(logits, 1).data();
