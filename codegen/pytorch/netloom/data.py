@@ -2,9 +2,12 @@
 
 A dataset is a folder (data/<id>/): dataset.json beside one IDX image file
 and one IDX label file per split. Images are unsigned bytes [n, h, w] or
-[n, h, w, c], read memory-mapped (a dataset larger than memory trains with
-the pages it touches). Batches scale them to [0, 1] or [-1, 1] through a
-table of the 256 values the app computes (float64, rounded to float32).
+[n, h, w, c], opened memory-mapped: one that fits is moved to the training
+device once (as floats where those fit), a larger one stays in its file and
+each chunk of batches reads its rows and lets the pages go, so a dataset
+larger than memory trains in bounded memory. Batches scale bytes to [0, 1]
+or [-1, 1] through a table of the 256 values the app computes (float64,
+rounded to float32).
 
 Every draw is a function of its position (iteration, draw) in its source's
 stream, so samplers compute many positions in one vectorised call:
