@@ -138,6 +138,14 @@ describe('the PyTorch export', () => {
     expect(grid.width).toBeGreaterThan(4 * 28);
   });
 
+  it('--cuda-graphs says why it is not used where it cannot be (here: no CUDA, or PyTorch 1), and trains without', async () => {
+    const { dir } = await exported('gan', 8);
+    const run = await trainTorch(dir, '--iterations', '2', '--cuda-graphs', '--eval-every', '0');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/--cuda-graphs: not used, they need (PyTorch 2 or later \(this is [\w.+]+\)|a CUDA device \(this is cpu\)); running eagerly/);
+    expect(run.stdout).toMatch(/Done: 2 iterations/);
+  });
+
   it('reads a dataset larger than its memory budget from its file, chunk by chunk, with the same batches as one held in memory', async () => {
     const { dir } = await exported('gan');
     const script = [
