@@ -6,6 +6,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { auth, MIN_PASSWORD_LENGTH } from '@/lib/auth/auth';
 import { serverMode } from '@/lib/auth/mode';
+import { MALFORMED_FORM } from '@/app/_lib/protection';
 import { SIGNED_UP } from './signed-up';
 
 export interface SignInState {
@@ -33,6 +34,7 @@ const NewAccount = Credentials.extend({
  */
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
   if (serverMode() !== 'shared') redirect('/');
+  if (!(form instanceof FormData)) return { error: MALFORMED_FORM };
   const signUp = form.get('intent') === 'sign-up';
   const typed = { email: String(form.get('email') ?? ''), name: String(form.get('name') ?? '') };
   const parsed = (signUp ? NewAccount : Credentials).safeParse({ ...typed, password: form.get('password') ?? '' });
