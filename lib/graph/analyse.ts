@@ -194,7 +194,7 @@ class Analyser {
     if (memory.total > MEMORY_LIMIT_BYTES) {
       this.report(
         'memory-budget',
-        `training this graph takes about ${formatBytes(memory.total)} (weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, values ${formatBytes(memory.activations)} at batch ${this.doc.training.batchSize}); the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`,
+        `training this graph takes about ${formatBytes(memory.total)} (weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, a step's values, gradients and temporaries ${formatBytes(memory.step)} at batch ${this.doc.training.batchSize}); the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`,
         'Use smaller layers or a smaller batch size.',
         { field: 'training.batchSize' },
       );
