@@ -2,9 +2,10 @@
 const nextConfig = {
   // tfjs and ts-morph stay out of the server bundle; they load where they run.
   serverExternalPackages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'ts-morph'],
-  // Autosave sends the whole GraphDoc; large graphs exceed the 1 MB default.
-  // Dataset uploads (POST /api/datasets) pass through the proxy, which buffers bodies up to this size (200 MB of files and their form).
-  experimental: { serverActions: { bodySizeLimit: '20mb' }, proxyClientMaxBodySize: '210mb' },
+  // Every write's limit is app/_lib/body-limits.ts, refused from its Content-Length before Next.js reads it; these stay above those
+  // limits so that Next.js never cuts a body short: server actions take 512 KiB (Next.js would answer its own limit with a 500), and
+  // the proxy passes on bodies up to the largest write (a dataset upload: 200 MB of files and their form).
+  experimental: { serverActions: { bodySizeLimit: '1mb' }, proxyClientMaxBodySize: '210mb' },
   // Pages also get a per-request Content-Security-Policy with a nonce (proxy.ts).
   // Cross-origin isolation gives the training worker SharedArrayBuffer, so tfjs's WASM backend can use threads.
   async headers() {

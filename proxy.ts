@@ -1,24 +1,25 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { contentSecurityPolicy, foreignOrigin, malformedForm, malformedPath } from '@/app/_lib/protection';
-import { foreignHost } from '@/lib/auth/hosts';
+import { refusal } from '@/app/_lib/admission';
+import { contentSecurityPolicy, malformedAction } from '@/app/_lib/protection';
 
 /** The build's static files: immutable, with the headers of next.config.js, no page policy. */
 const STATIC = /^\/(?:_next\/static|_next\/image|favicon\.ico)(?:\/|$)/;
 
 /**
  * Runs before every request (pages, server actions, the API and static
- * files): refuses a Host that is not one of this server's names (403: DNS
- * rebinding), malformed URLs (400) and cross-site writes (403), and gives
- * each page a fresh CSP nonce (Next.js puts it on its own scripts).
+ * files): refuses what its headers show is not to be served (a foreign
+ * Host, a malformed URL, a cross-site write, a body of unknown length or
+ * over its route's limit, an API write from nobody signed in:
+ * app/_lib/admission.ts, which scripts/serve.ts asks before any body is
+ * read), then a server action whose body Next.js could not decode (400),
+ * and gives each page a fresh CSP nonce (Next.js puts it on its own scripts).
  */
 export async function proxy(request: NextRequest) {
-  const host = foreignHost(request.headers.get('Host'));
-  if (host) return Response.json({ error: host }, { status: 403 });
-  if (malformedPath(request.nextUrl.pathname)) return Response.json({ error: 'Malformed URL: its path is not valid percent-encoded UTF-8' }, { status: 400 });
-  const foreign = foreignOrigin(request);
-  if (foreign) return Response.json({ error: `Refused: a ${request.method} from another site (${foreign})` }, { status: 403 });
+  const refused = await refusal({ method: request.method, pathname: request.nextUrl.pathname, headers: request.headers });
+  if (refused) return Response.json({ error: refused.error, ...(refused.kind && { kind: refused.kind }) }, { status: refused.status });
   if (request.nextUrl.pathname.startsWith('/api/') || STATIC.test(request.nextUrl.pathname)) return NextResponse.next();
-  if (await malformedForm(request)) return Response.json({ error: 'Malformed form: the body is not valid multipart/form-data' }, { status: 400 });
+  const malformed = await malformedAction(request);
+  if (malformed) return Response.json({ error: malformed }, { status: 400 });
 
   const nonce = btoa(crypto.randomUUID());
   const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === 'development');

@@ -10,23 +10,27 @@ import {
   listRevisions,
   renameProject,
   restoreRevision,
-  saveGraph,
 } from '@/lib/db/projects';
+import { MALFORMED_FORM } from '@/app/_lib/protection';
 
 /**
  * Server actions: thin wrappers over lib/db/projects, which validates every
  * input, reaches only the signed-in owner's projects and returns errors as
- * values with their kind. Nothing here throws to the client.
+ * values with their kind. Nothing here throws to the client: arguments are
+ * whatever a request decodes to, so none is trusted to be the type declared.
+ * (The editor's autosave is a route: PUT /api/projects/:id/graph.)
  */
 
 export async function createProjectAction(input: { name: string; template?: string }) {
-  const result = await asOwner((owner) => createProject(owner, input));
+  const { name, template } = input !== null && typeof input === 'object' ? input : { name: undefined, template: undefined };
+  const result = await asOwner((owner) => createProject(owner, { name, template }));
   if (result.ok) revalidatePath('/');
   return result;
 }
 
 /** The "New project" form: works before hydration too; opens the editor on success. */
 export async function createProjectFormAction(_previous: { error?: string }, form: FormData): Promise<{ error?: string }> {
+  if (!(form instanceof FormData)) return { error: MALFORMED_FORM };
   const template = String(form.get('template') ?? '');
   const result = await asOwner((owner) => createProject(owner, { name: form.get('name') ?? '', template: template || undefined }));
   if (!result.ok && result.error.kind === 'signed-out') redirect('/sign-in');
@@ -51,11 +55,6 @@ export async function deleteProjectAction(id: string) {
   const result = await asOwner((owner) => deleteProject(owner, id));
   if (result.ok) revalidatePath('/');
   return result;
-}
-
-/** `unconfirmed`: the graph of a save whose reply was lost, which may have committed (see saveGraph). */
-export async function saveGraphAction(id: string, expectedVersion: number, graph: unknown, unconfirmed?: unknown) {
-  return asOwner((owner) => saveGraph(owner, id, expectedVersion, graph, unconfirmed));
 }
 
 export async function listRevisionsAction(id: string) {

@@ -38,7 +38,7 @@ async function main() {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const start = performance.now();
-    const zip = await exportZip(doc, 'big', {});
+    const zip = await exportZip('bench', doc, 'big', {});
     if (!zip.ok) throw new Error(zip.error.message);
     const took = performance.now() - start;
     delay.disable();

@@ -1,3 +1,5 @@
+import { malformedFormAction, malformedReply } from './flight';
+
 /** What the proxy checks on every request, as pure functions of the request. */
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -12,19 +14,29 @@ export function malformedPath(pathname: string): boolean {
   }
 }
 
+/** What a form action answers when what it was sent decodes to something other than a form. */
+export const MALFORMED_FORM = 'Malformed request: this action takes a form';
+
 /**
- * A form post to a page (a server action before hydration) whose body does
- * not parse: Next.js would fail on it with a 500. Parsed from a copy; the
- * page still reads the original.
+ * A server action's body that Next.js would answer with a 500: a call by
+ * fetch (the Next-Action header) whose arguments React cannot decode, or a
+ * form posted to a page (an action before hydration) that does not parse or
+ * whose action parts do not (app/_lib/flight.ts). Read from a copy; the page
+ * still reads the original. Its size was checked from its headers first.
  */
-export async function malformedForm(request: Request): Promise<boolean> {
-  if (request.method !== 'POST' || !request.headers.get('Content-Type')?.startsWith('multipart/form-data')) return false;
+export async function malformedAction(request: Request): Promise<string | undefined> {
+  if (request.method !== 'POST') return undefined;
+  const multipart = request.headers.get('Content-Type')?.startsWith('multipart/form-data') ?? false;
+  const fetched = request.headers.has('Next-Action');
+  if (!fetched && !multipart) return undefined;
+  let body: string | FormData;
   try {
-    await request.clone().formData();
-    return false;
+    body = multipart ? await request.clone().formData() : await request.clone().text();
   } catch {
-    return true;
+    return 'Malformed form: the body is not valid multipart/form-data';
   }
+  const problem = fetched ? malformedReply(body) : malformedFormAction(body as FormData);
+  return problem && `Malformed server action: ${problem}`;
 }
 
 /**
@@ -35,7 +47,7 @@ export async function malformedForm(request: Request): Promise<boolean> {
  * under a name rebound to this server sends a matching Origin and Host:
  * lib/auth/hosts.ts refuses its Host.)
  */
-export function foreignOrigin(request: Request): string | undefined {
+export function foreignOrigin(request: { method: string; headers: Headers }): string | undefined {
   if (SAFE_METHODS.has(request.method)) return undefined;
   const site = request.headers.get('Sec-Fetch-Site');
   const origin = request.headers.get('Origin');

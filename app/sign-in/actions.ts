@@ -4,8 +4,10 @@ import { isAPIError } from 'better-auth/api';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { beginAttempt, clientOf } from '@/lib/auth/attempts';
 import { auth, MIN_PASSWORD_LENGTH } from '@/lib/auth/auth';
 import { serverMode } from '@/lib/auth/mode';
+import { MALFORMED_FORM } from '@/app/_lib/protection';
 import { SIGNED_UP } from './signed-up';
 
 export interface SignInState {
@@ -33,17 +35,23 @@ const NewAccount = Credentials.extend({
  */
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
   if (serverMode() !== 'shared') redirect('/');
+  if (!(form instanceof FormData)) return { error: MALFORMED_FORM };
   const signUp = form.get('intent') === 'sign-up';
   const typed = { email: String(form.get('email') ?? ''), name: String(form.get('name') ?? '') };
   const parsed = (signUp ? NewAccount : Credentials).safeParse({ ...typed, password: form.get('password') ?? '' });
   if (!parsed.success) return { ...typed, error: parsed.error.issues[0]!.message };
+  const requestHeaders = await headers();
+  // Better Auth's rate limit applies to its HTTP endpoints only, not to these calls: the same limits as its endpoints' are counted here.
+  const attempt = beginAttempt(signUp ? 'sign-up' : 'password', clientOf(requestHeaders), parsed.data.email);
+  if (!attempt.ok) return { ...typed, error: attempt.message };
   try {
     const body = parsed.data as z.infer<typeof NewAccount>;
     if (signUp) {
-      await auth().api.signUpEmail({ body, headers: await headers() });
+      await auth().api.signUpEmail({ body, headers: requestHeaders });
       return { email: typed.email, notice: SIGNED_UP };
     }
-    await auth().api.signInEmail({ body, headers: await headers() });
+    await auth().api.signInEmail({ body, headers: requestHeaders });
+    attempt.settle(true);
   } catch (error) {
     if (isAPIError(error)) return { ...typed, error: error.message || 'Sign-in refused' };
     throw error;

@@ -24,4 +24,5 @@ export const ended = (message: string) => err<DataError>({ kind: 'ended', messag
 export const signedOut = (message: string) => err<DataError>({ kind: 'signed-out', message });
 
 /** What a request from nobody signed in gets (shared mode). */
-export const SIGNED_OUT = signedOut('Not signed in (or the session ended): sign in again, in another tab to keep this page, then retry');
+export const SIGNED_OUT_MESSAGE = 'Not signed in (or the session ended): sign in again, in another tab to keep this page, then retry';
+export const SIGNED_OUT = signedOut(SIGNED_OUT_MESSAGE);

@@ -5,10 +5,12 @@ import { createClient, type Client } from '@libsql/client';
 
 /**
  * Applies the committed Prisma migrations (prisma/migrations/<name>/migration.sql)
- * that the database has not seen, in name order, each in one transaction, and
- * records them in `_prisma_migrations` exactly as `prisma migrate deploy` does,
- * so the two agree wherever Prisma's native engine exists. Needed because that
- * engine cannot be downloaded on offline machines.
+ * that the database has not seen, in name order, each in one transaction with
+ * foreign keys off (so that redefining a table keeps the rows that reference
+ * it) and every reference checked before it commits, and records them in
+ * `_prisma_migrations` exactly as `prisma migrate deploy` does, so the two
+ * agree wherever Prisma's native engine exists. Needed because that engine
+ * cannot be downloaded on offline machines.
  */
 export const MIGRATIONS_DIR = path.join(process.cwd(), 'prisma', 'migrations');
 
@@ -70,9 +72,22 @@ async function applyPending(client: Client, migrations: Migration[]): Promise<st
       }
       continue;
     }
+    // SQLite ignores PRAGMA foreign_keys inside a transaction, so a migration's own (Prisma writes one around a table it redefines)
+    // would do nothing, and dropping the old table would delete its child rows by cascade. Off on the connection the transaction
+    // takes, before it begins; every reference checked before the commit.
+    await client.execute('PRAGMA foreign_keys = OFF');
     const tx = await client.transaction('write');
     try {
+      const enforced = Number(Object.values((await tx.execute('PRAGMA foreign_keys')).rows[0] ?? {})[0] ?? 0);
+      if (enforced && /\bDROP\s+TABLE\b/i.test(migration.sql)) {
+        throw new Error('it drops a table, and foreign keys cannot be turned off on this connection: the rows that reference it would be deleted');
+      }
       await tx.executeMultiple(migration.sql);
+      const broken = (await tx.execute('PRAGMA foreign_key_check')).rows;
+      if (broken.length) {
+        const first = broken[0]!;
+        throw new Error(`it leaves ${broken.length} rows that reference rows that do not exist (first: ${String(first.table)} row ${String(first.rowid)} references ${String(first.parent)})`);
+      }
       await tx.execute({
         sql: 'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)',
         args: [randomUUID(), migration.checksum, migration.name],
@@ -83,6 +98,7 @@ async function applyPending(client: Client, migrations: Migration[]): Promise<st
       throw new Error(`Migration ${migration.name} failed and was rolled back: ${(e as Error).message}`);
     } finally {
       tx.close();
+      await client.execute('PRAGMA foreign_keys = ON');
     }
     done.push(migration.name);
   }

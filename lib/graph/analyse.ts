@@ -89,6 +89,15 @@ export interface Analysis {
 /** Networks calling networks calling networks...: deeper than this is refused (every walk over calls stays shallow). */
 export const MAX_NESTING = 32;
 
+/**
+ * Problems listed at most: of one kind at one node, and of one kind in the
+ * whole graph. Past either, one problem more says how many were not listed,
+ * so that a graph of thousands of calls of a network with thousands of
+ * unconnected inputs reports a short list (and its export a short refusal)
+ * instead of millions of lines.
+ */
+export const PROBLEM_LIMITS = { perNode: 10, perCode: 200 } as const;
+
 const memo = new WeakMap<GraphDoc, Analysis>();
 
 /**
@@ -116,10 +125,48 @@ class Analyser {
   private firstOrderOnly = new Map<string, string | undefined>();
   private ctx: GraphContext = { network: (id) => this.signatures.get(id) };
 
+  /** Problems listed so far, by kind and by kind at one node; and those past the limits, by kind. */
+  private listed = new Map<string, number>();
+  private unlisted = new Map<ProblemCode, { count: number; severity: Problem['severity']; nodes: Set<string> }>();
+
   constructor(private doc: GraphDoc) {}
 
+  /** Whether a problem of this kind at this node would still be listed (else its message need not be written). */
+  private room(code: ProblemCode, where: { network?: string; node?: string }): boolean {
+    const atNode = where.node === undefined ? 0 : (this.listed.get(`${code}\u0000${where.network ?? ''}\u0000${where.node}`) ?? 0);
+    return (this.listed.get(code) ?? 0) < PROBLEM_LIMITS.perCode && atNode < PROBLEM_LIMITS.perNode;
+  }
+
+  /** Counts `count` problems of a kind that are not listed. */
+  private skip(code: ProblemCode, where: { network?: string; node?: string }, severity: Problem['severity'], count = 1) {
+    const entry = this.unlisted.get(code) ?? { count: 0, severity, nodes: new Set<string>() };
+    entry.count += count;
+    if (severity === 'error') entry.severity = 'error';
+    if (where.node !== undefined) entry.nodes.add(`${where.network ?? ''}\u0000${where.node}`);
+    this.unlisted.set(code, entry);
+  }
+
   private report(code: ProblemCode, message: string, fix: string, where: Omit<Problem, 'code' | 'message' | 'fix' | 'severity'>, severity: Problem['severity'] = 'error') {
+    if (!this.room(code, where)) return this.skip(code, where, severity);
+    this.listed.set(code, (this.listed.get(code) ?? 0) + 1);
+    if (where.node !== undefined) {
+      const key = `${code}\u0000${where.network ?? ''}\u0000${where.node}`;
+      this.listed.set(key, (this.listed.get(key) ?? 0) + 1);
+    }
     this.problems.push({ code, severity, message, fix, ...where });
+  }
+
+  /** One problem per kind that had problems past the limits: how many more there are. */
+  private reportUnlisted() {
+    for (const [code, { count, severity, nodes }] of this.unlisted) {
+      const where = nodes.size ? ` at ${nodes.size} node${nodes.size === 1 ? '' : 's'}` : '';
+      this.problems.push({
+        code,
+        severity,
+        message: `${count} more problem${count === 1 ? '' : 's'} like the ${code} problems above${where}, not listed (at most ${PROBLEM_LIMITS.perNode} of a kind per node and ${PROBLEM_LIMITS.perCode} in all are)`,
+        fix: 'Fix the problems listed; the rest are listed as these go.',
+      });
+    }
   }
 
   run(): Analysis {
@@ -147,12 +194,13 @@ class Analyser {
     if (memory.total > MEMORY_LIMIT_BYTES) {
       this.report(
         'memory-budget',
-        `training this graph takes about ${formatBytes(memory.total)} (weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, values ${formatBytes(memory.activations)} at batch ${this.doc.training.batchSize}); the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`,
+        `training this graph takes about ${formatBytes(memory.total)} (weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, a step's values, gradients and temporaries ${formatBytes(memory.step)} at batch ${this.doc.training.batchSize}); the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`,
         'Use smaller layers or a smaller batch size.',
         { field: 'training.batchSize' },
       );
     }
     this.labelPorts(main, networks);
+    this.reportUnlisted();
     const errors = this.problems.filter((p) => p.severity === 'error');
     const trainedBy = lossesTrained(main, optimizers);
     return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews, memory };
@@ -209,7 +257,7 @@ class Analyser {
     for (const problem of this.problems) {
       if (problem.port === undefined || problem.node === undefined) continue;
       const info = (problem.network === undefined ? main : networks.get(problem.network))?.nodes.get(problem.node);
-      const port = info && [...info.inputs, ...info.outputs].find((p) => p.id === problem.port);
+      const port = info && (info.inputs.find((p) => p.id === problem.port) ?? info.outputs.find((p) => p.id === problem.port));
       if (port && port.label !== port.id) problem.portLabel = port.label;
     }
   }
@@ -298,11 +346,11 @@ class Analyser {
         this.report('unknown-node', `edge ${edge.id} connects node "${missing}", which does not exist`, 'Delete the edge.', at);
         continue;
       }
-      if (from.kind && !from.outputs.some((p) => p.id === edge.source.port)) {
+      if (from.kind && !hasPort(from.outputs, edge.source.port)) {
         this.report('unknown-port', `${name(from)} has no output "${edge.source.port}"`, `Connect one of: ${portList(from.outputs)}.`, { ...at, node: from.node.id, port: edge.source.port });
         continue;
       }
-      if (to.kind && !to.inputs.some((p) => p.id === edge.target.port)) {
+      if (to.kind && !hasPort(to.inputs, edge.target.port)) {
         this.report('unknown-port', `${name(to)} has no input "${edge.target.port}"`, `Connect one of: ${portList(to.inputs)}.`, { ...at, node: to.node.id, port: edge.target.port });
         continue;
       }
@@ -391,11 +439,16 @@ class Analyser {
     const at = { ...where, node: info.node.id };
     let upstreamBroken = false;
     const inBounds: Record<string, Bounds | undefined> = {};
+    // Inputs without a connection are counted, not walked, past what is listed: a call of a network with thousands of inputs stays cheap.
+    const missing = info.inputs.length - (incoming?.size ?? 0);
+    let reported = 0;
     for (const input of info.inputs) {
       const source = incoming?.get(input.id);
       if (!source) {
-        this.report('missing-connection', `${name(info)}: input "${input.label}" is not connected`, `Connect a tensor to "${input.label}".`, { ...at, port: input.id });
         upstreamBroken = true;
+        if (!this.room('missing-connection', at)) break;
+        this.report('missing-connection', `${name(info)}: input "${input.label}" is not connected`, `Connect a tensor to "${input.label}".`, { ...at, port: input.id });
+        reported += 1;
         continue;
       }
       const from = infos.get(source.node);
@@ -404,6 +457,7 @@ class Analyser {
       else upstreamBroken = true; // the upstream node already reported why
       put(inBounds, input.id, from && own(from.outBounds, source.port));
     }
+    if (missing > reported) this.skip('missing-connection', at, 'error', missing - reported);
     if (upstreamBroken) return;
     try {
       const outShapes = kind.inferShape(params, info.inShapes, this.ctx);
@@ -615,6 +669,14 @@ export const nodeLabel = (info: NodeInfo): string => info.node.label || info.nod
 function name(info: NodeInfo): string {
   const label = nodeLabel(info);
   return info.kind ? `${info.kind.title} "${label}"` : `"${label}"`;
+}
+
+const portIds = new WeakMap<readonly PortSpec[], Set<string>>();
+/** Whether a port list has this id: a set per list, so that a node with thousands of ports is not searched once per edge. */
+function hasPort(ports: readonly PortSpec[], id: string): boolean {
+  let ids = portIds.get(ports);
+  if (!ids) portIds.set(ports, (ids = new Set(ports.map((p) => p.id))));
+  return ids.has(id);
 }
 
 function portList(ports: readonly PortSpec[]): string {

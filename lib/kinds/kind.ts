@@ -150,6 +150,9 @@ interface KindBase<P> {
   inferShape(params: P, inputs: Readonly<Record<string, Shape>>, ctx: GraphContext): Record<string, Shape>;
 }
 
+/** Values an op's forward and backward passes hold per value of its larger side, unless it says otherwise (OpKind.memory). */
+export const DEFAULT_MEMORY = 4;
+
 /** Layers and losses: tensors in, tensors out, maybe owning weights. */
 export interface OpKind<P = any> extends KindBase<P> {
   role: 'op';
@@ -162,6 +165,14 @@ export interface OpKind<P = any> extends KindBase<P> {
    */
   batchReduction?(params: P): 'mean' | 'sum';
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
+  /**
+   * Values its forward and backward passes hold at once, per value of its
+   * larger side (its inputs or its outputs): its outputs, their gradients and
+   * its kernels' temporaries, without the gradients of its inputs and weights
+   * (counted where those are). For the memory estimate; DEFAULT_MEMORY when
+   * absent. tests/unit/kinds/memory.test.ts measures every kind's.
+   */
+  memory?: number;
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   emit(args: EmitArgs<P>): Record<string, string>;
   /** The PyTorch export's code form (absent: the PyTorch export cannot print this kind yet, and says so). */
@@ -265,6 +276,13 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   lossPort: string;
   /** Values it keeps per weight value (Adam's two moments): for the memory estimate. */
   slots: number;
+  /**
+   * Values an update holds at once per value of the group it updates, besides
+   * the weights, their gradients and the slots (lib/runtime/optimizers.ts
+   * updates large variables one by one and small ones together): for the
+   * memory estimate. tests/unit/kinds/optimizer-memory.test.ts measures it.
+   */
+  temporaries: number;
   /** Ids of the networks whose weights this optimizer updates. */
   networks(params: P): readonly string[];
   /** The same params (as saved) updating these networks instead. */

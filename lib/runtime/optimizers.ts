@@ -24,7 +24,13 @@ export interface OptimizerState {
 type Rule = (g: Tensor, slots: Tensor[], step: number, c: (x: number) => Tensor) => { delta: Tensor; slots: Tensor[] };
 
 /** Variables up to this many elements share one flat update; larger ones get their own. */
-const SMALL = 16_384;
+export const SHARED_UPDATE_MAX = 16_384;
+
+/** The sizes (elements) of the groups variables of these sizes are updated in: an update's temporaries scale with the largest. */
+export function updateGroupSizes(sizes: readonly number[]): number[] {
+  const small = sizes.filter((n) => n <= SHARED_UPDATE_MAX);
+  return [...sizes.filter((n) => n > SHARED_UPDATE_MAX), ...(small.length ? [small.reduce((a, b) => a + b, 0)] : [])];
+}
 
 /**
  * Builds an updater from slots and one update rule. tfjs pays a fixed cost
@@ -43,8 +49,8 @@ function slotUpdater(
   rule: Rule,
 ): OptimizerUpdater {
   const indexed = variables.map((variable, index) => ({ variable, index }));
-  const small = indexed.filter(({ variable }) => variable.size <= SMALL);
-  const groups = [...indexed.filter(({ variable }) => variable.size > SMALL).map((member) => [member]), ...(small.length ? [small] : [])].map(
+  const small = indexed.filter(({ variable }) => variable.size <= SHARED_UPDATE_MAX);
+  const groups = [...indexed.filter(({ variable }) => variable.size > SHARED_UPDATE_MAX).map((member) => [member]), ...(small.length ? [small] : [])].map(
     (members) => {
       const total = members.reduce((n, { variable }) => n + variable.size, 0);
       const state = slots.map(({ init }) => tf.tidy(() => tf.variable(init === 'zeros' ? tf.zeros([total]) : tf.ones([total]), false)));
@@ -64,8 +70,9 @@ function slotUpdater(
   return {
     apply(grads) {
       step += 1;
-      tf.tidy(() => {
-        for (const { members, state } of groups) {
+      // One tidy per group: an update's temporaries (a dozen of its size for Adam) are freed before the next group's.
+      for (const { members, state } of groups) {
+        tf.tidy(() => {
           const flatGrads = members.map(({ variable, index }) => (grads[index] ? tf.reshape(grads[index]!, [-1]) : tf.zeros([variable.size])));
           const next = rule(flatGrads.length === 1 ? flatGrads[0]! : tf.concat(flatGrads), state, step, c);
           next.slots.forEach((s, k) => state[k]!.assign(s));
@@ -75,8 +82,8 @@ function slotUpdater(
             variable.assign(tf.sub(variable, tf.reshape(delta, variable.shape)));
             offset += variable.size;
           }
-        }
-      });
+        });
+      }
     },
     state: () => ({ step, slots: groups.flatMap(({ state }) => state) }),
     restore(saved) {

@@ -9,7 +9,9 @@ import { freePort } from '../fixtures/ports';
  * --hostname, and plain `next start` (which listens on every interface by
  * itself). Each start either listens on loopback addresses only, as the
  * kernel reports them (/proc/net/tcp, tcp6), or stops with status 1 and the
- * reason, listening nowhere. Runs the app as built for the other e2e tests.
+ * reason, listening nowhere. Shared mode under plain `next start` (without
+ * the gate of scripts/serve.ts) stops likewise. Runs the app as built for
+ * the other e2e tests.
  */
 const DATABASE_URL = 'file:.e2e/app.db';
 const REFUSAL = 'local mode has no accounts';
@@ -124,4 +126,14 @@ test.describe('local mode listens on loopback only', () => {
       expect(listening(port)).toEqual([]);
     });
   }
+});
+
+test('shared mode started without its gate (plain next start) refuses, with the reason and status 1', async () => {
+  test.setTimeout(120_000);
+  const port = await freePort();
+  const env = { NETLOOM_MODE: 'shared', BETTER_AUTH_SECRET: 'e2e-only-secret-0123456789-abcdefghijklmnop', BETTER_AUTH_URL: `http://127.0.0.1:${port}` };
+  const started = await start(nextStart('-p', String(port), '-H', '127.0.0.1'), env, port);
+  expect(started.code, started.output).toBe(1);
+  expect(started.output).toContain('runs behind its gate: start it with `npm start`');
+  expect(listening(port)).toEqual([]);
 });

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { PORT, SHARED_PORT } from '../../playwright.config';
-import { pages, routes, serverActions } from '../fixtures/endpoints';
+import { builtActions, pages, routes, serverActions } from '../fixtures/endpoints';
 
 /**
  * DNS rebinding against the running servers: a page of another site whose
@@ -31,16 +31,6 @@ function send(port: number, method: string, path: string, host: string, headers:
   });
 }
 
-/** Server actions of the build, by id, with the name the source gives them and a page that serves them. */
-function builtActions(): { id: string; name: string; page: string }[] {
-  const manifest = JSON.parse(readFileSync('.next/server/server-reference-manifest.json', 'utf8')) as { node: Record<string, { exportedName: string; workers: Record<string, unknown> }> };
-  return Object.entries(manifest.node).map(([id, entry]) => {
-    const worker = Object.keys(entry.workers)[0]!;
-    const page = `/${worker.replace(/^app\/?/, '').replace(/\/?page$/, '').replace(/\[[^\]]+\]/g, 'x')}`;
-    return { id, name: entry.exportedName, page };
-  });
-}
-
 /** A call of a server action as the browser's fetch sends it: its id in Next-Action, its arguments encoded as a reply. */
 const actionCall = (id: string, args: unknown[]) => ({ headers: { 'Next-Action': id, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component' }, body: JSON.stringify(args) });
 
@@ -57,7 +47,7 @@ for (const [mode, port] of [['local', PORT], ['shared', SHARED_PORT]] as const) 
     // The build's actions are the source's (an action no page uses is not in the build, and cannot be called).
     const declared = serverActions().map((a) => a.name);
     for (const action of actions) expect(declared).toContain(action.name);
-    expect(actions.map((a) => a.name)).toEqual(expect.arrayContaining(['createProjectFormAction', 'renameProjectAction', 'saveGraphAction', 'deleteProjectAction', 'deleteDatasetAction', 'signInAction']));
+    expect(actions.map((a) => a.name)).toEqual(expect.arrayContaining(['createProjectFormAction', 'renameProjectAction', 'restoreRevisionAction', 'deleteProjectAction', 'deleteDatasetAction', 'signInAction']));
     const chunk = readdirSync('.next/static/chunks').find((f) => f.endsWith('.js'))!;
 
     let sent = 0;

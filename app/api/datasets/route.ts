@@ -1,4 +1,5 @@
 import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
+import { BODY_LIMITS } from '@/app/_lib/body-limits';
 import { DATASET_LIMITS } from '@/lib/data/limits';
 import { memoryFile } from '@/lib/data/import';
 import { importDataset, listDatasets } from '@/lib/db/datasets';
@@ -13,11 +14,8 @@ import { ok } from '@/lib/result';
  */
 export const GET = owned(async (owner) => jsonResult(ok(await listDatasets(owner))));
 
-// A multipart body carries some framing beside the files.
-const FORM_OVERHEAD = 4 * 1024 * 1024;
-
 export const POST = owned(async (owner, request) => {
-  const large = refuseLarge(request, DATASET_LIMITS.uploadBytes + FORM_OVERHEAD);
+  const large = refuseLarge(request, BODY_LIMITS.datasetUpload);
   if (large) return large;
   let form: FormData;
   try {

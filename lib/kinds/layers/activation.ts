@@ -20,6 +20,7 @@ export const activation = defineOp({
   bounds: (p, inputs) => ({ y: activationBounds(p.fn, inputs.x) }),
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
+  memory: 6,
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),
   emit: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }),
   torch: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${pyLiteral(params.fn)}, ${pyLiteral(params.alpha)})` }),

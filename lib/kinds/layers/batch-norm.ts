@@ -38,6 +38,7 @@ export const batchNorm = defineOp({
       { name: 'moving_variance', shape: features, init: { kind: 'ones' }, trainable: false },
     ];
   },
+  memory: 17,
   compute: ({ tf, params, inputs, weights: w, training = false }) => ({
     y: opsFor(tf).batchNorm(inputs.x!, w.gamma!, w.beta!, w.moving_mean!, w.moving_variance!, params.epsilon, training),
   }),

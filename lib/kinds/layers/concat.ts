@@ -36,6 +36,7 @@ export const concat = defineOp({
     }
     return { y: [...first.slice(0, -1), last] };
   },
+  memory: 6,
   compute: ({ tf, params, inputs }) => {
     const values = inputPorts(params.inputs).map((p) => inputs[p.id]!);
     const image = params.broadcast ? values.find((v) => v.rank === 4) : undefined;

@@ -46,6 +46,7 @@ export const conv2dTranspose = defineOp({
     };
     return p.useBias ? [kernel, { name: 'b', shape: [p.filters], init: { kind: 'zeros' } }] : [kernel];
   },
+  memory: 10,
   compute({ tf, params, inputs, weights }) {
     const x = inputs.x!;
     const [b, h, w] = x.shape as number[];

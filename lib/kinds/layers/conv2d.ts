@@ -41,6 +41,7 @@ export const conv2d = defineOp({
     };
     return p.useBias ? [kernel, { name: 'b', shape: [p.filters], init: { kind: 'zeros' } }] : [kernel];
   },
+  memory: 8,
   compute({ tf, params, inputs, weights }) {
     const z = opsFor(tf).conv2d(inputs.x!, weights.W!, params.strides, tfPadding(params.padding));
     return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };

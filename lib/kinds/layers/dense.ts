@@ -32,6 +32,7 @@ export const dense = defineOp({
     const kernel = { name: 'W', shape: [n, p.units], init: initializer(p.kernelInit, p.stddev) };
     return p.useBias ? [kernel, { name: 'b', shape: [p.units], init: { kind: 'zeros' } }] : [kernel];
   },
+  memory: 8,
   compute: ({ tf, params, inputs, weights, needsGrad, known }) => ({
     y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad, known?.y),
   }),

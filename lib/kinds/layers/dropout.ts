@@ -25,6 +25,7 @@ export const dropout = defineOp({
   inputs: () => [port('x')],
   outputs: () => [port('y')],
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
+  memory: 5,
   compute: ({ tf, params, inputs, training, drawSite }) => ({
     y: training && drawSite !== undefined && params.rate > 0 ? opsFor(tf).dropout(inputs.x!, params.rate, drawSite) : inputs.x!,
   }),

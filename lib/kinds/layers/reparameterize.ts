@@ -27,6 +27,7 @@ export const reparameterize = defineOp({
     }
     return { z: mean };
   },
+  memory: 5,
   compute: ({ tf, inputs }) => ({ z: tf.add(tf.mul(inputs.eps!, tf.sqrt(tf.exp(inputs.logvar!))), inputs.mean!) }),
   emit: ({ inputs }) => ({ z: `tf.add(tf.mul(${inputs.eps}, tf.sqrt(tf.exp(${inputs.logvar}))), ${inputs.mean})` }),
   torch: ({ inputs }) => ({ z: `ops.reparameterize(${inputs.mean}, ${inputs.logvar}, ${inputs.eps})` }),

@@ -27,6 +27,7 @@ export const resizeBilinear = defineOp({
     const [b, , , c] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return { y: [b ?? null, p.height, p.width, c as number] };
   },
+  memory: 7,
   compute: ({ tf, params, inputs }) => ({
     y: opsFor(tf).resizeBilinear(inputs.x!, [params.height, params.width], params.alignCorners, params.halfPixelCenters),
   }),

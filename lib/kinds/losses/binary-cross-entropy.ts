@@ -26,6 +26,7 @@ export const binaryCrossEntropy = defineLoss({
     }
     return scalar;
   },
+  memory: 9,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).binaryCrossEntropy(inputs.logits!, inputs.target!, params.reduction) }),
   emit: ({ params, inputs }) => ({ loss: `ops.binaryCrossEntropy(${inputs.logits}, ${inputs.target}, ${JSON.stringify(params.reduction)})` }),
   torch: ({ params, inputs }) => ({ loss: `ops.binary_cross_entropy(${inputs.logits}, ${inputs.target}, ${pyLiteral(params.reduction)})` }),

@@ -32,6 +32,7 @@ export const gaussianKl = defineLoss({
     }
     return scalar;
   },
+  memory: 11,
   compute: ({ tf, params, inputs }) => ({
     loss: opsFor(tf).gaussianKl(inputs.mean!, inputs.logvar!, params.epsilon, params.reduction),
   }),

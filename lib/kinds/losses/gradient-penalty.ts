@@ -22,6 +22,7 @@ export const gradientPenalty = defineLoss({
     inputWithRows(inputs, 'gradient');
     return scalar;
   },
+  memory: 7,
   compute: ({ tf, inputs }) => ({ loss: opsFor(tf).gradientPenalty(inputs.gradient!) }),
   emit: ({ inputs }) => ({ loss: `ops.gradientPenalty(${inputs.gradient})` }),
   torch: ({ inputs }) => ({ loss: `ops.gradient_penalty(${inputs.gradient})` }),

@@ -23,6 +23,7 @@ export const logLoss = defineLoss({
   outputs: lossOutputs,
   requires: { p: { bounds: [0, 1], fix: 'Feed it probabilities: end the network with a sigmoid, or use sigmoid cross-entropy on the logits.' } },
   inferShape: () => scalar,
+  memory: 6,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
   emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
   monitor: { input: 'p', measures: 'probability', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },

@@ -14,6 +14,7 @@ export const sigmoidCrossEntropy = defineLoss({
   inputs: () => [port('logits')],
   outputs: lossOutputs,
   inferShape: () => scalar,
+  memory: 16,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).sigmoidCrossEntropy(inputs.logits!, smoothedLabel(params.target, params.smoothing)) }),
   emit: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${smoothedLabel(params.target, params.smoothing)})` }),
   monitor: { input: 'logits', measures: 'probability', describe: (source) => `mean σ(${source})`, compute: (tf, logits) => tf.mean(tf.sigmoid(logits)) },

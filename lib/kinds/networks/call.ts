@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatShape, sameShape, type Shape } from '../shape';
-import { port, shapeError, type CallKind } from '../kind';
+import { port, shapeError, type CallKind, type NetworkSignature, type PortSpec } from '../kind';
 
 /**
  * Applies a network. Its ports are the network's inputs and outputs; every
@@ -8,6 +8,14 @@ import { port, shapeError, type CallKind } from '../kind';
  */
 /** The port of a call's input gradient (not a valid name for a network's output: see inferShape). */
 export const INPUT_GRADIENT = 'input-gradient';
+
+const inputPortsOf = new WeakMap<NetworkSignature, PortSpec[]>();
+/** A network's inputs as ports, once per signature: every call of it shows the same (a network may have thousands). */
+function inputPorts(network: NetworkSignature): PortSpec[] {
+  let ports = inputPortsOf.get(network);
+  if (!ports) inputPortsOf.set(network, (ports = Object.freeze(network.inputs.map((i) => port(i.port, i.label))) as PortSpec[]));
+  return ports;
+}
 
 export const call: CallKind<{ network: string; inputGradient: boolean }> = {
   role: 'call',
@@ -28,7 +36,10 @@ export const call: CallKind<{ network: string; inputGradient: boolean }> = {
     inputs: { x: [null, 6] },
     networks: [{ id: 'Net', name: 'Net', inputs: [{ port: 'x', label: 'x', shape: [null, 6] }], outputs: [{ port: 'y', label: 'y', shape: [null, 3] }] }],
   },
-  inputs: (p, ctx) => ctx.network(p.network)?.inputs.map((i) => port(i.port, i.label)) ?? [],
+  inputs: (p, ctx) => {
+    const network = ctx.network(p.network);
+    return network ? inputPorts(network) : [];
+  },
   outputs: (p, ctx) => {
     const network = ctx.network(p.network);
     if (!network) return [];

@@ -21,6 +21,7 @@ export const adadelta = defineOptimizer({
   }),
   ...optimizerStructure,
   slots: 2,
+  temporaries: 18,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
   emit: emitRule('adadelta'),
   torch: torchRule('Adadelta'),

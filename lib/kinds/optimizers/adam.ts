@@ -22,6 +22,7 @@ export const adam = defineOptimizer({
   }),
   ...optimizerStructure,
   slots: 2,
+  temporaries: 14,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
   emit: emitRule('adam'),
   torch: torchRule('Adam'),

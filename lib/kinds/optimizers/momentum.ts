@@ -17,6 +17,7 @@ export const momentum = defineOptimizer({
   }),
   ...optimizerStructure,
   slots: 1,
+  temporaries: 8,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
   emit: emitRule('momentum'),
   torch: torchRule('Momentum'),

@@ -18,6 +18,7 @@ export const rmsprop = defineOptimizer({
   }),
   ...optimizerStructure,
   slots: 2,
+  temporaries: 13,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
   emit: emitRule('rmsprop'),
   torch: torchRule('RMSProp'),

@@ -12,6 +12,7 @@ export const sgd = defineOptimizer({
   params: z.object({ networks: networksParam, learningRate: rate(0.01) }),
   ...optimizerStructure,
   slots: 0,
+  temporaries: 4,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
   emit: emitRule('sgd'),
   torch: torchRule('SGD'),

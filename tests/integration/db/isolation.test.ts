@@ -21,6 +21,7 @@ import { encodeCheckpoint } from '../../../lib/train/checkpoint';
 import { mnistData } from '../../helpers';
 import * as checkpointRoute from '../../../app/api/checkpoints/[checkpointId]/route';
 import * as exportRoute from '../../../app/api/projects/[id]/export/route';
+import * as graphRoute from '../../../app/api/projects/[id]/graph/route';
 import * as runsRoute from '../../../app/api/projects/[id]/runs/route';
 import * as checkpointsRoute from '../../../app/api/runs/[runId]/checkpoints/route';
 import * as interruptRoute from '../../../app/api/runs/[runId]/interrupt/route';
@@ -178,6 +179,7 @@ async function routeCalls(cookie: string | undefined, work: Work) {
   const picture = png();
   return {
     'projects/[id]/export GET': () => exportRoute.GET(new Request(url, { headers: headers() }), params({ id })),
+    'projects/[id]/graph PUT': () => graphRoute.PUT(new Request(url, { method: 'PUT', ...body({ expectedVersion: work.version, graph: getTemplate('vae')!.doc }) }), params({ id })),
     'projects/[id]/runs GET': () => runsRoute.GET(new Request(url, { headers: headers() }), params({ id })),
     'projects/[id]/runs POST': () =>
       runsRoute.POST(new Request(url, { method: 'POST', ...body({ graph: getTemplate('gan')!.doc, settings: { batchSize: 4, iterations: 5, seed: 1, sampleEvery: 5 }, backend: 'cpu' }) }), params({ id })),
@@ -266,12 +268,10 @@ describe('two users on a shared server', () => {
   it('keeps server actions to the signed-in user, and tells a signed-out page so instead of redirecting', async () => {
     const actions = await import('../../../app/actions');
     const { projectId, version } = work;
-    const gan = getTemplate('gan')!.doc;
     const calls = {
       renameProjectAction: () => actions.renameProjectAction(projectId, 'taken'),
       duplicateProjectAction: () => actions.duplicateProjectAction(projectId),
       deleteProjectAction: () => actions.deleteProjectAction(projectId),
-      saveGraphAction: () => actions.saveGraphAction(projectId, version, gan),
       listRevisionsAction: () => actions.listRevisionsAction(projectId),
       restoreRevisionAction: () => actions.restoreRevisionAction(projectId, version, 1),
     };

@@ -26,11 +26,11 @@ export function Problems({ doc, problems, memory, onFocus }: { doc: GraphDoc; pr
       <p
         className={`memory${memory.total > MEMORY_LIMIT_BYTES ? ' error' : ''}`}
         aria-label="Estimated memory"
-        title={`Weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, values and their gradients ${formatBytes(memory.activations)} at batch ${doc.training.batchSize}; the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`}
+        title={`Weights ${formatBytes(memory.weights)}, optimizer state ${formatBytes(memory.slots)}, a step's values, gradients and temporaries ${formatBytes(memory.step)} at batch ${doc.training.batchSize}; the limit is ${formatBytes(MEMORY_LIMIT_BYTES)}`}
       >
         Estimated memory: {formatBytes(memory.total)}
         <small>
-          weights {formatBytes(memory.weights)} · optimizers {formatBytes(memory.slots)} · values {formatBytes(memory.activations)} at batch {doc.training.batchSize}
+          weights {formatBytes(memory.weights)} · optimizers {formatBytes(memory.slots)} · a step {formatBytes(memory.step)} at batch {doc.training.batchSize}
         </small>
       </p>
     </section>

@@ -1,14 +1,33 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import type { DataResult } from '@/lib/db/errors';
+import type { ProjectSummary } from '@/lib/db/projects';
 import type { GraphDoc } from '@/lib/graph/schema';
-import { saveGraphAction } from '../../../actions';
 
 export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'error';
 
 const DELAY_MS = 600;
 /** After a save whose reply was lost, try again this soon even without a new edit. */
 const RETRY_MS = 3000;
+
+/**
+ * PUT /api/projects/:id/graph, its answer as the data layer's result. Throws
+ * when no answer came (the network, a restart): the save may have committed.
+ */
+async function saveGraph(projectId: string, expectedVersion: number, graph: GraphDoc, unconfirmed: GraphDoc | undefined): Promise<DataResult<ProjectSummary>> {
+  const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/graph`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ expectedVersion, graph, unconfirmed }),
+  });
+  const body = (await response.json().catch(() => undefined)) as { error?: string; kind?: string } | undefined;
+  if (response.ok && body) return { ok: true, value: body as unknown as ProjectSummary };
+  // An answer that is not the app's (a proxy's error page, a server error) says nothing of whether the save committed.
+  if (!body?.error || response.status >= 500) throw new Error(`Saving answered HTTP ${response.status}`);
+  const kind = (['not-found', 'invalid', 'stale', 'ended', 'signed-out'] as const).find((k) => k === body.kind) ?? 'invalid';
+  return { ok: false, error: { kind, message: body.error } };
+}
 
 /**
  * Saves the document shortly after each edit, naming the version it was
@@ -44,7 +63,7 @@ export function useAutosave(projectId: string, initialVersion: number, doc: Grap
         // A save whose reply was lost goes again first, so a newer save never lands on top of an unknown one.
         const sending = unconfirmed.current ?? doc;
         try {
-          const result = await saveGraphAction(projectId, version.current, sending, unconfirmed.current);
+          const result = await saveGraph(projectId, version.current, sending, unconfirmed.current);
           unconfirmed.current = undefined;
           if (result.ok) {
             version.current = result.value.version;

@@ -1,10 +1,11 @@
+import { BODY_LIMITS } from '@/app/_lib/body-limits';
 import { addCheckpoint } from '@/lib/db/runs';
 import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 
 /** A multipart form with the two files of a checkpoint. */
 export const POST = owned(async (owner, request, { params }: { params: Promise<{ runId: string }> }) => {
-  const refused = refuseLarge(request, 512 * 1024 * 1024);
+  const refused = refuseLarge(request, BODY_LIMITS.checkpoint);
   if (refused) return refused;
   const form = await request.formData().catch(() => undefined);
   const manifest = form?.get(MANIFEST_FILE);

@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from '@/app/_lib/body-limits';
 import { addPicture, getPicture } from '@/lib/db/runs';
 import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
 
@@ -14,7 +15,7 @@ export const GET = owned(async (owner, _request, { params }: Context) => {
 /** The PNG is the body; the iteration it shows is `?step=`. */
 export const PUT = owned(async (owner, request, { params }: Context) => {
   const { runId, kind, index } = await params;
-  const refused = refuseLarge(request, 2 * 1024 * 1024);
+  const refused = refuseLarge(request, BODY_LIMITS.picture);
   if (refused) return refused;
   const step = new URL(request.url).searchParams.get('step');
   if (step === null) return jsonError('step: the iteration the picture shows is required (?step=)');
