@@ -120,10 +120,18 @@ describe('checkpoint saves killed mid-write', () => {
     }
   }, 300_000);
 
-  /** Runs a training that saves every iteration and kills it hard while a save is under way, `times` times; then each restart resumes. */
+  /**
+   * Runs a training that saves every iteration and kills it hard just after a
+   * save began, once per delay, and then again (with no delay) until a kill
+   * has landed inside a save at least once, at most MORE_TRIES more times (a
+   * save takes milliseconds: on a loaded machine a kill can miss it); each
+   * restart resumes.
+   */
   async function killMidSave(start: (out: string) => ReturnType<typeof spawn>, resume: (out: string) => Promise<{ code: number; stderr: string }>, delays: number[]) {
+    const MORE_TRIES = 10;
     let caughtMidSave = 0;
-    for (const delay of delays) {
+    for (let attempt = 0; attempt < delays.length + MORE_TRIES && (attempt < delays.length || caughtMidSave === 0); attempt++) {
+      const delay = delays[attempt] ?? 0;
       const out = await mkdtemp(path.join(tmpdir(), 'netloom-killed-'));
       const dir = path.join(out, 'checkpoint');
       const child = start(out);
