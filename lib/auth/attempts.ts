@@ -17,11 +17,22 @@ interface Limit {
   windowMs: number;
 }
 
-export const ATTEMPT_LIMITS: Record<AttemptKind, { address: Limit; account: Limit }> = {
+/** How one kind of attempt is limited, and how its refusal reads. */
+interface AttemptPolicy {
+  address: Limit;
+  account: Limit;
+  /** What is counted, and where, as a refusal says it. */
+  action: string;
+  accountWhere: string;
+  /** A success gives its attempt back (people who know their password are never held up by it). */
+  refundSuccess: boolean;
+}
+
+export const ATTEMPT_LIMITS: Record<AttemptKind, AttemptPolicy> = {
   /** Sign-in, and any check of the current password: 10 a minute from one address, 10 per 15 minutes at one account. */
-  password: { address: { max: 10, windowMs: 60_000 }, account: { max: 10, windowMs: 15 * 60_000 } },
+  password: { address: { max: 10, windowMs: 60_000 }, account: { max: 10, windowMs: 15 * 60_000 }, action: 'password attempts', accountWhere: 'at this account', refundSuccess: true },
   /** Sign-up (it hashes a password whether or not the email is taken): 10 a minute from one address, 5 per 10 minutes for one email. */
-  'sign-up': { address: { max: 10, windowMs: 60_000 }, account: { max: 5, windowMs: 10 * 60_000 } },
+  'sign-up': { address: { max: 10, windowMs: 60_000 }, account: { max: 5, windowMs: 10 * 60_000 }, action: 'sign-ups', accountWhere: 'for this email', refundSuccess: false },
 };
 
 /** Keys kept at most: past this, the keys whose attempts have all expired go first, then the oldest. */
@@ -66,15 +77,14 @@ export function beginAttempt(kind: AttemptKind, address: string, account: string
   const limits = ATTEMPT_LIMITS[kind];
   const keys = [
     { key: `${kind}:address:${addressKey(address)}`, limit: limits.address, what: 'from this address' },
-    { key: `${kind}:account:${accountKey(account)}`, limit: limits.account, what: kind === 'sign-up' ? 'for this email' : 'at this account' },
+    { key: `${kind}:account:${accountKey(account)}`, limit: limits.account, what: limits.accountWhere },
   ];
   for (const { key, limit, what } of keys) {
     const recent = (attempts.get(key) ?? []).filter((t) => t > now - limit.windowMs);
     attempts.set(key, recent);
     if (recent.length >= limit.max) {
       const retryAfterSeconds = Math.max(1, Math.ceil((recent[0]! + limit.windowMs - now) / 1000));
-      const action = kind === 'sign-up' ? 'sign-ups' : 'password attempts';
-      return { ok: false, retryAfterSeconds, message: `Too many ${action} ${what} (${limit.max} in ${limit.windowMs / 60_000} minutes): try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}` };
+      return { ok: false, retryAfterSeconds, message: `Too many ${limits.action} ${what} (${limit.max} in ${limit.windowMs / 60_000} minutes): try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}` };
     }
   }
   prune(now);
@@ -83,9 +93,8 @@ export function beginAttempt(kind: AttemptKind, address: string, account: string
   return {
     ok: true,
     settle: (succeeded) => {
-      if (settled || !succeeded || kind === 'sign-up') return;
+      if (settled || !succeeded || !limits.refundSuccess) return;
       settled = true;
-      // A successful sign-in gives its attempt back: people who know their password are never held up by it.
       for (const { key } of keys) {
         const times = attempts.get(key);
         const at = times?.lastIndexOf(now) ?? -1;
