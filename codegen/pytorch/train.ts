@@ -1,5 +1,5 @@
 import { formatShape, type Shape } from '../../lib/kinds/shape';
-import { hasModes, hasRandomLayers, type MainInstr, type NetworkPlan, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, type BatchedCallInstr, type MainInstr, type NetworkPlan, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
 import type { SourcePurpose } from '../../lib/runtime/random';
 import { datasetKey } from '../../lib/runtime/dataset';
 import { GENERATE_CHUNK } from '../../lib/runtime/grid';
@@ -135,6 +135,7 @@ interface MainContext {
 
 function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
   return instrs.flatMap((instr) => {
+    if (instr.type === 'batched-call') return writeBatchedCall(ctx, instr);
     const name = ctx.namer.name(instr.label);
     if (instr.type === 'source') {
       const { values, batch } = ctx.draw(instr);
@@ -177,6 +178,26 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
 }
 
 /**
+ * Calls of one network as one pass over their batches joined (torch.cat),
+ * each output split back into each call's rows: `a, b = zip(*(...))` gives
+ * each call the tuple of its outputs, as a plain call's result.
+ */
+function writeBatchedCall(ctx: MainContext, instr: BatchedCallInstr): string[] {
+  const callee = ctx.names.networks.get(instr.network.id)!;
+  const names = instr.calls.map((call) => ctx.namer.name(call.label));
+  const joined = ctx.namer.name(names.join('_'));
+  const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
+  const args = instr.network.inputs.map((_, i) => `torch.cat([${instr.calls.map((call) => ctx.values.get(call.args[i]!)!).join(', ')}])`);
+  const rows = `[${instr.calls.map((call) => `${ctx.values.get(call.args[0]!)}.shape[0]`).join(', ')}]`;
+  instr.calls.forEach((call, c) => call.outputs.forEach((value, o) => ctx.values.set(value, `${names[c]}[${o}]`)));
+  return [
+    `# ${instr.calls.map((call) => pyCommentText(call.label)).join(' and ')}: one pass over their batches joined.`,
+    `${joined} = ${network}(model, ${[...args, ...drawsAt(ctx.plan, 'model.mode.site', instr.node)].join(', ')})`,
+    `${names.join(', ')} = zip(*(torch.split(output, ${rows}) for output in ${joined}))`,
+  ];
+}
+
+/**
  * A call's input gradient: the gradient of the sum of the network's first
  * output with respect to its first argument, kept in the graph
  * (create_graph) so that training differentiates it again. The plain module,
@@ -202,7 +223,7 @@ function drawsAt(plan: TrainingPlan, at: string, node: string): string[] {
 function writeStep(ctx: MainContext, step: StepPlan, mode?: (round: string | undefined) => string): string[] {
   const inner: MainContext = { ...ctx, namer: ctx.namer.child(), values: new Map(ctx.values), trains: new Set(step.optimizer.networks), draw: drawTraining(ctx.names, step.repeat > 1) };
   // Trained networks this step calls only from inside other networks have no wrapper to reduce their gradients: minimize does.
-  const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' ? [instr.network.id] : [])));
+  const called = new Set(step.body.flatMap((instr) => (instr.type === 'call' || instr.type === 'batched-call' ? [instr.network.id] : [])));
   const unreduced = step.optimizer.networks.filter((id) => !called.has(id)).map((id) => `model.${ctx.names.networks.get(id)!.cls}`);
   const instructions = writeInstructions(inner, step.body);
   const minimize = `minimize(optimizers[${py(step.optimizer.node)}], ${inner.values.get(step.loss)}${unreduced.length ? `, [${unreduced.join(', ')}]` : ''})`;

@@ -1,5 +1,5 @@
 import { isNever } from '../../lib/plan/conditions';
-import { hasRandomLayers, type GradCondition, type MainInstr, type NetworkPlan, type SourceInstr, type ValueId } from '../../lib/plan/plan';
+import { hasRandomLayers, type BatchedCallInstr, type GradCondition, type MainInstr, type NetworkPlan, type SourceInstr, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { stringLiteral } from '../text';
 import { NETWORK_PARAMS, type TsNames } from './names';
@@ -24,6 +24,7 @@ export interface MainContext {
 
 export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
   return instrs.flatMap((instr) => {
+    if (instr.type === 'batched-call') return writeBatchedCall(ctx, instr);
     const name = ctx.namer.name(ctx.names.mainName(instr));
     switch (instr.type) {
       case 'source':
@@ -51,6 +52,29 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
       }
     }
   });
+}
+
+/**
+ * `const a_b = D(step, { x: tf.concat([x1, x2], 0) }, ...);` then each
+ * output split back into each call's rows, named as that call's.
+ */
+function writeBatchedCall(ctx: MainContext, instr: BatchedCallInstr): string[] {
+  const { network } = instr;
+  const own = ctx.names.network(network);
+  const names = instr.calls.map((call) => ctx.namer.name(ctx.names.callName(call.node)));
+  const joined = ctx.namer.name(names.join('_'));
+  const args = network.inputs.map((_, i) => `tf.concat([${instr.calls.map((call) => ctx.values.get(call.args[i]!)!).join(', ')}], 0)`);
+  const rows = `[${instr.calls.map((call) => `${ctx.values.get(call.args[0]!)}.shape[0]!`).join(', ')}]`;
+  const call = writeCall(ctx.names, network, callStep(ctx.names, ctx.step, instr.node), args, instr.grads.map(String));
+  const splits = network.outputs.map((_, o) => {
+    const parts = instr.calls.map((call, c) => {
+      const variable = network.outputs.length === 1 ? names[c]! : ctx.namer.name(`${names[c]}_${own.outputs[o]}`);
+      ctx.values.set(call.outputs[o]!, variable);
+      return variable;
+    });
+    return `const [${parts.join(', ')}] = tf.split(${joined}.outputs.${own.outputs[o]}, ${rows}, 0) as [${parts.map(() => 'Tensor').join(', ')}];`;
+  });
+  return [`// ${instr.calls.map((call) => ctx.names.callName(call.node)).join(' and ')}: one pass over their batches joined.`, `const ${joined} = ${call};`, ...splits];
 }
 
 function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source' }>, name: string): string[] {

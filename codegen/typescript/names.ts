@@ -121,11 +121,14 @@ export class TsNames {
     // In graph order (the order of their values), so that names read like the graph.
     const mainNamer = this.module.child();
     const instructions = [...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body), ...previewBodies(plan)];
-    const first = (instr: MainInstr) => Math.min(...Object.values(instr.outputs));
-    for (const instr of instructions.sort((a, b) => first(a) - first(b))) {
-      const names = instr.type === 'source' ? this.drawn : this.nodes;
-      const key = instr.type === 'source' ? instr.source.key : instr.node;
-      if (!names.has(key)) names.set(key, mainNamer.name(instr.label));
+    // A batched call names each call it stands for.
+    const named = instructions.flatMap((instr) =>
+      instr.type === 'batched-call'
+        ? instr.calls.map((call) => ({ names: this.nodes, key: call.node, label: call.label, outputs: call.outputs }))
+        : [{ names: instr.type === 'source' ? this.drawn : this.nodes, key: instr.type === 'source' ? instr.source.key : instr.node, label: instr.label, outputs: Object.values(instr.outputs) }],
+    );
+    for (const { names, key, label } of named.sort((a, b) => Math.min(...a.outputs) - Math.min(...b.outputs))) {
+      if (!names.has(key)) names.set(key, mainNamer.name(label));
     }
     const optimizerNamer = this.module.child();
     for (const optimizer of plan.optimizers) this.optimizers.set(optimizer.node, optimizerNamer.name(optimizer.label, 'optimizer'));
@@ -145,7 +148,12 @@ export class TsNames {
 
   /** The base name of a main-graph node, or of a source drawn there (by its stream key: a source inside a network may share its node id with a main-graph node). */
   mainName(instr: MainInstr): string {
-    return instr.type === 'source' ? this.drawn.get(instr.source.key)! : this.nodes.get(instr.node)!;
+    return instr.type === 'source' ? this.drawn.get(instr.source.key)! : this.callName(instr.node);
+  }
+
+  /** The name of a main-graph node's value (a call's, a layer's). */
+  callName(node: string): string {
+    return this.nodes.get(node)!;
   }
 }
 

@@ -67,6 +67,15 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
         frame.layers.set(instr.node, result.layers);
         break;
       }
+      case 'batched-call': {
+        const { tf } = ctx;
+        const rows = instr.calls.map((call) => frame.get(call.args[0]!).shape[0]!);
+        const args = instr.network.inputs.map((_, i) => tf.concat(instr.calls.map((call) => frame.get(call.args[i]!)), 0));
+        // Its network draws nothing (batching.ts): no draw site.
+        const result = callNetwork(instr.network, args, instr.grads, ctx);
+        result.outputs.forEach((joined, o) => tf.split(joined, rows, 0).forEach((part, c) => (frame.values[instr.calls[c]!.outputs[o]!] = part)));
+        break;
+      }
     }
   }
 }

@@ -183,6 +183,13 @@ export interface OpKind<P = any> extends KindBase<P> {
    * call that takes an input gradient through it is refused.
    */
   twiceDifferentiable?(params: P): boolean;
+  /**
+   * Each row of its outputs depends only on the same row of its inputs: the
+   * batch's rows never meet (dense layers, convolutions, activations). Calls
+   * of a network made only of such layers may run as one pass over their
+   * batches joined. Absent: rows may meet (batch norm's batch statistics).
+   */
+  rowwise?: true;
   /** It computes differently in training iterations and in evaluations (batch norm's batch or moving statistics): it reads `training`. */
   modes?: true;
   /**

@@ -7,6 +7,7 @@ import type { TrainingIdentity } from '../runtime/checkpoint';
 import { previewLayout, qualityPlan, type MonitorPlan, type OptimizerPlan, type PreviewPlan, type TrainingPlan, type WeightPlan } from './plan';
 import { evaluation, lowerSteps } from './steps';
 import { numberDraws } from './draws';
+import { batchCalls } from './batching';
 
 const memo = new WeakMap<Analysis, TrainingPlan>();
 
@@ -57,7 +58,9 @@ function lowerOnce(analysis: Analysis): TrainingPlan {
       return { optimizer: plan, loss: graph.valueOf(loss), lossName: nodeLabel(main.nodes.get(loss.node)!), repeat };
     }),
   );
-  const { steps, sections, drawsPerIteration } = numberDraws(lowered.sections, lowered.steps);
+  const numbered = numberDraws(lowered.sections, lowered.steps);
+  const { sections, drawsPerIteration } = numbered;
+  const steps = numbered.steps.map((step) => ({ ...step, body: batchCalls(step.body) }));
 
   const preview = (ref: PortRef, { range, image }: Pick<PreviewPlan, 'range' | 'image'>): PreviewPlan => {
     const value = graph.valueOf(ref);

@@ -145,8 +145,32 @@ export interface CallInstr<G> extends InstrBase {
   reuse: boolean;
 }
 
+/** One of the calls a batched call stands for. */
+export interface JoinedCall {
+  node: string;
+  label: string;
+  args: readonly ValueId[];
+  outputs: readonly ValueId[];
+}
+
+/**
+ * Calls of one network in one step, on batches of their own (a
+ * discriminator on real and on generated images), run as one pass over
+ * their arguments joined along the batch axis; each output is split back
+ * into the rows of each call. Fewer, larger kernels for the same numbers:
+ * the network's rows do not interact (see batching.ts). Node and label
+ * are the first call's.
+ */
+export interface BatchedCallInstr extends InstrBase {
+  type: 'batched-call';
+  network: NetworkPlan;
+  calls: readonly JoinedCall[];
+  /** Whether each joined argument carries a gradient (where any call's does). */
+  grads: readonly boolean[];
+}
+
 export type BodyInstr = ApplyInstr<GradCondition> | CallInstr<GradCondition>;
-export type MainInstr = SourceInstr | ApplyInstr<boolean> | CallInstr<boolean>;
+export type MainInstr = SourceInstr | ApplyInstr<boolean> | CallInstr<boolean> | BatchedCallInstr;
 
 export interface NetworkInput {
   label: string;

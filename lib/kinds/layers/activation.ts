@@ -6,6 +6,7 @@ import { jsonLiteral, pyLiteral } from '../common';
 
 export const activation = defineOp({
   kind: 'activation',
+  rowwise: true,
   category: 'layers',
   // tfjs's leaky ReLU gradient compares with Greater, which has no gradient of its own.
   twiceDifferentiable: (p) => p.fn !== 'leaky-relu',

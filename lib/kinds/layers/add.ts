@@ -4,6 +4,7 @@ import { defineOp, port, shapeError } from '../kind';
 
 export const add = defineOp({
   kind: 'add',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Add',

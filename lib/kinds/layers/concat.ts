@@ -8,6 +8,7 @@ const inputPorts = (count: number) => Array.from({ length: count }, (_, i) => po
 /** Joins tensors along the last axis, e.g. D's concat([x, z]); a conditional conv net tiles its label over the image first. */
 export const concat = defineOp({
   kind: 'concat',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Concat',

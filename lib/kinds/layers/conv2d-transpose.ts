@@ -11,6 +11,7 @@ const upSize = (size: number, kernel: number, stride: number, pad: 'SAME' | 'VAL
 /** Transposed 2-D convolution (a learned upsampling), as `tf.layers.conv2d_transpose`. */
 export const conv2dTranspose = defineOp({
   kind: 'conv2d-transpose',
+  rowwise: true,
   category: 'layers',
   title: 'Conv 2D transpose',
   doc: 'x [b, h, w, c] -> y [b, h * strides, w * strides, filters] (SAME) or [b, h * strides + max(k - strides, 0), ...] (VALID)',

@@ -7,6 +7,7 @@ import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, ke
 /** 2-D convolution over NHWC images, as `tf.layers.conv2d`. */
 export const conv2d = defineOp({
   kind: 'conv2d',
+  rowwise: true,
   category: 'layers',
   title: 'Conv 2D',
   doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, filters] (SAME) or [b, (h - k + 1) / strides, ...] (VALID)',

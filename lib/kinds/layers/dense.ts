@@ -7,6 +7,7 @@ import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam
 /** Fully connected layer; the seeds' `act(tf.matmul(x, W) + b)`. */
 export const dense = defineOp({
   kind: 'dense',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Dense',

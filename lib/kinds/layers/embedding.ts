@@ -10,6 +10,7 @@ import { inputOfRank, positiveInt } from '../common';
  */
 export const embedding = defineOp({
   kind: 'embedding',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Embedding',

@@ -5,6 +5,7 @@ import { inputWithRows } from '../common';
 
 export const flatten = defineOp({
   kind: 'flatten',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Flatten',

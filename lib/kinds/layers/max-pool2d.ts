@@ -5,6 +5,7 @@ import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding,
 
 export const maxPool2d = defineOp({
   kind: 'max-pool2d',
+  rowwise: true,
   category: 'layers',
   title: 'Max pool 2D',
   doc: 'x [b, h, w, c] -> y [b, h / strides, w / strides, c] (SAME) or [b, (h - pool + 1) / strides, ...] (VALID)',

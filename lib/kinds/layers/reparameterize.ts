@@ -9,6 +9,7 @@ import { defineOp, port, shapeError } from '../kind';
  */
 export const reparameterize = defineOp({
   kind: 'reparameterize',
+  rowwise: true,
   category: 'layers',
   title: 'Reparameterise',
   doc: 'mean [b, n], logvar [b, n], eps [b, n] or [n] -> z [b, n] = eps * sqrt(exp(logvar)) + mean',

@@ -6,6 +6,7 @@ import { inputWithRows } from '../common';
 /** Reshapes each batch item; one dimension may be -1 (inferred). */
 export const reshape = defineOp({
   kind: 'reshape',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Reshape',

@@ -6,6 +6,7 @@ import { inputOfRank, positiveInt, pyLiteral } from '../common';
 /** Bilinear resize, TF1's `tf.image.resize_images` default (no corner alignment, no half-pixel centers). */
 export const resizeBilinear = defineOp({
   kind: 'resize-bilinear',
+  rowwise: true,
   category: 'layers',
   title: 'Resize bilinear',
   doc: 'x [b, h, w, c] -> y [b, height, width, c]',

@@ -4,6 +4,7 @@ import { defineOp, port } from '../kind';
 
 export const scale = defineOp({
   kind: 'scale',
+  rowwise: true,
   category: 'layers',
   twiceDifferentiable: () => true,
   title: 'Scale',

@@ -12,7 +12,8 @@ const planOf = (doc: GraphDoc): TrainingPlan => {
   if (!analysis.ok) throw new Error(analysis.errors.map((p) => p.message).join('\n'));
   return lower(analysis);
 };
-const show = (instrs: readonly MainInstr[]) => instrs.map((i) => `${i.node}${i.type === 'call' && i.reuse ? ' (reuse)' : ''}`);
+/** Each instruction's node; calls joined into one pass as [a+b]. */
+const show = (instrs: readonly MainInstr[]) => instrs.map((i) => (i.type === 'batched-call' ? `[${i.calls.map((c) => c.node).join('+')}]` : `${i.node}${i.type === 'call' && i.reuse ? ' (reuse)' : ''}`));
 
 describe('lower', () => {
   it('ALI: the data, Q(x) and P(z) once per iteration; the G step records gradients over the layers computed then', () => {
@@ -22,8 +23,9 @@ describe('lower', () => {
       ['D_loss', 1, ['D']],
       ['G_loss', 1, ['Q', 'P']],
     ]);
-    expect(show(plan.steps[0]!.body)).toEqual(['D_enc', 'D_gen', 'log_D_enc', 'log_1_D_gen', 'D_loss']);
-    expect(show(plan.steps[1]!.body)).toEqual(['z_hat (reuse)', 'X_hat (reuse)', 'D_enc', 'D_gen', 'log_1_D_enc', 'log_D_gen', 'G_loss']);
+    // D's two calls in each step run as one pass over both batches.
+    expect(show(plan.steps[0]!.body)).toEqual(['[D_enc+D_gen]', 'log_D_enc', 'log_1_D_gen', 'D_loss']);
+    expect(show(plan.steps[1]!.body)).toEqual(['z_hat (reuse)', 'X_hat (reuse)', '[D_enc+D_gen]', 'log_1_D_enc', 'log_D_gen', 'G_loss']);
     expect(plan.steps[1]!.optimizer.variables.map((w) => w.name)).toEqual(['Q/Q_h1/W', 'Q/Q_h1/b', 'Q/Q_z/W', 'Q/Q_z/b', 'P/P_h1/W', 'P/P_h1/b', 'P/P_x/W', 'P/P_x/b']);
     expect(plan.monitors.values.map((m) => m.name)).toEqual(['mean D_enc', 'mean D_gen']);
     expect(plan.lossNames).toEqual(['D_loss', 'G_loss']);
@@ -41,7 +43,7 @@ describe('lower', () => {
     expect(repeated.sections.map(show)).toEqual([['X', 'Z', 'G_sample'], []]);
     expect(repeated.steps[0]!.repeat).toBe(3);
     // D's rounds each see new D weights: D(x) is computed in every round.
-    expect(show(repeated.steps[0]!.body)).toEqual(['D_real', 'D_loss_real', 'D_fake', 'D_loss_fake', 'D_loss']);
+    expect(show(repeated.steps[0]!.body)).toEqual(['[D_real+D_fake]', 'D_loss_real', 'D_loss_fake', 'D_loss']);
     expect(show(repeated.steps[1]!.body)).toEqual(['G_sample (reuse)', 'D_fake', 'G_loss']);
   });
 
