@@ -16,6 +16,7 @@ export const reparameterize = defineOp({
   example: { params: {}, inputs: { mean: [null, 5], logvar: [null, 5], eps: [5] } },
   inputs: () => [port('mean'), port('logvar'), port('eps')],
   outputs: () => [port('z')],
+  sameShape: [['mean', 'logvar']],
   inferShape(_p, inputs) {
     const mean = inputs.mean!;
     if (!sameShape(mean, inputs.logvar!)) {
