@@ -38,6 +38,6 @@ export function withDataset(doc: GraphDoc, choice: DatasetChoice): { doc: GraphD
 export function withFittedDataset(doc: GraphDoc, choice: DatasetChoice): { doc: GraphDoc; changed: number; changes: FitChange[] } {
   const swapped = withDataset(doc, choice);
   if (swapped.changed === 0) return { ...swapped, changes: [] };
-  const fitted = fitToData(swapped.doc);
+  const fitted = fitToData(swapped.doc, doc);
   return { doc: fitted.doc, changed: swapped.changed, changes: fitted.changes };
 }

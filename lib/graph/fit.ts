@@ -1,5 +1,5 @@
 import type { NodeKind } from '../kinds/kind';
-import { sameShape, type Shape } from '../kinds/shape';
+import { formatShape, sameShape, type Shape } from '../kinds/shape';
 import { analyse, type Analysis, type NodeInfo, type Scope } from './analyse';
 import { updateNode } from './edit';
 import type { GraphDoc, PortRef } from './schema';
@@ -22,6 +22,11 @@ import type { GraphDoc, PortRef } from './schema';
  * analysis runs again on the edited graph (the layers downstream follow by
  * themselves), until every such agreement holds or none can be reached.
  * A node is edited in at most one round, so fitting always ends.
+ *
+ * Given the graph as it was before its data changed, a node that no longer
+ * takes its input is fitted too where its output had the old data's shape
+ * (flat or as images): it takes the new data's (a reshape of the flat images
+ * into 28x28x1 reshapes them into 32x32x3).
  *
  * A graph that already agrees with its data is returned as it is: fitting a
  * template to MNIST changes nothing.
@@ -56,18 +61,21 @@ interface CallSite {
   node: string;
 }
 
-export function fitToData(doc: GraphDoc): Fitted {
+/** Fits `doc` to the data it reads; `before`: the same graph before its data changed, if known. */
+export function fitToData(doc: GraphDoc, before?: GraphDoc): Fitted {
   const changes: FitChange[] = [];
   const frozen = new Set<string>();
   const nodes = doc.nodes.length + doc.networks.reduce((n, network) => n + network.nodes.length, 0);
+  const old = before && { analysis: analyse(before), forms: dataForms(analyse(before), analyse(doc)) };
   let current = doc;
   // Every round edits at least one node not edited before.
   for (let round = 0; round <= nodes; round++) {
-    const plan = firstFix(analyse(current), frozen);
+    const analysis = analyse(current);
+    const plan = firstFix(analysis, frozen) ?? (old?.forms.size ? firstStale(analysis, old.analysis, old.forms, frozen) : undefined);
     if (!plan) break;
     for (const { where, info, params } of plan.edits.values()) {
-      const before = info.params as Record<string, unknown>;
-      for (const [field, to] of Object.entries(params)) changes.push({ ...(where === undefined ? {} : { network: where }), node: info.node.id, field, from: before[field], to });
+      const was = info.params as Record<string, unknown>;
+      for (const [field, to] of Object.entries(params)) changes.push({ ...(where === undefined ? {} : { network: where }), node: info.node.id, field, from: was[field], to });
       current = updateNode(current, where ?? null, info.node.id, { params: { ...info.node.params, ...params } });
       frozen.add(nodeKey(where, info.node.id));
     }
@@ -105,6 +113,43 @@ function firstFix(analysis: Analysis, frozen: ReadonlySet<string>): Planner | un
   return undefined;
 }
 
+/** A node that no longer takes its inputs, whose output had the old data's shape: it takes the new data's. */
+function firstStale(analysis: Analysis, before: Analysis, forms: ReadonlyMap<string, Shape>, frozen: ReadonlySet<string>): Planner | undefined {
+  const calls = callSites(analysis);
+  for (const scope of scopes(analysis)) {
+    for (const id of scope.order) {
+      const info = scope.nodes.get(id)!;
+      const known = info.params !== undefined && Object.keys(info.outShapes).length === 0 && info.inputs.every((p) => Object.hasOwn(info.inShapes, p.id));
+      const was = known ? scopeOf(before, scope.network)?.nodes.get(id) : undefined;
+      if (!was || was.kind !== info.kind) continue;
+      for (const [port, shape] of Object.entries(was.outShapes)) {
+        const wanted = forms.get(formatShape(shape));
+        if (!wanted) continue;
+        const planner = new Planner(analysis, calls, frozen);
+        if (planner.want({ where: scope.network, ref: { node: id, port } }, wanted) && planner.cost > 0) return planner;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The data's old shapes, flat and as images, each with the new one of the same layout, for every source that reads other data now. */
+function dataForms(before: Analysis, after: Analysis): Map<string, Shape> {
+  const forms = new Map<string, Shape>();
+  for (const scope of scopes(after)) {
+    for (const info of scope.nodes.values()) {
+      const { kind, params } = info;
+      const was = scopeOf(before, scope.network)?.nodes.get(info.node.id);
+      if (kind?.role !== 'source' || !kind.imageShape || params === undefined || was?.kind !== kind || was.params === undefined) continue;
+      const [from, to] = [kind.imageShape(was.params), kind.imageShape(params)];
+      if (from.height === to.height && from.width === to.width && from.channels === to.channels) continue;
+      forms.set(formatShape([null, from.height * from.width * from.channels]), [null, to.height * to.width * to.channels]);
+      forms.set(formatShape([null, from.height, from.width, from.channels]), [null, to.height, to.width, to.channels]);
+    }
+  }
+  return forms;
+}
+
 /** Groups of values that must have one shape: each network input with what its calls pass it; each kind's inputs declared of one shape. */
 function* agreements(analysis: Analysis, calls: ReadonlyMap<string, CallSite[]>): Generator<Value[]> {
   for (const [network, scope] of analysis.networks) {
@@ -118,7 +163,7 @@ function* agreements(analysis: Analysis, calls: ReadonlyMap<string, CallSite[]>)
       if (passed.length) yield [...passed, { where: network, ref: { node: id, port: info.kind.port } }];
     }
   }
-  for (const scope of [analysis.main, ...analysis.networks.values()]) {
+  for (const scope of scopes(analysis)) {
     for (const id of scope.order) {
       const { kind, params } = scope.nodes.get(id)!;
       if (kind?.role !== 'op' || !kind.sameShape || params === undefined) continue;
@@ -236,16 +281,20 @@ class Planner {
 /** Every call of each network, by network id. */
 function callSites(analysis: Analysis): Map<string, CallSite[]> {
   const sites = new Map<string, CallSite[]>();
-  for (const scope of [analysis.main, ...analysis.networks.values()]) {
+  for (const scope of scopes(analysis)) {
     for (const id of scope.order) {
       const { kind, params } = scope.nodes.get(id)!;
       if (kind?.role !== 'call' || params === undefined) continue;
       const network = kind.network(params);
-      sites.set(network, [...(sites.get(network) ?? []), { where: scope.network, node: id }]);
+      const list = sites.get(network) ?? [];
+      list.push({ where: scope.network, node: id });
+      sites.set(network, list);
     }
   }
   return sites;
 }
+
+const scopes = (analysis: Analysis): Scope[] => [analysis.main, ...analysis.networks.values()];
 
 const scopeOf = (analysis: Analysis, where: Where): Scope | undefined => (where === undefined ? analysis.main : analysis.networks.get(where));
 

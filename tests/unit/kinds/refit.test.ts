@@ -28,7 +28,11 @@ const refitting = kinds.filter((k) => (k.role === 'op' || k.role === 'source') &
 describe('refit', () => {
   it('is declared by the kinds whose sizes follow the data', () => {
     expect(refitting.map((k) => k.kind).sort()).toEqual(
-      ['activation', 'add', 'batch-norm', 'conv2d', 'conv2d-transpose', 'dense', 'dropout', 'embedding', 'interpolate', 'labels', 'max-pool2d', 'reshape', 'resize-bilinear', 'scale'].sort(),
+      [
+        ...['activation', 'add', 'batch-norm', 'conv2d', 'conv2d-transpose', 'dense', 'dropout', 'embedding', 'interpolate', 'max-pool2d', 'reparameterize', 'reshape', 'resize-bilinear', 'scale'],
+        // Sources whose shape is a param; a dataset's is the data's.
+        ...['labels', 'noise'],
+      ].sort(),
     );
   });
 

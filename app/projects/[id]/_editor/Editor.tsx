@@ -71,8 +71,8 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   const selectedNode = selectedNodes.size === 1 ? scopeGraph(doc, scope).nodes.find((n) => selectedNodes.has(n.id)) : undefined;
 
   /** Fits the layers sized for other data to the data `from` reads, as an edit of its own (undoing it keeps the dataset chosen). */
-  const fit = (from: GraphDoc, quiet: boolean) => {
-    const fitted = fitToData(from);
+  const fit = (from: GraphDoc, quiet: boolean, before?: GraphDoc) => {
+    const fitted = fitToData(from, before);
     const errors = analyse(fitted.doc).errors.length;
     if (fitted.changes.length > 0) store.getState().setDoc(fitted.doc);
     if (quiet && fitted.changes.length === 0 && errors === 0) return setFitReport(undefined);
@@ -83,7 +83,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
     const next = updateNode(doc, scope, selectedNode.id, change);
     store.getState().setDoc(next);
     // Another dataset: the graph takes its sizes at once (a template drawn for 28x28x1 trains on 32x32x3).
-    if (dataKey(next) !== dataKey(doc)) fit(next, true);
+    if (dataKey(next) !== dataKey(doc)) fit(next, true, doc);
   };
   const scopeName = scope === null ? undefined : doc.networks.find((n) => n.id === scope)?.name;
 
