@@ -12,7 +12,8 @@ import { formatProblem } from '../lib/graph/problems';
 import { compile, MAX_GENERATED } from '../lib/compile/program';
 import { dump } from 'npyjs';
 import { nodeData } from '../lib/data/node';
-import { withDataset } from '../lib/graph/datasets';
+import { withFittedDataset } from '../lib/graph/datasets';
+import { formatFitChange } from '../lib/graph/fit';
 import { datasetsDir } from '../lib/db/url';
 import { resolveDatasetArg } from './dataset-arg';
 import * as tf from '@tensorflow/tfjs';
@@ -84,10 +85,16 @@ async function main() {
   if (args.dataset !== undefined) {
     const dataset = await resolveDatasetArg(args.dataset);
     if (!dataset.ok) fail(dataset.error);
-    const swapped = withDataset(doc, dataset.value.choice);
+    const { choice } = dataset.value;
+    const swapped = withFittedDataset(doc, choice);
     if (swapped.changed === 0) fail(`--dataset: ${id} has no Dataset node to read it (MNIST nodes read MNIST; replace them with a Dataset node)`);
     ({ doc } = swapped);
     data = dataset.value.data;
+    // The layers sized for other data take this data's sizes: say which (stderr keeps --json's lines clean).
+    if (swapped.changes.length > 0) {
+      const lines = swapped.changes.map((change) => `  ${formatFitChange(doc, change)}\n`).join('');
+      process.stderr.write(`Fitted ${id} to ${choice.name} (${choice.height}x${choice.width}x${choice.channels}), ${swapped.changes.length} change${swapped.changes.length === 1 ? '' : 's'}:\n${lines}`);
+    }
   }
 
   const analysis = analyse(doc);

@@ -150,6 +150,24 @@ interface KindBase<P> {
   inferShape(params: P, inputs: Readonly<Record<string, Shape>>, ctx: GraphContext): Record<string, Shape>;
 }
 
+/**
+ * What a node changes to output another shape: the params it sets (as saved;
+ * those already so are left as they are) and the shapes its inputs must then
+ * have (their current shapes where they stay).
+ */
+export interface Refit {
+  params: Record<string, unknown>;
+  inputs: Record<string, Shape>;
+}
+
+/**
+ * How a node comes to output `wanted` on `port` instead of what it outputs
+ * now, given its inputs' current shapes; undefined where no params of its
+ * give that shape. Fitting a graph to a dataset (lib/graph/fit.ts) walks
+ * these back from a value that must take the data's shape.
+ */
+export type RefitFn<P> = (params: P, inputs: Readonly<Record<string, Shape>>, port: string, wanted: Shape) => Refit | undefined;
+
 /** Values an op's forward and backward passes hold per value of its larger side, unless it says otherwise (OpKind.memory). */
 export const DEFAULT_MEMORY = 4;
 
@@ -165,6 +183,14 @@ export interface OpKind<P = any> extends KindBase<P> {
    */
   batchReduction?(params: P): 'mean' | 'sum';
   weights?(params: P, inputs: Readonly<Record<string, Shape>>): WeightSpec[];
+  /** How it outputs another shape (absent: it cannot; see RefitFn). */
+  refit?: RefitFn<P>;
+  /**
+   * Groups of input ports that must have one shape (a loss's prediction and
+   * target): where they differ, fitting a graph to its data makes the values
+   * that can change take the shape of the one that cannot.
+   */
+  sameShape?: readonly (readonly string[])[];
   /**
    * Values its forward and backward passes hold at once, per value of its
    * larger side (its inputs or its outputs): its outputs, their gradients and
@@ -252,6 +278,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   draw(params: P): DrawPolicy;
   /** What values each port draws (omitted: unknown). */
   bounds?(params: P): Record<string, Bounds | undefined>;
+  /** How it draws another shape (absent: it cannot, as a dataset cannot; see RefitFn). */
+  refit?: RefitFn<P>;
   /** Distinct rows of its preview draws (a label per class): sample grids then show one row per value. */
   previewRows?(params: P): number;
   /** The shape of one image it draws (height, width, channels), where it draws images: grids of values of its size show them so. */

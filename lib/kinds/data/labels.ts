@@ -22,6 +22,12 @@ export const labels = defineSource({
   example: { params: { classes: 4 }, inputs: {} },
   inputs: () => [],
   outputs: () => [port('labels')],
+  // The dataset's classes: a fixed class past the new count falls back to class 0.
+  refit: (p, _inputs, _port, wanted) => {
+    const classes = wanted[1];
+    if (wanted.length !== 2 || wanted[0] !== null || typeof classes !== 'number') return undefined;
+    return { params: { classes, ...(p.class >= classes ? { class: 0 } : {}) }, inputs: {} };
+  },
   inferShape: (p) => {
     if (p.class >= p.classes) shapeError('labels', `class ${p.class} is not one of the ${p.classes} classes (0-${p.classes - 1})`, `choose a class below ${p.classes}`);
     return { labels: [null, p.classes] };

@@ -22,6 +22,11 @@ export const noise = defineSource({
   example: { params: { distribution: 'normal', shape: [4, 2] }, inputs: {} },
   inputs: () => [],
   outputs: () => [port('z')],
+  // Noise of the data's shape (a denoiser's corruption) takes the data's new shape.
+  refit: (p, _inputs, _port, wanted) => {
+    const shape = p.perSample ? (wanted[0] === null ? wanted.slice(1) : undefined) : wanted;
+    return shape && shape.length > 0 && shape.every((d): d is number => typeof d === 'number') ? { params: { shape }, inputs: {} } : undefined;
+  },
   inferShape: (p) => ({ z: p.perSample ? [null, ...p.shape] : [...p.shape] }),
   datasets: () => [],
   draw: (p) => p.draw,

@@ -3,6 +3,7 @@ import { ACTIVATIONS, opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { jsonLiteral, pyLiteral } from '../common';
+import { keepsShape } from '../refit';
 
 export const activation = defineOp({
   kind: 'activation',
@@ -20,6 +21,7 @@ export const activation = defineOp({
   inputs: () => [port('x')],
   bounds: (p, inputs) => ({ y: activationBounds(p.fn, inputs.x) }),
   outputs: () => [port('y')],
+  refit: keepsShape('x'),
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   memory: 6,
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),

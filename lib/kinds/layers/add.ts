@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatShape, sameShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
+import { keepsShape } from '../refit';
 
 export const add = defineOp({
   kind: 'add',
@@ -13,6 +14,8 @@ export const add = defineOp({
   example: { params: {}, inputs: { a: [null, 3], b: [null, 3] } },
   inputs: () => [port('a'), port('b')],
   outputs: () => [port('y')],
+  refit: keepsShape('a', 'b'),
+  sameShape: [['a', 'b']],
   bounds: (_p, inputs) => ({ y: inputs.a && inputs.b && [inputs.a[0] + inputs.b[0], inputs.a[1] + inputs.b[1]] }),
   inferShape(_p, inputs) {
     if (!sameShape(inputs.a!, inputs.b!)) shapeError('b', `cannot add ${formatShape(inputs.b!)} to ${formatShape(inputs.a!)}: shapes must match`);

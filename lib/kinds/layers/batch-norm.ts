@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineOp, port, shapeError } from '../kind';
 import { pyLiteral } from '../common';
+import { keepsShape } from '../refit';
 
 /**
  * Batch normalisation as tf.layers.batch_normalization (TF1's DCGAN):
@@ -23,6 +24,7 @@ export const batchNorm = defineOp({
   modes: true,
   inputs: () => [port('x')],
   outputs: () => [port('y')],
+  refit: keepsShape('x'),
   inferShape(_p, inputs) {
     const x = inputs.x!;
     if (x.length < 2 || x[x.length - 1] === null) shapeError('x', `batch norm needs a batch of features or feature maps [b, ..., c], got [${x.join(', ')}]`, 'Place it after a Dense or Conv2D layer');

@@ -3,6 +3,7 @@ import { opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
+import { spatialRefit } from '../refit';
 
 /** Output size of a transposed convolution, as Keras' deconv_output_length computes it. */
 const upSize = (size: number, kernel: number, stride: number, pad: 'SAME' | 'VALID') =>
@@ -29,6 +30,7 @@ export const conv2dTranspose = defineOp({
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
+  refit: (p, inputs, _port, wanted) => spatialRefit(inputs.x, wanted, (size) => upSize(size, p.kernelSize, p.strides, p.padding), (out) => out, 'from-input', { filters: wanted[3] }),
   inferShape(p, inputs) {
     const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return {

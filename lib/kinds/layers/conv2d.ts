@@ -3,6 +3,7 @@ import { opsFor } from '../../runtime/ops';
 import { activationBounds } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
+import { spatialRefit } from '../refit';
 
 /** 2-D convolution over NHWC images, as `tf.layers.conv2d`. */
 export const conv2d = defineOp({
@@ -25,6 +26,8 @@ export const conv2d = defineOp({
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
+  refit: (p, inputs, _port, wanted) =>
+    spatialRefit(inputs.x, wanted, (size) => convOutSize(size, p.kernelSize, p.strides, p.padding), (out) => out * p.strides + p.kernelSize, 'from-input', { filters: wanted[3] }),
   inferShape(p, inputs) {
     const [b, h, w] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return {

@@ -23,6 +23,7 @@ export const dense = defineOp({
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
   outputs: () => [port('y')],
+  refit: (_p, inputs, _port, wanted) => (wanted.length === 2 && typeof wanted[1] === 'number' && inputs.x ? { params: { units: wanted[1] }, inputs: { x: inputs.x } } : undefined),
   inferShape(p, inputs) {
     // The rows stay: a batch stays a batch, and a draw the batch shares keeps its own rows.
     const [rows] = inputOfRank(inputs, 'x', 2, 'a batch of vectors');

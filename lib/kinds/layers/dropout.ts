@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { pyLiteral } from '../common';
+import { keepsShape } from '../refit';
 
 /**
  * Inverted dropout, as tf.layers.dropout: in training iterations each value
@@ -24,6 +25,7 @@ export const dropout = defineOp({
   twiceDifferentiable: () => true,
   inputs: () => [port('x')],
   outputs: () => [port('y')],
+  refit: keepsShape('x'),
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   memory: 5,
   compute: ({ tf, params, inputs, training, drawSite }) => ({

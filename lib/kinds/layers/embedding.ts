@@ -19,6 +19,7 @@ export const embedding = defineOp({
   example: { params: { size: 3 }, inputs: { labels: [null, 4] } },
   inputs: () => [port('labels')],
   outputs: () => [port('y')],
+  refit: (_p, inputs, _port, wanted) => (wanted.length === 2 && typeof wanted[1] === 'number' && inputs.labels ? { params: { size: wanted[1] }, inputs: { labels: inputs.labels } } : undefined),
   inferShape(p, inputs) {
     const [rows] = inputOfRank(inputs, 'labels', 2, 'a batch of one-hot labels');
     return { y: [rows ?? null, p.size] };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { formatShape, sameShape } from '../shape';
 import { defineOp, port, shapeError } from '../kind';
+import { keepsShape } from '../refit';
 
 /** t a + (1 - t) b with one t per item: WGAN-GP's points between real and generated images. */
 export const interpolate = defineOp({
@@ -14,6 +15,9 @@ export const interpolate = defineOp({
   example: { params: {}, inputs: { a: [null, 2, 2, 1], b: [null, 2, 2, 1], t: [null, 1] } },
   inputs: () => [port('a'), port('b'), port('t')],
   outputs: () => [port('y')],
+  // t stays one value per item.
+  refit: keepsShape('a', 'b'),
+  sameShape: [['a', 'b']],
   inferShape(_p, inputs) {
     const { a, b, t } = inputs as Record<'a' | 'b' | 't', (number | null)[]>;
     if (!sameShape(a, b)) shapeError('b', `b ${formatShape(b)} must match a ${formatShape(a)}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineOp, port } from '../kind';
 import { convOutSize, inputOfRank, jsonLiteral, padding, positiveInt, tfPadding, pyLiteral } from '../common';
+import { spatialRefit } from '../refit';
 
 export const maxPool2d = defineOp({
   kind: 'max-pool2d',
@@ -19,6 +20,8 @@ export const maxPool2d = defineOp({
   // Moves (or averages) values, never makes new ones.
   bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
+  refit: (p, inputs, _port, wanted) =>
+    spatialRefit(inputs.x, wanted, (size) => convOutSize(size, p.poolSize, p.strides, p.padding), (out) => out * p.strides + p.poolSize, 'keep', {}),
   inferShape(p, inputs) {
     const [b, h, w, c] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return { y: [b ?? null, convOutSize(h as number, p.poolSize, p.strides, p.padding), convOutSize(w as number, p.poolSize, p.strides, p.padding), c as number] };

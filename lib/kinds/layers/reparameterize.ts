@@ -17,6 +17,13 @@ export const reparameterize = defineOp({
   example: { params: {}, inputs: { mean: [null, 5], logvar: [null, 5], eps: [5] } },
   inputs: () => [port('mean'), port('logvar'), port('eps')],
   outputs: () => [port('z')],
+  sameShape: [['mean', 'logvar']],
+  // z has the mean's shape; eps stays drawn per sample, or shared.
+  refit: (_p, inputs, _port, wanted) => {
+    const eps = inputs.eps;
+    if (!eps || wanted.length === 0) return undefined;
+    return { params: {}, inputs: { mean: wanted, logvar: wanted, eps: eps.length === wanted.length ? wanted : wanted.slice(1) } };
+  },
   inferShape(_p, inputs) {
     const mean = inputs.mean!;
     if (!sameShape(mean, inputs.logvar!)) {

@@ -25,6 +25,15 @@ export const reshape = defineOp({
   // Moves (or averages) values, never makes new ones.
   bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
+  // The new shape; a flat input grows or shrinks to its size, any other must already have it.
+  refit: (_p, inputs, _port, wanted) => {
+    const x = inputs.x;
+    const shape = wanted.slice(1);
+    if (!x || x.length === 0 || shape.length === 0 || !shape.every((d): d is number => typeof d === 'number')) return undefined;
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (featureSize(x) === size) return { params: { shape }, inputs: { x } };
+    return x.length === 2 ? { params: { shape }, inputs: { x: [x[0] ?? null, size] } } : undefined;
+  },
   inferShape(p, inputs) {
     const x = inputWithRows(inputs, 'x');
     const size = featureSize(x);

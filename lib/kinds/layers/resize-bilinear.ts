@@ -24,6 +24,12 @@ export const resizeBilinear = defineOp({
   // Moves (or averages) values, never makes new ones.
   bounds: (_p, inputs) => ({ y: inputs.x }),
   outputs: () => [port('y')],
+  // Any input size resizes to any output size: only the channels pass through.
+  refit: (_p, inputs, _port, wanted) => {
+    const x = inputs.x;
+    if (!x || x.length !== 4 || wanted.length !== 4) return undefined;
+    return { params: { height: wanted[1], width: wanted[2] }, inputs: { x: [x[0] ?? null, x[1]!, x[2]!, wanted[3]!] } };
+  },
   inferShape(p, inputs) {
     const [b, , , c] = inputOfRank(inputs, 'x', 4, 'NHWC images');
     return { y: [b ?? null, p.height, p.width, c as number] };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pyLiteral } from '../common';
 import { defineOp, port } from '../kind';
+import { keepsShape } from '../refit';
 
 export const scale = defineOp({
   kind: 'scale',
@@ -13,6 +14,7 @@ export const scale = defineOp({
   example: { params: { factor: -2.5 }, inputs: { x: [null, 3] } },
   inputs: () => [port('x')],
   outputs: () => [port('y')],
+  refit: keepsShape('x'),
   bounds: (p, inputs) => ({ y: inputs.x && [Math.min(inputs.x[0] * p.factor, inputs.x[1] * p.factor), Math.max(inputs.x[0] * p.factor, inputs.x[1] * p.factor)] }),
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   compute: ({ tf, params, inputs }) => ({ y: tf.mul(inputs.x!, params.factor) }),

@@ -19,6 +19,7 @@ export const binaryCrossEntropy = defineLoss({
   example: { params: { reduction: 'sum' }, inputs: { logits: [null, 4], target: [null, 4] } },
   inputs: () => [port('logits'), port('target')],
   outputs: lossOutputs,
+  sameShape: [['logits', 'target']],
   requires: { target: { bounds: [0, 1], fix: 'Draw the data in 0..1 (the dataset node\'s range), or use squared error for other targets.' } },
   inferShape(_p, inputs) {
     if (!sameShape(inputs.logits!, inputs.target!)) {

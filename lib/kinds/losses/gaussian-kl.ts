@@ -24,6 +24,7 @@ export const gaussianKl = defineLoss({
   example: { params: { reduction: 'batch-mean' }, inputs: { mean: [null, 3], logvar: [null, 3] } },
   inputs: () => [port('mean'), port('logvar')],
   outputs: lossOutputs,
+  sameShape: [['mean', 'logvar']],
   inferShape(p, inputs) {
     // batch-mean divides by the first dimension: a scalar has none.
     if (p.reduction === 'batch-mean') inputWithRows(inputs, 'mean');

@@ -14,6 +14,7 @@ export const mse = defineLoss({
   example: { params: { reduction: 'sum' }, inputs: { prediction: [null, 4], target: [null, 4] } },
   inputs: () => [port('prediction'), port('target')],
   outputs: lossOutputs,
+  sameShape: [['prediction', 'target']],
   inferShape(_p, inputs) {
     if (!sameShape(inputs.prediction!, inputs.target!)) {
       shapeError('target', `target ${formatShape(inputs.target!)} must match prediction ${formatShape(inputs.prediction!)}`, 'Reshape one side so both match.');

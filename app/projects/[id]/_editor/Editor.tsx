@@ -5,9 +5,12 @@ import dynamic from 'next/dynamic';
 import { useCallback, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { analyse } from '@/lib/graph/analyse';
+import { datasetsUsed } from '@/lib/graph/datasets';
 import { scopeGraph, updateNode } from '@/lib/graph/edit';
+import { fitToData } from '@/lib/graph/fit';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { Canvas } from './Canvas';
+import { FitNotice, type FitReport } from './FitNotice';
 import { networkColor } from './flow';
 import { HelpOverlay, SHORTCUTS } from './HelpOverlay';
 import { HistoryDialog } from './HistoryDialog';
@@ -56,6 +59,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   const [message, setMessage] = useState<string>();
   const [help, setHelp] = useState(false);
   const [history, setHistory] = useState(false);
+  const [fitReport, setFitReport] = useState<FitReport>();
   // undefined until first opened; afterwards the panel stays mounted (hidden) so a run survives closing it.
   const [training, setTraining] = useState<boolean>();
   const save = useAutosave(projectId, version, doc);
@@ -65,6 +69,22 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   useShortcuts(actions, toggleHelp);
 
   const selectedNode = selectedNodes.size === 1 ? scopeGraph(doc, scope).nodes.find((n) => selectedNodes.has(n.id)) : undefined;
+
+  /** Fits the layers sized for other data to the data `from` reads, as an edit of its own (undoing it keeps the dataset chosen). */
+  const fit = (from: GraphDoc, quiet: boolean, before?: GraphDoc) => {
+    const fitted = fitToData(from, before);
+    const errors = analyse(fitted.doc).errors.length;
+    if (fitted.changes.length > 0) store.getState().setDoc(fitted.doc);
+    if (quiet && fitted.changes.length === 0 && errors === 0) return setFitReport(undefined);
+    setFitReport({ data: dataName(fitted.doc, datasets), doc: fitted.doc, changes: fitted.changes, errors });
+  };
+  const editNode = (change: { params?: Record<string, unknown>; label?: string }) => {
+    if (!selectedNode) return;
+    const next = updateNode(doc, scope, selectedNode.id, change);
+    store.getState().setDoc(next);
+    // Another dataset: the graph takes its sizes at once (a template drawn for 28x28x1 trains on 32x32x3).
+    if (dataKey(next) !== dataKey(doc)) fit(next, true, doc);
+  };
   const scopeName = scope === null ? undefined : doc.networks.find((n) => n.id === scope)?.name;
 
   return (
@@ -113,7 +133,11 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
         </div>
         <div className="side">
           <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} onChange={store.getState().setDoc} onMessage={setMessage} />
-          <Inspector doc={doc} datasets={datasets} node={selectedNode} onChange={(change) => selectedNode && store.getState().setDoc(updateNode(doc, scope, selectedNode.id, change))} />
+          {fitReport && <FitNotice report={fitReport} current={doc} onUndo={() => {
+                actions.undo();
+                setFitReport(undefined);
+              }} onClose={() => setFitReport(undefined)} />}
+          <Inspector doc={doc} datasets={datasets} node={selectedNode} onChange={editNode} onFit={() => fit(doc, false)} />
           <Problems doc={doc} problems={analysis.problems} memory={analysis.memory} onFocus={actions.focusProblem} />
         </div>
       </div>
@@ -125,4 +149,21 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
       {help && <HelpOverlay onClose={() => setHelp(false)} shortcuts={SHORTCUTS} />}
     </div>
   );
+}
+
+/** Which datasets a graph reads: when this changes, the graph is fitted to them. */
+const dataKey = (doc: GraphDoc) =>
+  datasetsUsed(doc)
+    .map((ref) => ref.id)
+    .sort()
+    .join('\u0000');
+
+/** The data a graph reads, as the notice names it: "Tiny RGB (32x32x3)". */
+function dataName(doc: GraphDoc, library: readonly DatasetChoice[]): string {
+  const ids = [...new Set(datasetsUsed(doc).map((ref) => ref.id))];
+  const names = ids.map((id) => {
+    const choice = library.find((d) => d.id === id);
+    return choice ? `${choice.name} (${choice.height}x${choice.width}x${choice.channels})` : id;
+  });
+  return names.join(', ') || 'its data';
 }

@@ -30,11 +30,14 @@ export function Inspector({
   datasets,
   node,
   onChange,
+  onFit,
 }: {
   doc: GraphDoc;
   datasets: readonly DatasetChoice[];
   node: GraphNode | undefined;
   onChange(change: { params?: Record<string, unknown>; label?: string }): void;
+  /** Fits the graph's layer sizes to the data it reads. */
+  onFit(): void;
 }) {
   const kind = node ? getKind(node.kind) : undefined;
   const fields = useMemo(() => {
@@ -49,6 +52,8 @@ export function Inspector({
   if (!parsed.success) for (const issue of parsed.error.issues) issues.set(String(issue.path[0] ?? ''), issue.message);
   const values = { ...(parsed.success ? (parsed.data as Record<string, unknown>) : {}), ...node.params };
   const set = (key: string, value: unknown) => onChange({ params: { ...node.params, [key]: value } });
+  // A source of data (not noise): the graph can be fitted to what it reads.
+  const reads = kind.role === 'source' && parsed.success && kind.datasets(parsed.data).length > 0;
 
   return (
     <aside className="inspector" aria-label="Inspector">
@@ -67,6 +72,11 @@ export function Inspector({
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
       ))}
+      {reads && (
+        <button onClick={onFit} title="Set the sizes of the layers tied to the data (inputs, outputs, reshapes, channels) to this data's, listing each change">
+          Fit the graph to this data
+        </button>
+      )}
     </aside>
   );
 }
