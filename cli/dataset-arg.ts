@@ -5,7 +5,7 @@ import { collect, importFiles } from '../lib/data/import';
 import { readInputFiles } from '../lib/data/import/read';
 import { nodeData } from '../lib/data/node';
 import { MANIFEST_FILE, type DatasetManifest } from '../lib/runtime/dataset-folder';
-import type { DatasetChoice } from '../lib/kinds/common';
+import { choiceChannels, type DatasetChoice } from '../lib/kinds/common';
 import { datasetsDir } from '../lib/db/url';
 import { err, ok, type Result } from '../lib/result';
 import { memoryDataset, type DataProvider } from '../lib/runtime/dataset';
@@ -21,7 +21,7 @@ const choiceOf = (id: string, m: DatasetManifest): DatasetChoice => ({
   name: m.name,
   height: m.height,
   width: m.width,
-  channels: m.channels === 3 ? 3 : 1,
+  channels: choiceChannels(m.channels),
   classes: m.classes,
   train: m.splits.train,
   test: m.splits.test ?? 0,
