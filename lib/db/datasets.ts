@@ -145,6 +145,19 @@ export async function listDatasets(owner: Owner): Promise<DatasetSummary[]> {
   return rows.map(summary);
 }
 
+/**
+ * The owner's datasets named `name` (as given at import, or renamed since):
+ * those named exactly so, or else those whose names differ only in case and
+ * surrounding spaces. Several is for the caller to refuse as ambiguous.
+ */
+export async function datasetsNamed(owner: Owner, name: string): Promise<DatasetSummary[]> {
+  const all = await listDatasets(owner);
+  const exact = all.filter((d) => d.name === name);
+  if (exact.length > 0) return exact;
+  const loose = name.trim().toLocaleLowerCase();
+  return all.filter((d) => d.name.trim().toLocaleLowerCase() === loose);
+}
+
 export async function getDataset(owner: Owner, id: unknown): Promise<DataResult<DatasetSummary>> {
   const parsed = Id.safeParse(id);
   if (!parsed.success) return invalid('Not a dataset id');
