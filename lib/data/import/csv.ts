@@ -139,7 +139,7 @@ function read(path: string, bytes: Uint8Array, options: CsvOptions, scaleOf: () 
   let found: FoundRange = pixelRange;
   if (undecided) {
     const pick = pickLabel(edges);
-    if (!pick) {
+    if (pick === undefined) {
       fail(
         `${path}: ${columns} columns, one more than a ${describe(plan.shape!)} image, but neither its first nor its last column holds class indices (whole numbers 0-255); declare the label column (label first, last or none) or the image shape`,
       );
