@@ -52,7 +52,8 @@ export function pixelScale(found: FoundRange, declared: DeclaredRange | undefine
     }
     return { shift: 0, scale: 1 };
   }
-  const hint = `pixels must be 0-255, or floats in [0, 1] or [-1, 1]; declare their range (e.g. ${Math.floor(min)}-${Math.ceil(max)}) to scale others`;
+  const [low, high] = [Math.floor(min), Math.ceil(max)];
+  const hint = `pixels must be 0-255, or floats in [0, 1] or [-1, 1]; declare their range (e.g. ${low}${low < 0 ? '..' : '-'}${high}) to scale others`;
   return min < 0 ? fail(`${found.minAt}: value ${min} is below 0: ${hint}`) : fail(`${found.maxAt}: value ${max} is above 255: ${hint}`);
 }
 
