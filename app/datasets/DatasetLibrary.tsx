@@ -86,6 +86,10 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
     setStatus({ done: `Imported “${body?.name}” in ${((performance.now() - started) / 1000).toFixed(1)} s`, notes: body?.stats?.notes ?? [] });
     setFiles([]);
     setName('');
+    // What the values and columns of those files meant: another file means its own (a stale label column would misread it).
+    setRange('');
+    setLabel('auto');
+    setShape('');
     router.refresh();
   }
 
