@@ -136,4 +136,6 @@ test('RGBA glyphs, an integer array of 0-16 and a header-less CSV import as thei
   await expect(page.locator('p[role=alert]')).toContainText('range must be LOW-HIGH');
   await page.reload();
   await expect(page.locator('.dataset-card')).toHaveCount(cards);
+  // The page as a user sees it, among the test's results (to look at: the options, the notes, the previews).
+  await page.screenshot({ path: test.info().outputPath('datasets.png'), fullPage: true });
 });
