@@ -1,5 +1,6 @@
 /**
- * npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb]
+ * npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb] [--background white|black|alpha]
+ *                                         [--range LOW-HIGH] [--label first|last|none|COLUMN] [--shape HxW[xC]]
  * npm run data -- list
  * npm run data -- delete ID
  *
@@ -14,10 +15,11 @@ import { databaseUrl } from '../lib/db/url';
 import { recoverDatasets, recoveryLine } from '../lib/db/dataset-files';
 import { readInputFiles } from '../lib/data/import/read';
 import { LOCAL_IMPORT_LIMITS } from '../lib/data/limits';
-import type { InputFile } from '../lib/data/import';
+import { parseImportOptions, type InputFile } from '../lib/data/import';
 
 const USAGE = `usage:
-  npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb]
+  npm run data -- import <file|folder>... --name NAME [--size HxW] [--channels grey|rgb] [--background white|black|alpha]
+                                          [--range LOW-HIGH] [--label first|last|none|COLUMN] [--shape HxW[xC]]
   npm run data -- list
   npm run data -- delete ID`;
 
@@ -44,7 +46,8 @@ export function describe(d: DatasetSummary): string {
 async function main() {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string' }, channels: { type: 'string' } } });
+    const text = { type: 'string' } as const;
+    parsed = parseArgs({ allowPositionals: true, options: { name: text, size: text, channels: text, background: text, range: text, label: text, shape: text } });
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
@@ -64,9 +67,8 @@ async function main() {
     return;
   }
   if (command !== 'import' || targets.length === 0) fail(USAGE);
-  const size = values.size === undefined ? undefined : /^(\d+)x(\d+)$/.exec(values.size);
-  if (size === null) fail(`--size must be HEIGHTxWIDTH, e.g. 64x64, got "${values.size}"`);
-  const channels = values.channels === undefined ? undefined : values.channels === 'grey' ? (1 as const) : values.channels === 'rgb' ? (3 as const) : fail(`--channels must be grey or rgb, got "${values.channels}"`);
+  const options = parseImportOptions(values);
+  if (!options.ok) fail(`--${options.error}`);
   const started = performance.now();
   const files: InputFile[] = [];
   for (const target of targets) {
@@ -76,10 +78,11 @@ async function main() {
       fail((e as Error).message);
     }
   }
-  const options = { ...(size ? { size: { height: Number(size[1]), width: Number(size[2]) } } : {}), ...(channels ? { channels } : {}) };
-  const imported = await importDataset(LOCAL_OWNER, { name: values.name ?? targets[0]!.replace(/[\\/]+$/, '').replace(/^.*[\\/]/, ''), files, options, limits: LOCAL_IMPORT_LIMITS });
+  const imported = await importDataset(LOCAL_OWNER, { name: values.name ?? targets[0]!.replace(/[\\/]+$/, '').replace(/^.*[\\/]/, ''), files, options: options.value, limits: LOCAL_IMPORT_LIMITS });
   if (!imported.ok) fail(imported.error.message);
   process.stdout.write(`Imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describe(imported.value)}\n`);
+  // What the import assumed (a scaled range, a guessed label column, transparency): said, so that a wrong guess is seen before training.
+  for (const note of imported.value.stats.notes ?? []) process.stdout.write(`  note: ${note}\n`);
 }
 
 // Whatever went wrong, one line that says what (never a stack trace): the user acts on the message, not on our call stack.

@@ -42,7 +42,8 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 function png(image: Picture): Buffer {
-  const colorType = image.channels === 3 ? 2 : 0;
+  // Greyscale, RGB or RGBA (a dataset imported with its transparency kept).
+  const colorType = image.channels === 4 ? 6 : image.channels === 3 ? 2 : 0;
   const out = new PNG({ width: image.width, height: image.height, colorType, inputColorType: colorType, bitDepth: 8 });
   out.data = Buffer.from(image.pixels);
   return PNG.sync.write(out, { colorType, inputColorType: colorType });

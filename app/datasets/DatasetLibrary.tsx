@@ -18,9 +18,25 @@ const previewWidth = (d: Listed) => {
 /** A dropped file's path inside what was dropped (folder/class/x.png), or its name. */
 const pathOf = (file: FileWithPath) => (file.relativePath || file.path || file.name).replace(/^\.?\/+/, '');
 
+const CHANNEL_NAMES: Record<number, string> = { 1: 'greyscale', 3: 'RGB', 4: 'RGBA' };
+
+/** What an import assumed or did to the data (scaled values, a guessed label column, transparency), as a list. */
+function Notes({ notes }: { notes: readonly string[] | undefined }) {
+  if (!notes?.length) return null;
+  return (
+    <ul className="dataset-notes" aria-label="Import notes">
+      {notes.map((note) => (
+        <li key={note}>{note}</li>
+      ))}
+    </ul>
+  );
+}
+
 /**
- * Import (drop files or a folder, name it, optionally resize images) and the
- * list of datasets with their preview grid, sizes, classes and pixel range.
+ * Import (drop files or a folder, name it, optionally resize images, choose
+ * what transparency becomes, declare an array's range or a CSV's label
+ * column and image shape) and the list of datasets with their preview grid,
+ * sizes, classes, pixel range and what their import assumed.
  */
 export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; uploadLimit: number }) {
   const router = useRouter();
@@ -28,7 +44,11 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
   const [name, setName] = useState('');
   const [resize, setResize] = useState('');
   const [channels, setChannels] = useState('auto');
-  const [status, setStatus] = useState<{ error?: string; busy?: boolean; done?: string }>({});
+  const [background, setBackground] = useState('white');
+  const [range, setRange] = useState('');
+  const [label, setLabel] = useState('auto');
+  const [shape, setShape] = useState('');
+  const [status, setStatus] = useState<{ error?: string; busy?: boolean; done?: string; notes?: string[] }>({});
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string>();
   const [renaming, setRenaming] = useState<string>();
@@ -53,14 +73,23 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
     for (const file of files) form.append('files', file);
     if (resize) form.set('size', resize);
     if (channels !== 'auto') form.set('channels', channels);
+    // Only what the user changed: an option that does not apply to the files dropped is refused, saying so.
+    if (background !== 'white') form.set('background', background);
+    if (range.trim()) form.set('range', range.trim());
+    if (label !== 'auto') form.set('label', label);
+    if (shape.trim()) form.set('shape', shape.trim());
     setStatus({ busy: true });
     const started = performance.now();
     const response = await fetch('/api/datasets', { method: 'POST', body: form }).catch(() => undefined);
-    const body = (await response?.json().catch(() => undefined)) as { error?: string; name?: string } | undefined;
+    const body = (await response?.json().catch(() => undefined)) as { error?: string; name?: string; stats?: { notes?: string[] } } | undefined;
     if (!response?.ok) return setStatus({ error: body?.error ?? 'The server could not be reached: try again' });
-    setStatus({ done: `Imported “${body?.name}” in ${((performance.now() - started) / 1000).toFixed(1)} s` });
+    setStatus({ done: `Imported “${body?.name}” in ${((performance.now() - started) / 1000).toFixed(1)} s`, notes: body?.stats?.notes ?? [] });
     setFiles([]);
     setName('');
+    // What the values and columns of those files meant: another file means its own (a stale label column would misread it).
+    setRange('');
+    setLabel('auto');
+    setShape('');
     router.refresh();
   }
 
@@ -122,6 +151,31 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
               <option value="rgb">RGB</option>
             </select>
           </label>
+          <label title="Transparent pixels of PNGs: composited over white (dark glyphs stay visible) or black, or kept as a fourth channel">
+            Transparency{' '}
+            <select aria-label="Transparency" value={background} onChange={(e) => setBackground(e.target.value)}>
+              <option value="white">over white</option>
+              <option value="black">over black</option>
+              <option value="alpha">keep as alpha (RGBA)</option>
+            </select>
+          </label>
+        </div>
+        <div className="dataset-options">
+          <label title="What the values of a NumPy array or CSV mean, black to white. Empty: 0-255, [0, 1] or [-1, 1], and small whole numbers (such as 0-16) scaled from 0 to their maximum">
+            Pixel range <input aria-label="Pixel range" value={range} placeholder="auto, e.g. 0-16" size={12} onChange={(e) => setRange(e.target.value)} />
+          </label>
+          <label title="Which CSV column holds the labels. Auto: a column named label, class, y or target, or the first or last column when the others make a square image">
+            Label column{' '}
+            <select aria-label="Label column" value={label} onChange={(e) => setLabel(e.target.value)}>
+              <option value="auto">auto</option>
+              <option value="first">first</option>
+              <option value="last">last</option>
+              <option value="none">none</option>
+            </select>
+          </label>
+          <label title="The image one CSV row holds: HEIGHTxWIDTH, or HEIGHTxWIDTHx3 for RGB. Auto: a square from the column count">
+            Image shape <input aria-label="Image shape" value={shape} placeholder="auto, e.g. 8x8" size={12} onChange={(e) => setShape(e.target.value)} />
+          </label>
           <button type="submit" disabled={files.length === 0 || !name.trim() || status.busy}>
             {status.busy ? 'Importing…' : 'Import'}
           </button>
@@ -131,7 +185,12 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
             {status.error}
           </p>
         )}
-        {status.done && <p role="status">{status.done}</p>}
+        {status.done && (
+          <div role="status">
+            <p>{status.done}</p>
+            <Notes notes={status.notes} />
+          </div>
+        )}
       </form>
 
       {error && (
@@ -168,8 +227,9 @@ export function DatasetLibrary({ datasets, uploadLimit }: { datasets: Listed[]; 
               )}
               <p>
                 {d.testCount ? `${d.trainCount.toLocaleString()} train + ${d.testCount.toLocaleString()} test` : `${d.trainCount.toLocaleString()} images`} · {d.height}×{d.width}×
-                {d.channels} ({d.channels === 1 ? 'greyscale' : 'RGB'}) · {megabytes(d.bytes)} · pixels {d.stats.range[0]}–{d.stats.range[1]}
+                {d.channels} ({CHANNEL_NAMES[d.channels] ?? `${d.channels} channels`}) · {megabytes(d.bytes)} · pixels {d.stats.range[0]}–{d.stats.range[1]}
               </p>
+              <Notes notes={d.stats.notes} />
               <p className="muted">
                 {d.format} from {d.source}
               </p>

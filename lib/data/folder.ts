@@ -126,7 +126,10 @@ const PREVIEW_COLUMNS = 8;
 const PREVIEW_ROWS = 4;
 const GAP = 2;
 
-/** The first items of a split as a grid (RGB PNG), for the Datasets page. */
+/** The checkerboard that RGBA images are shown over in the preview, so that transparency shows (light squares of 4 pixels). */
+const checker = (x: number, y: number) => ((x >> 2) + (y >> 2)) % 2 === 0 ? 255 : 204;
+
+/** The first items of a split as a grid (RGB PNG), for the Datasets page: RGBA over a checkerboard. */
 function previewPng(data: Pick<Dataset, 'count' | 'height' | 'width' | 'channels'> & { images: Uint8Array }): Uint8Array {
   const count = Math.min(data.count, PREVIEW_COLUMNS * PREVIEW_ROWS);
   const rows = Math.ceil(count / PREVIEW_COLUMNS);
@@ -141,7 +144,9 @@ function previewPng(data: Pick<Dataset, 'count' | 'height' | 'width' | 'channels
       for (let x = 0; x < data.width; x++) {
         const from = i * item + (y * data.width + x) * data.channels;
         const to = ((top + y) * png.width + left + x) * 4;
-        for (let c = 0; c < 3; c++) png.data[to + c] = data.images[from + (data.channels === 3 ? c : 0)]!;
+        const alpha = data.channels === 4 ? data.images[from + 3]! / 255 : 1;
+        const under = checker(x, y);
+        for (let c = 0; c < 3; c++) png.data[to + c] = Math.round(data.images[from + (data.channels >= 3 ? c : 0)]! * alpha + under * (1 - alpha));
       }
     }
   }

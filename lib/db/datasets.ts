@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { readDatasetSplit, writeDatasetFolder, type WrittenDataset } from '../data/folder';
-import { importFiles, type ImageOptions, type InputFile } from '../data/import';
+import { importFiles, type ImportOptions, type InputFile } from '../data/import';
 import { ImportError } from '../data/import/files';
 import { DATASET_LIMITS, type ImportLimits } from '../data/limits';
 import { datasetsUsed } from '../graph/datasets';
 import { loadGraphDoc } from '../graph/migrations';
 import type { GraphDoc } from '../graph/schema';
-import { MNIST_CHOICE, type DatasetChoice } from '../kinds/common';
+import { choiceChannels, MNIST_CHOICE, type DatasetChoice } from '../kinds/common';
 import { ok } from '../result';
 import type { DatasetRef, InMemoryDataset } from '../runtime/dataset';
 import type { DatasetManifest } from '../runtime/dataset-folder';
@@ -28,6 +28,8 @@ export interface DatasetStats {
   classCounts: { train: number[]; test?: number[] };
   /** Darkest and brightest pixel, 0-255. */
   range: [number, number];
+  /** What the import assumed or did to the data (a scaled range, a guessed label column, transparency), in words; absent on datasets imported before notes were kept. */
+  notes?: string[];
 }
 
 export interface DatasetSummary {
@@ -59,7 +61,7 @@ export const datasetChoice = (d: DatasetSummary): DatasetChoice => ({
   name: d.name,
   height: d.height,
   width: d.width,
-  channels: d.channels === 3 ? 3 : 1,
+  channels: choiceChannels(d.channels),
   classes: d.classes,
   train: d.trainCount,
   test: d.testCount,
@@ -68,7 +70,7 @@ export const datasetChoice = (d: DatasetSummary): DatasetChoice => ({
 export interface ImportInput {
   name: unknown;
   files: readonly InputFile[];
-  options?: ImageOptions;
+  options?: ImportOptions;
   /** The app's limits by default; the CLI imports with those of the user's own disk. */
   limits?: ImportLimits;
 }
@@ -80,7 +82,7 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
   if (count >= DATASET_LIMITS.perOwner) return invalid(`${count} datasets, the most one library keeps: delete some first`);
   const imported = await importFiles(input.files, input.options, input.limits);
   if (!imported.ok) return invalid(imported.error);
-  const { splits, classNames, format } = imported.value;
+  const { splits, classNames, format, notes } = imported.value;
   const train = splits.train;
   const manifest: DatasetManifest = {
     format: 'netloom-dataset',
@@ -104,7 +106,7 @@ export async function importDataset(owner: Owner, input: ImportInput): Promise<D
     if (error instanceof ImportError) return invalid(/^cannot be stored/.test(error.message) ? `${source}: ${error.message}` : error.message);
     throw error;
   }
-  const stats: DatasetStats = { classNames: classNames ?? null, classCounts: written.classCounts, range: written.range };
+  const stats: DatasetStats = { classNames: classNames ?? null, classCounts: written.classCounts, range: written.range, notes };
   try {
     const row = await db().dataset.create({
       data: {
@@ -141,6 +143,19 @@ function describeSource(files: readonly InputFile[]): string {
 export async function listDatasets(owner: Owner): Promise<DatasetSummary[]> {
   const rows = await db().dataset.findMany({ where: ownProjects(owner), orderBy: { createdAt: 'desc' } });
   return rows.map(summary);
+}
+
+/**
+ * The owner's datasets named `name` (as given at import, or renamed since):
+ * those named exactly so, or else those whose names differ only in case and
+ * surrounding spaces. Several is for the caller to refuse as ambiguous.
+ */
+export async function datasetsNamed(owner: Owner, name: string): Promise<DatasetSummary[]> {
+  const all = await listDatasets(owner);
+  const exact = all.filter((d) => d.name === name);
+  if (exact.length > 0) return exact;
+  const loose = name.trim().toLocaleLowerCase();
+  return all.filter((d) => d.name.trim().toLocaleLowerCase() === loose);
 }
 
 export async function getDataset(owner: Owner, id: unknown): Promise<DataResult<DatasetSummary>> {

@@ -95,13 +95,17 @@ export const DatasetChoice = z.object({
   name: z.string().max(200),
   height: z.number().int().min(1).max(4096),
   width: z.number().int().min(1).max(4096),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  /** 1 greyscale, 3 RGB, 4 RGBA (transparency kept at import). */
+  channels: z.union([z.literal(1), z.literal(3), z.literal(4)]),
   classes: z.number().int().min(1).max(256),
   /** Items in the train split, and in the test split (0: none). */
   train: z.number().int().min(1),
   test: z.number().int().min(0),
 });
 export type DatasetChoice = z.infer<typeof DatasetChoice>;
+
+/** A dataset's channel count as a choice holds it (1, 3 or 4; anything else, which no import writes, as greyscale). */
+export const choiceChannels = (channels: number): DatasetChoice['channels'] => (channels === 3 || channels === 4 ? channels : 1);
 
 /** MNIST as a choice of the dataset node: built in, beside the library's datasets. */
 export const MNIST_CHOICE: DatasetChoice = { id: 'mnist', name: 'MNIST (built in)', height: 28, width: 28, channels: 1, classes: 10, train: 60_000, test: 10_000 };

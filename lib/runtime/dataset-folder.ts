@@ -13,7 +13,7 @@ export interface DatasetManifest {
   name: string;
   height: number;
   width: number;
-  /** 1 (greyscale) or 3 (RGB). */
+  /** 1 (greyscale), 3 (RGB) or 4 (RGBA: transparency kept at import). */
   channels: number;
   /** Labels are 0..classes-1; 1 when the data has no labels. */
   classes: number;
@@ -41,7 +41,7 @@ export function parseManifest(text: string, what = MANIFEST_FILE): DatasetManife
   if (typeof m !== 'object' || m === null || m.format !== 'netloom-dataset' || m.version !== 1) throw new Error(`${what}: not a Netloom dataset manifest (format "netloom-dataset", version 1)`);
   if (typeof m.name !== 'string') throw new Error(`${what}: name must be a string`);
   for (const field of ['height', 'width'] as const) if (!whole(m[field], 1, 4096)) throw new Error(`${what}: ${field} must be a whole number from 1 to 4096`);
-  if (m.channels !== 1 && m.channels !== 3) throw new Error(`${what}: channels must be 1 or 3`);
+  if (m.channels !== 1 && m.channels !== 3 && m.channels !== 4) throw new Error(`${what}: channels must be 1, 3 or 4`);
   if (!whole(m.classes, 1, 256)) throw new Error(`${what}: classes must be a whole number from 1 to 256`);
   if (m.classNames !== undefined && (!Array.isArray(m.classNames) || m.classNames.length !== m.classes || m.classNames.some((n) => typeof n !== 'string'))) {
     throw new Error(`${what}: classNames must list one name per class`);

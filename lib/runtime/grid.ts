@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 
-/** The size of one image: height, width and channels (1 greyscale, 3 RGB). */
+/** The size of one image: height, width and channels (1 greyscale, 3 RGB, 4 RGBA). */
 export interface ImageShape {
   height: number;
   width: number;

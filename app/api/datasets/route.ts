@@ -1,7 +1,6 @@
 import { jsonError, jsonResult, owned, refuseLarge } from '@/app/api/_lib/http';
 import { BODY_LIMITS } from '@/app/_lib/body-limits';
-import { DATASET_LIMITS } from '@/lib/data/limits';
-import { memoryFile } from '@/lib/data/import';
+import { memoryFile, parseImportOptions } from '@/lib/data/import';
 import { importDataset, listDatasets } from '@/lib/db/datasets';
 import { ok } from '@/lib/result';
 
@@ -9,8 +8,13 @@ import { ok } from '@/lib/result';
  * GET /api/datasets: the owner's library. POST /api/datasets: an import, as
  * multipart form data: `name`, `files` (each file), `paths` (a JSON list of
  * each file's path, folders included, in the same order), and optionally
- * `size` ("64x64", to resize images) and `channels` ("grey" or "rgb").
- * 201 with the dataset, or 400 naming the file (row, entry) at fault.
+ * `size` ("64x64", to resize images), `channels` ("grey" or "rgb"),
+ * `background` ("white", "black" or "alpha": what transparent pixels
+ * become), `range` ("0-16": what an array's values mean), `label` ("first",
+ * "last", "none" or a column name) and `shape` ("8x8": a CSV row's image);
+ * see lib/data/import/options.ts. 201 with the dataset (its notes say what
+ * the import assumed), or 400 naming the field, or the file (row, entry) at
+ * fault.
  */
 export const GET = owned(async (owner) => jsonResult(ok(await listDatasets(owner))));
 
@@ -31,15 +35,14 @@ export const POST = owned(async (owner, request) => {
     paths = null;
   }
   const names = Array.isArray(paths) && paths.length === files.length && paths.every((p) => typeof p === 'string') ? (paths as string[]) : files.map((f) => f.name);
-  const size = /^(\d{1,4})x(\d{1,4})$/.exec(String(form.get('size') ?? ''));
-  const channels = form.get('channels');
-  const options = {
-    ...(size ? { size: { height: Number(size[1]), width: Number(size[2]) } } : {}),
-    ...(channels === 'grey' ? { channels: 1 as const } : channels === 'rgb' ? { channels: 3 as const } : {}),
-  };
-  if (options.size && (options.size.height < 1 || options.size.width < 1 || options.size.height > DATASET_LIMITS.side || options.size.width > DATASET_LIMITS.side)) {
-    return jsonError(`size: from 1x1 to ${DATASET_LIMITS.side}x${DATASET_LIMITS.side}`);
-  }
+  const options = parseImportOptions({ size: field(form, 'size'), channels: field(form, 'channels'), background: field(form, 'background'), range: field(form, 'range'), label: field(form, 'label'), shape: field(form, 'shape') });
+  if (!options.ok) return jsonError(options.error);
   const inputs = await Promise.all(files.map(async (file, i) => memoryFile(names[i]!.replace(/^\.?\/+/, ''), new Uint8Array(await file.arrayBuffer()))));
-  return jsonResult(await importDataset(owner, { name: form.get('name'), files: inputs, options }), 201);
+  return jsonResult(await importDataset(owner, { name: form.get('name'), files: inputs, options: options.value }), 201);
 });
+
+/** A text field of the form (a file where text belongs counts as absent). */
+const field = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : undefined;
+};

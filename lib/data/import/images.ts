@@ -1,23 +1,19 @@
 import { PNG } from 'pngjs';
 import { DATASET_LIMITS, type ImportLimits } from '../limits';
 import { baseName, fail, readAll, type InputFile } from './files';
+import type { Background, ImportOptions } from './options';
 import { assemble, type ImportedData, type SplitData } from './split';
 
-/** How image files become one dataset: one size (or resized to one), greyscale or RGB. */
-export interface ImageOptions {
-  /** Resize every image to this size (cropping to keep its aspect); without it, all images must share one size. */
-  size?: { height: number; width: number };
-  /** 1: greyscale, 3: RGB; default: RGB if any image has colour, else greyscale. */
-  channels?: 1 | 3;
-}
+/** How image files become one dataset: one size (or resized to one), greyscale or RGB, transparency over a background (white by default) or kept (RGBA). */
+export type ImageOptions = Pick<ImportOptions, 'size' | 'channels' | 'background'>;
 
 export const isImage = (path: string) => /\.(png|jpe?g)$/i.test(path);
 
-/** An image as decoded: its own channels (1 grey or 3 colour, alpha composited over black). */
+/** An image as decoded: its own channels (1 grey or 3 colour, transparency composited over the background), or RGBA where alpha is kept. */
 interface Decoded {
   width: number;
   height: number;
-  channels: 1 | 3;
+  channels: 1 | 3 | 4;
   pixels: Uint8Array;
 }
 
@@ -27,7 +23,10 @@ interface Decoded {
  * splits. Sizes and colour come from each file's header; then the images
  * are decoded a few at a time as the dataset is written: PNGs of the
  * dataset's size with pngjs (fast, pure JavaScript), JPEGs and anything
- * resized with sharp (libvips).
+ * resized with sharp (libvips). Transparent pixels are composited over the
+ * background chosen (white by default: dark glyphs on a transparent
+ * background stay visible; over black they would vanish), or alpha is kept
+ * as a fourth channel (RGBA).
  */
 export async function importImages(files: readonly { file: InputFile; head: Uint8Array }[], options: ImageOptions, limits: ImportLimits): Promise<ImportedData> {
   const placed = place(files.map((f) => f.file));
@@ -45,7 +44,8 @@ export async function importImages(files: readonly { file: InputFile; head: Uint
   }
   const height = options.size?.height ?? first.height;
   const width = options.size?.width ?? first.width;
-  const channels = options.channels ?? (headers.some((d) => d.colour) ? 3 : 1);
+  const background = options.background ?? 'white';
+  const channels = background === 'alpha' ? 4 : (options.channels ?? (headers.some((d) => d.colour) ? 3 : 1));
   const splits: { train?: SplitData; test?: SplitData } = {};
   for (const split of ['train', 'test'] as const) {
     const members = placed.items.flatMap((item, i) => (item.split === split ? [i] : []));
@@ -55,26 +55,35 @@ export async function importImages(files: readonly { file: InputFile; head: Uint
       // A few at a time: an image decodes to up to side x side x 4 bytes before it is resized.
       for (let start = 0; start < members.length; start += PARALLEL) {
         const batch = members.slice(start, start + PARALLEL).map((i) => files[i]!.file);
-        const decoded = await Promise.all(batch.map((file) => decode(file, options.size)));
+        const decoded = await Promise.all(batch.map((file) => decode(file, options.size, background)));
         for (const [k, image] of decoded.entries()) {
           if (image.width !== width || image.height !== height) fail(`${batch[k]!.path}: decoded to ${image.width}x${image.height}, where its header says ${width}x${height}`);
-          yield convert(image, channels);
+          yield convert(image, channels, batch[k]!.path);
         }
       }
     };
     splits[split] = { source: placed.splitSource[split], count: members.length, height, width, channels, pixels, ...(placed.classNames ? { labels } : {}) };
   }
-  return assemble('images', splits, limits, placed.classNames);
+  return { ...assemble('images', splits, limits, placed.classNames), notes: transparencyNotes(headers.filter((h) => h.alpha).length, headers.length, background) };
+}
+
+/** What became of transparency, in words: how many images have it (from their headers), and what was done. */
+function transparencyNotes(transparent: number, total: number, background: Background): string[] {
+  const some = `${transparent} of ${total} images ha${transparent === 1 ? 's' : 've'} transparency`;
+  if (background === 'alpha') return [`transparency kept as a fourth channel (RGBA)${transparent === 0 ? ': no image has any, so alpha is 255 everywhere' : `: ${some}`}`];
+  if (transparent === 0) return [];
+  return [`${some}: composited over ${background}; choose ${background === 'white' ? 'black' : 'white'}, or keep alpha as a fourth channel (RGBA), to read them otherwise`];
 }
 
 /** Images decoded at once. */
 const PARALLEL = 8;
 
-/** What an image's header says: its size, and whether it has colour. */
+/** What an image's header says: its size, whether it has colour, and whether it may have transparent pixels (an alpha channel, or a transparent colour). */
 interface ImageHeader {
   width: number;
   height: number;
   colour: boolean;
+  alpha: boolean;
 }
 
 /** The size and colour of a PNG (its IHDR chunk) or a JPEG (its frame header), read from the file's first bytes (more only when a JPEG's frame header comes later). */
@@ -84,10 +93,23 @@ async function imageHeader(file: InputFile, head: Uint8Array): Promise<ImageHead
     const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
     if (head.length < 26 || signature.some((b, i) => head[i] !== b) || new TextDecoder().decode(head.subarray(12, 16)) !== 'IHDR') fail(`${file.path}: not a readable PNG (no PNG header)`);
     const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    return { width: view.getUint32(16, false), height: view.getUint32(20, false), colour: head[25] === 2 || head[25] === 3 || head[25] === 6 };
+    const type = head[25];
+    return { width: view.getUint32(16, false), height: view.getUint32(20, false), colour: type === 2 || type === 3 || type === 6, alpha: type === 4 || type === 6 || hasPngChunk(head, 'tRNS') };
   }
   const frame = jpegFrame(head) ?? jpegFrame(await readAll(file));
   return frame ?? fail(`${file.path}: not a readable image (no JPEG frame header)`);
+}
+
+/** Whether a PNG's chunks before its image data, as far as `head` holds them, include `type` (tRNS, a transparent colour or palette entries, comes before IDAT). */
+function hasPngChunk(head: Uint8Array, type: string): boolean {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  for (let at = 8; at + 8 <= head.length; ) {
+    const name = String.fromCharCode(head[at + 4]!, head[at + 5]!, head[at + 6]!, head[at + 7]!);
+    if (name === type) return true;
+    if (name === 'IDAT' || name === 'IEND') return false;
+    at += 12 + view.getUint32(at, false);
+  }
+  return false;
 }
 
 /** A JPEG's frame header (SOF0-SOF15 but DHT, JPG and DAC), walking its markers. */
@@ -103,7 +125,7 @@ function jpegFrame(bytes: Uint8Array): ImageHeader | undefined {
     }
     const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: (bytes[at + 5]! << 8) | bytes[at + 6]!, width: (bytes[at + 7]! << 8) | bytes[at + 8]!, colour: bytes[at + 9]! >= 3 };
+      return { height: (bytes[at + 5]! << 8) | bytes[at + 6]!, width: (bytes[at + 7]! << 8) | bytes[at + 8]!, colour: bytes[at + 9]! >= 3, alpha: false };
     }
     at += 2 + length;
   }
@@ -135,46 +157,52 @@ function place(files: readonly InputFile[]) {
   return { items, classNames, splitSource: { train: where('train'), test: where('test') } };
 }
 
-async function decode(file: InputFile, size: ImageOptions['size']): Promise<Decoded> {
+async function decode(file: InputFile, size: ImageOptions['size'], background: Background): Promise<Decoded> {
   const bytes = await readAll(file);
-  if (!size && /\.png$/i.test(file.path)) return decodePng(file.path, bytes);
+  if (!size && /\.png$/i.test(file.path)) return decodePng(file.path, bytes, background);
   try {
     // Loaded when first needed: same-size PNGs never need libvips.
     const { default: sharp } = await import('sharp');
     const image = sharp(bytes, { limitInputPixels: DATASET_LIMITS.side * DATASET_LIMITS.side * 16 });
     const meta = await image.metadata();
     const colour = (meta.channels ?? 3) >= 3;
-    let pipeline = image.flatten({ background: '#000000' });
+    // Alpha kept: RGBA whatever the image (sharp resizes it premultiplied, so transparent pixels do not bleed their colour).
+    let pipeline = background === 'alpha' ? image.ensureAlpha() : image.flatten({ background: background === 'white' ? '#ffffff' : '#000000' });
     if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'cover' });
-    const { data, info } = await pipeline.toColourspace(colour ? 'srgb' : 'b-w').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 1 && info.channels !== 3) return fail(`${file.path}: decoded to ${info.channels} channels`);
-    return { width: info.width, height: info.height, channels: info.channels, pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    const { data, info } = await pipeline.toColourspace(colour || background === 'alpha' ? 'srgb' : 'b-w').raw().toBuffer({ resolveWithObject: true });
+    const expected = background === 'alpha' ? [4] : [1, 3];
+    if (!expected.includes(info.channels)) return fail(`${file.path}: decoded to ${info.channels} channels`);
+    return { width: info.width, height: info.height, channels: info.channels as Decoded['channels'], pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (error) {
     return fail(`${file.path}: not a readable image (${(error as Error).message})`);
   }
 }
 
-function decodePng(path: string, bytes: Uint8Array): Decoded {
+/** A PNG with pngjs (always RGBA): transparency composited over the background, as sharp's flatten does, or RGBA kept. */
+function decodePng(path: string, bytes: Uint8Array, background: Background): Decoded {
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
     return fail(`${path}: not a readable PNG (${(error as Error).message})`);
   }
-  const channels = png.color ? 3 : 1;
-  const count = png.width * png.height;
-  const pixels = new Uint8Array(count * channels);
   const rgba = png.data;
+  const count = png.width * png.height;
+  if (background === 'alpha') return { width: png.width, height: png.height, channels: 4, pixels: new Uint8Array(rgba.buffer, rgba.byteOffset, count * 4) };
+  const channels = png.color ? 3 : 1;
+  const under = background === 'white' ? 255 : 0;
+  const pixels = new Uint8Array(count * channels);
   for (let p = 0; p < count; p++) {
     const alpha = rgba[p * 4 + 3]! / 255;
-    for (let c = 0; c < channels; c++) pixels[p * channels + c] = Math.round(rgba[p * 4 + c]! * alpha);
+    for (let c = 0; c < channels; c++) pixels[p * channels + c] = Math.round(rgba[p * 4 + c]! * alpha + under * (1 - alpha));
   }
   return { width: png.width, height: png.height, channels, pixels };
 }
 
-/** An image in the dataset's channels: grey repeated for RGB, RGB to luma (ITU-R BT.601) for greyscale. */
-function convert(image: Decoded, channels: number): Uint8Array {
+/** An image in the dataset's channels: grey repeated for RGB, RGB to luma (ITU-R BT.601) for greyscale (RGBA is decoded as RGBA). */
+function convert(image: Decoded, channels: number, path: string): Uint8Array {
   if (image.channels === channels) return image.pixels;
+  if (image.channels === 4 || channels === 4) return fail(`${path}: decoded to ${image.channels} channels where the dataset has ${channels}`);
   const count = image.width * image.height;
   const out = new Uint8Array(count * channels);
   const p = image.pixels;

@@ -1,14 +1,20 @@
 import type { ImportLimits } from '../limits';
 import { baseName, fail, readAll, splitOf, type InputFile } from './files';
+import type { ImportOptions } from './options';
+import { isIdentity, mergeRanges, pixelScale, RangeScanner, SMALL_MAX, toBytes, type FoundRange, type PixelScale } from './range';
 import { assemble, labelBytes, type ImportedData, type PixelSource, type SplitData } from './split';
 
 /**
  * NumPy arrays: `.npy` files, or `.npz` archives of named arrays (opened by
  * `unpack`: Keras' `x_train`/`y_train`/`x_test`/`y_test`, or
- * `images`/`labels`). Images are [n, h, w] or [n, h, w, c] with values
- * 0-255, or floats in [0, 1] or [-1, 1]; labels are [n] whole numbers.
- * Shapes and types come from each array's header (the .npy format's own
- * dictionary); the values are read a chunk at a time.
+ * `images`/`labels`). Images are [n, h, w] or [n, h, w, c]; their values
+ * become bytes by one rule for the dataset (range.ts: 0-255 as they are,
+ * [0, 1] and [-1, 1] scaled, small whole numbers such as 0-16 scaled from
+ * 0..max, or a declared range); labels are [n] whole numbers. Shapes and
+ * types come from each array's header (the .npy format's own dictionary)
+ * and are checked against the import's limits first; then the values are
+ * read a chunk at a time, once for their range and once as the dataset is
+ * written.
  */
 export const isNpy = (path: string) => /\.npy$/i.test(path);
 
@@ -24,7 +30,7 @@ interface NpyHeader {
 /** Values are converted this many at a time. */
 const CHUNK_VALUES = 1 << 20;
 
-export async function importNpy(files: readonly { file: InputFile; head: Uint8Array }[], limits: ImportLimits): Promise<ImportedData> {
+export async function importNpy(files: readonly { file: InputFile; head: Uint8Array }[], options: Pick<ImportOptions, 'range'>, limits: ImportLimits): Promise<ImportedData> {
   const arrays: { file: InputFile; header: NpyHeader }[] = [];
   for (const { file, head } of files) {
     if (!isNpy(file.path)) fail(`${file.path}: not a NumPy file (.npy or .npz), and a dataset comes from one kind of file`);
@@ -38,16 +44,26 @@ export async function importNpy(files: readonly { file: InputFile; head: Uint8Ar
     if (split[role]) fail(`${item.file.path}: a second ${splitOf(baseName(item.file.path))} ${role} array beside ${split[role]!.file.path}`);
     split[role] = item;
   }
+  // One scale for every split, known once the values have been read (below): sources run only after this function returns.
+  let scale: PixelScale | undefined;
   const split = async (which: 'train' | 'test'): Promise<SplitData | undefined> => {
     const { images, labels } = found[which];
     if (!images) return labels ? fail(`${labels.file.path}: labels without images for the ${which} split`) : undefined;
     const [count, height, width, channels = 1] = images.header.shape as [number, number, number, number?];
-    const data: SplitData = { source: images.file.path, count, height, width, channels, pixels: await pixels(images.file, images.header) };
+    const data: SplitData = { source: images.file.path, count, height, width, channels, pixels: pixels(images.file, images.header, () => scale!) };
     if (!labels) return data;
     if (labels.header.shape[0] !== count) fail(`${labels.file.path}: ${labels.header.shape[0]} labels for the ${count} images of ${images.file.path}`);
     return { ...data, labels: labelBytes(decode(labels.header, await readAll(labels.file), labels.header.offset, count), labels.file.path) };
   };
-  return assemble('npy', { train: await split('train'), test: await split('test') }, limits);
+  const imported = assemble('npy', { train: await split('train'), test: await split('test') }, limits);
+  // The import is within its limits (from the headers): only now are the values read, for their range.
+  const ranges: FoundRange[] = [];
+  for (const which of ['train', 'test'] as const) {
+    const images = found[which].images;
+    if (images) ranges.push(await rangeOf(images.file, images.header, options.range === undefined));
+  }
+  scale = pixelScale(mergeRanges(ranges), options.range);
+  return { ...imported, notes: scale.note ? [scale.note] : [] };
 }
 
 /** The .npy header (format versions 1 to 3), checked against the file's size: sizes whose product is the values the file holds. */
@@ -114,41 +130,40 @@ function decode(h: NpyHeader, bytes: Uint8Array, offset: number, count: number):
 }
 
 /**
- * An array's values as pixel bytes: 0-255 kept, [0, 1] and [-1, 1] floats
- * scaled, anything else refused with its range. Bytes are copied a chunk at a
- * time; other types are read twice, a chunk at a time: once for their range,
- * once to convert.
+ * The extremes of an image array's values, read a chunk at a time (non-finite
+ * values refused, naming where). Bytes are read only until one is too
+ * bright to be a small range (see range.ts), unless a declared range needs
+ * every value checked: so images of 0-255 cost one chunk.
  */
-async function pixels(file: InputFile, h: NpyHeader): Promise<PixelSource> {
+async function rangeOf(file: InputFile, h: NpyHeader, stopEarly: boolean): Promise<FoundRange> {
+  const total = h.shape.reduce((a, b) => a * b, 1);
+  const item = h.shape.slice(1).reduce((a, b) => a * b, 1);
+  const size = ITEM_BYTES[h.dtype]!;
+  const scanner = new RangeScanner((i) => `${file.path}, image ${Math.floor(i / item)} (value ${i})`);
+  for (let first = 0; first < total; first += CHUNK_VALUES) {
+    const count = Math.min(CHUNK_VALUES, total - first);
+    const bytes = await file.read(h.offset + first * size, count * size);
+    const values = h.dtype === 'u1' ? bytes : decode(h, bytes, 0, count);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!Number.isFinite(v)) fail(`${file.path}: value ${v} at index ${first + i}: pixels must be finite`);
+      scanner.see(v, first + i);
+    }
+    if (stopEarly && h.dtype === 'u1' && scanner.max >= SMALL_MAX) break;
+  }
+  return scanner;
+}
+
+/** An array's values as pixel bytes by the dataset's scale, a chunk at a time (bytes kept as they are: copied). */
+function pixels(file: InputFile, h: NpyHeader, scaleOf: () => PixelScale): PixelSource {
   const total = h.shape.reduce((a, b) => a * b, 1);
   const size = ITEM_BYTES[h.dtype]!;
-  const each = async (visit: (values: number[], first: number) => void) => {
-    for (let first = 0; first < total; first += CHUNK_VALUES) {
-      const count = Math.min(CHUNK_VALUES, total - first);
-      visit(decode(h, await file.read(h.offset + first * size, count * size), 0, count), first);
-    }
-  };
-  if (h.dtype === 'u1') {
-    return async function* () {
-      for (let first = 0; first < total; first += CHUNK_VALUES) yield await file.read(h.offset + first, Math.min(CHUNK_VALUES, total - first));
-    };
-  }
-  let min = Infinity;
-  let max = -Infinity;
-  await each((values, first) =>
-    values.forEach((v, i) => {
-      if (!Number.isFinite(v)) fail(`${file.path}: value ${v} at index ${first + i}: pixels must be finite`);
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }),
-  );
-  const floats = h.dtype.startsWith('f');
-  const [scale, shift] =
-    floats && min >= 0 && max <= 1 ? [255, 0] : floats && min >= -1 && max <= 1 ? [127.5, 1] : min >= 0 && max <= 255 ? [1, 0] : fail(`${file.path}: values from ${min} to ${max}; pixels must be 0-255, or floats in [0, 1] or [-1, 1]`);
   return async function* () {
+    const scale = scaleOf();
     for (let first = 0; first < total; first += CHUNK_VALUES) {
       const count = Math.min(CHUNK_VALUES, total - first);
-      yield Uint8Array.from(decode(h, await file.read(h.offset + first * size, count * size), 0, count), (v) => Math.round((v + shift) * scale));
+      const bytes = await file.read(h.offset + first * size, count * size);
+      yield h.dtype === 'u1' && isIdentity(scale) ? bytes : toBytes(h.dtype === 'u1' ? bytes : decode(h, bytes, 0, count), scale);
     }
   };
 }

@@ -37,6 +37,8 @@ export interface ImportedData {
   format: 'images' | 'idx' | 'npy' | 'csv';
   splits: { train: PlannedSplit; test?: PlannedSplit };
   classNames?: string[];
+  /** What the import assumed or did to the data, in words (a scaled range, a guessed label column, transparency): shown in its summary. */
+  notes: string[];
 }
 
 /**
@@ -63,12 +65,12 @@ export function assemble(format: ImportedData['format'], splits: { train?: Split
   if (!classNames && train.labels) for (const split of all) for (const label of split.labels!) if (label >= classes) classes = label + 1;
   if (classes > DATASET_LIMITS.classes) fail(`${classes} classes: a dataset has at most ${DATASET_LIMITS.classes}`);
   const planned = (s: SplitData): PlannedSplit => ({ ...s, labels: s.labels ?? new Uint8Array(s.count), classes });
-  return { format, splits: test ? { train: planned(train), test: planned(test) } : { train: planned(train) }, ...(classNames ? { classNames } : {}) };
+  return { format, splits: test ? { train: planned(train), test: planned(test) } : { train: planned(train) }, ...(classNames ? { classNames } : {}), notes: [] };
 }
 
 /**
  * One split's shape, whatever importer read it: at least one image of at
- * least 1x1, within the size limit, greyscale or RGB, and as many labels as
+ * least 1x1, within the size limit, greyscale, RGB or RGBA, and as many labels as
  * images. (That its pixels are as many as its shape says is checked as they
  * are written: a file that ends early is refused, naming it.)
  */
@@ -78,7 +80,7 @@ function checkSplit(split: SplitData): void {
   if (count === 0) fail(`${source}: holds no images`);
   if (height < 1 || width < 1) fail(`${source}: ${height}x${width} images; an image is at least 1x1`);
   if (height > DATASET_LIMITS.side || width > DATASET_LIMITS.side) fail(`${source}: ${height}x${width} images; the largest size is ${DATASET_LIMITS.side}x${DATASET_LIMITS.side} (resize them at import)`);
-  if (channels !== 1 && channels !== 3) fail(`${source}: ${channels} channels; datasets are greyscale (1) or RGB (3)`);
+  if (channels !== 1 && channels !== 3 && channels !== 4) fail(`${source}: ${channels} channels; datasets are greyscale (1), RGB (3) or RGBA (4)`);
   if (split.labels && split.labels.byteLength !== count) fail(`${source}: ${split.labels.byteLength} labels for ${count} images`);
 }
 

@@ -230,7 +230,7 @@ describe('two users on a shared server', () => {
   it('keeps every data-layer call of one user away from the other user\'s records', async () => {
     const calls = dataCalls(bob.owner, work);
     const exported = [...Object.entries(projects), ...Object.entries(runs), ...Object.entries(datasets)].filter(([, v]) => typeof v === 'function').map(([name]) => name);
-    const ownOnly = ['listProjects', 'createProject', 'listDatasets', 'importDataset', 'datasetChoice'];
+    const ownOnly = ['listProjects', 'createProject', 'listDatasets', 'datasetsNamed', 'importDataset', 'datasetChoice'];
     expect(Object.keys(calls).sort()).toEqual([...exported.filter((n) => !ownOnly.includes(n))].sort());
     let reads = 0;
     for (const [name, call] of Object.entries(calls)) {
@@ -241,6 +241,9 @@ describe('two users on a shared server', () => {
     expect(reads).toBe(22);
     expect(await projects.listProjects(bob.owner)).toEqual([]);
     expect(await datasets.listDatasets(bob.owner)).toEqual([]);
+    // Looking a dataset up by its name finds only one's own (npm run train -- --dataset NAME).
+    expect(await datasets.datasetsNamed(bob.owner, 'Alice data')).toEqual([]);
+    expect((await datasets.datasetsNamed(alice.owner, 'Alice data')).map((d) => d.name)).toEqual(['Alice data']);
     await expectUntouched(alice, work);
   });
 

@@ -14,8 +14,9 @@ const session = new TrainingSession({
   async png({ width, height, channels, pixels }) {
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let p = 0; p < width * height; p++) {
-      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[p * channels + (channels === 3 ? c : 0)]!;
-      rgba[p * 4 + 3] = 255;
+      // Greyscale repeated, RGB as it is, RGBA with its alpha (a dataset imported with its transparency kept).
+      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[p * channels + (channels >= 3 ? c : 0)]!;
+      rgba[p * 4 + 3] = channels === 4 ? pixels[p * 4 + 3]! : 255;
     }
     const canvas = new OffscreenCanvas(width, height);
     canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
