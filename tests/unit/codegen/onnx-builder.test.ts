@@ -79,6 +79,7 @@ describe('the builder', () => {
     };
     expect(kind(() => b.input('x', [null, 2]))).toBe('name');
     expect(kind(() => b.input('', [null, 2]))).toBe('name');
+    expect(kind(() => b.input('q', [2, null]))).toBe('shape');
     expect(kind(() => b.node('Relu', ['nowhere'], { hint: 'y', shape: [null, 2] }))).toBe('value');
     expect(kind(() => ops.add(b, x, b.input('w', [null, 3])))).toBe('shape');
     b.output('y', x);
