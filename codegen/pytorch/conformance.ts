@@ -3,8 +3,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { DrawSite } from '../../lib/kinds/kind';
 import { fromRoot } from '../shipped';
+import { printCase } from '../targets/expressions';
 import type { FormCase, FormHarness, HostValues } from '../targets/harness';
 import { torchPython } from './python';
 import { NETLOOM_DIR } from './target';
@@ -15,29 +15,16 @@ import { pyString, pyValue } from './text';
  * conformance.py beside the exported netloom/ package, all cases in one
  * Python process.
  */
-const names = (holder: string, keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, `${holder}[${pyString(key)}]`]));
-const site = (s: DrawSite) => `philox.DrawSite(${[pyValue(s.seed), pyString(s.path), pyValue(s.iteration), pyValue(s.round)].join(', ')})`;
 const values = (v: HostValues) => ({ shape: v.shape, values: Array.from(v.data) });
 const valuesOf = (record: Readonly<Record<string, HostValues>>) => Object.fromEntries(Object.entries(record).map(([key, v]) => [key, values(v)]));
 
-/** The case's expressions, or why there are none. */
-function code(c: FormCase): Record<string, string> | string {
-  const form = c.kind.forms.pytorch;
-  if (!form) return 'no PyTorch form';
-  const args = {
-    params: c.params,
-    inputs: names('inputs', Object.keys(c.inputs)),
-    inputShapes: c.inputShapes,
-    weights: names('weights', Object.keys(c.weights)),
-    training: c.pass === 'evaluation' ? 'False' : 'True',
-    drawSite: c.drawSite && site(c.drawSite),
-  };
-  try {
-    return (c.pass === 'update' ? form.update?.(args) : form.compute(args)) ?? 'no form of its update';
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
+/** The case's Python expressions, or why there are none. */
+const code = (c: FormCase) =>
+  printCase(c, c.kind.forms.pytorch, {
+    entry: (holder, key) => `${holder}[${pyString(key)}]`,
+    boolean: (value) => (value ? 'True' : 'False'),
+    site: (s) => `philox.DrawSite(${[pyValue(s.seed), pyString(s.path), pyValue(s.iteration), pyValue(s.round)].join(', ')})`,
+  });
 
 export const pytorchHarness: FormHarness = {
   passes: ['evaluation', 'training', 'update'],

@@ -1,7 +1,6 @@
-import type { FormedKind } from '../../lib/kinds/kind';
 import { ok } from '../../lib/result';
 import { shippedModules, sourceText } from '../shipped';
-import { formless } from '../targets/forms';
+import { formChecks } from '../targets/forms';
 import type { ExportTarget } from '../targets/target';
 import { pytorchAbout } from './about';
 import { REQUIREMENTS, TORCH_GITIGNORE, writeTorchReadme } from './project';
@@ -10,13 +9,10 @@ import { writeTrainPy } from './train';
 /** Netloom's numerics in Python, shipped verbatim in every PyTorch project. */
 export const NETLOOM_DIR = 'codegen/pytorch/netloom';
 
-const hasForm = (kind: FormedKind) => kind.forms.pytorch !== undefined;
-
 /** A standalone PyTorch training project: train.py (printed from the plan), netloom/, requirements.txt, README.md. */
 export const pytorch: ExportTarget<'pytorch'> = {
   ...pytorchAbout,
-  hasForm,
-  missingForms: (plan) => formless(plan, hasForm),
+  ...formChecks((kind) => kind.forms.pytorch !== undefined),
   write(plan) {
     const netloom = shippedModules(NETLOOM_DIR, '.py');
     const files = new Map<string, string>();

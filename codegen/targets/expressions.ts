@@ -1,5 +1,7 @@
+import type { DrawSite } from '../../lib/kinds/kind';
 import type { Shape } from '../../lib/kinds/shape';
 import type { DatasetRef } from '../../lib/runtime/dataset';
+import type { FormCase } from './harness';
 
 /**
  * The form types that targets printing code as expressions (TypeScript,
@@ -48,4 +50,30 @@ export interface SourceExpressionForm<P> {
 /** An optimizer's form: an expression of an updater of `variables` (an expression of its list of weights), as `updater` makes. */
 export interface OptimizerExpressionForm<P> {
   updater(args: { params: P; variables: string }): string;
+}
+
+/** How a target writes what a harness case hands its forms: a name's entry in `inputs` or `weights`, a boolean, a DrawSite. */
+export interface CaseSyntax {
+  entry(holder: 'inputs' | 'weights', key: string): string;
+  boolean(value: boolean): string;
+  site(site: DrawSite): string;
+}
+
+/** A harness case's expressions, printed by the kind's form of an expression target (its `compute`, or its `update`), or why there are none. */
+export function printCase(c: FormCase, form: ExpressionOpForm<ExpressionArgs<unknown>> | undefined, syntax: CaseSyntax): Record<string, string> | string {
+  if (!form) return 'no form for this target';
+  const entries = (holder: 'inputs' | 'weights', keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, syntax.entry(holder, key)]));
+  const args = {
+    params: c.params,
+    inputs: entries('inputs', Object.keys(c.inputs)),
+    inputShapes: c.inputShapes,
+    weights: entries('weights', Object.keys(c.weights)),
+    training: syntax.boolean(c.pass !== 'evaluation'),
+    drawSite: c.drawSite && syntax.site(c.drawSite),
+  };
+  try {
+    return (c.pass === 'update' ? form.update?.(args) : form.compute(args)) ?? 'no form of its update';
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

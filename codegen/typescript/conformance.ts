@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { opsFor } from '../../lib/runtime/ops';
+import { printCase } from '../targets/expressions';
 import type { FormCase, FormHarness, FormOutcome, HostValues } from '../targets/harness';
 
 /**
@@ -7,22 +8,16 @@ import type { FormCase, FormHarness, FormOutcome, HostValues } from '../targets/
  * process, over the `tf` and `ops` an exported project has, on tfjs's
  * current backend.
  */
-const names = (holder: string, keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, `${holder}[${JSON.stringify(key)}]`]));
 const tensors = (values: Readonly<Record<string, HostValues>>) => Object.fromEntries(Object.entries(values).map(([key, v]) => [key, tf.tensor(v.data, [...v.shape], 'float32')]));
 
 function run(c: FormCase): FormOutcome {
-  const form = c.kind.forms.typescript;
-  const args = {
-    params: c.params,
-    inputs: names('inputs', Object.keys(c.inputs)),
-    inputShapes: c.inputShapes,
-    weights: names('weights', Object.keys(c.weights)),
-    training: c.pass === 'evaluation' ? 'false' : 'true',
-    drawSite: c.drawSite && JSON.stringify(c.drawSite),
-  };
+  const code = printCase(c, c.kind.forms.typescript, {
+    entry: (holder, key) => `${holder}[${JSON.stringify(key)}]`,
+    boolean: (value) => String(value),
+    site: (site) => JSON.stringify(site),
+  });
+  if (typeof code === 'string') return { error: code };
   try {
-    const code = c.pass === 'update' ? form.update?.(args) : form.compute(args);
-    if (!code) return { error: 'no form of its update' };
     return tf.tidy(() => {
       const [inputs, weights] = [tensors(c.inputs), tensors(c.weights)];
       const outputs = Object.entries(code).map(([port, expression]) => {

@@ -1,7 +1,6 @@
-import type { FormedKind } from '../../lib/kinds/kind';
 import { ok } from '../../lib/result';
 import { shippedModules, sourceText } from '../shipped';
-import { formless } from '../targets/forms';
+import { formChecks } from '../targets/forms';
 import type { ExportTarget } from '../targets/target';
 import { typescriptAbout } from './about';
 import { writeTrainFile } from './index';
@@ -10,8 +9,6 @@ import { GITIGNORE, writePackageJson, writeReadme, writeTsconfig } from './proje
 
 const RUNTIME_DIR = 'lib/runtime';
 const SUPPORT_DIR = 'codegen/typescript/support';
-
-const hasForm = (kind: FormedKind) => kind.forms.typescript !== undefined;
 
 /**
  * A standalone TypeScript training project: package.json, tsconfig.json,
@@ -22,8 +19,7 @@ const hasForm = (kind: FormedKind) => kind.forms.typescript !== undefined;
  */
 export const typescript: ExportTarget<'typescript'> = {
   ...typescriptAbout,
-  hasForm,
-  missingForms: (plan) => formless(plan, hasForm),
+  ...formChecks((kind) => kind.forms.typescript !== undefined),
   write(plan) {
     const runtime = shippedModules(RUNTIME_DIR);
     const support = shippedModules(SUPPORT_DIR);

@@ -12,8 +12,9 @@ import { mnistData, wasm } from '../../helpers';
  * One table-driven test over the whole registry, in the spirit of Keras'
  * run_layer_test: every kind's defaults parse, its params round-trip through
  * JSON, its inferred shapes equal the shapes of the tensors it actually
- * computes, and its emitted code computes what `compute` computes. Each kind
- * brings its own example, so adding a kind touches its file and the registry.
+ * computes, and its TypeScript form computes what `compute` computes (every
+ * target's forms: tests/integration/codegen/forms.test.ts). Each kind brings
+ * its own example, so adding a kind touches its file and the registry.
  */
 const contextOf = (example: KindExample): GraphContext => ({ network: (id) => example.networks?.find((n) => n.id === id) });
 
