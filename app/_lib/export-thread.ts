@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ExportTarget } from '@/codegen/export';
+import { DEFAULT_TARGET, type TargetId } from '@/codegen/targets/catalog';
 import type { GraphDoc } from '@/lib/graph/schema';
 import { err, ok, type Result } from '@/lib/result';
 
@@ -20,7 +20,7 @@ export interface ExportRequest {
   name: string;
   /** The folders of the library datasets the graph reads, by id. */
   folders: Record<string, string>;
-  target: ExportTarget;
+  target: TargetId;
 }
 export type ExportReply = { id: number; ok: true; zip: Uint8Array } | { id: number; ok: false; error: string; crashed?: boolean };
 
@@ -118,7 +118,7 @@ export function exportPool(settings: PoolSettings) {
   }
 
   /** The graph as a zipped project with its data, made off this thread for `owner`; an error names what stops the export. */
-  function exportZip(owner: string, graph: GraphDoc, name: string, folders: Record<string, string>, target: ExportTarget = 'typescript'): Promise<Result<Uint8Array, ExportFailure>> {
+  function exportZip(owner: string, graph: GraphDoc, name: string, folders: Record<string, string>, target: TargetId = DEFAULT_TARGET): Promise<Result<Uint8Array, ExportFailure>> {
     const id = nextId++;
     return new Promise((resolve) => {
       const settle: Job['settle'] = (reply) => resolve(reply.ok ? ok(reply.zip) : err({ message: reply.error, crashed: 'crashed' in reply ? (reply.crashed ?? false) : false, ...('busy' in reply && { busy: true }) }));

@@ -2,12 +2,12 @@ import { parentPort } from 'node:worker_threads';
 import { dataBytes, exportData } from '@/codegen/data';
 import { exportProject } from '@/codegen/export';
 import { nodeDataFiles } from '@/lib/data/node';
-import { packageName } from '@/codegen/typescript/project';
-import { zipProject } from '@/codegen/zip';
+import { findTarget } from '@/codegen/targets/catalog';
+import { downloadBytes } from '@/codegen/zip';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { ExportReply, ExportRequest } from './export-thread';
 
-/** The exporter in its own thread: a graph in, the zipped project (or why not) out. */
+/** The exporter in its own thread: a graph in, the download (a zipped project, or the target's file) or why not out. */
 parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportRequest) => {
   let reply: ExportReply;
   try {
@@ -22,7 +22,7 @@ parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportReq
       reply =
         data instanceof Error
           ? { id, ok: false, error: `The graph's data cannot be exported: ${data.message}` }
-          : { id, ok: true, zip: zipProject(exported.value, `${packageName(name)}${target === 'pytorch' ? '-pytorch' : ''}`, data) };
+          : { id, ok: true, zip: downloadBytes(findTarget(target)!, exported.value, name, data) };
     }
   } catch (error) {
     reply = { id, ok: false, error: `Export failed: ${(error as Error).message}`, crashed: true };

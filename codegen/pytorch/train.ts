@@ -11,7 +11,7 @@ import { pyCommentText, pyDocText, pyString, pyValue } from './text';
  * streams, TF1's optimizers, the schedule as a plain loop and a command line
  * that prints the same JSON lines as `npm run train -- --json`. Small writers,
  * one per plan element; the kinds print their own layers, losses, sources and
- * optimizers (their `torch` forms). Names from the graph become identifiers
+ * optimizers (their `forms.pytorch`). Names from the graph become identifiers
  * through PyNamer; every other string from the graph goes through text.ts
  * (string literals, comments, docstrings).
  */
@@ -22,16 +22,6 @@ const indent = (lines: readonly string[], depth = 1) => lines.map((line) => (lin
 /** Whether some call takes its input gradient. */
 const usesInputGradients = (plan: TrainingPlan) =>
   [...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body), ...plan.networks.flatMap((n) => n.body)].some((i) => i.type === 'call' && i.inputGradient !== undefined);
-
-/** The kinds the PyTorch export cannot print yet, by title: an export that needs one is refused, naming them. */
-export function missingTorchForms(plan: TrainingPlan): string[] {
-  const missing = new Set<string>();
-  const instrs = [...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body), ...plan.networks.flatMap((n) => n.body)];
-  for (const instr of instrs) if (instr.type === 'apply' && !instr.kind.torch) missing.add(instr.kind.title);
-  for (const source of plan.sources) if (!source.kind.torch) missing.add(source.kind.title);
-  for (const optimizer of plan.optimizers) if (!optimizer.kind.torch) missing.add(optimizer.kind.title);
-  return [...missing];
-}
 
 interface Names {
   module: PyNamer;
@@ -74,13 +64,13 @@ function writeNetwork(plan: TrainingPlan, names: Names, network: NetworkPlan): s
         training: 'nets.mode.training',
         drawSite: instr.kind.random ? `at.below(${py(instr.node)})` : undefined,
       };
-      const code = instr.kind.torch!(args);
+      const code = instr.kind.forms.pytorch!.compute(args);
       for (const port of Object.keys(instr.outputs)) {
         const variable = locals.name(Object.keys(instr.outputs).length === 1 ? instr.label : `${instr.label}_${port}`);
         body.push(`${variable} = ${code[port]}`);
         values.set(instr.outputs[port]!, variable);
       }
-      const updates = instr.kind.torchUpdate?.(args);
+      const updates = instr.kind.forms.pytorch!.update?.(args);
       if (updates && instr.needs.weights.networks.length) {
         // Moving statistics follow the batches of the steps that train this network.
         const trains = `{${instr.needs.weights.networks.map((id) => py(id)).join(', ')}}`;
@@ -152,7 +142,7 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
       ];
     }
     if (instr.type === 'apply') {
-      const code = instr.kind.torch!({
+      const code = instr.kind.forms.pytorch!.compute({
         params: instr.params,
         inputs: Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!])),
         inputShapes: instr.inShapes,
@@ -292,7 +282,7 @@ function writeGrids(plan: TrainingPlan, names: Names): string[] {
 
 function writeStreams(plan: TrainingPlan, names: Names): string[] {
   const sampler = (source: SourcePlan, purpose: SourcePurpose) =>
-    source.kind.torch!({
+    source.kind.forms.pytorch!.sampler({
       params: source.params,
       stream: `philox.source_stream(seed, ${py(purpose)}, ${py(source.key)})`,
       drawsPerIteration: String(purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1),
@@ -416,7 +406,7 @@ function writeModel(plan: TrainingPlan, names: Names): string[] {
     ...indent([
       '"""Each optimizer (by node id) over the weights of its networks, in the app\'s order."""',
       'return {',
-      ...indent(plan.optimizers.map((o) => `${py(o.node)}: ${o.kind.torch!({ params: o.params, variables: `[${o.variables.map((w) => `weights[${py(w.name)}]`).join(', ')}]` })},`)),
+      ...indent(plan.optimizers.map((o) => `${py(o.node)}: ${o.kind.forms.pytorch!.updater({ params: o.params, variables: `[${o.variables.map((w) => `weights[${py(w.name)}]`).join(', ')}]` })},`)),
       '}',
     ]),
   ];

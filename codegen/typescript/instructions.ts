@@ -31,7 +31,7 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
         return writeSource(ctx, instr, name);
       case 'apply': {
         const inputs = Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!]));
-        const code = instr.kind.emit({ params: instr.params, inputs, inputShapes: instr.inShapes, weights: {} });
+        const code = instr.kind.forms.typescript.compute({ params: instr.params, inputs, inputShapes: instr.inShapes, weights: {} });
         const ports = Object.keys(instr.outputs);
         return ports.map((port) => {
           const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);

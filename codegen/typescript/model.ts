@@ -38,7 +38,7 @@ export function datasetsType(names: TsNames): string {
 export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { plan } = names;
   const sampler = (source: SourcePlan, purpose: SourcePurpose) =>
-    source.kind.emit({
+    source.kind.forms.typescript.sampler({
       params: source.params,
       stream: `sourceStream(seed, ${stringLiteral(purpose)}, ${stringLiteral(source.key)})`,
       drawsPerIteration: String(purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1),
@@ -84,7 +84,7 @@ export function writeModel(names: TsNames): OptionalKind<FunctionDeclarationStru
           ]
         : []),
       'optimizers: {',
-      ...plan.optimizers.map((o) => `${names.optimizer(o)}: ${o.kind.emit({ params: o.params, variables: `variables.${names.optimizer(o)}` })},`),
+      ...plan.optimizers.map((o) => `${names.optimizer(o)}: ${o.kind.forms.typescript.updater({ params: o.params, variables: `variables.${names.optimizer(o)}` })},`),
       '},',
       '};',
     ],

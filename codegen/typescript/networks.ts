@@ -66,13 +66,13 @@ export function writeNetwork(names: TsNames, network: NetworkPlan): OptionalKind
         training: `${step}.training`,
         drawSite: instr.kind.random ? `nodeSite(${step}.site, ${stringLiteral(instr.node)})` : undefined,
       };
-      const code = instr.kind.emit({ ...args, known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])) });
+      const code = instr.kind.forms.typescript.compute({ ...args, known: Object.fromEntries(ports.map((port) => [port, `${known}?.tensors.${variables[port]}`])) });
       for (const port of ports) {
         statements.push(`const ${variables[port]} = ${code[port]};`);
         values.set(instr.outputs[port]!, variables[port]!);
         tensors.push(variables[port]!);
       }
-      const updates = instr.kind.emitUpdate?.(args);
+      const updates = instr.kind.forms.typescript.update?.(args);
       if (updates) {
         // Moving statistics follow the batches of the step that trains this network.
         statements.push(`if (${step}.training && ${conditionExpression(instr.needs.weights, network, names)}) {`);

@@ -1,20 +1,9 @@
 import netloomPackage from '../../package.json';
 import type { TrainingPlan } from '../../lib/plan/plan';
+import { packageName } from '../text';
 import type { TsNames } from './names';
 
 /** Writers for the project's small files: package.json, tsconfig.json, README.md, .gitignore. */
-
-/** A package name npm accepts, from the graph's name. */
-export function packageName(graphName: string): string {
-  const slug = graphName
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug || 'netloom-model';
-}
 
 const deps = { ...netloomPackage.dependencies, ...netloomPackage.devDependencies } as Record<string, string>;
 /** tfjs packages must be one version: tfjs-node-gpu pins @tensorflow/tfjs exactly, and a second copy would not see its backend. */

@@ -54,7 +54,7 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: '
 
 export const jsonLiteral = (value: unknown): string => JSON.stringify(value);
 
-/** A kind's own words (enum values, param names): the only strings a kind's torch form may print itself. */
+/** A kind's own words (enum values, param names): the only strings a kind's PyTorch form (`forms.pytorch`) may print itself. */
 const PY_WORD = /^[A-Za-z0-9_.-]*$/;
 
 /**

@@ -10,14 +10,16 @@ import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { DrawSite, Stream } from '../runtime/random';
 import type { Bounds } from './bounds';
 import type { DatasetChoice } from './common';
+import type { OpForms, OptimizerForms, SourceForms } from './forms';
 import type { Shape } from './shape';
 
 /**
  * The contract every node kind fulfils. A kind is one object in one file:
  * ports, a zod params schema (type, defaults, inspector form and saved shape at
  * once, with each field's description and widget), a doc line with its shapes,
- * a pure shape inference, where it may live, and a role that says how it takes
- * part in training. Kinds never import tfjs at run time: the `tf` namespace is
+ * a pure shape inference, where it may live, a role that says how it takes
+ * part in training, and its code forms per export target (`forms`, see
+ * forms.ts). Kinds never import tfjs at run time: the `tf` namespace is
  * handed to them, so the editor can load the registry without pulling tfjs
  * into its bundle. Code outside lib/kinds asks kinds about their structure
  * through this contract and never by their names.
@@ -26,6 +28,7 @@ export type { GradNeeds, TF, Tensor } from '../runtime/ops';
 export type { Initializer } from '../runtime/init';
 export type { OptimizerUpdater } from '../runtime/optimizers';
 export type { Dataset, DatasetRef } from '../runtime/dataset';
+export type { OpForms, OptimizerForms, SourceForms } from './forms';
 export type { DrawSite, Stream } from '../runtime/random';
 
 /** The palette's grouping; never a role. */
@@ -105,34 +108,6 @@ export interface ComputeArgs<P> {
   known?: Readonly<Record<string, Tensor>>;
 }
 
-/** Code form for the PyTorch exporter: Python expressions over `torch` and `ops` (the exported netloom/ops.py), tensors in the app's layouts. */
-export interface TorchArgs<P> {
-  params: P;
-  inputs: Readonly<Record<string, string>>;
-  inputShapes: Readonly<Record<string, Shape>>;
-  weights: Readonly<Record<string, string>>;
-  /** A Python boolean expression: a training forward pass (absent: False). */
-  training?: string;
-  /** A Python expression of a DrawSite (netloom/philox.py): where a random kind draws (as `compute` gets `drawSite`). */
-  drawSite?: string;
-}
-
-/** Code form for the exporter: TypeScript expressions over `tf` and `ops`. */
-export interface EmitArgs<P> {
-  params: P;
-  inputs: Readonly<Record<string, string>>;
-  inputShapes: Readonly<Record<string, Shape>>;
-  weights: Readonly<Record<string, string>>;
-  /** An expression of type GradNeeds, when the exporter tracks which gradients a step needs (as `compute` gets them). */
-  needsGrad?: string;
-  /** A boolean expression: whether this is a training forward pass (as `compute` gets `training`); absent: false. */
-  training?: string;
-  /** An expression of type DrawSite: where a random kind draws (as `compute` gets `drawSite`). */
-  drawSite?: string;
-  /** Per output port, an expression for the value computed earlier for the same inputs and weights (may be undefined at run time). */
-  known?: Readonly<Record<string, string>>;
-}
-
 interface KindBase<P> {
   kind: string;
   category: Category;
@@ -200,9 +175,8 @@ export interface OpKind<P = any> extends KindBase<P> {
    */
   memory?: number;
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
-  emit(args: EmitArgs<P>): Record<string, string>;
-  /** The PyTorch export's code form (absent: the PyTorch export cannot print this kind yet, and says so). */
-  torch?(args: TorchArgs<P>): Record<string, string>;
+  /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `compute` and of `update`. */
+  forms: OpForms<P>;
   /**
    * Its gradient can itself be differentiated in tfjs (a critic's input
    * gradient is trained through: WGAN-GP). Absent: not known to be, and a
@@ -229,12 +203,9 @@ export interface OpKind<P = any> extends KindBase<P> {
    * New values of its state (its weights that are not trainable: batch
    * norm's moving statistics) after a training forward pass, taken when the
    * optimizer step trains the node's network: the statistics follow the
-   * batches the network learns from. With `emitUpdate` (and `torchUpdate`)
-   * as its code forms.
+   * batches the network learns from. Its forms then have `update` too.
    */
   update?(args: ComputeArgs<P>): Record<string, Tensor>;
-  emitUpdate?(args: EmitArgs<P>): Record<string, string>;
-  torchUpdate?(args: TorchArgs<P>): Record<string, string>;
   /** What values each output can take, given its inputs' (omitted: unknown). */
   bounds?(params: P, inputs: Readonly<Record<string, Bounds | undefined>>): Record<string, Bounds | undefined>;
   /** Inputs that must lie within bounds (log-loss needs probabilities), and how to get there. */
@@ -289,20 +260,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   /** The same params (as saved) reading this dataset instead, for sources that read a library dataset (the CLI's --dataset). */
   withDataset?(params: Record<string, unknown>, choice: DatasetChoice): Record<string, unknown>;
   sampler(params: P, env: SourceEnv): Sampler;
-  /** Code form of `sampler` for the exporter: an expression over `batches` (the runtime module) that makes the same Sampler. */
-  emit(args: SourceEmitArgs<P>): string;
-  /** The same for the PyTorch export: a Python expression over `nd` (netloom/data.py) that makes a sampler drawing the same values (see data.py). */
-  torch?(args: SourceEmitArgs<P>): string;
-}
-
-export interface SourceEmitArgs<P> {
-  params: P;
-  /** An expression of the source's stream (a Stream; in Python, a key from philox.source_stream). */
-  stream: string;
-  /** An expression of how many times an iteration draws from it. */
-  drawsPerIteration: string;
-  /** An expression of type Dataset for one of the datasets the source declared. */
-  dataset(ref: DatasetRef): string;
+  /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `sampler`. */
+  forms: SourceForms<P>;
 }
 
 export interface OptimizerKind<P = any> extends KindBase<P> {
@@ -323,10 +282,8 @@ export interface OptimizerKind<P = any> extends KindBase<P> {
   /** The same params (as saved) updating these networks instead. */
   withNetworks(params: Record<string, unknown>, networks: readonly string[]): Record<string, unknown>;
   updater(tf: TF, params: P, variables: readonly tfjs.Variable[]): OptimizerUpdater;
-  /** Code form of `updater` for the exporter: an expression over `tf` and `optimizers` (the runtime module). */
-  emit(args: { params: P; variables: string }): string;
-  /** The same for the PyTorch export: an expression over `optim` (netloom/optim.py) given a list of parameters. */
-  torch?(args: { params: P; variables: string }): string;
+  /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `updater`. */
+  forms: OptimizerForms<P>;
 }
 
 /** Structural kinds: a network's inputs and outputs, and a call of a network. */
@@ -357,6 +314,9 @@ export interface CallKind<P = any> extends KindBase<P> {
 }
 
 export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | NetworkOutputKind | CallKind;
+
+/** The kinds that print themselves in an export (their `forms`); a network's inputs, outputs and calls are the plan's structure, which each target's writer prints. */
+export type FormedKind = OpKind | SourceKind | OptimizerKind;
 
 type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role' | 'placement' | 'loss'> & { params: S };
 

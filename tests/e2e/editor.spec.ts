@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { TARGET_CATALOG } from '../../codegen/targets/catalog';
 import { createProject, expectSaved, exportedGraph, node, select, setParams } from './helpers';
 
 test('the ALI template: a network from a selection, then undo and redo', async ({ page }) => {
@@ -86,4 +87,22 @@ test('Export project downloads the saved graph as a TypeScript training project 
   // One folder named after the project, holding the project.
   expect(Object.keys(files)).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'train.ts', 'README.md'].map((f) => `ali-to-export/${f}`)));
   expect(strFromU8(files['ali-to-export/train.ts']!)).toContain('function D(');
+});
+
+test('the Export menu lists the export targets: PyTorch downloads a PyTorch project named for it', async ({ page }) => {
+  await createProject(page, 'GAN to export', 'gan');
+  await expectSaved(page);
+  const menu = page.getByLabel('Export target');
+  await expect(menu.locator('option')).toHaveText(TARGET_CATALOG.map((t) => t.title));
+  await menu.selectOption({ label: 'PyTorch' });
+  const button = page.getByRole('button', { name: 'Export project' });
+  await expect(button).toHaveAttribute('title', /PyTorch project/);
+  const download = page.waitForEvent('download');
+  await button.click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('gan-to-export-pytorch.zip');
+  const { unzipSync } = await import('fflate');
+  const { readFile } = await import('node:fs/promises');
+  const files = unzipSync(new Uint8Array(await readFile((await file.path())!)));
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['train.py', 'requirements.txt', 'netloom/ops.py'].map((f) => `gan-to-export-pytorch/${f}`)));
 });

@@ -37,6 +37,8 @@ export const dataset = defineSource({
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   withDataset: (params, choice) => ({ ...params, dataset: choice }),
   sampler: (p, env) => imageBatches(env.dataset({ id: p.dataset.id, split: p.split }), p.range, env.stream, env.drawsPerIteration),
-  emit: ({ params, stream, drawsPerIteration, dataset: data }) => `batches.imageBatches(${data({ id: params.dataset.id, split: params.split })}, ${jsonLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
-  torch: ({ params, stream, drawsPerIteration, dataset: data }) => `nd.ImageBatches(${data({ id: params.dataset.id, split: params.split })}, ${pyLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
+  forms: {
+    typescript: { sampler: ({ params, stream, drawsPerIteration, dataset: data }) => `batches.imageBatches(${data({ id: params.dataset.id, split: params.split })}, ${jsonLiteral(params.range)}, ${stream}, ${drawsPerIteration})` },
+    pytorch: { sampler: ({ params, stream, drawsPerIteration, dataset: data }) => `nd.ImageBatches(${data({ id: params.dataset.id, split: params.split })}, ${pyLiteral(params.range)}, ${stream}, ${drawsPerIteration})` },
+  },
 });

@@ -37,6 +37,8 @@ export const labels = defineSource({
   bounds: () => ({ labels: [0, 1] }),
   previewRows: (p) => (p.mode === 'random' ? p.classes : 1),
   sampler: (p, env) => labelBatches(p, env.stream),
-  emit: ({ params: { draw: _draw, ...spec }, stream }) => `batches.labelBatches(${objectLiteral(spec)}, ${stream})`,
-  torch: ({ params: { draw: _draw, ...spec }, stream }) => `nd.LabelBatches(${pyLiteral(spec)}, ${stream})`,
+  forms: {
+    typescript: { sampler: ({ params: { draw: _draw, ...spec }, stream }) => `batches.labelBatches(${objectLiteral(spec)}, ${stream})` },
+    pytorch: { sampler: ({ params: { draw: _draw, ...spec }, stream }) => `nd.LabelBatches(${pyLiteral(spec)}, ${stream})` },
+  },
 });

@@ -28,6 +28,8 @@ export const mnist = defineSource({
   valueRange: (p) => p.range,
   bounds: (p) => ({ images: p.range === '0..1' ? [0, 1] : [-1, 1], labels: [0, 1] }),
   sampler: (p, env) => imageBatches(env.dataset({ id: 'mnist', split: p.split }), p.range, env.stream, env.drawsPerIteration),
-  emit: ({ params, stream, drawsPerIteration, dataset }) => `batches.imageBatches(${dataset({ id: 'mnist', split: params.split })}, ${jsonLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
-  torch: ({ params, stream, drawsPerIteration, dataset }) => `nd.ImageBatches(${dataset({ id: 'mnist', split: params.split })}, ${pyLiteral(params.range)}, ${stream}, ${drawsPerIteration})`,
+  forms: {
+    typescript: { sampler: ({ params, stream, drawsPerIteration, dataset }) => `batches.imageBatches(${dataset({ id: 'mnist', split: params.split })}, ${jsonLiteral(params.range)}, ${stream}, ${drawsPerIteration})` },
+    pytorch: { sampler: ({ params, stream, drawsPerIteration, dataset }) => `nd.ImageBatches(${dataset({ id: 'mnist', split: params.split })}, ${pyLiteral(params.range)}, ${stream}, ${drawsPerIteration})` },
+  },
 });

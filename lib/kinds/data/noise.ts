@@ -32,6 +32,8 @@ export const noise = defineSource({
   draw: (p) => p.draw,
   bounds: (p) => ({ z: p.distribution === 'uniform' ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : undefined }),
   sampler: (p, env) => noiseBatches(p, env.stream),
-  emit: ({ params: { draw: _draw, ...spec }, stream }) => `batches.noiseBatches(${objectLiteral(spec)}, ${stream})`,
-  torch: ({ params: { draw: _draw, ...spec }, stream }) => `nd.NoiseBatches(${pyLiteral(spec)}, ${stream})`,
+  forms: {
+    typescript: { sampler: ({ params: { draw: _draw, ...spec }, stream }) => `batches.noiseBatches(${objectLiteral(spec)}, ${stream})` },
+    pytorch: { sampler: ({ params: { draw: _draw, ...spec }, stream }) => `nd.NoiseBatches(${pyLiteral(spec)}, ${stream})` },
+  },
 });

@@ -25,6 +25,8 @@ export const activation = defineOp({
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   memory: 6,
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).activate(inputs.x!, params.fn, params.alpha) }),
-  emit: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }),
-  torch: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${pyLiteral(params.fn)}, ${pyLiteral(params.alpha)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${pyLiteral(params.fn)}, ${pyLiteral(params.alpha)})` }) },
+  },
 });

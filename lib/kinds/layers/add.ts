@@ -22,6 +22,8 @@ export const add = defineOp({
     return { y: inputs.a! };
   },
   compute: ({ tf, inputs }) => ({ y: tf.add(inputs.a!, inputs.b!) }),
-  emit: ({ inputs }) => ({ y: `tf.add(${inputs.a}, ${inputs.b})` }),
-  torch: ({ inputs }) => ({ y: `(${inputs.a} + ${inputs.b})` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ y: `tf.add(${inputs.a}, ${inputs.b})` }) },
+    pytorch: { compute: ({ inputs }) => ({ y: `(${inputs.a} + ${inputs.b})` }) },
+  },
 });

@@ -44,22 +44,28 @@ export const batchNorm = defineOp({
   compute: ({ tf, params, inputs, weights: w, training = false }) => ({
     y: opsFor(tf).batchNorm(inputs.x!, w.gamma!, w.beta!, w.moving_mean!, w.moving_variance!, params.epsilon, training),
   }),
-  emit: ({ params, inputs, weights: w, training = 'false' }) => ({
-    y: `ops.batchNorm(${inputs.x}, ${w.gamma}, ${w.beta}, ${w.moving_mean}, ${w.moving_variance}, ${params.epsilon}, ${training})`,
-  }),
   update: ({ tf, params, inputs, weights: w }) => ({
     moving_mean: opsFor(tf).moving('mean', inputs.x!, w.moving_mean!, params.momentum),
     moving_variance: opsFor(tf).moving('variance', inputs.x!, w.moving_variance!, params.momentum),
   }),
-  emitUpdate: ({ params, inputs, weights: w }) => ({
-    moving_mean: `ops.moving("mean", ${inputs.x}, ${w.moving_mean}, ${params.momentum})`,
-    moving_variance: `ops.moving("variance", ${inputs.x}, ${w.moving_variance}, ${params.momentum})`,
-  }),
-  torch: ({ params, inputs, weights: w, training = 'False' }) => ({
-    y: `ops.batch_norm(${inputs.x}, ${w.gamma}, ${w.beta}, ${w.moving_mean}, ${w.moving_variance}, ${pyLiteral(params.epsilon)}, ${training})`,
-  }),
-  torchUpdate: ({ params, inputs, weights: w }) => ({
-    moving_mean: `ops.moving("mean", ${inputs.x}, ${w.moving_mean}, ${pyLiteral(params.momentum)})`,
-    moving_variance: `ops.moving("variance", ${inputs.x}, ${w.moving_variance}, ${pyLiteral(params.momentum)})`,
-  }),
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, weights: w, training = 'false' }) => ({
+        y: `ops.batchNorm(${inputs.x}, ${w.gamma}, ${w.beta}, ${w.moving_mean}, ${w.moving_variance}, ${params.epsilon}, ${training})`,
+      }),
+      update: ({ params, inputs, weights: w }) => ({
+        moving_mean: `ops.moving("mean", ${inputs.x}, ${w.moving_mean}, ${params.momentum})`,
+        moving_variance: `ops.moving("variance", ${inputs.x}, ${w.moving_variance}, ${params.momentum})`,
+      }),
+    },
+    pytorch: {
+      compute: ({ params, inputs, weights: w, training = 'False' }) => ({
+        y: `ops.batch_norm(${inputs.x}, ${w.gamma}, ${w.beta}, ${w.moving_mean}, ${w.moving_variance}, ${pyLiteral(params.epsilon)}, ${training})`,
+      }),
+      update: ({ params, inputs, weights: w }) => ({
+        moving_mean: `ops.moving("mean", ${inputs.x}, ${w.moving_mean}, ${pyLiteral(params.momentum)})`,
+        moving_variance: `ops.moving("variance", ${inputs.x}, ${w.moving_variance}, ${pyLiteral(params.momentum)})`,
+      }),
+    },
+  },
 });

@@ -44,14 +44,18 @@ export const concat = defineOp({
     const tile = (v: Tensor) => (image && v.rank === 2 ? tf.tile(tf.reshape(v, [-1, 1, 1, v.shape[1]!]), [1, image.shape[1]!, image.shape[2]!, 1]) : v);
     return { y: tf.concat(values.map(tile), -1) };
   },
-  emit: ({ params, inputs, inputShapes }) => {
-    const ports = inputPorts(params.inputs);
-    const image = params.broadcast ? ports.map((p) => inputShapes[p.id]!).find((s) => s.length === 4) : undefined;
-    const tile = (id: string) => {
-      const shape = inputShapes[id]!;
-      return image && shape.length === 2 ? `tf.tile(tf.reshape(${inputs[id]}, [-1, 1, 1, ${shape[1]}]), [1, ${image[1]}, ${image[2]}, 1])` : inputs[id];
-    };
-    return { y: `tf.concat([${ports.map((p) => tile(p.id)).join(', ')}], -1)` };
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, inputShapes }) => {
+        const ports = inputPorts(params.inputs);
+        const image = params.broadcast ? ports.map((p) => inputShapes[p.id]!).find((s) => s.length === 4) : undefined;
+        const tile = (id: string) => {
+          const shape = inputShapes[id]!;
+          return image && shape.length === 2 ? `tf.tile(tf.reshape(${inputs[id]}, [-1, 1, 1, ${shape[1]}]), [1, ${image[1]}, ${image[2]}, 1])` : inputs[id];
+        };
+        return { y: `tf.concat([${ports.map((p) => tile(p.id)).join(', ')}], -1)` };
+      },
+    },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `ops.concat([${inputPorts(params.inputs).map((p) => inputs[p.id]).join(', ')}], broadcast=${params.broadcast ? 'True' : 'False'})` }) },
   },
-  torch: ({ params, inputs }) => ({ y: `ops.concat([${inputPorts(params.inputs).map((p) => inputs[p.id]).join(', ')}], broadcast=${params.broadcast ? 'True' : 'False'})` }),
 });

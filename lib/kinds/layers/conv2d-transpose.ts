@@ -62,15 +62,21 @@ export const conv2dTranspose = defineOp({
     const z = opsFor(tf).conv2dTranspose(x, weights.W!, out, params.strides, tfPadding(params.padding));
     return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
   },
-  emit: ({ params, inputs, inputShapes, weights }) => {
-    const [, h, w] = inputShapes.x as number[];
-    const out = `[${inputs.x}.shape[0], ${upSize(h!, params.kernelSize, params.strides, params.padding)}, ${upSize(w!, params.kernelSize, params.strides, params.padding)}, ${params.filters}]`;
-    const conv = `ops.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
-    return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
-  },
-  torch: ({ params, inputs, inputShapes, weights }) => {
-    const [, h, w] = inputShapes.x!;
-    const size = [upSize(h as number, params.kernelSize, params.strides, params.padding), upSize(w as number, params.kernelSize, params.strides, params.padding)];
-    return { y: `ops.conv2d_transpose(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)}, (${size.join(', ')}))` };
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, inputShapes, weights }) => {
+        const [, h, w] = inputShapes.x as number[];
+        const out = `[${inputs.x}.shape[0], ${upSize(h!, params.kernelSize, params.strides, params.padding)}, ${upSize(w!, params.kernelSize, params.strides, params.padding)}, ${params.filters}]`;
+        const conv = `ops.conv2dTranspose(${inputs.x}, ${weights.W}, ${out}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+        return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+      },
+    },
+    pytorch: {
+      compute: ({ params, inputs, inputShapes, weights }) => {
+        const [, h, w] = inputShapes.x!;
+        const size = [upSize(h as number, params.kernelSize, params.strides, params.padding), upSize(w as number, params.kernelSize, params.strides, params.padding)];
+        return { y: `ops.conv2d_transpose(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)}, (${size.join(', ')}))` };
+      },
+    },
   },
 });

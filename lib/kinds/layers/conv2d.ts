@@ -50,9 +50,13 @@ export const conv2d = defineOp({
     const z = opsFor(tf).conv2d(inputs.x!, weights.W!, params.strides, tfPadding(params.padding));
     return { y: opsFor(tf).activate(weights.b ? tf.add(z, weights.b) : z, params.activation) };
   },
-  emit: ({ params, inputs, weights }) => {
-    const conv = `ops.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
-    return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, weights }) => {
+        const conv = `ops.conv2d(${inputs.x}, ${weights.W}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})`;
+        return { y: `ops.activate(${weights.b ? `tf.add(${conv}, ${weights.b})` : conv}, ${jsonLiteral(params.activation)})` };
+      },
+    },
+    pytorch: { compute: ({ params, inputs, weights }) => ({ y: `ops.conv2d(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)})` }) },
   },
-  torch: ({ params, inputs, weights }) => ({ y: `ops.conv2d(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)})` }),
 });

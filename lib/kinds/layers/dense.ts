@@ -38,9 +38,13 @@ export const dense = defineOp({
   compute: ({ tf, params, inputs, weights, needsGrad, known }) => ({
     y: opsFor(tf).dense(inputs.x!, weights.W!, weights.b, params.activation, needsGrad, known?.y),
   }),
-  emit: ({ params, inputs, weights, needsGrad, known }) => {
-    const tracking = needsGrad ? [needsGrad, ...(known?.y ? [known.y] : [])] : [];
-    return { y: `ops.dense(${[inputs.x, weights.W, weights.b ?? 'undefined', jsonLiteral(params.activation), ...tracking].join(', ')})` };
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, weights, needsGrad, known }) => {
+        const tracking = needsGrad ? [needsGrad, ...(known?.y ? [known.y] : [])] : [];
+        return { y: `ops.dense(${[inputs.x, weights.W, weights.b ?? 'undefined', jsonLiteral(params.activation), ...tracking].join(', ')})` };
+      },
+    },
+    pytorch: { compute: ({ params, inputs, weights }) => ({ y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${pyLiteral(params.activation)})` }) },
   },
-  torch: ({ params, inputs, weights }) => ({ y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${pyLiteral(params.activation)})` }),
 });

@@ -31,10 +31,16 @@ export const dropout = defineOp({
   compute: ({ tf, params, inputs, training, drawSite }) => ({
     y: training && drawSite !== undefined && params.rate > 0 ? opsFor(tf).dropout(inputs.x!, params.rate, drawSite) : inputs.x!,
   }),
-  emit: ({ params, inputs, training = 'false', drawSite }) => ({
-    y: drawSite && params.rate > 0 ? `(${training} ? ops.dropout(${inputs.x}, ${params.rate}, ${drawSite}) : ${inputs.x})` : inputs.x!,
-  }),
-  torch: ({ params, inputs, training = 'False', drawSite }) => ({
-    y: drawSite && params.rate > 0 ? `(ops.dropout(${inputs.x}, ${pyLiteral(params.rate)}, ${drawSite}) if ${training} else ${inputs.x})` : inputs.x!,
-  }),
+  forms: {
+    typescript: {
+      compute: ({ params, inputs, training = 'false', drawSite }) => ({
+        y: drawSite && params.rate > 0 ? `(${training} ? ops.dropout(${inputs.x}, ${params.rate}, ${drawSite}) : ${inputs.x})` : inputs.x!,
+      }),
+    },
+    pytorch: {
+      compute: ({ params, inputs, training = 'False', drawSite }) => ({
+        y: drawSite && params.rate > 0 ? `(ops.dropout(${inputs.x}, ${pyLiteral(params.rate)}, ${drawSite}) if ${training} else ${inputs.x})` : inputs.x!,
+      }),
+    },
+  },
 });

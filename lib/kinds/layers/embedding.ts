@@ -27,6 +27,8 @@ export const embedding = defineOp({
   weights: (p, inputs) => [{ name: 'table', shape: [inputs.labels![1] as number, p.size], init: { kind: 'normal', mean: 0, stddev: 1 } }],
   memory: 6,
   compute: ({ tf, inputs, weights, needsGrad }) => ({ y: opsFor(tf).dense(inputs.labels!, weights.table!, undefined, 'linear', needsGrad) }),
-  emit: ({ inputs, weights, needsGrad }) => ({ y: `ops.dense(${[inputs.labels, weights.table, 'undefined', '"linear"', ...(needsGrad ? [needsGrad] : [])].join(', ')})` }),
-  torch: ({ inputs, weights }) => ({ y: `ops.dense(${inputs.labels}, ${weights.table}, None, "linear")` }),
+  forms: {
+    typescript: { compute: ({ inputs, weights, needsGrad }) => ({ y: `ops.dense(${[inputs.labels, weights.table, 'undefined', '"linear"', ...(needsGrad ? [needsGrad] : [])].join(', ')})` }) },
+    pytorch: { compute: ({ inputs, weights }) => ({ y: `ops.dense(${inputs.labels}, ${weights.table}, None, "linear")` }) },
+  },
 });

@@ -21,6 +21,8 @@ export const flatten = defineOp({
     return { y: [x[0] ?? null, featureSize(x)] };
   },
   compute: ({ tf, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, -1]) }),
-  emit: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }),
-  torch: ({ inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], -1)` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }) },
+    pytorch: { compute: ({ inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], -1)` }) },
+  },
 });

@@ -25,6 +25,8 @@ export const interpolate = defineOp({
     return { y: a };
   },
   compute: ({ tf, inputs }) => ({ y: opsFor(tf).interpolate(inputs.a!, inputs.b!, inputs.t!) }),
-  emit: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }),
-  torch: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }) },
+    pytorch: { compute: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }) },
+  },
 });

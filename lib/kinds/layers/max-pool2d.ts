@@ -27,6 +27,8 @@ export const maxPool2d = defineOp({
     return { y: [b ?? null, convOutSize(h as number, p.poolSize, p.strides, p.padding), convOutSize(w as number, p.poolSize, p.strides, p.padding), c as number] };
   },
   compute: ({ tf, params, inputs }) => ({ y: opsFor(tf).maxPool(inputs.x!, params.poolSize, params.strides, tfPadding(params.padding)) }),
-  emit: ({ params, inputs }) => ({ y: `ops.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }),
-  torch: ({ params, inputs }) => ({ y: `ops.max_pool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${pyLiteral(params.padding)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ y: `ops.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `ops.max_pool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${pyLiteral(params.padding)})` }) },
+  },
 });

@@ -37,6 +37,8 @@ export const reparameterize = defineOp({
   },
   memory: 5,
   compute: ({ tf, inputs }) => ({ z: tf.add(tf.mul(inputs.eps!, tf.sqrt(tf.exp(inputs.logvar!))), inputs.mean!) }),
-  emit: ({ inputs }) => ({ z: `tf.add(tf.mul(${inputs.eps}, tf.sqrt(tf.exp(${inputs.logvar}))), ${inputs.mean})` }),
-  torch: ({ inputs }) => ({ z: `ops.reparameterize(${inputs.mean}, ${inputs.logvar}, ${inputs.eps})` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ z: `tf.add(tf.mul(${inputs.eps}, tf.sqrt(tf.exp(${inputs.logvar}))), ${inputs.mean})` }) },
+    pytorch: { compute: ({ inputs }) => ({ z: `ops.reparameterize(${inputs.mean}, ${inputs.logvar}, ${inputs.eps})` }) },
+  },
 });

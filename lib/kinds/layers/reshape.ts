@@ -46,6 +46,8 @@ export const reshape = defineOp({
     return { y: [x[0] ?? null, ...p.shape.map((d) => (d === -1 ? size / known : d))] };
   },
   compute: ({ tf, params, inputs }) => ({ y: tf.reshape(inputs.x!, [inputs.x!.shape[0]!, ...params.shape]) }),
-  emit: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }),
-  torch: ({ params, inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], ${params.shape.join(', ')})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], ${params.shape.join(', ')})` }) },
+  },
 });

@@ -38,8 +38,12 @@ export const resizeBilinear = defineOp({
   compute: ({ tf, params, inputs }) => ({
     y: opsFor(tf).resizeBilinear(inputs.x!, [params.height, params.width], params.alignCorners, params.halfPixelCenters),
   }),
-  emit: ({ params, inputs }) => ({
-    y: `ops.resizeBilinear(${inputs.x}, [${params.height}, ${params.width}], ${params.alignCorners}, ${params.halfPixelCenters})`,
-  }),
-  torch: ({ params, inputs }) => ({ y: `ops.resize_bilinear(${inputs.x}, (${params.height}, ${params.width}), ${pyLiteral(params.alignCorners)}, ${pyLiteral(params.halfPixelCenters)})` }),
+  forms: {
+    typescript: {
+      compute: ({ params, inputs }) => ({
+        y: `ops.resizeBilinear(${inputs.x}, [${params.height}, ${params.width}], ${params.alignCorners}, ${params.halfPixelCenters})`,
+      }),
+    },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `ops.resize_bilinear(${inputs.x}, (${params.height}, ${params.width}), ${pyLiteral(params.alignCorners)}, ${pyLiteral(params.halfPixelCenters)})` }) },
+  },
 });

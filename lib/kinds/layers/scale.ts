@@ -18,6 +18,8 @@ export const scale = defineOp({
   bounds: (p, inputs) => ({ y: inputs.x && [Math.min(inputs.x[0] * p.factor, inputs.x[1] * p.factor), Math.max(inputs.x[0] * p.factor, inputs.x[1] * p.factor)] }),
   inferShape: (_p, inputs) => ({ y: inputs.x! }),
   compute: ({ tf, params, inputs }) => ({ y: tf.mul(inputs.x!, params.factor) }),
-  emit: ({ params, inputs }) => ({ y: `tf.mul(${inputs.x}, ${params.factor})` }),
-  torch: ({ params, inputs }) => ({ y: `(${inputs.x} * ${pyLiteral(params.factor)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ y: `tf.mul(${inputs.x}, ${params.factor})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ y: `(${inputs.x} * ${pyLiteral(params.factor)})` }) },
+  },
 });

@@ -29,7 +29,9 @@ export const binaryCrossEntropy = defineLoss({
   },
   memory: 9,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).binaryCrossEntropy(inputs.logits!, inputs.target!, params.reduction) }),
-  emit: ({ params, inputs }) => ({ loss: `ops.binaryCrossEntropy(${inputs.logits}, ${inputs.target}, ${JSON.stringify(params.reduction)})` }),
-  torch: ({ params, inputs }) => ({ loss: `ops.binary_cross_entropy(${inputs.logits}, ${inputs.target}, ${pyLiteral(params.reduction)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ loss: `ops.binaryCrossEntropy(${inputs.logits}, ${inputs.target}, ${JSON.stringify(params.reduction)})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ loss: `ops.binary_cross_entropy(${inputs.logits}, ${inputs.target}, ${pyLiteral(params.reduction)})` }) },
+  },
   batchReduction: (p) => p.reduction,
 });

@@ -37,10 +37,14 @@ export const gaussianKl = defineLoss({
   compute: ({ tf, params, inputs }) => ({
     loss: opsFor(tf).gaussianKl(inputs.mean!, inputs.logvar!, params.epsilon, params.reduction),
   }),
-  emit: ({ params, inputs }) => ({
-    loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
-  }),
-  torch: ({ params, inputs }) => ({ loss: `ops.gaussian_kl(${inputs.mean}, ${inputs.logvar}, ${pyLiteral(params.epsilon)}, ${pyLiteral(params.reduction)})` }),
+  forms: {
+    typescript: {
+      compute: ({ params, inputs }) => ({
+        loss: `ops.gaussianKl(${inputs.mean}, ${inputs.logvar}, ${params.epsilon}, ${JSON.stringify(params.reduction)})`,
+      }),
+    },
+    pytorch: { compute: ({ params, inputs }) => ({ loss: `ops.gaussian_kl(${inputs.mean}, ${inputs.logvar}, ${pyLiteral(params.epsilon)}, ${pyLiteral(params.reduction)})` }) },
+  },
   // Active units (Burda et al. 2016): latent dimensions whose mean varies with the input (variance over the batch above 0.01).
   monitor: {
     input: 'mean',

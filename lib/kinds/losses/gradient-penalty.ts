@@ -24,7 +24,9 @@ export const gradientPenalty = defineLoss({
   },
   memory: 7,
   compute: ({ tf, inputs }) => ({ loss: opsFor(tf).gradientPenalty(inputs.gradient!) }),
-  emit: ({ inputs }) => ({ loss: `ops.gradientPenalty(${inputs.gradient})` }),
-  torch: ({ inputs }) => ({ loss: `ops.gradient_penalty(${inputs.gradient})` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ loss: `ops.gradientPenalty(${inputs.gradient})` }) },
+    pytorch: { compute: ({ inputs }) => ({ loss: `ops.gradient_penalty(${inputs.gradient})` }) },
+  },
   batchReduction: () => 'mean',
 });

@@ -25,8 +25,10 @@ export const logLoss = defineLoss({
   inferShape: () => scalar,
   memory: 6,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).logLoss(inputs.p!, label(params.target), params.epsilon) }),
-  emit: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ loss: `ops.logLoss(${inputs.p}, ${label(params.target)}, ${params.epsilon})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ loss: `ops.log_loss(${inputs.p}, ${label(params.target)}, ${pyLiteral(params.epsilon)})` }) },
+  },
   monitor: { input: 'p', measures: 'probability', describe: (source) => `mean ${source}`, compute: (tf, p) => tf.mean(p) },
-  torch: ({ params, inputs }) => ({ loss: `ops.log_loss(${inputs.p}, ${label(params.target)}, ${pyLiteral(params.epsilon)})` }),
   batchReduction: () => 'mean',
 });

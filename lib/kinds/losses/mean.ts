@@ -14,7 +14,9 @@ export const mean = defineLoss({
   outputs: lossOutputs,
   inferShape: () => scalar,
   compute: ({ tf, inputs }) => ({ loss: tf.mean(inputs.x!) }),
-  emit: ({ inputs }) => ({ loss: `tf.mean(${inputs.x})` }),
-  torch: ({ inputs }) => ({ loss: `${inputs.x}.mean()` }),
+  forms: {
+    typescript: { compute: ({ inputs }) => ({ loss: `tf.mean(${inputs.x})` }) },
+    pytorch: { compute: ({ inputs }) => ({ loss: `${inputs.x}.mean()` }) },
+  },
   batchReduction: () => 'mean',
 });

@@ -25,7 +25,9 @@ export const mse = defineLoss({
     const squared = tf.squaredDifference(inputs.prediction!, inputs.target!);
     return { loss: params.reduction === 'mean' ? tf.mean(squared) : tf.sum(squared) };
   },
-  emit: ({ params, inputs }) => ({ loss: `tf.${params.reduction}(tf.squaredDifference(${inputs.prediction}, ${inputs.target}))` }),
-  torch: ({ params, inputs }) => ({ loss: `ops.mse(${inputs.prediction}, ${inputs.target}, ${pyLiteral(params.reduction)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ loss: `tf.${params.reduction}(tf.squaredDifference(${inputs.prediction}, ${inputs.target}))` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ loss: `ops.mse(${inputs.prediction}, ${inputs.target}, ${pyLiteral(params.reduction)})` }) },
+  },
   batchReduction: (p) => p.reduction,
 });

@@ -16,8 +16,10 @@ export const sigmoidCrossEntropy = defineLoss({
   inferShape: () => scalar,
   memory: 16,
   compute: ({ tf, params, inputs }) => ({ loss: opsFor(tf).sigmoidCrossEntropy(inputs.logits!, smoothedLabel(params.target, params.smoothing)) }),
-  emit: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${smoothedLabel(params.target, params.smoothing)})` }),
+  forms: {
+    typescript: { compute: ({ params, inputs }) => ({ loss: `ops.sigmoidCrossEntropy(${inputs.logits}, ${smoothedLabel(params.target, params.smoothing)})` }) },
+    pytorch: { compute: ({ params, inputs }) => ({ loss: `ops.sigmoid_cross_entropy(${inputs.logits}, ${smoothedLabel(params.target, params.smoothing)})` }) },
+  },
   monitor: { input: 'logits', measures: 'probability', describe: (source) => `mean σ(${source})`, compute: (tf, logits) => tf.mean(tf.sigmoid(logits)) },
-  torch: ({ params, inputs }) => ({ loss: `ops.sigmoid_cross_entropy(${inputs.logits}, ${smoothedLabel(params.target, params.smoothing)})` }),
   batchReduction: () => 'mean',
 });

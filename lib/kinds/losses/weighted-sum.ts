@@ -29,11 +29,17 @@ export const weightedSum = defineLoss({
     });
     return { loss: terms.length === 1 ? terms[0]! : tf.addN(terms) };
   },
-  emit: ({ params, inputs }) => {
-    const terms = termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `tf.mul(${inputs[id]}, ${params.weights[i]})`));
-    return { loss: terms.length === 1 ? terms[0]! : `tf.addN([${terms.join(', ')}])` };
+  forms: {
+    typescript: {
+      compute: ({ params, inputs }) => {
+        const terms = termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `tf.mul(${inputs[id]}, ${params.weights[i]})`));
+        return { loss: terms.length === 1 ? terms[0]! : `tf.addN([${terms.join(', ')}])` };
+      },
+    },
+    pytorch: {
+      compute: ({ params, inputs }) => ({
+        loss: `(${termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `${inputs[id]} * ${pyLiteral(params.weights[i])}`)).join(' + ')})`,
+      }),
+    },
   },
-  torch: ({ params, inputs }) => ({
-    loss: `(${termPorts(params.weights.length).map(({ id }, i) => (params.weights[i] === 1 ? inputs[id]! : `${inputs[id]} * ${pyLiteral(params.weights[i])}`)).join(' + ')})`,
-  }),
 });

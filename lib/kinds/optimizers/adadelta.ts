@@ -23,6 +23,8 @@ export const adadelta = defineOptimizer({
   slots: 2,
   temporaries: 18,
   updater: (tf, p, variables) => rules.adadelta(tf, variables, p),
-  emit: emitRule('adadelta'),
-  torch: torchRule('Adadelta'),
+  forms: {
+    typescript: { updater: emitRule('adadelta') },
+    pytorch: { updater: torchRule('Adadelta') },
+  },
 });

@@ -24,6 +24,8 @@ export const adam = defineOptimizer({
   slots: 2,
   temporaries: 14,
   updater: (tf, p, variables) => rules.adam(tf, variables, p),
-  emit: emitRule('adam'),
-  torch: torchRule('Adam'),
+  forms: {
+    typescript: { updater: emitRule('adam') },
+    pytorch: { updater: torchRule('Adam') },
+  },
 });

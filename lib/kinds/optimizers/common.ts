@@ -32,7 +32,7 @@ export const torchRule =
     return `optim.${rule}(${[variables, ...Object.entries(settings).map(([key, value]) => `${key}=${pyLiteral(value)}`)].join(', ')})`;
   };
 
-/** The code form every optimizer shares: `optimizers.<rule>(tf, variables, settings)`, the settings without the network list. */
+/** The TypeScript form every optimizer shares: `optimizers.<rule>(tf, variables, settings)`, the settings without the network list. */
 export const emitRule =
   (rule: string) =>
   ({ params, variables }: { params: { networks: readonly string[] }; variables: string }): string => {

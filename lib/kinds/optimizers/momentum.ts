@@ -19,6 +19,8 @@ export const momentum = defineOptimizer({
   slots: 1,
   temporaries: 8,
   updater: (tf, p, variables) => rules.momentum(tf, variables, p),
-  emit: emitRule('momentum'),
-  torch: torchRule('Momentum'),
+  forms: {
+    typescript: { updater: emitRule('momentum') },
+    pytorch: { updater: torchRule('Momentum') },
+  },
 });

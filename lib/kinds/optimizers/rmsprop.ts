@@ -20,6 +20,8 @@ export const rmsprop = defineOptimizer({
   slots: 2,
   temporaries: 13,
   updater: (tf, p, variables) => rules.rmsprop(tf, variables, p),
-  emit: emitRule('rmsprop'),
-  torch: torchRule('RMSProp'),
+  forms: {
+    typescript: { updater: emitRule('rmsprop') },
+    pytorch: { updater: torchRule('RMSProp') },
+  },
 });

@@ -14,6 +14,8 @@ export const sgd = defineOptimizer({
   slots: 0,
   temporaries: 4,
   updater: (tf, p, variables) => rules.sgd(tf, variables, p),
-  emit: emitRule('sgd'),
-  torch: torchRule('SGD'),
+  forms: {
+    typescript: { updater: emitRule('sgd') },
+    pytorch: { updater: torchRule('SGD') },
+  },
 });

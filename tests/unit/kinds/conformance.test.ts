@@ -12,8 +12,9 @@ import { mnistData, wasm } from '../../helpers';
  * One table-driven test over the whole registry, in the spirit of Keras'
  * run_layer_test: every kind's defaults parse, its params round-trip through
  * JSON, its inferred shapes equal the shapes of the tensors it actually
- * computes, and its emitted code computes what `compute` computes. Each kind
- * brings its own example, so adding a kind touches its file and the registry.
+ * computes, and its TypeScript form computes what `compute` computes (every
+ * target's forms: tests/integration/codegen/forms.test.ts). Each kind brings
+ * its own example, so adding a kind touches its file and the registry.
  */
 const contextOf = (example: KindExample): GraphContext => ({ network: (id) => example.networks?.find((n) => n.id === id) });
 
@@ -59,7 +60,7 @@ describe('node kind registry', () => {
     });
 
     if (kind.role === 'op') {
-      it('computes tensors of the inferred shapes, and its emitted code computes the same values', () => {
+      it('computes tensors of the inferred shapes, and its TypeScript form computes the same values', () => {
         const op = kind as OpKind;
         const params = op.params.parse(example.params);
         const inferred = op.inferShape(params, example.inputs, ctx);
@@ -79,7 +80,7 @@ describe('node kind registry', () => {
             expect(Array.from(computed[port]!.dataSync()).every(Number.isFinite), `port ${port} finite`).toBe(true);
           }
           const names = (prefix: string, keys: string[]) => Object.fromEntries(keys.map((k) => [k, `${prefix}[${JSON.stringify(k)}]`]));
-          const code = op.emit({ params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)) });
+          const code = op.forms.typescript.compute({ params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)) });
           const same = (computed: Record<string, Tensor>, code: Record<string, string>) => {
             expect(Object.keys(code).sort()).toEqual(Object.keys(computed).sort());
             for (const [port, expression] of Object.entries(code)) {
@@ -96,17 +97,17 @@ describe('node kind registry', () => {
           const args = { tf, params, inputs, weights, needsGrad: { inputs: true, weights: true }, training: true, drawSite };
           const emitArgs = { params, inputs: names('inputs', Object.keys(inputs)), inputShapes: example.inputs, weights: names('weights', Object.keys(weights)), training: 'true', drawSite: drawSite && JSON.stringify(drawSite) };
           // A kind with modes computes differently while training: that form must match too, and so must its state's update.
-          if (op.modes) same(op.compute(args), op.emit(emitArgs));
+          if (op.modes) same(op.compute(args), op.forms.typescript.compute(emitArgs));
           if (op.random) {
             const [port] = Object.keys(inferred);
             const diff = tf.max(tf.abs(tf.sub(op.compute(args)[port!]!, computed[port!]!))).dataSync()[0]!;
             expect(diff, 'a random kind draws while training').toBeGreaterThan(0);
           }
           if (op.update) {
-            expect(op.emitUpdate, 'a kind with state has the code form of its update').toBeDefined();
+            expect(op.forms.typescript.update, 'a kind with state has the code form of its update').toBeDefined();
             const state = specs.filter((spec) => spec.trainable === false).map((spec) => spec.name);
             expect(Object.keys(op.update(args)).sort()).toEqual(state.sort());
-            same(op.update(args), op.emitUpdate!(emitArgs));
+            same(op.update(args), op.forms.typescript.update!(emitArgs));
           }
         });
       });

@@ -1,13 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import type { ExportTarget } from '@/codegen/export';
+import { DEFAULT_TARGET, findTarget, TARGET_CATALOG, type TargetId } from '@/codegen/targets/catalog';
 
 /**
- * Downloads the project's last saved graph as a standalone training project,
- * TypeScript (tfjs) or PyTorch (a zip from /api/projects/:id/export). When the graph
- * cannot be exported, the server's message (naming each problem) is shown
- * instead of downloading it.
+ * Downloads the project's last saved graph as one of the export targets
+ * (codegen/targets: a TypeScript or PyTorch training project, a zip from
+ * /api/projects/:id/export). When the graph cannot be exported, the server's
+ * message (naming each problem) is shown instead of downloading it.
  */
 export interface ExportButtonProps {
   projectId: string;
@@ -18,13 +18,13 @@ export interface ExportButtonProps {
 export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  const [target, setTarget] = useState<ExportTarget>('typescript');
+  const [target, setTarget] = useState<TargetId>(DEFAULT_TARGET);
 
   async function download() {
     setBusy(true);
     setError(undefined);
     try {
-      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export?target=${target}`);
+      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export?target=${encodeURIComponent(target)}`);
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
         setError(body.error ?? `Export failed (HTTP ${response.status})`);
@@ -46,20 +46,19 @@ export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
   }
 
   const disabled = busy || errorCount > 0;
-  const title =
-    errorCount > 0
-      ? `Fix the graph's ${errorCount} error(s) to export it`
-      : target === 'pytorch'
-        ? 'Download a PyTorch project that trains this model (the last saved version), with its data'
-        : 'Download a TypeScript project that trains this model with tfjs in Node: WebGPU, CUDA, WASM (the last saved version), with its data';
+  const chosen = findTarget(target)!;
+  const title = errorCount > 0 ? `Fix the graph's ${errorCount} error(s) to export it` : chosen.description;
   return (
     <span className="export-button">
-      <select aria-label="Export target" value={target} onChange={(e) => setTarget(e.target.value as ExportTarget)} disabled={busy}>
-        <option value="typescript">TypeScript</option>
-        <option value="pytorch">PyTorch</option>
+      <select aria-label="Export target" value={target} onChange={(e) => setTarget(e.target.value as TargetId)} disabled={busy}>
+        {TARGET_CATALOG.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.title}
+          </option>
+        ))}
       </select>
       <button type="button" onClick={download} disabled={disabled} title={title} aria-busy={busy}>
-        {busy ? 'Exporting…' : 'Export project'}
+        {busy ? 'Exporting…' : chosen.writes === 'project' ? 'Export project' : 'Export file'}
       </button>
       {error && (
         <span role="alert" className="export-error" style={{ whiteSpace: 'pre-wrap' }}>

@@ -1,0 +1,37 @@
+import type { FormedKind } from '../../lib/kinds/kind';
+import type { TrainingPlan } from '../../lib/plan/plan';
+import type { Result } from '../../lib/result';
+
+/**
+ * An export target: what a graph can be exported as (a TypeScript project, a
+ * PyTorch project...). Each lives in its own folder, codegen/<id>/: `about.ts`
+ * (this first part, which the browser may import), `forms.ts` (the type of
+ * its forms on the kinds, `forms.<id>`), `target.ts` (the writer) and
+ * `conformance.ts` (its harness); codegen/targets lists them.
+ */
+export interface TargetAbout<Id extends string = string> {
+  /** Its name in `--target` and `?target=`, and the key of its forms on every kind. */
+  id: Id;
+  /** The Export menu's label. */
+  title: string;
+  /** The Export menu's tooltip: what the download holds. */
+  description: string;
+  /**
+   * A project (files in a folder, with the data it trains on: a zip when
+   * downloaded, a folder from the CLI), or one file (a model to deploy).
+   */
+  writes: 'project' | 'file';
+  /** Follows the graph's name in the name of what it writes: '-pytorch' (gan-pytorch/, gan-pytorch.zip), or a file's extension ('.onnx'). */
+  suffix: string;
+  /** What to do with it once written to `out`: the CLI's last line. */
+  next(out: string): string;
+}
+
+export interface ExportTarget<Id extends string = string> extends TargetAbout<Id> {
+  /** Whether the kind has its form for this target: its harness checks every kind that has one. */
+  hasForm(kind: FormedKind): boolean;
+  /** The kinds the plan's export would print that have no form here, by title: the export is refused, naming them. */
+  missingForms(plan: TrainingPlan): string[];
+  /** The plan printed: files by their path in the project's folder (one file, for a target that writes a file). */
+  write(plan: TrainingPlan): Result<ReadonlyMap<string, string>>;
+}
