@@ -1,3 +1,4 @@
+import { onnxAbout } from '../onnx/about';
 import { pytorchAbout } from '../pytorch/about';
 import { typescriptAbout } from '../typescript/about';
 import { packageName } from '../text';
@@ -11,7 +12,7 @@ import type { TargetAbout } from './target';
  * and one in harnesses.ts (each is checked to list them all), and its form
  * on each kind.
  */
-export const TARGET_CATALOG = [typescriptAbout, pytorchAbout] as const;
+export const TARGET_CATALOG = [typescriptAbout, pytorchAbout, onnxAbout] as const;
 
 export type TargetId = (typeof TARGET_CATALOG)[number]['id'];
 
@@ -23,9 +24,9 @@ export const findTarget = (id: string): TargetAbout<TargetId> | undefined => TAR
 /** The ids, for a refusal that lists them. */
 export const TARGET_IDS = TARGET_CATALOG.map((target) => target.id).join(', ');
 
-/** What a target writes for a graph of this name is called: a project's folder (and its zip), or a file. */
-export const exportName = (target: TargetAbout, graphName: string): string => `${packageName(graphName)}${target.suffix}`;
+/** What a target writes for a graph of this name is called: a project's folder (and its zip), or a file (one network's: gan-g.onnx). */
+export const exportName = (target: TargetAbout, graphName: string, network?: string): string => `${packageName(graphName)}${network ? `-${packageName(network)}` : ''}${target.suffix}`;
 
 /** A download of what it writes: a project as a zip (of its folder), or the file itself. */
-export const download = (target: TargetAbout, graphName: string): { file: string; type: string } =>
-  target.writes === 'project' ? { file: `${exportName(target, graphName)}.zip`, type: 'application/zip' } : { file: exportName(target, graphName), type: 'application/octet-stream' };
+export const download = (target: TargetAbout, graphName: string, network?: string): { file: string; type: string } =>
+  target.writes === 'project' ? { file: `${exportName(target, graphName)}.zip`, type: 'application/zip' } : { file: exportName(target, graphName, network), type: 'application/octet-stream' };

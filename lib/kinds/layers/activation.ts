@@ -28,5 +28,6 @@ export const activation = defineOp({
   forms: {
     typescript: { compute: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${jsonLiteral(params.fn)}, ${params.alpha})` }) },
     pytorch: { compute: ({ params, inputs }) => ({ y: `ops.activate(${inputs.x}, ${pyLiteral(params.fn)}, ${pyLiteral(params.alpha)})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.activate(b, inputs.x!, params.fn, params.alpha) }) },
   },
 });

@@ -25,5 +25,6 @@ export const add = defineOp({
   forms: {
     typescript: { compute: ({ inputs }) => ({ y: `tf.add(${inputs.a}, ${inputs.b})` }) },
     pytorch: { compute: ({ inputs }) => ({ y: `(${inputs.a} + ${inputs.b})` }) },
+    onnx: { compute: ({ b, ops, inputs }) => ({ y: ops.add(b, inputs.a!, inputs.b!) }) },
   },
 });

@@ -67,5 +67,11 @@ export const batchNorm = defineOp({
         moving_variance: `ops.moving("variance", ${inputs.x}, ${w.moving_variance}, ${pyLiteral(params.momentum)})`,
       }),
     },
+    // Inference: the moving statistics, never the batch's.
+    onnx: {
+      compute: ({ b, ops, params, inputs, weights: w, name }) => ({
+        y: ops.batchNorm(b, inputs.x!, { gamma: w.gamma!, beta: w.beta!, movingMean: w.moving_mean!, movingVariance: w.moving_variance!, epsilon: params.epsilon, hint: name }),
+      }),
+    },
   },
 });

@@ -57,5 +57,6 @@ export const concat = defineOp({
       },
     },
     pytorch: { compute: ({ params, inputs }) => ({ y: `ops.concat([${inputPorts(params.inputs).map((p) => inputs[p.id]).join(', ')}], broadcast=${params.broadcast ? 'True' : 'False'})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.concat(b, inputPorts(params.inputs).map((p) => inputs[p.id]!), params.broadcast) }) },
   },
 });

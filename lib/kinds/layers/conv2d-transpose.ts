@@ -78,5 +78,12 @@ export const conv2dTranspose = defineOp({
         return { y: `ops.conv2d_transpose(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)}, (${size.join(', ')}))` };
       },
     },
+    onnx: {
+      compute: ({ b, ops, params, inputs, inputShapes, weights, name }) => {
+        const [, h, w] = inputShapes.x as number[];
+        const size: [number, number] = [upSize(h!, params.kernelSize, params.strides, params.padding), upSize(w!, params.kernelSize, params.strides, params.padding)];
+        return { y: ops.conv2dTranspose(b, inputs.x!, { kernel: weights.W!, bias: weights.b, strides: params.strides, padding: params.padding, activation: params.activation, size, hint: name }) };
+      },
+    },
   },
 });

@@ -58,5 +58,10 @@ export const conv2d = defineOp({
       },
     },
     pytorch: { compute: ({ params, inputs, weights }) => ({ y: `ops.conv2d(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${params.strides}, ${pyLiteral(params.padding)}, ${pyLiteral(params.activation)})` }) },
+    onnx: {
+      compute: ({ b, ops, params, inputs, weights, name }) => ({
+        y: ops.conv2d(b, inputs.x!, { kernel: weights.W!, bias: weights.b, strides: params.strides, padding: params.padding, activation: params.activation, hint: name }),
+      }),
+    },
   },
 });

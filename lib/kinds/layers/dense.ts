@@ -46,5 +46,6 @@ export const dense = defineOp({
       },
     },
     pytorch: { compute: ({ params, inputs, weights }) => ({ y: `ops.dense(${inputs.x}, ${weights.W}, ${weights.b ?? 'None'}, ${pyLiteral(params.activation)})` }) },
+    onnx: { compute: ({ b, ops, params, inputs, weights, name }) => ({ y: ops.dense(b, inputs.x!, { kernel: weights.W!, bias: weights.b, activation: params.activation, hint: name }) }) },
   },
 });

@@ -42,5 +42,7 @@ export const dropout = defineOp({
         y: drawSite && params.rate > 0 ? `(ops.dropout(${inputs.x}, ${pyLiteral(params.rate)}, ${drawSite}) if ${training} else ${inputs.x})` : inputs.x!,
       }),
     },
+    // Off outside training: an exported network only infers.
+    onnx: { compute: ({ b, ops, inputs }) => ({ y: ops.dropout(b, inputs.x!) }) },
   },
 });

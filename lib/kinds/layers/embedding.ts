@@ -30,5 +30,6 @@ export const embedding = defineOp({
   forms: {
     typescript: { compute: ({ inputs, weights, needsGrad }) => ({ y: `ops.dense(${[inputs.labels, weights.table, 'undefined', '"linear"', ...(needsGrad ? [needsGrad] : [])].join(', ')})` }) },
     pytorch: { compute: ({ inputs, weights }) => ({ y: `ops.dense(${inputs.labels}, ${weights.table}, None, "linear")` }) },
+    onnx: { compute: ({ b, ops, inputs, weights, name }) => ({ y: ops.embedding(b, inputs.labels!, weights.table!, name) }) },
   },
 });

@@ -24,5 +24,6 @@ export const flatten = defineOp({
   forms: {
     typescript: { compute: ({ inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], -1])` }) },
     pytorch: { compute: ({ inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], -1)` }) },
+    onnx: { compute: ({ b, ops, inputs }) => ({ y: ops.flatten(b, inputs.x!) }) },
   },
 });

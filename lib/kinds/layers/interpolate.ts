@@ -28,5 +28,6 @@ export const interpolate = defineOp({
   forms: {
     typescript: { compute: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }) },
     pytorch: { compute: ({ inputs }) => ({ y: `ops.interpolate(${inputs.a}, ${inputs.b}, ${inputs.t})` }) },
+    onnx: { compute: ({ b, ops, inputs }) => ({ y: ops.interpolate(b, inputs.a!, inputs.b!, inputs.t!) }) },
   },
 });

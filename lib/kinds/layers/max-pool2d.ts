@@ -30,5 +30,6 @@ export const maxPool2d = defineOp({
   forms: {
     typescript: { compute: ({ params, inputs }) => ({ y: `ops.maxPool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${jsonLiteral(tfPadding(params.padding))})` }) },
     pytorch: { compute: ({ params, inputs }) => ({ y: `ops.max_pool(${inputs.x}, ${params.poolSize}, ${params.strides}, ${pyLiteral(params.padding)})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.maxPool(b, inputs.x!, params.poolSize, params.strides, params.padding) }) },
   },
 });

@@ -40,5 +40,6 @@ export const reparameterize = defineOp({
   forms: {
     typescript: { compute: ({ inputs }) => ({ z: `tf.add(tf.mul(${inputs.eps}, tf.sqrt(tf.exp(${inputs.logvar}))), ${inputs.mean})` }) },
     pytorch: { compute: ({ inputs }) => ({ z: `ops.reparameterize(${inputs.mean}, ${inputs.logvar}, ${inputs.eps})` }) },
+    onnx: { compute: ({ b, ops, inputs }) => ({ z: ops.reparameterize(b, inputs.mean!, inputs.logvar!, inputs.eps!) }) },
   },
 });

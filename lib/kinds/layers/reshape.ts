@@ -49,5 +49,6 @@ export const reshape = defineOp({
   forms: {
     typescript: { compute: ({ params, inputs }) => ({ y: `tf.reshape(${inputs.x}, [${inputs.x}.shape[0], ${params.shape.join(', ')}])` }) },
     pytorch: { compute: ({ params, inputs }) => ({ y: `${inputs.x}.reshape(${inputs.x}.shape[0], ${params.shape.join(', ')})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.reshape(b, inputs.x!, params.shape) }) },
   },
 });

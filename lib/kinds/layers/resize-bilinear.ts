@@ -45,5 +45,6 @@ export const resizeBilinear = defineOp({
       }),
     },
     pytorch: { compute: ({ params, inputs }) => ({ y: `ops.resize_bilinear(${inputs.x}, (${params.height}, ${params.width}), ${pyLiteral(params.alignCorners)}, ${pyLiteral(params.halfPixelCenters)})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.resizeBilinear(b, inputs.x!, [params.height, params.width], params.alignCorners, params.halfPixelCenters) }) },
   },
 });

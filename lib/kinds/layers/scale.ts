@@ -21,5 +21,6 @@ export const scale = defineOp({
   forms: {
     typescript: { compute: ({ params, inputs }) => ({ y: `tf.mul(${inputs.x}, ${params.factor})` }) },
     pytorch: { compute: ({ params, inputs }) => ({ y: `(${inputs.x} * ${pyLiteral(params.factor)})` }) },
+    onnx: { compute: ({ b, ops, params, inputs }) => ({ y: ops.scale(b, inputs.x!, params.factor) }) },
   },
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Project, SyntaxKind } from 'ts-morph';
-import { exportProject } from '../../../codegen/export';
+import { exportProject, textFile } from '../../../codegen/export';
 import { bundledMnistDir } from '../../../lib/data/node';
 import { getTemplate } from '../../../lib/templates';
 import { hostileDoc } from '../../fixtures/hostile';
@@ -25,7 +25,7 @@ describe('hostile names', () => {
   it('end up only in strings and comments: the generated code calls nothing the graph names', () => {
     const project = exportProject(hostileDoc());
     if (!project.ok) throw new Error(project.error);
-    const file = new Project({ useInMemoryFileSystem: true }).createSourceFile('train.ts', project.value.files.get('train.ts')!);
+    const file = new Project({ useInMemoryFileSystem: true }).createSourceFile('train.ts', textFile(project.value, 'train.ts')!);
     const calls = file.getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => call.getExpression().getText());
     expect(calls.filter((callee) => callee === 'process.exit')).toHaveLength(1); // the script's own exit on error
     expect(calls.some((callee) => /Error|exit\(/.test(callee) && callee !== 'process.exit')).toBe(false);

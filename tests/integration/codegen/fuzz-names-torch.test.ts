@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportProject } from '../../../codegen/export';
+import { exportProject, textFile } from '../../../codegen/export';
 import { pyString } from '../../../codegen/pytorch/text';
 import { analyse } from '../../../lib/graph/analyse';
 import type { GraphDoc } from '../../../lib/graph/schema';
@@ -45,7 +45,7 @@ function plainNames(): () => string {
 
 function trainPy(doc: GraphDoc): string | undefined {
   const project = exportProject(doc, 'pytorch');
-  return project.ok ? project.value.files.get('train.py') : undefined;
+  return project.ok ? textFile(project.value, 'train.py') : undefined;
 }
 
 /** Problems that tests/fixtures/python-syntax.py finds in the files (empty: none). */

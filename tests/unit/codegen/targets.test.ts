@@ -46,7 +46,7 @@ describe('the export targets', () => {
     expect(ALL_TARGETS.map((t) => t.id)).toEqual(TARGET_CATALOG.map((t) => t.id));
     for (const about of TARGET_CATALOG) {
       const target = exportTarget(about.id)!;
-      expect({ ...about, next: undefined }).toEqual({ id: target.id, title: target.title, description: target.description, writes: target.writes, suffix: target.suffix, next: undefined });
+      expect({ ...about, next: undefined }).toEqual({ id: target.id, title: target.title, description: target.description, writes: target.writes, suffix: target.suffix, network: target.network, next: undefined });
       expect(HARNESSES[about.id], about.id).toBeDefined();
     }
     // Ids come from requests: a name no target has, Object.prototype's included, is no target.
