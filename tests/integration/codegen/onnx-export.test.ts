@@ -80,7 +80,7 @@ interface Exported {
 async function compare(doc: GraphDoc, program: TrainingProgram, network: NetworkPlan, weights: ReadonlyMap<string, HostTensor> | undefined, files: Exported[], label: string): Promise<number> {
   const project = exportProject(doc, onnx.id, { network: network.name, weights });
   if (!project.ok) throw new Error(`${label}: ${project.error}`);
-  const [[file, bytes]] = [...project.value.files];
+  const [file, bytes] = [...project.value.files][0]!;
   expect(file).toBe(`${network.name}.onnx`);
   const model = bytes as Uint8Array;
   files.push({ name: label, bytes: model });
