@@ -17,6 +17,8 @@ import type { HostTensor } from './tensor';
 
 /** Why a network cannot be exported as ONNX, by what happened (the route answers 404 for `network`, 400 for the rest). */
 export type OnnxExportErrorKind =
+  /** The graph has errors: it cannot be lowered. */
+  | 'graph'
   /** No network of the graph has that name or id. */
   | 'network'
   /** A kind in the network has no ONNX form, or its form refused these params. */

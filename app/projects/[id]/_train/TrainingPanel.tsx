@@ -7,6 +7,7 @@ import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
 import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
+import { OnnxDownload } from './OnnxDownload';
 import { loadCheckpoint, loadRun } from './api';
 import { LossChart, type ChartAxes } from './LossChart';
 import { isScoreName, SCORE_NAMES } from '@/lib/runtime/scores';
@@ -191,7 +192,8 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
                 <li key={c.id}>
                   Checkpoint at {c.iteration.toLocaleString()} <a href={`/api/checkpoints/${c.id}`}>Download</a>{' '}
                   {c.iteration < viewed.settings.iterations && <button onClick={() => resume(viewed, c.id)}>Resume</button>}{' '}
-                  <button onClick={() => sampleFrom(viewed, c.id)}>Sample</button>
+                  <button onClick={() => sampleFrom(viewed, c.id)}>Sample</button>{' '}
+                  <OnnxDownload runId={viewed.id} checkpointId={c.id} networks={viewed.graph.networks} />
                   {i === viewed.checkpoints.length - 1 && (
                     <form
                       className="continue"
