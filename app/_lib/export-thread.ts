@@ -21,6 +21,8 @@ export interface ExportRequest {
   /** The folders of the library datasets the graph reads, by id. */
   folders: Record<string, string>;
   target: TargetId;
+  /** For a target that writes one network (ONNX): its name or id. */
+  network?: string;
 }
 export type ExportReply = { id: number; ok: true; zip: Uint8Array } | { id: number; ok: false; error: string; crashed?: boolean };
 
@@ -118,7 +120,7 @@ export function exportPool(settings: PoolSettings) {
   }
 
   /** The graph as a zipped project with its data, made off this thread for `owner`; an error names what stops the export. */
-  function exportZip(owner: string, graph: GraphDoc, name: string, folders: Record<string, string>, target: TargetId = DEFAULT_TARGET): Promise<Result<Uint8Array, ExportFailure>> {
+  function exportZip(owner: string, graph: GraphDoc, name: string, folders: Record<string, string>, target: TargetId = DEFAULT_TARGET, network?: string): Promise<Result<Uint8Array, ExportFailure>> {
     const id = nextId++;
     return new Promise((resolve) => {
       const settle: Job['settle'] = (reply) => resolve(reply.ok ? ok(reply.zip) : err({ message: reply.error, crashed: 'crashed' in reply ? (reply.crashed ?? false) : false, ...('busy' in reply && { busy: true }) }));
@@ -126,7 +128,7 @@ export function exportPool(settings: PoolSettings) {
       if (waiting >= settings.waitingPerOwner) {
         return settle({ id, ok: false, busy: true, error: `${waiting + 1} of your exports are under way already: wait for them to finish, then export again` });
       }
-      queue.push({ owner, request: { id, graph, name, folders, target }, settle });
+      queue.push({ owner, request: { id, graph, name, folders, target, network }, settle });
       pump();
     });
   }

@@ -8,10 +8,11 @@ import type { GraphDoc } from '@/lib/graph/schema';
 import type { ExportReply, ExportRequest } from './export-thread';
 
 /** The exporter in its own thread: a graph in, the download (a zipped project, or the target's file) or why not out. */
-parentPort!.on('message', async ({ id, graph, name, folders, target }: ExportRequest) => {
+parentPort!.on('message', async ({ id, graph, name, folders, target, network }: ExportRequest) => {
   let reply: ExportReply;
   try {
-    const exported = exportProject(graph as GraphDoc, target);
+    // A network target writes it with the initial weights (a run's checkpoint goes through the run history's route).
+    const exported = exportProject(graph as GraphDoc, target, findTarget(target)?.network ? { network } : undefined);
     if (!exported.ok) reply = { id, ok: false, error: exported.error };
     else {
       // Only the folders the request names: datasets its owner was checked to own.

@@ -97,6 +97,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
         canRedo={canRedo}
         hasSelection={selectedNodes.size > 0}
         errorCount={analysis.errors.length}
+        networks={doc.networks}
         training={!!training}
         theme={theme}
         actions={actions}

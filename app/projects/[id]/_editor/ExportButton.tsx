@@ -13,18 +13,23 @@ export interface ExportButtonProps {
   projectId: string;
   /** Errors the analysis reports now; the button is disabled while there are any. */
   errorCount?: number;
+  /** The graph's networks, for a target that writes one of them (ONNX, with the initial weights: a run's are in the run history). */
+  networks?: readonly { id: string; name: string }[];
 }
 
-export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
+export function ExportButton({ projectId, errorCount = 0, networks = [] }: ExportButtonProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [target, setTarget] = useState<TargetId>(DEFAULT_TARGET);
+  const [chosenNetwork, setNetwork] = useState<string>();
+  const network = networks.find((n) => n.name === chosenNetwork)?.name ?? networks[0]?.name;
 
   async function download() {
     setBusy(true);
     setError(undefined);
     try {
-      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export?target=${encodeURIComponent(target)}`);
+      const which = findTarget(target)!.network && network !== undefined ? `&network=${encodeURIComponent(network)}` : '';
+      const response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/export?target=${encodeURIComponent(target)}${which}`);
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
         setError(body.error ?? `Export failed (HTTP ${response.status})`);
@@ -45,8 +50,8 @@ export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
     }
   }
 
-  const disabled = busy || errorCount > 0;
   const chosen = findTarget(target)!;
+  const disabled = busy || errorCount > 0 || (chosen.network === true && network === undefined);
   const title = errorCount > 0 ? `Fix the graph's ${errorCount} error(s) to export it` : chosen.description;
   return (
     <span className="export-button">
@@ -57,6 +62,15 @@ export function ExportButton({ projectId, errorCount = 0 }: ExportButtonProps) {
           </option>
         ))}
       </select>
+      {chosen.network && (
+        <select aria-label="Network to export" value={network ?? ''} onChange={(e) => setNetwork(e.target.value)} disabled={busy}>
+          {networks.map((n) => (
+            <option key={n.id} value={n.name}>
+              {n.name}
+            </option>
+          ))}
+        </select>
+      )}
       <button type="button" onClick={download} disabled={disabled} title={title} aria-busy={busy}>
         {busy ? 'Exporting…' : chosen.writes === 'project' ? 'Export project' : 'Export file'}
       </button>

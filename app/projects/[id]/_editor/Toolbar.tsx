@@ -14,6 +14,8 @@ export interface ToolbarProps {
   canRedo: boolean;
   hasSelection: boolean;
   errorCount: number;
+  /** The graph's networks: a target that writes one network (ONNX) asks which. */
+  networks: readonly { id: string; name: string }[];
   training: boolean;
   theme: 'light' | 'dark';
   actions: EditorActions;
@@ -63,7 +65,7 @@ export function Toolbar(props: ToolbarProps) {
         }}
       />
       <button onClick={() => actions.exportFile(props.name)}>Export JSON</button>
-      <ExportButton projectId={props.projectId} errorCount={props.errorCount} />
+      <ExportButton projectId={props.projectId} errorCount={props.errorCount} networks={props.networks} />
       <button onClick={props.onHistory}>History</button>
       <button onClick={props.onTraining} aria-pressed={props.training} className="primary">
         {props.training ? 'Hide training' : 'Training'}
