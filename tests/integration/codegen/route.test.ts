@@ -52,7 +52,7 @@ describe('GET /api/projects/:id/export', () => {
     expect(files).toEqual(expect.arrayContaining(['torch-gan-pytorch/train.py', 'torch-gan-pytorch/requirements.txt', 'torch-gan-pytorch/netloom/optim.py', 'torch-gan-pytorch/data/mnist/train-images.idx']));
     const refused = await GET(url('jax'), { params: Promise.resolve({ id: created.value.id }) });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error).toBe('target must be one of typescript, pytorch, got "jax"');
+    expect((await refused.json()).error).toBe('target must be one of typescript, pytorch, onnx, got "jax"');
   });
 
   it("carries the owner's library dataset the graph reads, and refuses one that is not the owner's", async () => {
