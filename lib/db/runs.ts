@@ -6,6 +6,7 @@ import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
 import type { Diagnosis } from '../runtime/diagnostics';
 import { DiagnosisSchema, ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MAX_REPORT_POINT_BYTES, MetricPointSchema, pointBytes, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import { averageItPerSec } from '../train/speed';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
 import { ownProjects, ownRuns, type Owner } from './owner';
@@ -88,7 +89,7 @@ const summary = (row: Row): RunSummary => ({
   series: JSON.parse(row.series) as string[],
   resumedFrom: row.resumedFrom,
   startIteration: row.startIteration,
-  averageItPerSec: row.seconds > 0 ? (row.iteration - row.startIteration) / row.seconds : null,
+  averageItPerSec: averageItPerSec(row),
   scores: row.scores ? (JSON.parse(row.scores) as MetricPoint) : null,
   scoreNote: row.scoreNote,
   diagnoses: JSON.parse(row.diagnoses) as Diagnosis[],

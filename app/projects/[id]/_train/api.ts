@@ -1,7 +1,7 @@
 import type { RunDetail, RunSummary } from '@/lib/db/runs';
-import { unzipCheckpoint, type EncodedCheckpoint } from '@/lib/train/checkpoint';
+import { MANIFEST_FILE, unzipCheckpoint, WEIGHTS_FILE, type EncodedCheckpoint } from '@/lib/train/checkpoint';
 
-/** The runs API as the page uses it. A failed request throws the server's message (which names the field). */
+/** The runs API as the page (and the training worker) uses it. A failed request throws the server's message (which names the field). */
 async function request(url: string, init?: RequestInit): Promise<Response> {
   const response = await fetch(url, init);
   if (!response.ok) {
@@ -25,4 +25,17 @@ export async function loadCheckpoint(checkpointId: string): Promise<EncodedCheck
   const zip = unzipCheckpoint(new Uint8Array(await (await request(`/api/checkpoints/${checkpointId}`)).arrayBuffer()));
   if (!zip.ok) throw new Error(zip.error);
   return zip.value;
+}
+
+/** Stores a checkpoint with its run: a form of its two files. */
+export function saveCheckpoint(runId: string, checkpoint: EncodedCheckpoint): Promise<{ id: string; iteration: number }> {
+  const form = new FormData();
+  form.set(MANIFEST_FILE, JSON.stringify(checkpoint.manifest));
+  form.set(WEIGHTS_FILE, new Blob([new Uint8Array(checkpoint.weights)]), WEIGHTS_FILE);
+  return requestJson(`/api/runs/${encodeURIComponent(runId)}/checkpoints`, { method: 'POST', body: form });
+}
+
+/** Marks a run interrupted now (its page is gone): what the closing tab's beacon does, sent by the page that replaced it. */
+export async function interruptRun(runId: string): Promise<void> {
+  await request(`/api/runs/${encodeURIComponent(runId)}/interrupt`, { method: 'POST' });
 }

@@ -1,8 +1,7 @@
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
-import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, reportChunk, storablePoint, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
-import { jsonBody, requestJson } from './api';
+import { jsonBody, requestJson, saveCheckpoint } from './api';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { isScoreName } from '@/lib/runtime/scores';
 
@@ -40,6 +39,11 @@ export class RunRecorder {
     });
     this.queue.catch((e: Error) => onError(`The run could not be saved: ${e.message}`));
     this.timer = setInterval(() => this.report(), REPORT_MS);
+  }
+
+  /** The run's id, once the server has created it. */
+  get id(): string | undefined {
+    return this.runId;
   }
 
   points(logged: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
@@ -85,10 +89,7 @@ export class RunRecorder {
   }
 
   checkpoint(checkpoint: EncodedCheckpoint, onSaved: (saved: { id: string; iteration: number }) => void) {
-    const form = new FormData();
-    form.set(MANIFEST_FILE, JSON.stringify(checkpoint.manifest));
-    form.set(WEIGHTS_FILE, new Blob([new Uint8Array(checkpoint.weights)]), WEIGHTS_FILE);
-    this.enqueue(async () => onSaved(await requestJson<{ id: string; iteration: number }>(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })));
+    this.enqueue(async () => onSaved(await saveCheckpoint(this.runId!, checkpoint)));
   }
 
   /** The worker is gone (the tab closes, the editor unmounts, a new run starts): a live run is marked interrupted. */

@@ -2,6 +2,7 @@ import { fetchClassifier, fetchData } from '@/lib/data/fetch';
 import { selectBackend, tf } from '@/lib/train/browser-backends';
 import type { TrainCommand, TrainEvent } from '@/lib/train/protocol';
 import { TrainingSession } from '@/lib/train/session';
+import { saveCheckpoint } from './api';
 
 /** The training worker: tfjs runs here, never on the page's thread. */
 const scope = self as unknown as { postMessage(event: TrainEvent): void; onmessage: ((e: MessageEvent<TrainCommand>) => void) | null };
@@ -11,6 +12,7 @@ const session = new TrainingSession({
   selectBackend: async (choice) => ({ tf, ...(await selectBackend(choice)) }),
   data: fetchData(),
   classifier: fetchClassifier(tf),
+  saveCheckpoint,
   async png({ width, height, channels, pixels }) {
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let p = 0; p < width * height; p++) {
