@@ -10,8 +10,8 @@ export function averageItPerSec(run: { iteration: number; startIteration: number
 }
 
 /** `12.3 it/s now` while a run goes, `2.1 it/s average` once it has stopped, and nothing before it has a figure. */
-export function speedLabel(run: { active: boolean; itPerSec: number; iteration: number; startIteration: number; seconds: number }): string {
-  if (run.active) return `${run.itPerSec.toFixed(1)} it/s now`;
+export function speedLabel(run: { active: boolean; itPerSec: number | null; iteration: number; startIteration: number; seconds: number }): string {
+  if (run.active) return `${(run.itPerSec ?? 0).toFixed(1)} it/s now`;
   const average = averageItPerSec(run);
   return average === null ? '– it/s' : `${average.toFixed(1)} it/s average`;
 }

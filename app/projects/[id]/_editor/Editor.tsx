@@ -2,13 +2,15 @@
 
 import { ReactFlowProvider } from '@xyflow/react';
 import dynamic from 'next/dynamic';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { analyse } from '@/lib/graph/analyse';
 import { datasetsUsed } from '@/lib/graph/datasets';
 import { scopeGraph, updateNode } from '@/lib/graph/edit';
 import { fitToData } from '@/lib/graph/fit';
 import type { GraphDoc } from '@/lib/graph/schema';
+import type { RunSummary } from '@/lib/db/runs';
+import { lastRun as findLastRun } from '../_train/recovery';
 import { Canvas } from './Canvas';
 import { FitNotice, type FitReport } from './FitNotice';
 import { networkColor } from './flow';
@@ -62,11 +64,32 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   const [fitReport, setFitReport] = useState<FitReport>();
   // undefined until first opened; afterwards the panel stays mounted (hidden) so a run survives closing it.
   const [training, setTraining] = useState<boolean>();
+  const [lastRun, setLastRun] = useState<RunSummary>();
   const save = useAutosave(projectId, version, doc);
   const actions = useEditorActions(store, setMessage);
   const toggleHelp = useCallback((open?: boolean) => setHelp((h) => open ?? !h), []);
   const closeHistory = useCallback(() => setHistory(false), []);
   useShortcuts(actions, toggleHelp);
+
+  // The project opens on its last run; one the page lost mid-run (a reload, a closed tab) opens the training drawer, ready to resume.
+  useEffect(() => {
+    let live = true;
+    findLastRun(projectId).then(
+      (run) => {
+        if (!live || !run) return;
+        setLastRun(run);
+        if (run.status === 'interrupted') {
+          setTraining(true);
+          setTimeout(actions.fit, 60);
+        }
+      },
+      () => undefined, // the drawer's run history says what failed, when opened
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the project opens
+  }, [projectId]);
 
   const selectedNode = selectedNodes.size === 1 ? scopeGraph(doc, scope).nodes.find((n) => selectedNodes.has(n.id)) : undefined;
 
@@ -143,7 +166,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
       </div>
       {training !== undefined && (
         <div className="training-drawer" hidden={!training}>
-          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} onChange={store.getState().setDoc} onMessage={setMessage} />
+          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} lastRun={lastRun} onChange={store.getState().setDoc} onMessage={setMessage} />
         </div>
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} shortcuts={SHORTCUTS} />}

@@ -1,5 +1,5 @@
 import type { RunSummary } from '@/lib/db/runs';
-import { interruptRun, listRuns } from './api';
+import { interruptRun, listRuns } from './http';
 
 /**
  * A run outlives its page. While this tab trains a run, sessionStorage (kept
