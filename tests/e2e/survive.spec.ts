@@ -50,6 +50,7 @@ test('a reload mid-run warns, saves a checkpoint no older than the reload, reope
   expect(wasm.msPerStep).toBeGreaterThan(0);
   if (kept!.backend !== 'wasm') expect(kept!.probes.find((p) => p.name === kept!.backend)!.msPerStep).toBeLessThan(wasm.msPerStep!);
   await expect(page.getByTestId('auto-backend')).toHaveAttribute('data-cached', 'false');
+  test.info().annotations.push({ type: 'auto', description: (await page.getByTestId('backend').locator('..').getAttribute('title')) ?? '' });
   await expect(page.getByTestId('run-speed')).toHaveText(/^\d+\.\d it\/s now$/);
 
   await expect.poll(() => iteration(page), { timeout: 60_000 }).toBeGreaterThan(30);

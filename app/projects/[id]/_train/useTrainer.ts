@@ -54,6 +54,8 @@ export const isActive = (run?: LiveRun) => !!run && ACTIVE.includes(run.status);
 const TRAINING: readonly LiveRun['status'][] = ['running', 'paused'];
 /** How long a worker left behind (the editor closed in the app) may take to save its last checkpoint. */
 const RETIRE_MS = 15_000;
+/** The least time between two checkpoints asked for because the page was hidden. */
+const HIDE_GAP_MS = 5_000;
 
 /**
  * The page's side of training: owns the worker, turns its events into state
@@ -253,9 +255,12 @@ export function useTrainer(projectId: string, onError: (message: string) => void
       e.returnValue = '';
       checkpointNow();
     };
-    // Hidden (another tab, minimised, a phone's app switcher): often the last moment the page is sure to run.
+    // Hidden (another tab, minimised, a phone's app switcher): often the last moment the page is sure to run. Quick tab switching asks at most every few seconds.
+    let hiddenAt = -Infinity;
     const onVisibility = () => {
-      if (document.visibilityState === 'hidden') checkpointNow();
+      if (document.visibilityState !== 'hidden' || performance.now() - hiddenAt < HIDE_GAP_MS) return;
+      hiddenAt = performance.now();
+      checkpointNow();
     };
     // The page is going: the worker with it. The run is marked interrupted (a beacon: it outlives the page).
     const onHide = () => recorder.current?.dispose();
