@@ -4,6 +4,7 @@ import type { GraphDoc } from '@/lib/graph/schema';
 import { jsonBody, requestJson, saveCheckpoint } from './api';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { isScoreName } from '@/lib/runtime/scores';
+import { leaveReport } from '@/lib/train/leave-report';
 
 /** How often the page reports to the server while a run is live (also its heartbeat). */
 const REPORT_MS = 2000;
@@ -92,13 +93,25 @@ export class RunRecorder {
     this.enqueue(async () => onSaved(await saveCheckpoint(this.runId!, checkpoint)));
   }
 
-  /** The worker is gone (the tab closes, the editor unmounts, a new run starts): a live run is marked interrupted. */
+  /**
+   * The worker is gone (the tab closes, the editor unmounts, a new run
+   * starts): a live run is marked interrupted by a beacon, which outlives the
+   * page and carries the points not yet reported (as many as a beacon holds),
+   * so the chart reopens as far as the page had drawn it.
+   */
   dispose() {
-    if (this.runId && !this.closed) navigator.sendBeacon(`/api/runs/${this.runId}/interrupt`);
+    if (this.runId && !this.closed) {
+      const url = `/api/runs/${this.runId}/interrupt`;
+      const { body, carried } = leaveReport({ ...this.progress, scores: this.scores, diagnoses: this.diagnoses }, this.pending);
+      // A string goes as text/plain, a type a beacon may carry; refused (the browser's beacon quota is spent), the bare interrupt still goes.
+      if (navigator.sendBeacon(url, body)) this.pending = this.pending.slice(carried);
+      else navigator.sendBeacon(url);
+    }
     this.close();
   }
 
-  private report() {
+  /** Reports now rather than at the next tick (the page is being hidden: its timers may soon be throttled). */
+  report() {
     if (!this.closed) this.enqueue(() => this.sendReport());
   }
 

@@ -246,7 +246,9 @@ export function useTrainer(projectId: string, onError: (message: string) => void
     };
     const checkpointNow = () => {
       const runId = training();
-      if (runId) worker.current?.postMessage({ type: 'checkpoint', runId } satisfies TrainCommand);
+      if (!runId) return;
+      worker.current?.postMessage({ type: 'checkpoint', runId } satisfies TrainCommand);
+      recorder.current?.report();
     };
     // Leaving while a run trains: the browser asks first, and meanwhile the worker saves a checkpoint itself (this thread waits on the question).
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
