@@ -16,7 +16,9 @@ interface Run {
   id: string;
   number: number;
   status: string;
+  iteration: number;
   startIteration: number;
+  points: unknown[];
   resumedFrom: string | null;
   checkpoints: { id: string; iteration: number }[];
 }
@@ -90,6 +92,9 @@ test('a reload mid-run warns, saves a checkpoint no older than the reload, reope
   await expect(page.getByRole('img', { name: /^Samples at iteration/ })).toBeVisible();
   const [interrupted] = await runs(page);
   expect(interrupted).toMatchObject({ id: first!.id, status: 'interrupted' });
+  // The closing page's beacon brought the progress and points it had not reported yet.
+  expect(interrupted!.iteration).toBeGreaterThanOrEqual(shown);
+  expect(interrupted!.points.length).toBeGreaterThanOrEqual(shown);
   const checkpoint = interrupted!.checkpoints.at(-1)!;
   expect(checkpoint.iteration).toBeGreaterThanOrEqual(shown);
   const resume = panel.getByRole('button', { name: `Resume from iteration ${checkpoint.iteration.toLocaleString('en-US')}` });
