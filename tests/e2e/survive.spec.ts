@@ -126,3 +126,28 @@ test('a reload mid-run warns, saves a checkpoint no older than the reload, reope
   await expect(page.getByTestId('viewed-run')).toContainText(figure);
   await expect(page.getByLabel('Run history').locator('li[data-run="2"]')).toContainText(`· ${figure}`);
 });
+
+test('leaving the editor within the app mid-run keeps the run: the worker saves a checkpoint before it is ended, and the run is marked interrupted', async ({ page }) => {
+  await createProject(page, 'Left GAN', 'gan');
+  await page.getByRole('button', { name: 'Training' }).click();
+  const panel = page.getByLabel('Training');
+  await setSettings(panel, { batch: 64, iterations: 100_000, sampleEvery: 25, backend: 'wasm', scoreEvery: 0 });
+  await expectSaved(page);
+  await panel.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => iteration(page), { timeout: 60_000 }).toBeGreaterThan(30);
+  const projectUrl = page.url();
+  const [run] = await runs(page);
+  const shown = await iteration(page);
+  // The Projects link navigates within the page: no leave warning, and the page lives on while the worker saves.
+  await page.getByRole('link', { name: 'Projects' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  const saved = async () => {
+    const detail = (await (await page.request.get(`/api/runs/${run!.id}`)).json()) as Run;
+    return { status: detail.status, checkpoint: detail.checkpoints.at(-1)?.iteration ?? -1 };
+  };
+  await expect.poll(async () => (await saved()).status, { timeout: 15_000 }).toBe('interrupted');
+  await expect.poll(async () => (await saved()).checkpoint, { timeout: 15_000 }).toBeGreaterThanOrEqual(shown);
+  // Back in the project, it opens on that run, ready to resume.
+  await page.goto(projectUrl);
+  await expect(page.getByTestId('viewed-run')).toHaveAttribute('data-status', 'interrupted');
+});
