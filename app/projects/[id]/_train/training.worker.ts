@@ -1,6 +1,7 @@
 import { fetchClassifier, fetchData } from '@/lib/data/fetch';
 import { selectBackend, tf } from '@/lib/train/browser-backends';
 import type { TrainCommand, TrainEvent } from '@/lib/train/protocol';
+import { encodePng } from '@/lib/train/png';
 import { TrainingSession } from '@/lib/train/session';
 import { saveCheckpoint } from './api';
 
@@ -13,17 +14,8 @@ const session = new TrainingSession({
   data: fetchData(),
   classifier: fetchClassifier(tf),
   saveCheckpoint,
-  async png({ width, height, channels, pixels }) {
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    for (let p = 0; p < width * height; p++) {
-      // Greyscale repeated, RGB as it is, RGBA with its alpha (a dataset imported with its transparency kept).
-      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[p * channels + (channels >= 3 ? c : 0)]!;
-      rgba[p * 4 + 3] = channels === 4 ? pixels[p * 4 + 3]! : 255;
-    }
-    const canvas = new OffscreenCanvas(width, height);
-    canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
-    return canvas.convertToBlob({ type: 'image/png' });
-  },
+  // Encoded here, not by an OffscreenCanvas, which stalls while the page's thread is blocked (lib/train/png.ts).
+  png: async (picture) => new Blob([encodePng(picture)], { type: 'image/png' }),
 });
 
 scope.onmessage = (e) => void session.handle(e.data);
