@@ -4,10 +4,10 @@ import type { Picture } from '../runtime/grid';
 
 /**
  * Encodes a grid as PNG in plain code, for the training worker. The
- * browser's encoder (an OffscreenCanvas) is no good there: creating its 2D
- * context goes through the page's thread, and while the page's leave warning
- * is up that thread is blocked, so a worker drawing a grid would stall
- * exactly when it must finish the page's last checkpoint.
+ * browser's encoder (an OffscreenCanvas) is no good there: in Chromium, a
+ * worker making one stalled while the page's leave warning blocked the
+ * page's thread (survive.spec.ts caught it in 1 reload in 5), exactly when
+ * the worker must finish the page's last checkpoint.
  * Greyscale, RGB and RGBA as they are (any other channel count: its first
  * channel as grey); 8 bits, no interlacing, each row unfiltered.
  */
