@@ -31,6 +31,10 @@ import { useTheme } from './useTheme';
 // Loaded when first opened: charts and checkpoint handling stay out of the editor's first load.
 const TrainingPanel = dynamic(() => import('../_train/TrainingPanel').then((m) => m.TrainingPanel), { ssr: false });
 
+/** How often, and how many times, a project looks again at a last run that is still going when it opens. */
+const LAST_RUN_LOOK_MS = 2_000;
+const LAST_RUN_LOOKS = 3;
+
 interface Props {
   projectId: string;
   name: string;
@@ -74,19 +78,26 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   // The project opens on its last run; one the page lost mid-run (a reload, a closed tab) opens the training drawer, ready to resume.
   useEffect(() => {
     let live = true;
-    findLastRun(projectId).then(
-      (run) => {
-        if (!live || !run) return;
-        setLastRun(run);
-        if (run.status === 'interrupted') {
-          setTraining(true);
-          setTimeout(actions.fit, 60);
-        }
-      },
-      () => undefined, // the drawer's run history says what failed, when opened
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = (attempt: number) =>
+      findLastRun(projectId).then(
+        (run) => {
+          if (!live || !run) return;
+          setLastRun(run);
+          if (run.status === 'interrupted') {
+            setTraining(true);
+            setTimeout(actions.fit, 60);
+          } else if ((run.status === 'running' || run.status === 'paused') && attempt < LAST_RUN_LOOKS) {
+            // Still going: another tab trains it, or the tab that did has just closed and its beacon is on its way. Look again shortly.
+            timer = setTimeout(() => look(attempt + 1), LAST_RUN_LOOK_MS);
+          }
+        },
+        () => undefined, // the drawer's run history says what failed, when opened
+      );
+    void look(1);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the project opens
   }, [projectId]);

@@ -94,13 +94,15 @@ export function TrainingPanel({
 
   // The project opens on its last run (an interrupted one with its Resume), unless training has begun meanwhile.
   const lastRunId = lastRun?.id;
+  const lastRunStatus = lastRun?.status;
   const started = !!run;
   useEffect(() => {
     if (!lastRunId || started) return;
-    loadRun(lastRunId).then((detail) => setOpened((o) => o ?? detail), (e: Error) => onMessage(e.message));
+    // The same run again (it was found interrupted after all) replaces what was shown of it; another run opened by hand stays.
+    loadRun(lastRunId).then((detail) => setOpened((o) => (!o || o.id === detail.id ? detail : o)), (e: Error) => onMessage(e.message));
     setRefresh((r) => r + 1);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the last run is known; a run started since wins
-  }, [lastRunId]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the last run is known or changes status; a run started since wins
+  }, [lastRunId, lastRunStatus]);
 
   const { batchSize, iterations, seed, sampleEvery, evaluation } = doc.training;
   const parsed = RunSettingsSchema.safeParse({ batchSize, iterations, seed, sampleEvery, evaluation });
