@@ -71,6 +71,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // Leaving a page whose run has not stopped yet asks first (beforeunload): the bench leaves.
+    page.on('dialog', (dialog) => void dialog.accept());
     for (const template of TEMPLATES) {
       const project = await createProject(LOCAL_OWNER, { name: `bench ${template}`, template });
       if (!project.ok) throw new Error(project.error.message);

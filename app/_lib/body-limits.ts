@@ -26,7 +26,9 @@ export const BODY_LIMITS = {
   graphSave: 2 * GRAPH_LIMITS.bytes + 64 * KiB,
   /** A server action's arguments (names, ids, a sign-in form): far below what React's decoder counts up to (a million values). */
   action: 512 * KiB,
-  /** Any other write (sign-in and sign-up JSON, an interrupt beacon, a route that takes no body). */
+  /** POST /api/runs/:id/interrupt: the closing page's beacon with its last report (browsers carry 64 KiB of those per page). */
+  runLeave: 64 * KiB,
+  /** Any other write (sign-in and sign-up JSON, a route that takes no body). */
   other: 64 * KiB,
 } as const;
 
@@ -36,6 +38,7 @@ const ROUTES: { method: string; path: RegExp; limit: keyof typeof BODY_LIMITS; w
   { method: 'POST', path: /^\/api\/runs\/[^/]+\/checkpoints$/, limit: 'checkpoint', what: 'a checkpoint' },
   { method: 'POST', path: /^\/api\/projects\/[^/]+\/runs$/, limit: 'runCreate', what: 'a new run' },
   { method: 'PATCH', path: /^\/api\/runs\/[^/]+$/, limit: 'runReport', what: 'a run report' },
+  { method: 'POST', path: /^\/api\/runs\/[^/]+\/interrupt$/, limit: 'runLeave', what: "a closing page's last report" },
   { method: 'PUT', path: /^\/api\/runs\/[^/]+\/pictures\/[^/]+\/[^/]+$/, limit: 'picture', what: 'a picture' },
   { method: 'PUT', path: /^\/api\/projects\/[^/]+\/graph$/, limit: 'graphSave', what: 'a saved graph' },
 ];

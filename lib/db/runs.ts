@@ -6,6 +6,7 @@ import { ok } from '../result';
 import { parseCheckpoint, type EncodedCheckpoint } from '../train/checkpoint';
 import type { Diagnosis } from '../runtime/diagnostics';
 import { DiagnosisSchema, ENDED, MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, MAX_REPORT_POINT_BYTES, MetricPointSchema, pointBytes, thinPoints, RUN_STATUSES, RunSettingsSchema, type MetricPoint, type RunSettings, type RunStatus } from '../train/protocol';
+import { averageItPerSec } from '../train/speed';
 import { db } from './client';
 import { ended, invalid, notFound, type DataResult } from './errors';
 import { ownProjects, ownRuns, type Owner } from './owner';
@@ -88,7 +89,7 @@ const summary = (row: Row): RunSummary => ({
   series: JSON.parse(row.series) as string[],
   resumedFrom: row.resumedFrom,
   startIteration: row.startIteration,
-  averageItPerSec: row.seconds > 0 ? (row.iteration - row.startIteration) / row.seconds : null,
+  averageItPerSec: averageItPerSec(row),
   scores: row.scores ? (JSON.parse(row.scores) as MetricPoint) : null,
   scoreNote: row.scoreNote,
   diagnoses: JSON.parse(row.diagnoses) as Diagnosis[],
@@ -258,15 +259,22 @@ function mergeDiagnoses(stored: Diagnosis[], added: Diagnosis[]): Diagnosis[] {
   return [...stored, ...added.filter((d) => !seen.has(d.id) && seen.add(d.id))].slice(0, MAX_DIAGNOSES);
 }
 
-/** Called as the tab closes (a beacon): a run still going is marked interrupted at once. */
-export async function interruptRun(owner: Owner, runId: unknown): Promise<DataResult<true>> {
+/**
+ * Called as the tab closes (a beacon), or by the page that replaced it: the
+ * closing page's last report, when it sent one (its points since its last
+ * report, its progress: as a report, its status aside), is recorded, then a
+ * run still going is marked interrupted at once, in that order. A report
+ * that cannot be recorded does not keep the run from being marked.
+ */
+export async function interruptRun(owner: Owner, runId: unknown, lastReport?: unknown): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
+  const recorded = lastReport === undefined ? ok(true) : await updateRun(owner, id.data, typeof lastReport === 'object' && lastReport !== null ? { ...lastReport, status: undefined, message: undefined } : lastReport);
   await db().run.updateMany({
     where: { id: id.data, ...ownRuns(owner), status: { in: ['running', 'paused'] } },
     data: { status: 'interrupted', message: 'The page training this run was closed' },
   });
-  return ok(true);
+  return recorded.ok || recorded.error.kind === 'ended' ? ok(true) : recorded;
 }
 
 async function markInterrupted(where: { id?: string; projectId?: string; project?: ReturnType<typeof ownProjects> }) {

@@ -2,13 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendProbe, BrowserBackend } from './protocol';
-import { BROWSER_BACKENDS } from './protocol';
+import { isSoftwareRenderer } from './backend-choice';
 
 /**
  * Backend selection in the browser worker. tfjs silently falls back when a
  * backend fails to initialise, so every choice is checked against
- * tf.getBackend(). "auto" measures instead of assuming: a software WebGPU
- * adapter (SwiftShader) is correct but far slower than WASM.
+ * tf.getBackend().
  */
 export const WASM_PATH = '/api/tfjs-wasm/';
 setWasmPaths(WASM_PATH);
@@ -33,14 +32,30 @@ function serveThreadFactoryUnbundled() {
   };
 }
 
-async function note(name: BrowserBackend): Promise<string | undefined> {
+/**
+ * What the active backend runs on, for the panel, and whether it is a
+ * software renderer (SwiftShader, llvmpipe): correct, but far slower than
+ * WASM, so Auto's probe does not spend its seconds on one.
+ */
+export async function describeBackend(name: BrowserBackend): Promise<{ note?: string; software: boolean }> {
   if (name === 'webgpu') {
     // `info` is newer than the bundled WebGPU typings.
-    const adapter = (await navigator.gpu?.requestAdapter()) as { info?: { isFallbackAdapter?: boolean; vendor?: string } } | null;
-    return adapter?.info?.isFallbackAdapter ? 'software adapter' : adapter?.info?.vendor || undefined;
+    const adapter = (await navigator.gpu?.requestAdapter()) as { info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string } } | null;
+    const info = adapter?.info;
+    const named = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
+    const software = !!info?.isFallbackAdapter || isSoftwareRenderer(named);
+    return { note: software ? 'software adapter' : info?.vendor || undefined, software };
   }
-  if (name === 'wasm') return globalThis.crossOriginIsolated ? 'SIMD, threads' : 'SIMD, no threads (page not cross-origin isolated)';
-  return undefined;
+  if (name === 'webgl') {
+    // The renderer tfjs itself draws with (the backend is active).
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    const renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '') : '';
+    const software = isSoftwareRenderer(renderer);
+    return { note: software ? 'software renderer' : undefined, software };
+  }
+  if (name === 'wasm') return { note: globalThis.crossOriginIsolated ? 'SIMD, threads' : 'SIMD, no threads (page not cross-origin isolated)', software: false };
+  return { software: false };
 }
 
 export async function activate(name: BrowserBackend): Promise<boolean> {
@@ -54,64 +69,16 @@ export async function activate(name: BrowserBackend): Promise<boolean> {
 }
 
 /**
- * Milliseconds per training step of a small MLP (784-128-1, batch 128): the
- * shape of the seeds' models. Reads the loss asynchronously, as training
- * does: a synchronous read on WebGPU in a worker returns at once with wrong
- * values (and would make WebGPU look fastest).
+ * Activates the chosen backend and says which is in use. The page resolves
+ * "auto" with its probe (probe-runner.ts) before it starts a run; a bare
+ * "auto" here takes the baseline, WASM (else CPU), never a slower guess.
  */
-async function measure(): Promise<number> {
-  const x = tf.randomUniform([128, 784]);
-  const w1 = tf.variable(tf.randomNormal([784, 128], 0, 0.05));
-  const w2 = tf.variable(tf.randomNormal([128, 1], 0, 0.05));
-  const step = async () => {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.sigmoid(tf.matMul(tf.relu(tf.matMul(x, w1)), w2))) as tf.Scalar, [w1, w2]);
-      w1.assign(tf.sub(w1, tf.mul(grads[w1.name]!, 0.01)));
-      w2.assign(tf.sub(w2, tf.mul(grads[w2.name]!, 0.01)));
-      return value;
-    });
-    await loss.data();
-    loss.dispose();
-  };
-  try {
-    await step(); // warm-up: shader compilation, wasm instantiation
-    const start = performance.now();
-    let steps = 0;
-    while (steps < 5 && performance.now() - start < 1500) {
-      await step();
-      steps += 1;
-    }
-    return (performance.now() - start) / steps;
-  } finally {
-    [x, w1, w2].forEach((t) => t.dispose());
-  }
-}
-
-let probed: Promise<BackendProbe[]> | undefined;
-
-/** Initialises and times every backend once per worker. */
-export function probeBackends(): Promise<BackendProbe[]> {
-  probed ??= (async () => {
-    const probes: BackendProbe[] = [];
-    for (const name of BROWSER_BACKENDS) {
-      const available = await activate(name);
-      probes.push(available ? { name, available, note: await note(name), msPerStep: await measure() } : { name, available });
-    }
-    return probes;
-  })();
-  return probed;
-}
-
-/** Activates the chosen backend (auto: the fastest measured) and says which is in use. */
 export async function selectBackend(choice: BackendChoice): Promise<{ backend: BrowserBackend; probes: BackendProbe[] }> {
-  if (choice !== 'auto') {
-    if (!(await activate(choice))) throw new Error(`The ${choice} backend is not available in this browser`);
-    return { backend: choice, probes: [{ name: choice, available: true, note: await note(choice) }] };
+  const candidates: BrowserBackend[] = choice === 'auto' ? ['wasm', 'cpu'] : [choice];
+  for (const name of candidates) {
+    if (await activate(name)) return { backend: name, probes: [{ name, available: true, note: (await describeBackend(name)).note }] };
   }
-  const probes = await probeBackends();
-  const ranked = probes.filter((p) => p.available).sort((a, b) => a.msPerStep! - b.msPerStep!);
-  for (const probe of ranked) if (await activate(probe.name)) return { backend: probe.name, probes };
-  throw new Error('No tfjs backend could be initialised in this browser');
+  throw new Error(choice === 'auto' ? 'No tfjs backend could be initialised in this browser' : `The ${choice} backend is not available in this browser`);
 }
 
 export { tf };

@@ -26,8 +26,12 @@ export interface BackendProbe {
   name: BrowserBackend;
   available: boolean;
   note?: string;
-  /** Milliseconds per step of a small reference MLP training step, when measured. */
+  /** Milliseconds per training step of the model to train, when measured (Auto's probe). */
   msPerStep?: number;
+  /** Milliseconds from creating the program to the end of its first step (compiling its kernels). */
+  warmUpMs?: number;
+  /** Why it was not measured or not used: a software renderer, too slow to start, an error. */
+  reason?: string;
 }
 
 export type TrainCommand =
@@ -36,6 +40,12 @@ export type TrainCommand =
   | { type: 'resume' }
   | { type: 'step' }
   | { type: 'stop' }
+  /**
+   * A checkpoint now, saved by the worker itself to the run `runId` (the page
+   * is being left or hidden: its own thread may be blocked by the leave
+   * warning, or about to go). Answered with `checkpoint-saved` or a notice.
+   */
+  | { type: 'checkpoint'; runId: string }
   | { type: 'interpolate'; from: number; to: number }
   /** Loads a checkpoint without training, to show its samples. */
   | { type: 'inspect'; doc: GraphDoc; checkpoint: EncodedCheckpoint; backend: BackendChoice };
@@ -134,4 +144,6 @@ export type TrainEvent =
   /** Something the user should know that does not change the run (a preview that failed). */
   | { type: 'notice'; message: string }
   | { type: 'checkpoint'; checkpoint: EncodedCheckpoint }
+  /** A checkpoint asked for with the `checkpoint` command, saved by the worker. */
+  | { type: 'checkpoint-saved'; id: string; iteration: number }
   | { type: 'status'; status: RunStatus; message?: string; iteration: number };

@@ -10,6 +10,7 @@ import { Diagnostician, type Diagnosis } from '../runtime/diagnostics';
 import { scoreNamesFor, scoreValues } from '../runtime/scores';
 import { createScorer, type RunScorer, type ScorerResult } from '../compile/scoring';
 import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
+import { checkpointInterval } from './checkpoint-interval';
 
 /** What the session needs from where it runs (the browser worker, or a test in Node). */
 export interface SessionHost {
@@ -19,6 +20,8 @@ export interface SessionHost {
   png(image: Picture): Promise<Blob>;
   /** The bundled MNIST classifier, for quality scores of MNIST-like samples. */
   classifier(): Promise<Classifier>;
+  /** Stores a checkpoint with the run `runId` (the `checkpoint` command: the page may be going). */
+  saveCheckpoint(runId: string, checkpoint: EncodedCheckpoint): Promise<{ id: string; iteration: number }>;
 }
 
 /** Steps run back to back for this long (seconds) before the session looks at its messages. */
@@ -32,7 +35,11 @@ interface Run {
   loop: TrainingLoop;
   doc: GraphDoc;
   settings: RunSettings;
+  /** Seconds of training between checkpoints: the start command's, longer for large checkpoints (checkpoint-interval.ts). */
+  checkpointEvery: number;
   checkpointSeconds: number;
+  /** The iteration of the last checkpoint made. */
+  lastCheckpointIteration?: number;
   points: MetricPoint[];
   scorer?: RunScorer;
   diagnostician: Diagnostician;
@@ -57,7 +64,8 @@ function yieldToMessages(): Promise<void> {
  * stop. Runs steps in short slices so pause and stop take effect at once,
  * sends losses in batches, pictures every `sampleEvery` iterations (before the
  * step, as the seeds save them) and checkpoints every `checkpointSeconds` of
- * training and whenever the run pauses or ends. A NaN or infinite loss ends
+ * training (longer for large checkpoints), whenever the run pauses or ends,
+ * and when the page asks (it is being left or hidden). A NaN or infinite loss ends
  * the run without a checkpoint: the last good one stays.
  */
 export class TrainingSession {
@@ -70,6 +78,8 @@ export class TrainingSession {
   /** The running loop; pause and stop are requests it honours between iterations, so a step is never cut in half. */
   private looping?: Promise<void>;
   private requested?: 'paused' | 'stopped';
+  /** A checkpoint asked for by the page (it is being left or hidden), for the run with this id; made between iterations. */
+  private urgent?: string;
 
   constructor(private host: SessionHost) {}
 
@@ -115,6 +125,20 @@ export class TrainingSession {
           if (outcome === 'completed') return await this.settle('completed');
           if (outcome === 'continue') await this.flush(true);
         });
+      case 'checkpoint':
+        if (this.status === 'running') {
+          this.urgent = command.runId;
+          return Promise.resolve();
+        }
+        // Otherwise once the command before it is done (a start: then the loop makes it), unless a pause's checkpoint holds this iteration already.
+        return this.enqueue(async () => {
+          if (this.status === 'running') {
+            this.urgent = command.runId;
+            return;
+          }
+          await this.looping; // a pause winding down
+          if (this.status === 'paused' && this.run?.lastCheckpointIteration !== this.run?.program.iteration) await this.saveNow(command.runId);
+        });
       case 'inspect':
         return this.enqueue(() => this.inspect(command.doc, command.checkpoint, command.backend));
       case 'interpolate':
@@ -140,6 +164,7 @@ export class TrainingSession {
 
   private async prepare(doc: GraphDoc, settings: RunSettings, choice: BackendChoice) {
     this.generation += 1;
+    this.urgent = undefined;
     this.run?.scorer?.dispose();
     this.run?.program.dispose();
     this.run = undefined;
@@ -203,7 +228,7 @@ export class TrainingSession {
         this.diagnose(diagnostician.scores(step, scores));
       },
     });
-    return { program, loop, doc, settings, checkpointSeconds, points, scorer, diagnostician, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
+    return { program, loop, doc, settings, checkpointEvery: checkpointSeconds, checkpointSeconds, points, scorer, diagnostician, lastCheckpointAt: 0, window: { steps: 0, seconds: 0, itPerSec: 0 } };
   }
 
   private diagnose(found: Diagnosis[]) {
@@ -236,7 +261,8 @@ export class TrainingSession {
       if (outcome === 'diverged') return;
       await this.flush(false);
       if (this.requested) return await this.settle(this.requested);
-      if (run.loop.summary().seconds - run.lastCheckpointAt >= run.checkpointSeconds) await this.checkpoint();
+      if (this.urgent) await this.saveNow(this.urgent);
+      else if (run.loop.summary().seconds - run.lastCheckpointAt >= run.checkpointEvery) await this.checkpoint();
       await yieldToMessages();
     }
   }
@@ -289,10 +315,31 @@ export class TrainingSession {
   }
 
   private async checkpoint() {
+    this.host.post({ type: 'checkpoint', checkpoint: await this.encode() });
+  }
+
+  /**
+   * The checkpoint the page asked for, saved by this worker: the page's own
+   * thread may be held by the leave warning. Training goes on while it uploads.
+   */
+  private async saveNow(runId: string) {
+    this.urgent = undefined;
+    const checkpoint = await this.encode();
+    this.host.saveCheckpoint(runId, checkpoint).then(
+      (saved) => this.host.post({ type: 'checkpoint-saved', ...saved }),
+      (error: unknown) => this.host.post({ type: 'notice', message: `The checkpoint could not be saved: ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  }
+
+  /** Encodes the weights and optimizer state as they are between iterations, and times the next periodic checkpoint from its cost. */
+  private async encode(): Promise<EncodedCheckpoint> {
     const run = this.run!;
     run.lastCheckpointAt = run.loop.summary().seconds;
+    const started = performance.now();
     const checkpoint = await encodeCheckpoint(this.tf!, run.doc.name, run.program.state());
-    this.host.post({ type: 'checkpoint', checkpoint });
+    run.lastCheckpointIteration = checkpoint.manifest.iteration;
+    run.checkpointEvery = checkpointInterval(run.checkpointSeconds, { bytes: checkpoint.weights.byteLength, encodeSeconds: (performance.now() - started) / 1000 });
+    return checkpoint;
   }
 
   /** Ends (or pauses) the run: the losses so far, a checkpoint, then the status (the loop took the final pictures of a completed run). */

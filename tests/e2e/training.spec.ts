@@ -161,8 +161,14 @@ test('a loss that becomes infinite stops the run with a message naming it; closi
   const otherPanel = await openTraining(other, { batch: 32, iterations: 100_000, sampleEvery: 10, backend: 'wasm' });
   await otherPanel.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(state(other)).toContainText('Run #2', { timeout: 60_000 });
+  // Closing a tab that trains asks first (beforeunload); the user leaves.
+  const asked = other.waitForEvent('dialog');
   await other.close({ runBeforeUnload: true });
+  const leave = await asked;
+  expect(leave.type()).toBe('beforeunload');
+  await leave.accept();
+  await expect.poll(() => other.isClosed()).toBe(true);
   await page.reload();
-  await page.getByRole('button', { name: 'Training' }).click();
+  // The project opens on its last run, lost mid-run: the training drawer opens by itself.
   await expect(page.getByLabel('Run history').locator('li').first()).toHaveAttribute('data-status', 'interrupted');
 });

@@ -95,6 +95,24 @@ describe('runs', () => {
     expect(back.ok && back.value.status).toBe('running');
   });
 
+  it("records the closing page's last report with the interrupt: its points, its progress, never its status", async () => {
+    const { run } = await newRun();
+    await updateRun(LOCAL_OWNER, run.id, { iteration: 2, seconds: 1, points: [0, 1].map((step) => ({ step, values: { D_loss: 1, G_loss: 2 } })) });
+    const last = { iteration: 4, itPerSec: 2, seconds: 2, status: 'completed', points: [2, 3].map((step) => ({ step, values: { D_loss: 1, G_loss: 2 } })), diagnoses: [] };
+    expect(await interruptRun(LOCAL_OWNER, run.id, last)).toEqual({ ok: true, value: true });
+    const after = await getRun(LOCAL_OWNER, run.id);
+    if (!after.ok) throw new Error(after.error.message);
+    expect(after.value).toMatchObject({ status: 'interrupted', iteration: 4, seconds: 2, averageItPerSec: 2 });
+    expect(after.value.points.map((p) => p.step)).toEqual([0, 1, 2, 3]);
+
+    // A report that cannot be recorded still lets the run be marked, and says why.
+    const { run: other } = await newRun();
+    const refused = await interruptRun(LOCAL_OWNER, other.id, { iteration: -1 });
+    expect(refused.ok).toBe(false);
+    const marked = await getRun(LOCAL_OWNER, other.id);
+    expect(marked.ok && marked.value.status).toBe('interrupted');
+  });
+
   it('stores PNG pictures and refuses anything else', async () => {
     const { run } = await newRun();
     expect(await addPicture(LOCAL_OWNER, run.id, { kind: 'samples', index: 0, step: 0 }, png())).toEqual({ ok: true, value: true });

@@ -12,6 +12,8 @@ import { nodeClassifier } from '../../../lib/data/classifier';
 /** A session as the worker runs it, with wasm in Node standing in for the browser's backend. */
 function harness() {
   const events: TrainEvent[] = [];
+  /** Checkpoints the session saved itself (the `checkpoint` command), by run. */
+  const saved: { runId: string; iteration: number }[] = [];
   const waiters: { test: (e: TrainEvent) => boolean; resolve: (e: TrainEvent) => void }[] = [];
   const session = new TrainingSession({
     post(event) {
@@ -26,11 +28,15 @@ function harness() {
       png.data = Buffer.from(pixels);
       return new Blob([new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0 }))], { type: 'image/png' });
     },
+    saveCheckpoint: async (runId, checkpoint) => {
+      saved.push({ runId, iteration: checkpoint.manifest.iteration });
+      return { id: `checkpoint-${saved.length}`, iteration: checkpoint.manifest.iteration };
+    },
   });
   const next = (test: (e: TrainEvent) => boolean) => new Promise<TrainEvent>((resolve) => waiters.push({ test, resolve }));
   const of = <T extends TrainEvent['type']>(type: T) => events.filter((e): e is Extract<TrainEvent, { type: T }> => e.type === type);
   const steps = () => of('progress').flatMap((p) => p.points.map((point) => point.step));
-  return { session, events, next, of, steps };
+  return { session, events, next, of, steps, saved };
 }
 
 const gan = getTemplate('gan')!.doc;
@@ -128,6 +134,32 @@ describe('training session (the worker)', () => {
     expect(stopped.iteration).toBeGreaterThan(before + 1);
     expect(steps()).toEqual(Array.from({ length: stopped.iteration }, (_, i) => i));
     expect(of('checkpoint').at(-1)!.checkpoint.manifest.iteration).toBe(stopped.iteration);
+  });
+
+  it('saves a checkpoint the page asks for (it is being left) between iterations, no older than the iteration shown, while training goes on', async () => {
+    const { session, next, of, saved } = harness();
+    const started = session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 1_000_000 }, backend: 'wasm', checkpointSeconds: 3600 });
+    await next((e) => e.type === 'progress');
+    const shown = of('progress').at(-1)!.iteration;
+    await session.handle({ type: 'checkpoint', runId: 'run-1' });
+    const answer = (await next((e) => e.type === 'checkpoint-saved')) as Extract<TrainEvent, { type: 'checkpoint-saved' }>;
+    expect(saved).toEqual([{ runId: 'run-1', iteration: answer.iteration }]);
+    expect(answer.iteration).toBeGreaterThanOrEqual(shown);
+    // Saved by the session, not sent to the page as a periodic one; and the run trains on.
+    expect(of('checkpoint')).toEqual([]);
+    await next((e) => e.type === 'progress' && e.iteration > answer.iteration);
+    expect(of('status').at(-1)!.status).toBe('running');
+
+    // Paused: the pause's checkpoint holds that iteration, so none is made again; after a step, one is.
+    await session.handle({ type: 'pause' });
+    const paused = of('status').at(-1)!.iteration;
+    await session.handle({ type: 'checkpoint', runId: 'run-1' });
+    expect(saved).toHaveLength(1);
+    await session.handle({ type: 'step' });
+    await session.handle({ type: 'checkpoint', runId: 'run-1' });
+    expect(saved.at(-1)).toEqual({ runId: 'run-1', iteration: paused + 1 });
+    await session.handle({ type: 'stop' });
+    await started;
   });
 
   it('runs quick commands one after another: no iteration twice, none skipped, pictures once each', async () => {

@@ -2,13 +2,15 @@
 
 import { ReactFlowProvider } from '@xyflow/react';
 import dynamic from 'next/dynamic';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { analyse } from '@/lib/graph/analyse';
 import { datasetsUsed } from '@/lib/graph/datasets';
 import { scopeGraph, updateNode } from '@/lib/graph/edit';
 import { fitToData } from '@/lib/graph/fit';
 import type { GraphDoc } from '@/lib/graph/schema';
+import type { RunSummary } from '@/lib/db/runs';
+import { lastRun as findLastRun } from '../_train/recovery';
 import { Canvas } from './Canvas';
 import { FitNotice, type FitReport } from './FitNotice';
 import { networkColor } from './flow';
@@ -28,6 +30,10 @@ import { useTheme } from './useTheme';
 
 // Loaded when first opened: charts and checkpoint handling stay out of the editor's first load.
 const TrainingPanel = dynamic(() => import('../_train/TrainingPanel').then((m) => m.TrainingPanel), { ssr: false });
+
+/** How often, and how many times, a project looks again at a last run that is still going when it opens. */
+const LAST_RUN_LOOK_MS = 2_000;
+const LAST_RUN_LOOKS = 3;
 
 interface Props {
   projectId: string;
@@ -62,11 +68,39 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
   const [fitReport, setFitReport] = useState<FitReport>();
   // undefined until first opened; afterwards the panel stays mounted (hidden) so a run survives closing it.
   const [training, setTraining] = useState<boolean>();
+  const [lastRun, setLastRun] = useState<RunSummary>();
   const save = useAutosave(projectId, version, doc);
   const actions = useEditorActions(store, setMessage);
   const toggleHelp = useCallback((open?: boolean) => setHelp((h) => open ?? !h), []);
   const closeHistory = useCallback(() => setHistory(false), []);
   useShortcuts(actions, toggleHelp);
+
+  // The project opens on its last run; one the page lost mid-run (a reload, a closed tab) opens the training drawer, ready to resume.
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = (attempt: number) =>
+      findLastRun(projectId).then(
+        (run) => {
+          if (!live || !run) return;
+          setLastRun(run);
+          if (run.status === 'interrupted') {
+            setTraining(true);
+            setTimeout(actions.fit, 60);
+          } else if ((run.status === 'running' || run.status === 'paused') && attempt < LAST_RUN_LOOKS) {
+            // Still going: another tab trains it, or the tab that did has just closed and its beacon is on its way. Look again shortly.
+            timer = setTimeout(() => look(attempt + 1), LAST_RUN_LOOK_MS);
+          }
+        },
+        () => undefined, // the drawer's run history says what failed, when opened
+      );
+    void look(1);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the project opens
+  }, [projectId]);
 
   const selectedNode = selectedNodes.size === 1 ? scopeGraph(doc, scope).nodes.find((n) => selectedNodes.has(n.id)) : undefined;
 
@@ -144,7 +178,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
       </div>
       {training !== undefined && (
         <div className="training-drawer" hidden={!training}>
-          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} onChange={store.getState().setDoc} onMessage={setMessage} />
+          <TrainingPanel projectId={projectId} doc={doc} analysis={analysis} lastRun={lastRun} onChange={store.getState().setDoc} onMessage={setMessage} />
         </div>
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} shortcuts={SHORTCUTS} />}

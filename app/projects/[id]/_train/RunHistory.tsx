@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { RunSummary } from '@/lib/db/runs';
 import { listRuns } from './api';
 import { SCORE_NAMES } from '@/lib/runtime/scores';
+import { speedLabel } from '@/lib/train/speed';
 
 const when = (date: Date | string) => new Date(date).toLocaleString();
 
@@ -19,7 +20,8 @@ export interface LiveProgress {
   status: string;
   iteration: number;
   total: number;
-  itPerSec: number;
+  /** Its speed as the panel shows it (lib/train/speed.ts): the two never disagree. */
+  speed: string;
 }
 
 /** The project's runs, newest first, with their progress and average speed: open one, or overlay its losses on the chart. */
@@ -68,7 +70,7 @@ export function RunHistory({
           <span>
             <strong>#{run.number}</strong> <span className={`run-status ${status}`}>{status}</span> · {iteration.toLocaleString()}/{total.toLocaleString()} ·{' '}
             {run.backend}
-            {now ? ` · ${now.itPerSec.toFixed(1)} it/s now` : run.averageItPerSec ? ` · ${run.averageItPerSec.toFixed(1)} it/s average` : ''}
+            {now ? ` · ${now.speed}` : run.averageItPerSec !== null ? ` · ${speedLabel({ ...run, active: false })}` : ''}
           </span>
           <progress max={total} value={iteration} aria-label={`Run #${run.number}: ${iteration} of ${total} iterations`} />
           {(run.scores || run.diagnoses.length > 0) && (

@@ -14,7 +14,7 @@ const NUMBERS: { key: Exclude<keyof TrainingSettings, 'backend' | 'guard' | 'eva
 const DEFAULT_GUARD = { factor: 10, patience: 50 };
 
 const BACKEND_LABELS: Record<TrainingSettings['backend'], string> = {
-  auto: 'Auto (fastest measured)',
+  auto: 'Auto (fastest)',
   webgpu: 'webgpu',
   webgl: 'webgl',
   wasm: 'wasm',

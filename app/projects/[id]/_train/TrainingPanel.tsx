@@ -5,7 +5,8 @@ import { lower } from '@/lib/plan/lower';
 import { SEED_LAYOUT } from '@/lib/plan/plan';
 import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
-import type { RunDetail } from '@/lib/db/runs';
+import type { RunDetail, RunSummary } from '@/lib/db/runs';
+import { speedLabel } from '@/lib/train/speed';
 import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
 import { OnnxDownload } from './OnnxDownload';
 import { loadCheckpoint, loadRun } from './api';
@@ -60,7 +61,22 @@ function monitorAxes(graphs: GraphDoc[]): ChartAxes {
  * pictures (saved with the graph), controls, live losses and pictures, run
  * history and checkpoints.
  */
-export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }: { projectId: string; doc: GraphDoc; analysis: Analysis; onChange(doc: GraphDoc): void; onMessage(message: string): void }) {
+export function TrainingPanel({
+  projectId,
+  doc,
+  analysis,
+  lastRun,
+  onChange,
+  onMessage,
+}: {
+  projectId: string;
+  doc: GraphDoc;
+  analysis: Analysis;
+  /** The project's last run when the project opened: shown with its charts and grids until another is trained or opened. */
+  lastRun?: RunSummary;
+  onChange(doc: GraphDoc): void;
+  onMessage(message: string): void;
+}) {
   const { run, metrics, metricsVersion, start, inspect, command } = useTrainer(projectId, onMessage);
   const backend = doc.training.backend;
   const [log, setLog] = useState(false);
@@ -76,6 +92,18 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
   const runId = run?.id;
   const runStatus = run?.savedStatus;
   useEffect(() => setRefresh((r) => r + 1), [runId, runStatus]);
+
+  // The project opens on its last run (an interrupted one with its Resume), unless training has begun meanwhile.
+  const lastRunId = lastRun?.id;
+  const lastRunStatus = lastRun?.status;
+  const started = !!run;
+  useEffect(() => {
+    if (!lastRunId || started) return;
+    // The same run again (it was found interrupted after all) replaces what was shown of it; another run opened by hand stays.
+    loadRun(lastRunId).then((detail) => setOpened((o) => (!o || o.id === detail.id ? detail : o)), (e: Error) => onMessage(e.message));
+    setRefresh((r) => r + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the last run is known or changes status; a run started since wins
+  }, [lastRunId, lastRunStatus]);
 
   const { batchSize, iterations, seed, sampleEvery, evaluation } = doc.training;
   const parsed = RunSettingsSchema.safeParse({ batchSize, iterations, seed, sampleEvery, evaluation });
@@ -130,6 +158,7 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
 
   const remaining = run && run.itPerSec > 0 ? (run.total - run.iteration) / run.itPerSec : NaN;
   const probe = run?.probes?.find((p) => p.name === run.backend);
+  const lastCheckpoint = viewed?.checkpoints.at(-1);
 
   return (
     <section className="training" aria-label="Training">
@@ -164,13 +193,21 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
             <progress max={run.total} value={run.iteration} />
             <span data-testid="run-state" data-status={run.status} data-backend={run.backend ?? ''} data-iteration={run.iteration}>
               {run.number ? `Run #${run.number} · ` : ''}
-              {run.status === 'preparing' ? 'preparing (loading MNIST, starting the backend)…' : run.status} · iteration {run.iteration.toLocaleString()} /{' '}
-              {run.total.toLocaleString()} · {run.itPerSec.toFixed(1)} it/s · {active ? `${duration(remaining)} left` : `${duration(run.seconds)} trained`}
+              {run.status === 'preparing' ? `preparing (${run.preparing ?? 'loading the data, starting the backend'})…` : run.status} · iteration{' '}
+              {run.iteration.toLocaleString()} / {run.total.toLocaleString()} ·{' '}
+              <span data-testid="run-speed">{speedLabel({ ...run, active: run.status !== 'preparing' && active })}</span> ·{' '}
+              {active ? `${duration(remaining)} left` : `${duration(run.seconds)} trained`}
             </span>
             {run.backend && (
-              <span className="backend" title={run.probes?.map((p) => `${p.name}: ${p.available ? `${p.msPerStep?.toFixed(1) ?? '?'} ms/step` : 'unavailable'}`).join('\n')}>
+              <span className="backend" title={run.auto?.why ?? run.probes?.map((p) => `${p.name}: ${p.note ?? (p.available ? 'available' : 'unavailable')}`).join('\n')}>
                 Backend: <strong data-testid="backend">{run.backend}</strong>
                 {probe?.note ? ` (${probe.note})` : ''}
+                {run.auto && (
+                  <span className="muted" data-testid="auto-backend" data-cached={run.auto.cached}>
+                    {' '}
+                    · Auto ({run.auto.cached ? `measured ${new Date(run.auto.at).toLocaleDateString()}` : 'measured now'})
+                  </span>
+                )}
               </span>
             )}
             {run.message && (
@@ -182,11 +219,23 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
         )}
         {viewed && (
           <div className="progress">
-            <span>
-              Viewing run #{viewed.number} ({viewed.status}, {viewed.iteration.toLocaleString()} iterations on {viewed.backend}){' '}
+            <span data-testid="viewed-run" data-status={viewed.status}>
+              Viewing run #{viewed.number} ({viewed.status}, {viewed.iteration.toLocaleString()} iterations on {viewed.backend}
+              {viewed.averageItPerSec !== null && `, ${speedLabel({ ...viewed, active: false })}`}){' '}
               <button onClick={() => setOpened(undefined)}>Close</button>
             </span>
             {viewed.message && <p className="muted">{viewed.message}</p>}
+            {viewed.status === 'interrupted' && (
+              <p className="resume-interrupted">
+                {lastCheckpoint && lastCheckpoint.iteration < viewed.settings.iterations ? (
+                  <button className="primary" onClick={() => resume(viewed, lastCheckpoint.id)}>
+                    Resume from iteration {lastCheckpoint.iteration.toLocaleString()}
+                  </button>
+                ) : (
+                  <span className="muted">No checkpoint was saved before the page closed: train it again.</span>
+                )}
+              </p>
+            )}
             <ul className="checkpoints" aria-label="Checkpoints">
               {viewed.checkpoints.map((c, i) => (
                 <li key={c.id}>
@@ -233,7 +282,7 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
           refresh={refresh}
           opened={opened?.id}
           overlaid={overlay?.id}
-          live={run?.id ? { id: run.id, status: run.status, iteration: run.iteration, total: run.total, itPerSec: run.itPerSec } : undefined}
+          live={run?.id ? { id: run.id, status: run.status, iteration: run.iteration, total: run.total, speed: speedLabel({ ...run, active }) } : undefined}
           onOpen={open}
           onOverlay={overlayRun}
         />

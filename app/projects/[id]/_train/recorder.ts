@@ -1,10 +1,10 @@
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
-import { MANIFEST_FILE, WEIGHTS_FILE } from '@/lib/train/checkpoint';
 import { MAX_PICTURES_PER_RUN, MAX_POINTS_PER_REPORT, reportChunk, storablePoint, thinPoints, type MetricPoint, type Picture, type RunSettings, type RunStatus } from '@/lib/train/protocol';
 import type { GraphDoc } from '@/lib/graph/schema';
-import { jsonBody, requestJson } from './api';
+import { jsonBody, requestJson, saveCheckpoint } from './api';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { isScoreName } from '@/lib/runtime/scores';
+import { leaveReport } from '@/lib/train/leave-report';
 
 /** How often the page reports to the server while a run is live (also its heartbeat). */
 const REPORT_MS = 2000;
@@ -40,6 +40,11 @@ export class RunRecorder {
     });
     this.queue.catch((e: Error) => onError(`The run could not be saved: ${e.message}`));
     this.timer = setInterval(() => this.report(), REPORT_MS);
+  }
+
+  /** The run's id, once the server has created it. */
+  get id(): string | undefined {
+    return this.runId;
   }
 
   points(logged: MetricPoint[], progress: { iteration: number; itPerSec: number; seconds: number }) {
@@ -85,19 +90,28 @@ export class RunRecorder {
   }
 
   checkpoint(checkpoint: EncodedCheckpoint, onSaved: (saved: { id: string; iteration: number }) => void) {
-    const form = new FormData();
-    form.set(MANIFEST_FILE, JSON.stringify(checkpoint.manifest));
-    form.set(WEIGHTS_FILE, new Blob([new Uint8Array(checkpoint.weights)]), WEIGHTS_FILE);
-    this.enqueue(async () => onSaved(await requestJson<{ id: string; iteration: number }>(`/api/runs/${this.runId}/checkpoints`, { method: 'POST', body: form })));
+    this.enqueue(async () => onSaved(await saveCheckpoint(this.runId!, checkpoint)));
   }
 
-  /** The worker is gone (the tab closes, the editor unmounts, a new run starts): a live run is marked interrupted. */
+  /**
+   * The worker is gone (the tab closes, the editor unmounts, a new run
+   * starts): a live run is marked interrupted by a beacon, which outlives the
+   * page and carries the points not yet reported (as many as a beacon holds),
+   * so the chart reopens as far as the page had drawn it.
+   */
   dispose() {
-    if (this.runId && !this.closed) navigator.sendBeacon(`/api/runs/${this.runId}/interrupt`);
+    if (this.runId && !this.closed) {
+      const url = `/api/runs/${this.runId}/interrupt`;
+      const { body, carried } = leaveReport({ ...this.progress, scores: this.scores, diagnoses: this.diagnoses }, this.pending);
+      // A string goes as text/plain, a type a beacon may carry; refused (the browser's beacon quota is spent), the bare interrupt still goes.
+      if (navigator.sendBeacon(url, body)) this.pending = this.pending.slice(carried);
+      else navigator.sendBeacon(url);
+    }
     this.close();
   }
 
-  private report() {
+  /** Reports now rather than at the next tick (the page is being hidden: its timers may soon be throttled). */
+  report() {
     if (!this.closed) this.enqueue(() => this.sendReport());
   }
 

@@ -2,10 +2,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
-import type { BackendChoice, BackendProbe, BrowserBackend, RunSettings, RunStatus, TrainCommand, TrainEvent } from '@/lib/train/protocol';
+import { ENDED, type BackendChoice, type BackendProbe, type BrowserBackend, type RunSettings, type RunStatus, type TrainCommand, type TrainEvent } from '@/lib/train/protocol';
 import { RunRecorder } from './recorder';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { MetricSeries } from './series';
+import { autoBackend, type AutoChoice } from './autoBackend';
+import { forgetTraining, rememberTraining } from './recovery';
 
 export interface PictureRef {
   index: number;
@@ -22,7 +24,13 @@ export interface LiveRun {
   message?: string;
   backend?: BrowserBackend;
   probes?: BackendProbe[];
+  /** How Auto chose the backend: what each one measured, and whether that was measured now or kept from before. */
+  auto?: Pick<AutoChoice, 'why' | 'at' | 'cached'>;
+  /** What the run is waiting for while it prepares. */
+  preparing?: string;
   iteration: number;
+  /** The iteration it started from (a resumed run: its checkpoint's). */
+  startIteration: number;
   total: number;
   itPerSec: number;
   seconds: number;
@@ -38,8 +46,16 @@ export interface LiveRun {
   checkpoint?: { id: string; iteration: number };
 }
 
+/** Seconds of training between periodic checkpoints (longer for large models: lib/train/checkpoint-interval.ts). */
+const CHECKPOINT_SECONDS = 10;
 const ACTIVE: readonly LiveRun['status'][] = ['preparing', 'running', 'paused'];
 export const isActive = (run?: LiveRun) => !!run && ACTIVE.includes(run.status);
+/** A run whose worker holds weights worth a checkpoint. */
+const TRAINING: readonly LiveRun['status'][] = ['running', 'paused'];
+/** How long a worker left behind (the editor closed in the app) may take to save its last checkpoint. */
+const RETIRE_MS = 15_000;
+/** The least time between two checkpoints asked for because the page was hidden. */
+const HIDE_GAP_MS = 5_000;
 
 /**
  * The page's side of training: owns the worker, turns its events into state
@@ -56,6 +72,11 @@ export function useTrainer(projectId: string, onError: (message: string) => void
   const pending = useRef<{ doc: GraphDoc; settings: RunSettings; resumedFrom?: string }>(undefined);
   const onErrorRef = useRef(onError);
   onErrorRef.current = onError;
+  /** The run as the page's leave handlers see it (they are not re-bound on every render). */
+  const current = useRef<LiveRun>(undefined);
+  current.current = run;
+  const autoChoice = useRef<AutoChoice>(undefined);
+  const probing = useRef<AbortController>(undefined);
   /** Object URLs of the pictures on show, released when a new run replaces them. */
   const urls = useRef(new Set<string>());
   const url = (blob: Blob) => {
@@ -75,13 +96,15 @@ export function useTrainer(projectId: string, onError: (message: string) => void
       const update = (change: Partial<LiveRun> | ((r: LiveRun) => Partial<LiveRun>)) =>
         setRun((r) => (r ? { ...r, ...(typeof change === 'function' ? change(r) : change) } : r));
       switch (event.type) {
-        case 'backend':
-          return update({ backend: event.backend, probes: event.probes });
+        case 'backend': {
+          const auto = autoChoice.current;
+          return update(auto ? { backend: event.backend, probes: auto.probes, auto: { why: auto.why, at: auto.at, cached: auto.cached } } : { backend: event.backend, probes: event.probes });
+        }
         case 'started': {
           const series = [...event.lossNames, ...event.monitorNames, ...event.scoreNames];
           metrics.current.reset(series);
           setMetricsVersion((v) => v + 1);
-          update({ series, monitors: event.monitorNames, scoreNote: event.scoreNote, iteration: event.iteration, total: event.total });
+          update({ series, monitors: event.monitorNames, scoreNote: event.scoreNote, iteration: event.iteration, startIteration: event.iteration, total: event.total });
           const start = pending.current!;
           recorder.current = new RunRecorder(
             projectId,
@@ -95,7 +118,10 @@ export function useTrainer(projectId: string, onError: (message: string) => void
               scoreNote: event.scoreNote,
             },
             (message) => onErrorRef.current(message),
-            (created) => update(created),
+            (created) => {
+              rememberTraining({ projectId, runId: created.id });
+              update(created);
+            },
           );
           return;
         }
@@ -118,9 +144,17 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           return update({ interpolation: url(event.png) });
         case 'checkpoint':
           return recorder.current?.checkpoint(event.checkpoint, (saved) => update({ checkpoint: saved }));
-        case 'status':
-          recorder.current?.status(event.status, event.message, () => update({ savedStatus: event.status }));
+        case 'checkpoint-saved':
+          return update({ checkpoint: { id: event.id, iteration: event.iteration } });
+        case 'status': {
+          const saved = recorder.current?.id;
+          recorder.current?.status(event.status, event.message, () => {
+            // An ended run needs no recovery in the next page of this tab.
+            if (saved && ENDED.includes(event.status)) forgetTraining(saved);
+            update({ savedStatus: event.status });
+          });
           return update({ status: event.status, message: event.message, iteration: event.iteration });
+        }
       }
     },
     [projectId],
@@ -152,6 +186,7 @@ export function useTrainer(projectId: string, onError: (message: string) => void
   const fresh = (settings: RunSettings): LiveRun => ({
     status: 'preparing',
     iteration: 0,
+    startIteration: 0,
     total: settings.iterations,
     itPerSec: 0,
     seconds: 0,
@@ -161,32 +196,98 @@ export function useTrainer(projectId: string, onError: (message: string) => void
     pictures: { samples: [], reconstructions: [] },
   });
 
+  /** "auto" as this browser measured it (once; kept per browser), or the backend asked for. */
+  const resolve = useCallback(async (doc: GraphDoc, settings: RunSettings, backend: BackendChoice): Promise<BrowserBackend | undefined> => {
+    autoChoice.current = undefined;
+    if (backend !== 'auto') return backend;
+    probing.current?.abort();
+    const controller = new AbortController();
+    probing.current = controller;
+    try {
+      autoChoice.current = await autoBackend(doc, settings, controller.signal);
+      return autoChoice.current.backend;
+    } catch (e) {
+      if (controller.signal.aborted) return undefined;
+      // The probe itself failed: the baseline, never a slower guess.
+      onErrorRef.current(`Auto could not measure the backends (${(e as Error).message}); training on WASM`);
+      return 'wasm';
+    }
+  }, []);
+
   const start = useCallback(
-    (doc: GraphDoc, settings: RunSettings, backend: BackendChoice, resume?: { checkpoint: EncodedCheckpoint; id: string }) => {
+    async (doc: GraphDoc, settings: RunSettings, backend: BackendChoice, resume?: { checkpoint: EncodedCheckpoint; id: string }) => {
       pending.current = { doc, settings, resumedFrom: resume?.id };
       releaseAll();
-      setRun(fresh(settings));
-      post({ type: 'start', doc, settings, backend, resume: resume?.checkpoint, checkpointSeconds: 30 });
+      setRun({ ...fresh(settings), ...(backend === 'auto' && { preparing: 'choosing the backend (measured once per browser)' }) });
+      const chosen = await resolve(doc, settings, backend);
+      if (!chosen) return;
+      setRun((r) => r && { ...r, preparing: undefined });
+      post({ type: 'start', doc, settings, backend: chosen, resume: resume?.checkpoint, checkpointSeconds: CHECKPOINT_SECONDS });
     },
-    [post],
+    [post, resolve],
   );
 
   const inspect = useCallback(
-    (doc: GraphDoc, checkpoint: EncodedCheckpoint, backend: BackendChoice) => {
+    async (doc: GraphDoc, checkpoint: EncodedCheckpoint, backend: BackendChoice) => {
       releaseAll();
-      setRun({ ...fresh({ ...doc.training, iterations: checkpoint.manifest.iteration }), status: 'completed', iteration: checkpoint.manifest.iteration, message: 'Loaded from a checkpoint' });
-      post({ type: 'inspect', doc, checkpoint, backend });
+      const iteration = checkpoint.manifest.iteration;
+      setRun({ ...fresh({ ...doc.training, iterations: iteration }), status: 'completed', iteration, startIteration: iteration, message: 'Loaded from a checkpoint' });
+      const chosen = await resolve(doc, doc.training, backend);
+      if (chosen) post({ type: 'inspect', doc, checkpoint, backend: chosen });
     },
-    [post],
+    [post, resolve],
   );
 
-  // Closing or reloading the tab ends the worker: mark the run interrupted rather than leave it "running".
   useEffect(() => {
+    /** The run this page trains, with the id it is saved under, while its worker holds weights not yet checkpointed. */
+    const training = () => {
+      const live = current.current;
+      return live?.id && TRAINING.includes(live.status) ? live.id : undefined;
+    };
+    const checkpointNow = () => {
+      const runId = training();
+      if (!runId) return;
+      worker.current?.postMessage({ type: 'checkpoint', runId } satisfies TrainCommand);
+      recorder.current?.report();
+    };
+    // Leaving while a run trains: the browser asks first, and meanwhile the worker saves a checkpoint itself (this thread waits on the question).
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!isActive(current.current)) return;
+      e.preventDefault();
+      e.returnValue = '';
+      checkpointNow();
+    };
+    // Hidden (another tab, minimised, a phone's app switcher): often the last moment the page is sure to run. Quick tab switching asks at most every few seconds.
+    let hiddenAt = -Infinity;
+    const onVisibility = () => {
+      if (document.visibilityState !== 'hidden' || performance.now() - hiddenAt < HIDE_GAP_MS) return;
+      hiddenAt = performance.now();
+      checkpointNow();
+    };
+    // The page is going: the worker with it. The run is marked interrupted (a beacon: it outlives the page).
     const onHide = () => recorder.current?.dispose();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('pagehide', onHide);
     return () => {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      document.removeEventListener('visibilitychange', onVisibility);
       window.removeEventListener('pagehide', onHide);
-      worker.current?.terminate();
+      probing.current?.abort();
+      // Leaving the editor within the app: the page lives on, so the worker may finish a last checkpoint before it goes.
+      const left = worker.current;
+      const runId = training();
+      worker.current = undefined;
+      if (left && runId) {
+        const retire = setTimeout(() => left.terminate(), RETIRE_MS);
+        left.onmessage = (e: MessageEvent<TrainEvent>) => {
+          if (e.data.type === 'checkpoint-saved' || e.data.type === 'notice' || e.data.type === 'status') {
+            clearTimeout(retire);
+            left.terminate();
+          }
+        };
+        left.postMessage({ type: 'checkpoint', runId } satisfies TrainCommand);
+      } else left?.terminate();
       releaseAll();
     };
   }, []);
