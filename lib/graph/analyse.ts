@@ -1,6 +1,7 @@
 import { getKind } from '../kinds/registry';
 import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
 import { formatBounds, within, type Bounds } from '../kinds/bounds';
+import { readParams } from '../kinds/fields';
 import { formatShape, type Shape } from '../kinds/shape';
 import { dependenceOf, signatureOf, type Signature } from './dependence';
 import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
@@ -387,20 +388,15 @@ class Analyser {
     }
     const placement = misplacement(kind, network !== undefined);
     if (placement) this.report('misplaced-node', `${name(info)}: ${placement}`, network ? 'Move it to the main graph.' : 'Move it inside a network.', where);
-    const parsed = kind.params.safeParse(node.params);
-    let params: unknown = parsed.data;
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const field = issue.path.map(String).join('.');
-        this.report('invalid-params', `${name(info)}: ${field ? `${field}: ` : ''}${issue.message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
-      }
-      // The fields in error take their defaults meanwhile: the node keeps its ports, its neighbours their shapes.
-      const wrong = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')));
-      const fallback = kind.params.safeParse(Object.fromEntries(Object.entries(node.params).filter(([field]) => !wrong.has(field))));
-      if (!fallback.success) return info;
-      params = fallback.data;
-      info.invalid = true;
+    // Each field in error is reported once, in words; the others keep their values and the wrong ones their
+    // defaults meanwhile, so the node keeps its ports and its neighbours their shapes.
+    const reading = readParams(kind, node.params);
+    for (const [field, message] of reading.issues) {
+      this.report('invalid-params', `${name(info)}: ${message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
     }
+    if (reading.fallback === undefined) return info;
+    const params = reading.fallback;
+    if (reading.parsed === undefined) info.invalid = true;
     info.params = params;
     info.inputs = kind.inputs(params, this.ctx);
     info.outputs = kind.outputs(params, this.ctx);

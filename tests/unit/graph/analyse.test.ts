@@ -207,7 +207,7 @@ describe('analyse', () => {
       code: 'invalid-params',
       mutate: (d) => void (d.networks![0]!.nodes[1]!.params = { units: -3 }),
       where: { network: 'D', node: 'h', field: 'units' },
-      message: /units: Too small/,
+      message: /Dense "h": units must be a whole number from 1 to 65,536$/,
     },
     {
       name: 'a missing connection, naming the port',
