@@ -1,6 +1,6 @@
 'use client';
 
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
@@ -12,6 +12,9 @@ import { KIND_MIME } from './Palette';
 import type { EditorStore, Size } from './store';
 
 const nodeTypes = { graph: GraphNodeView };
+
+/** Below this zoom a node's 12 px text would be under 8 px on screen: nodes draw their names only. */
+export const FAR_ZOOM = 0.65;
 
 /**
  * The React Flow canvas of the open scope. Nodes and edges are derived from
@@ -44,6 +47,21 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
     const timer = setTimeout(() => fitView.current({ duration: 200, maxZoom: 1 }), 30);
     return () => clearTimeout(timer);
   }, [scope]);
+
+  // Zoomed out, nodes draw only their names, large enough to read (see .canvas.far in globals.css); set on
+  // the element, not in React state, so zooming re-renders nothing.
+  const element = useRef<HTMLDivElement>(null);
+  const view = useStoreApi();
+  useEffect(() => {
+    const apply = (zoom: number) => {
+      element.current?.classList.toggle('far', zoom < FAR_ZOOM);
+      element.current?.style.setProperty('--inv-zoom', String(1 / zoom));
+    };
+    apply(view.getState().transform[2]);
+    return view.subscribe((s, before) => {
+      if (s.transform[2] !== before.transform[2]) apply(s.transform[2]);
+    });
+  }, [view]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<GraphFlowNode>[]) => {
@@ -87,6 +105,7 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
 
   return (
     <div
+      ref={element}
       className="canvas"
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(KIND_MIME)) {

@@ -17,6 +17,14 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       data-kind={node.kind}
       style={network ? { borderColor: network.color } : undefined}
     >
+      {/* Drawn instead of the details when the view is zoomed out (the canvas's "far" class): the name stays legible. */}
+      <div className="graph-node-far" aria-hidden>
+        <span className="graph-node-far-label">{node.label || node.id}</span>
+        <span className="graph-node-far-kind">
+          {network ? network.name : title}
+          {errors.length > 0 && <span className="error"> · {errors.length} {errors.length === 1 ? 'problem' : 'problems'}</span>}
+        </span>
+      </div>
       <div className="graph-node-title" style={network ? { background: network.color, color: 'white' } : undefined}>
         <span className="graph-node-label">{node.label || node.id}</span>
         <span className="graph-node-kind">{network ? network.name : title}</span>
