@@ -1,4 +1,4 @@
-import { analyse } from './analyse';
+import { analyse, type NodeInfo } from './analyse';
 import { ScheduleStepSchema, TrainingSchema, type Edge, type GraphDoc, type GraphNode, type Network, type PortRef, type Previews, type Training } from './schema';
 import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
@@ -206,7 +206,8 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
   const network: Network = { id: networkId, name: trimmed, nodes: bodyNodes, edges: inner };
   const callId = freshId(graph.nodes.map((n) => n.id), `${networkId}_call`);
   const centre = { x: xs.reduce((a, b) => a + b, 0) / xs.length, y: nodes.reduce((a, n) => a + n.position.y, 0) / nodes.length };
-  const callNode: GraphNode = { id: callId, kind: call.kind, label: `${trimmed}(…)`, params: call.create(networkId), position: centre };
+  // Unlabelled: the call is called by its network and what it is given ("D(X, Q(X))"), as a call from the palette is.
+  const callNode: GraphNode = { id: callId, kind: call.kind, params: call.create(networkId), position: centre };
   const outside = graph.edges.filter((e) => !selected.has(e.source.node) && !selected.has(e.target.node));
   const rewired: Edge[] = [
     ...inEdges.map(({ from, port }) => ({ id: edgeId(from, { node: callId, port }), source: from, target: { node: callId, port } })),
@@ -221,9 +222,12 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
 
 /**
  * Names a new network's inputs and outputs as people call what flows there
- * (they label the ports of its calls): an input after what feeds it outside
- * (its label, else its port: "X", "z", "images"), a lone output after the
- * network, several after their layers' labels (else numbered).
+ * (they label the ports of its calls). An input is named by its role inside
+ * the network, not by what happens to feed this one call (a second call of D
+ * is fed z, not Q(x)): the data it stands for, as the graph's sources name
+ * their outputs ("images", "z", "labels"), when it is a source's value or has
+ * the shape of one; else "x". A lone output is named after the network,
+ * several after their layers' labels (else numbered).
  */
 function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: PortRef }>, outputs: Map<string, { id: string; from: PortRef }>, scope: ScopeInfo | undefined, network: string) {
   const taken = new Set<string>();
@@ -236,9 +240,24 @@ function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: Por
   const label = (id: string, name: string) => {
     body.find((n) => n.id === id)!.label = unique(name);
   };
+  // A source's value by name: a one-output source by its label ("z"), a dataset's ports by their own ("images", "labels").
+  const sourceName = (info: NodeInfo, port: string) => {
+    const spec = info.outputs.find((p) => p.id === port);
+    return (info.outputs.length === 1 && info.node.label) || spec?.label || port;
+  };
+  // What the sources of the scope make, by shape: the first source of a shape names it.
+  const roles = new Map<string, string>();
+  for (const info of scope?.nodes.values() ?? []) {
+    if (info.kind?.role !== 'source') continue;
+    for (const port of info.outputs) {
+      const shape = info.outShapes[port.id];
+      if (shape && !roles.has(JSON.stringify(shape))) roles.set(JSON.stringify(shape), sourceName(info, port.id));
+    }
+  }
   for (const { id, from } of inputs.values()) {
     const source = scope?.nodes.get(from.node);
-    label(id, source?.node.label || source?.outputs.find((p) => p.id === from.port)?.label || from.port);
+    const shape = source?.outShapes[from.port];
+    label(id, source?.kind?.role === 'source' ? sourceName(source, from.port) : (shape && roles.get(JSON.stringify(shape))) || 'x');
   }
   [...outputs.values()].forEach(({ id, from }, k) => {
     const named = body.find((n) => n.id === from.node)?.label;
