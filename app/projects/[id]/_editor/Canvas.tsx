@@ -21,7 +21,22 @@ export const FAR_ZOOM = 0.65;
  * the store in a memo that reuses every unchanged object; React Flow's own
  * changes (selection, measured sizes, drag positions) go back to the store.
  */
-export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: EditorStore; analysis: Analysis; theme: 'light' | 'dark'; onAdd(kind: string, at: XYPosition): void; onMessage(message: string): void }) {
+export function Canvas({
+  store,
+  analysis,
+  theme,
+  minimap,
+  onAdd,
+  onMessage,
+}: {
+  store: EditorStore;
+  analysis: Analysis;
+  theme: 'light' | 'dark';
+  /** Off while the training drawer halves the canvas: the map would cover the nodes. */
+  minimap: boolean;
+  onAdd(kind: string, at: XYPosition): void;
+  onMessage(message: string): void;
+}) {
   const doc = useStore(store, (s) => s.doc);
   const scope = useStore(store, (s) => s.scope);
   const selectedNodes = useStore(store, (s) => s.selectedNodes);
@@ -153,7 +168,7 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
         minZoom={0.1}
       >
         <Background />
-        <MiniMap pannable zoomable />
+        {minimap && <MiniMap pannable zoomable />}
         <Controls />
       </ReactFlow>
     </div>

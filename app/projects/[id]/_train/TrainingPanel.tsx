@@ -212,15 +212,6 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
             </ul>
           </div>
         )}
-        {diagnoses.length > 0 && (
-          <ul className="diagnoses" aria-label="Diagnoses">
-            {diagnoses.map((d) => (
-              <li key={d.id} role="alert" data-diagnosis={d.id}>
-                <strong>{d.title}</strong> at iteration {d.step.toLocaleString()}: {d.evidence}. {d.meaning} <em>Try:</em> {d.remedy}
-              </li>
-            ))}
-          </ul>
-        )}
         <h4>Schedule</h4>
         <ScheduleEditor doc={doc} analysis={analysis} disabled={active} onChange={onChange} onMessage={onMessage} />
         <h4>Pictures</h4>
@@ -237,6 +228,19 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
         />
       </div>
       <div className="training-chart">
+        {/* Above the curves they explain, in the wide column: what went wrong, what it means, what to change. */}
+        {diagnoses.length > 0 && (
+          <ul className="diagnoses" aria-label="Diagnoses">
+            {diagnoses.map((d) => (
+              <li key={d.id} role="alert" data-diagnosis={d.id}>
+                <p>
+                  <strong>{d.title}</strong> at iteration {d.step.toLocaleString()}: {d.evidence}. {d.meaning}
+                </p>
+                <p className="remedy">{d.remedy}</p>
+              </li>
+            ))}
+          </ul>
+        )}
         <label className="log-toggle">
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
         </label>
