@@ -4,6 +4,8 @@ import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
 import { getKind } from '../kinds/registry';
+import { readParams } from '../kinds/fields';
+import type { z } from 'zod';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -267,6 +269,12 @@ function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: Por
 
 type ScopeInfo = ReturnType<typeof analyse>['main'];
 
+/** "batchSize: batch size must be a whole number from 1 to 4,096": the field, then what it takes in words. */
+function firstIssue(schema: z.ZodType, value: Record<string, unknown>): string {
+  const [field, message] = [...readParams({ params: schema }, value).issues][0] ?? ['', 'not valid'];
+  return `${field}: ${message}`;
+}
+
 /** Renames a network (the id, and so every call and optimizer reference, stays). */
 export function renameNetwork(doc: GraphDoc, id: string, name: string): Result<GraphDoc> {
   const trimmed = name.trim();
@@ -287,7 +295,7 @@ export function moveScheduleStep(doc: GraphDoc, from: number, to: number): Graph
 /** Sets how many rounds a schedule step runs per iteration (d_steps). */
 export function setScheduleRepeat(doc: GraphDoc, index: number, repeat: number): Result<GraphDoc> {
   const parsed = ScheduleStepSchema.shape.repeat.safeParse(repeat);
-  if (!parsed.success) return err(`repeat: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success) return err(firstIssue(ScheduleStepSchema, { optimizer: 'step', repeat }));
   if (!doc.training.schedule[index]) return err(`the schedule has no step ${index + 1}`);
   const schedule = doc.training.schedule.map((step, i) => (i === index ? { ...step, repeat: parsed.data } : step));
   return ok({ ...doc, training: { ...doc.training, schedule } });
@@ -300,10 +308,7 @@ export function setTraining(doc: GraphDoc, patch: Partial<TrainingSettings>): Re
   const next = { ...doc.training, ...patch };
   if ('guard' in patch && patch.guard === undefined) delete next.guard;
   const parsed = TrainingSchema.safeParse(next);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return err(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) return err(firstIssue(TrainingSchema, next));
   return ok({ ...doc, training: parsed.data });
 }
 

@@ -13,6 +13,7 @@ export interface FieldSchema {
   type?: string;
   enum?: unknown[];
   items?: FieldSchema;
+  properties?: Record<string, FieldSchema>;
   minItems?: number;
   maxItems?: number;
   description?: string;
@@ -99,7 +100,20 @@ export function requirement(field: ParamField, value?: unknown): string {
 }
 
 /** Zod's own messages are for programmers; a kind's custom messages (refine) are already in words. */
-function messageFor(field: ParamField | undefined, key: string, issue: z.core.$ZodIssue, value: unknown): string {
+/** The field an issue is about, into nested objects (the training settings' `evaluation.samples`), and its value. */
+function innermost(field: ParamField | undefined, path: readonly PropertyKey[], raw: Readonly<Record<string, unknown>>): [ParamField | undefined, unknown] {
+  let value: unknown = raw[String(path[0] ?? '')];
+  let current = field;
+  for (const step of path.slice(1)) {
+    const inner = current?.schema.properties?.[String(step)];
+    if (!inner || typeof step !== 'string') break;
+    current = { key: step, title: fieldTitle(step), schema: inner };
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
+  }
+  return [current, value];
+}
+
+function messageFor(field: ParamField | undefined, value: unknown, key: string, issue: z.core.$ZodIssue): string {
   const name = (field?.title ?? fieldTitle(key)).toLowerCase();
   if (issue.code === 'custom') return `${name}: ${issue.message}`;
   if (!field) return `${name} is not a field of this kind`;
@@ -126,7 +140,7 @@ export function readParams(kind: Pick<NodeKind, 'params'>, raw: Readonly<Record<
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? '');
       if (issues.has(key)) continue;
-      issues.set(key, messageFor(fields.find((f) => f.key === key), key, issue, raw[key]));
+      issues.set(key, messageFor(...innermost(fields.find((f) => f.key === key), issue.path, raw), key, issue));
     }
     // The fields in error take their defaults meanwhile: the node keeps its ports, its neighbours their shapes.
     const others = kind.params.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !issues.has(key))));

@@ -168,6 +168,8 @@ describe('graph editing', () => {
     expect(settings.ok && settings.value.training).toMatchObject({ batchSize: 16, backend: 'wasm', iterations: ali.training.iterations });
     expect(setTraining(ali, { iterations: 0 })).toMatchObject({ ok: false, error: expect.stringMatching(/^iterations: /) });
     expect(setTraining(ali, { seed: 1.5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^seed: /) });
+    // In words, as the inspector says it (the form shows what follows the field's name).
+    expect(setTraining(ali, { batchSize: 0 })).toEqual({ ok: false, error: 'batchSize: batch size must be a whole number from 1 to 65,536' });
   });
 
   it('sets, clears and turns off previews', () => {

@@ -7,6 +7,7 @@ import { formatProblem } from '@/lib/graph/problems';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { RunDetail } from '@/lib/db/runs';
 import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
+import { readParams } from '@/lib/kinds/fields';
 import { loadCheckpoint, loadRun } from './api';
 import { LossChart, type ChartAxes } from './LossChart';
 import { isScoreName, SCORE_NAMES } from '@/lib/runtime/scores';
@@ -81,7 +82,7 @@ export function TrainingPanel({ projectId, doc, analysis, onChange, onMessage }:
   const blocker = !analysis.ok
     ? `Fix the graph first: ${analysis.errors.length} problem(s), e.g. ${formatProblem(analysis.errors[0]!)}`
     : !parsed.success
-      ? `Settings: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`
+      ? `Settings: ${[...readParams({ params: RunSettingsSchema }, { batchSize, iterations, seed, sampleEvery, evaluation }).issues.values()][0]}`
       : undefined;
 
   const viewed = opened && !active ? opened : undefined;
