@@ -13,8 +13,8 @@ import type { EditorStore, Size } from './store';
 
 const nodeTypes = { graph: GraphNodeView };
 
-/** Below this zoom a node's 12 px text would be under 8 px on screen: nodes draw their names only. */
-export const FAR_ZOOM = 0.65;
+/** Below this zoom a node's 12.5 px text would be under 10 px on screen: nodes draw their names only, at 12 px. */
+export const FAR_ZOOM = 0.8;
 
 /**
  * The React Flow canvas of the open scope. Nodes and edges are derived from

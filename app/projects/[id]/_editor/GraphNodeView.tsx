@@ -20,7 +20,7 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       {/* Drawn instead of the details when the view is zoomed out (the canvas's "far" class): the name stays legible. */}
       <div className="graph-node-far" aria-hidden>
         <span className="graph-node-far-label">{name}</span>
-        <span className="graph-node-far-kind">
+        <span className="graph-node-far-kind" style={network ? { color: network.color } : undefined}>
           {network ? network.name : title}
           {errors.length > 0 && <span className="error"> · {errors.length} {errors.length === 1 ? 'problem' : 'problems'}</span>}
         </span>

@@ -29,11 +29,15 @@ export function useEditorActions(store: EditorStore, onMessage: (message: string
     return {
       undo: () => store.temporal.getState().undo(),
       redo: () => store.temporal.getState().redo(),
-      /** Adds a node at `position` (a drop point) or at the view's centre, moved to the nearest spot clear of the others. */
+      /**
+       * Adds a node with its corner at `position` (where it was dropped) or
+       * centred in the view (Enter in the palette), moved to the nearest spot
+       * clear of the others.
+       */
       add(kind: string, position?: XYPosition) {
         const { width, height, transform } = view.getState();
         const [tx, ty, zoom] = transform;
-        const centre = position ?? { x: (width / 2 - tx) / zoom, y: (height / 2 - ty) / zoom };
+        const centre = position ? { x: position.x + UNMEASURED.width / 2, y: position.y + UNMEASURED.height / 2 } : { x: (width / 2 - tx) / zoom, y: (height / 2 - ty) / zoom };
         const { doc, scope, setDoc, selectNodes, measured } = state();
         const taken = scopeGraph(doc, scope).nodes.map((n) => ({ ...n.position, ...(measured.get(n.id) ?? UNMEASURED) }));
         const at = freeSpot(centre, UNMEASURED, taken);
