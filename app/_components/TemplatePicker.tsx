@@ -33,7 +33,7 @@ function GraphPicture({ picture, name }: { picture: Thumbnail; name: string }) {
  */
 export function TemplatePicker({ templates, chosen, onChoose }: { templates: readonly TemplateChoice[]; chosen: string; onChoose(id: string): void }) {
   return (
-    <ul className="template-gallery" aria-label="Templates">
+    <ul className="template-gallery" aria-label="Starting graphs">
       <li>
         <button type="button" className="template-card" aria-pressed={chosen === ''} onClick={() => onChoose('')}>
           <svg className="template-picture" viewBox="0 0 100 30" role="img" aria-label="An empty canvas" />

@@ -264,13 +264,16 @@ class Analyser {
     info.name = unique;
   }
 
-  /** An unlabelled loss that an optimizer minimises is called by the networks it trains: "D loss", "Q+P loss". */
+  /** An unlabelled loss that optimizers minimise is called by the networks it trains: "D loss", "Q+P loss". */
   private nameLosses(main: Scope, optimizers: readonly OptimizerInfo[]) {
     const taken = new Set([...main.nodes.values()].map(nodeLabel));
-    for (const optimizer of optimizers) {
-      const loss = main.nodes.get(optimizer.loss.node);
-      if (!loss || loss.node.label || loss.name !== undefined || optimizer.networks.length === 0) continue;
-      const name = `${optimizer.networks.map((id) => this.networkNames.get(id) ?? id).join('+')} loss`;
+    // A loss several optimizers minimise trains all their networks.
+    const trains = new Map<string, string[]>();
+    for (const optimizer of optimizers) trains.set(optimizer.loss.node, [...new Set([...(trains.get(optimizer.loss.node) ?? []), ...optimizer.networks])]);
+    for (const [node, networks] of trains) {
+      const loss = main.nodes.get(node);
+      if (!loss || loss.node.label || loss.name !== undefined || networks.length === 0) continue;
+      const name = `${networks.map((id) => this.networkNames.get(id) ?? id).join('+')} loss`;
       // A name another node has would make two legends one: the id stays.
       if (taken.has(name)) continue;
       taken.add(name);

@@ -212,7 +212,7 @@ test('the home page shows each template with a picture and a sentence; a card ch
   await expect(dcgan.locator('svg rect').first()).toBeVisible();
   await expect(dcgan).toContainText('A convolutional GAN');
   await dcgan.click();
-  await expect(page.getByLabel('Template')).toHaveValue('dcgan');
+  await expect(page.getByLabel('Template', { exact: true })).toHaveValue('dcgan');
   await expect(dcgan).toHaveAttribute('aria-pressed', 'true');
 });
 
