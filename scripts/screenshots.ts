@@ -81,7 +81,7 @@ async function main() {
 /**
  * The Datasets page with glyphs on transparency kept as RGBA (several sizes,
  * resized to 32x32), a folder of RGB PNGs and Debian's Fashion-MNIST (when
- * installed), and a Dataset node's picker.
+ * installed); a Dataset node's picker, an invalid field, the version history.
  */
 async function datasetScreens(page: Page) {
   const { LOCAL_OWNER } = await import('../lib/db/owner');
@@ -117,6 +117,17 @@ async function datasetScreens(page: Page) {
   await page.getByLabel('Inspector').getByLabel('dataset', { exact: true }).selectOption({ index: 1 });
   await page.waitForTimeout(600);
   await shoot(page, 'dataset-node');
+  // A value the schema refuses, said in words beside the field and in the problems list; the other fields as they are.
+  await page.locator('.graph-node[data-node="Z"] .graph-node-title').click();
+  const stddev = page.getByLabel('Inspector').getByLabel('stddev', { exact: true });
+  await stddev.fill('-1');
+  await stddev.press('Tab');
+  await page.waitForTimeout(600);
+  await shoot(page, 'inspector-invalid');
+  // The version history, each version with what it changed.
+  await page.getByRole('button', { name: 'History' }).click();
+  await page.getByRole('dialog', { name: 'Version history' }).locator('li').first().waitFor();
+  await shoot(page, 'history');
 }
 
 async function shoot(page: Page, name: string, fullPage = false) {

@@ -36,7 +36,9 @@ export function TemplatePicker({ templates, chosen, onChoose }: { templates: rea
     <ul className="template-gallery" aria-label="Starting graphs">
       <li>
         <button type="button" className="template-card" aria-pressed={chosen === ''} onClick={() => onChoose('')}>
-          <svg className="template-picture" viewBox="0 0 100 30" role="img" aria-label="An empty canvas" />
+          <svg className="template-picture" viewBox="0 0 100 30" role="img" aria-label="An empty canvas">
+            <rect x={2} y={2} width={96} height={26} rx={3} fill="none" stroke="currentColor" strokeOpacity={0.3} strokeDasharray="3 2" />
+          </svg>
           <strong>Blank canvas</strong>
           <span>Start from nothing: drag kinds from the palette and wire them.</span>
         </button>
