@@ -3,6 +3,7 @@ import { listProjects } from '@/lib/db/projects';
 import { templates } from '@/lib/templates';
 import { ProjectList } from './_components/ProjectList';
 import { Account } from './_components/Account';
+import { graphThumbnail } from './_components/thumbnail';
 import { requireSignedIn } from './_lib/session';
 
 export const dynamic = 'force-dynamic';
@@ -23,7 +24,7 @@ export default async function Home() {
       </header>
       <ProjectList
         projects={projects.map((p) => ({ ...p, updatedAt: p.updatedAt.toISOString() }))}
-        templates={templates.map((t) => ({ id: t.id, name: t.name, description: t.description }))}
+        templates={templates.map((t) => ({ id: t.id, name: t.name, description: t.description, summary: t.summary, thumbnail: graphThumbnail(t.doc) }))}
       />
     </main>
   );

@@ -1,10 +1,13 @@
 /**
- * Screenshots of what users see, for every template: the editor as it opens,
+ * Screenshots of what users see: the home page as a newcomer finds it (the
+ * template cards), the Datasets page with an RGBA dataset among others, a
+ * Dataset node's picker, and for every template the editor at its first fit
  * and the training panel after a short run on WASM (chart, grids, schedule,
- * pictures picker, run list). Against the production build, with a scratch
- * database; the PNGs go to screenshots/ (ignored by git).
+ * pictures picker, run list). Against the production build, served as
+ * `npm start` serves it, with a scratch database; the PNGs go to
+ * screenshots/ (ignored by git).
  *   npm run screenshots            (builds first)
- *   npx tsx scripts/screenshots.ts [--templates gan,vae] [--iterations 60]
+ *   npx tsx scripts/screenshots.ts [--templates ali,gan] [--iterations 60] [--port 3300]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
@@ -19,9 +22,10 @@ const { values } = parseArgs({
     templates: { type: 'string', default: templates.map((t) => t.id).join(',') },
     iterations: { type: 'string', default: '60' },
     out: { type: 'string', default: 'screenshots' },
+    port: { type: 'string', default: '3300' },
   },
 });
-const PORT = 3300;
+const PORT = Number(values.port);
 const VIEWPORT = { width: 1600, height: 1000 };
 
 async function main() {
@@ -33,11 +37,16 @@ async function main() {
   await migrate(process.env.DATABASE_URL);
   await mkdir(values.out, { recursive: true });
 
-  const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { env: process.env, stdio: 'ignore', detached: true });
+  // Served as `npm start` serves it (plain `next start` listens beyond loopback, which local mode refuses).
+  const server = spawn('npx', ['tsx', 'scripts/serve.ts', '-p', String(PORT)], { env: process.env, stdio: 'ignore', detached: true });
   try {
     for (let i = 0; i < 120 && !(await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 500));
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking', '--no-first-run'] });
     const page = await browser.newPage({ viewport: VIEWPORT });
+    // A newcomer's home page: no projects yet, so the template cards are open.
+    await page.goto(`http://127.0.0.1:${PORT}/`);
+    await page.locator('.template-card').first().waitFor();
+    await shoot(page, 'home', true);
     await datasetScreens(page);
     for (const id of values.templates.split(',')) {
       const created = await createProject(LOCAL_OWNER, { name: `Screens ${id}`, template: id });
@@ -69,18 +78,31 @@ async function main() {
   }
 }
 
-/** The Datasets page with Debian's Fashion-MNIST (when installed) and a folder of RGB PNGs, and a Dataset node's picker. */
+/**
+ * The Datasets page with glyphs on transparency kept as RGBA (several sizes,
+ * resized to 32x32), a folder of RGB PNGs and Debian's Fashion-MNIST (when
+ * installed); a Dataset node's picker, an invalid field, the version history.
+ */
 async function datasetScreens(page: Page) {
   const { LOCAL_OWNER } = await import('../lib/db/owner');
   const { importDataset } = await import('../lib/db/datasets');
   const { readInputFiles } = await import('../lib/data/import/read');
-  const { writeImageFolder } = await import('../tests/fixtures/images');
-  const folder = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-screens-')), 'colour-blocks');
-  await writeImageFolder(folder, { classes: ['red', 'green', 'blue'], perClass: 12, height: 16, width: 16, rgb: true });
-  const sources = [{ name: 'Colour blocks', target: folder }, { name: 'Fashion-MNIST', target: '/usr/share/datasets/fashion-mnist' }];
-  for (const { name, target } of sources) {
+  const { writeGlyphFolder, writeImageFolder } = await import('../tests/fixtures/images');
+  const scratch = await mkdtemp(path.join(tmpdir(), 'netloom-screens-'));
+  const blocks = path.join(scratch, 'colour-blocks');
+  await writeImageFolder(blocks, { classes: ['red', 'green', 'blue'], perClass: 12, height: 16, width: 16, rgb: true });
+  const glyphs = path.join(scratch, 'glyphs');
+  await writeGlyphFolder(glyphs, { classes: ['bar', 'dash', 'cross'], perClass: 12 });
+  const sources = [
+    { name: 'Glyphs (RGBA)', target: glyphs, options: { background: 'alpha' as const, size: { height: 32, width: 32 } } },
+    { name: 'Colour blocks', target: blocks },
+    { name: 'Fashion-MNIST', target: '/usr/share/datasets/fashion-mnist' },
+  ];
+  for (const { name, target, options } of sources) {
     const files = await readInputFiles(target).catch(() => undefined);
-    if (files) await importDataset(LOCAL_OWNER, { name, files });
+    if (!files) continue;
+    const imported = await importDataset(LOCAL_OWNER, { name, files, options });
+    if (!imported.ok) throw new Error(`${name}: ${imported.error.message}`);
   }
   await page.goto(`http://127.0.0.1:${PORT}/datasets`);
   await page.locator('.dataset-card img').first().waitFor();
@@ -95,6 +117,17 @@ async function datasetScreens(page: Page) {
   await page.getByLabel('Inspector').getByLabel('dataset', { exact: true }).selectOption({ index: 1 });
   await page.waitForTimeout(600);
   await shoot(page, 'dataset-node');
+  // A value the schema refuses, said in words beside the field and in the problems list; the other fields as they are.
+  await page.locator('.graph-node[data-node="Z"] .graph-node-title').click();
+  const stddev = page.getByLabel('Inspector').getByLabel('stddev', { exact: true });
+  await stddev.fill('-1');
+  await stddev.press('Tab');
+  await page.waitForTimeout(600);
+  await shoot(page, 'inspector-invalid');
+  // The version history, each version with what it changed.
+  await page.getByRole('button', { name: 'History' }).click();
+  await page.getByRole('dialog', { name: 'Version history' }).locator('li').first().waitFor();
+  await shoot(page, 'history');
 }
 
 async function shoot(page: Page, name: string, fullPage = false) {

@@ -4,11 +4,12 @@ import Link from 'next/link';
 import { useActionState, useState, useTransition } from 'react';
 import type { DataResult } from '@/lib/db/errors';
 import { ConfirmDelete } from './ConfirmDelete';
+import { TemplatePicker, type TemplateChoice } from './TemplatePicker';
 import { createProjectFormAction, deleteProjectAction, duplicateProjectAction, renameProjectAction } from '../actions';
 
 interface Props {
   projects: { id: string; name: string; version: number; updatedAt: string }[];
-  templates: { id: string; name: string; description: string }[];
+  templates: TemplateChoice[];
 }
 
 export function ProjectList({ projects, templates }: Props) {
@@ -50,6 +51,11 @@ export function ProjectList({ projects, templates }: Props) {
         <button type="submit" disabled={creating}>
           Create
         </button>
+        {/* Open for a newcomer; folded away once there are projects to get to. */}
+        <details className="template-browser" open={projects.length === 0}>
+          <summary>Browse the templates: what each is, and its graph</summary>
+          <TemplatePicker templates={templates} chosen={template} onChoose={setTemplate} />
+        </details>
         {/* What the template is, and for a tuned variant what changed and why. */}
         {chosen && (
           <p className="template-description muted" aria-label="Template description">

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeChanges } from '../graph/diff';
 import { loadGraphDoc } from '../graph/migrations';
 import { CURRENT_SCHEMA_VERSION, type GraphDoc } from '../graph/schema';
 import { ok } from '../result';
@@ -160,12 +161,28 @@ export async function saveGraph(owner: Owner, id: unknown, expectedVersion: unkn
   });
 }
 
-export async function listRevisions(owner: Owner, id: unknown): Promise<DataResult<{ version: number; createdAt: Date }[]>> {
+/** One saved version, and what it changed from the version before it (in phrases: lib/graph/diff.ts). */
+export interface RevisionSummary {
+  version: number;
+  createdAt: Date;
+  changes: string[];
+}
+
+export async function listRevisions(owner: Owner, id: unknown): Promise<DataResult<RevisionSummary[]>> {
   const parsedId = Id.safeParse(id);
   if (!parsedId.success) return invalid(NOT_AN_ID);
   if (!(await db().project.findFirst({ where: { id: parsedId.data, ...ownProjects(owner) }, select: { id: true } }))) return notFound(GONE);
-  const rows = await db().revision.findMany({ where: { projectId: parsedId.data }, orderBy: { version: 'desc' }, select: { version: true, createdAt: true } });
-  return ok(rows);
+  const rows = await db().revision.findMany({ where: { projectId: parsedId.data }, orderBy: { version: 'desc' }, select: { version: true, createdAt: true, graph: true } });
+  const graphs = rows.map((row) => loadGraphDoc(row.graph));
+  return ok(
+    rows.map((row, i) => {
+      const [after, before] = [graphs[i]!, graphs[i + 1]];
+      // The oldest version kept has nothing before it to compare with.
+      const changes =
+        after.ok && before?.ok && rows[i + 1]!.version === row.version - 1 ? describeChanges(before.value, after.value) : [row.version === 1 ? 'created the project' : 'the oldest version kept'];
+      return { version: row.version, createdAt: row.createdAt, changes };
+    }),
+  );
 }
 
 /** Restores an earlier revision as a new save (so the restore itself can be undone). */

@@ -1,6 +1,7 @@
 import { getKind } from '../kinds/registry';
 import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type NodeKind, type OptimizerKind, type PortSpec } from '../kinds/kind';
-import { formatBounds, within, type Bounds } from '../kinds/bounds';
+import { boundsInWords, within, type Bounds } from '../kinds/bounds';
+import { readParams } from '../kinds/fields';
 import { formatShape, type Shape } from '../kinds/shape';
 import { dependenceOf, signatureOf, type Signature } from './dependence';
 import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
@@ -25,6 +26,12 @@ export interface NodeInfo {
   outShapes: Record<string, Shape>;
   /** What values each output can take, where known. */
   outBounds: Record<string, Bounds | undefined>;
+  /**
+   * What people call an unlabelled node, from the graph: a call by its network
+   * and what it is given ("D(X, Q(X))"), a loss an optimizer minimises by the
+   * networks it trains ("D loss"). Titles, problems and chart legends read it.
+   */
+  name?: string;
 }
 
 /** The main graph or one network body. */
@@ -124,6 +131,8 @@ class Analyser {
   /** Per network, its first layer whose gradient tfjs cannot differentiate again (none: its input gradient can be trained through). */
   private firstOrderOnly = new Map<string, string | undefined>();
   private ctx: GraphContext = { network: (id) => this.signatures.get(id) };
+  /** Network bodies analysed so far (callee first), for what looks inside a call. */
+  private scopes = new Map<string, Scope>();
 
   /** Problems listed so far, by kind and by kind at one node; and those past the limits, by kind. */
   private listed = new Map<string, number>();
@@ -176,6 +185,7 @@ class Analyser {
     for (const id of networkOrder) {
       const network = byId.get(id)!;
       const scope = this.analyseScope(network.nodes, network.edges, network);
+      this.scopes.set(id, scope);
       const signature = this.signature(network, scope);
       this.signatures.set(id, signature);
       this.dependence.set(id, signatureOf(scope, (callee) => this.dependence.get(callee)));
@@ -184,6 +194,7 @@ class Analyser {
     }
     const main = this.analyseScope(this.doc.nodes, this.doc.edges, undefined);
     const optimizers = this.checkOptimizers(main, networks);
+    this.nameLosses(main, optimizers);
     const losses = this.checkLosses(main, optimizers);
     const schedule = this.checkSchedule(main, optimizers);
     const previews = this.resolvePreviews(main);
@@ -224,6 +235,49 @@ class Analyser {
       const monitor = kind?.role === 'op' ? kind.monitor : undefined;
       const ref = monitor && main.incoming.get(id)?.get(monitor.input);
       if (monitor && ref) claim(monitor.describe(nodeLabel(main.nodes.get(ref.node)!)), `monitor:${ref.node}:${ref.port}`, ref.node, 'the monitor');
+    }
+  }
+
+  /**
+   * An unlabelled call is called by its network applied to what it is given:
+   * "D(X, Q(X))", an argument by its source's name (a call's own, a port of
+   * a call with several outputs as "Q(X).mu"), "?" for an unconnected input.
+   * Past NAME_LENGTH characters, the arguments read "…".
+   */
+  private nameCall(info: NodeInfo, incoming: ReadonlyMap<string, PortRef> | undefined, infos: ReadonlyMap<string, NodeInfo>, taken: Set<string>) {
+    const network = callee(info);
+    if (info.node.label || network === undefined) return;
+    const title = this.networkNames.get(network) ?? network;
+    const args = info.inputs.map((port) => {
+      const ref = incoming?.get(port.id);
+      const source = ref && infos.get(ref.node);
+      if (!ref || !source) return '?';
+      const several = callee(source) !== undefined && source.outputs.length > 1;
+      return several ? `${nodeLabel(source)}.${source.outputs.find((p) => p.id === ref.port)?.label ?? ref.port}` : nodeLabel(source);
+    });
+    const full = `${title}(${args.join(', ')})`;
+    const name = full.length <= NAME_LENGTH ? full : `${title}(…)`;
+    // Two calls given the same values would read alike: number the second.
+    let unique = name;
+    for (let k = 2; taken.has(unique); k++) unique = `${name} #${k}`;
+    taken.add(unique);
+    info.name = unique;
+  }
+
+  /** An unlabelled loss that optimizers minimise is called by the networks it trains: "D loss", "Q+P loss". */
+  private nameLosses(main: Scope, optimizers: readonly OptimizerInfo[]) {
+    const taken = new Set([...main.nodes.values()].map(nodeLabel));
+    // A loss several optimizers minimise trains all their networks.
+    const trains = new Map<string, string[]>();
+    for (const optimizer of optimizers) trains.set(optimizer.loss.node, [...new Set([...(trains.get(optimizer.loss.node) ?? []), ...optimizer.networks])]);
+    for (const [node, networks] of trains) {
+      const loss = main.nodes.get(node);
+      if (!loss || loss.node.label || loss.name !== undefined || networks.length === 0) continue;
+      const name = `${networks.map((id) => this.networkNames.get(id) ?? id).join('+')} loss`;
+      // A name another node has would make two legends one: the id stays.
+      if (taken.has(name)) continue;
+      taken.add(name);
+      loss.name = name;
     }
   }
 
@@ -371,8 +425,12 @@ class Analyser {
     }
     const order = sorted.order ?? [...infos.keys()];
     const inCycle = new Set(sorted.cycle ?? []);
+    const names = new Set([...infos.values()].map((info) => info.node.label || info.node.id));
     for (const id of order) {
-      if (!inCycle.has(id)) this.inferNode(infos.get(id)!, incoming.get(id), infos, where);
+      if (inCycle.has(id)) continue;
+      // Named before it is inferred (its sources come first), so that its own problems use the name.
+      this.nameCall(infos.get(id)!, incoming.get(id), infos, names);
+      this.inferNode(infos.get(id)!, incoming.get(id), infos, where);
     }
     return { network: network?.id, nodes: infos, order, incoming };
   }
@@ -387,20 +445,15 @@ class Analyser {
     }
     const placement = misplacement(kind, network !== undefined);
     if (placement) this.report('misplaced-node', `${name(info)}: ${placement}`, network ? 'Move it to the main graph.' : 'Move it inside a network.', where);
-    const parsed = kind.params.safeParse(node.params);
-    let params: unknown = parsed.data;
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const field = issue.path.map(String).join('.');
-        this.report('invalid-params', `${name(info)}: ${field ? `${field}: ` : ''}${issue.message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
-      }
-      // The fields in error take their defaults meanwhile: the node keeps its ports, its neighbours their shapes.
-      const wrong = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')));
-      const fallback = kind.params.safeParse(Object.fromEntries(Object.entries(node.params).filter(([field]) => !wrong.has(field))));
-      if (!fallback.success) return info;
-      params = fallback.data;
-      info.invalid = true;
+    // Each field in error is reported once, in words; the others keep their values and the wrong ones their
+    // defaults meanwhile, so the node keeps its ports and its neighbours their shapes.
+    const reading = readParams(kind, node.params);
+    for (const [field, message] of reading.issues) {
+      this.report('invalid-params', `${name(info)}: ${message}`, 'Correct the value in the inspector.', { ...where, field: field || undefined });
     }
+    if (reading.fallback === undefined) return info;
+    const params = reading.fallback;
+    if (reading.parsed === undefined) info.invalid = true;
     info.params = params;
     info.inputs = kind.inputs(params, this.ctx);
     info.outputs = kind.outputs(params, this.ctx);
@@ -475,11 +528,10 @@ class Analyser {
       }
       info.outShapes = outShapes;
       info.outBounds = this.bounds(info, inBounds);
-      for (const [port, { bounds, fix }] of Object.entries(kind.role === 'op' ? (kind.requires ?? {}) : {})) {
+      for (const [port, need] of Object.entries(kind.role === 'op' ? (kind.requires ?? {}) : {})) {
         const source = incoming?.get(port);
-        if (!source || within(inBounds[port], bounds)) continue;
-        const from = nodeLabel(infos.get(source.node)!);
-        this.report('out-of-range', `${name(info)}: "${port}" must lie in ${formatBounds(bounds)}, but "${from}" gives values in ${formatBounds(inBounds[port])}`, fix, { ...at, port });
+        if (!source || within(inBounds[port], need.bounds)) continue;
+        this.reportOutOfRange(info, port, need, inBounds[port], this.producer(source, infos, at.network), at);
       }
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
@@ -489,6 +541,38 @@ class Analyser {
       const got = port && info.inShapes[port.id] ? ` (input is ${formatShape(info.inShapes[port.id]!)})` : '';
       this.report('shape-mismatch', `${name(info)}: ${e.message}`, e.fix ?? `Check what feeds ${port ? `"${port.label}"` : 'this node'}${got}.`, { ...at, port: e.port });
     }
+  }
+
+  /**
+   * An input that needs bounds its value may leave, said in words with the
+   * fix: the layer that makes the value (inside the network, for a call's
+   * output) and the change of its params that confines it, or the kind's
+   * other way.
+   */
+  private reportOutOfRange(info: NodeInfo, port: string, need: { bounds: Bounds; what: string; otherwise: string }, got: Bounds | undefined, maker: Producer | undefined, at: { network?: string; node: string }) {
+    const label = info.inputs.find((p) => p.id === port)?.label ?? port;
+    const wanted = boundsInWords(need.bounds);
+    const inside = maker?.network !== undefined && maker.network !== at.network ? ` (in ${this.networkNames.get(maker.network) ?? maker.network})` : '';
+    const layer = maker ? `${nodeLabel(maker.info)}${inside}` : 'what feeds it';
+    const values = got === undefined ? `nothing keeps the values of ${layer} ${wanted}` : `the values of ${layer} are ${boundsInWords(got)}`;
+    const kind = maker?.info.kind;
+    const change = kind?.role === 'op' && maker!.info.params !== undefined ? kind.confine?.(maker!.info.params, need.bounds) : undefined;
+    const fix = change ? `Set ${nodeLabel(maker!.info)}'s ${change.replace(/^its /, '')}${inside}` : `Feed it values ${wanted}`;
+    this.report('out-of-range', `${name(info)}: "${label}" takes ${need.what} ${wanted}, but ${values}`, `${fix}, or ${need.otherwise}.`, { ...at, port });
+  }
+
+  /** The node that makes a value: the layer behind a call's output, however deep the calls nest. */
+  private producer(ref: PortRef, infos: ReadonlyMap<string, NodeInfo>, network: string | undefined, depth = 0): Producer | undefined {
+    const info = infos.get(ref.node);
+    if (!info) return undefined;
+    const called = callee(info);
+    const scope = called === undefined ? undefined : this.scopes.get(called);
+    const end = scope?.nodes.get(ref.port);
+    if (scope && end?.kind?.role === 'network-output' && depth < MAX_NESTING) {
+      const inner = scope.incoming.get(ref.port)?.get(end.kind.port);
+      if (inner) return this.producer(inner, scope.nodes, called, depth + 1) ?? { info, network };
+    }
+    return { info, network };
   }
 
   /** What values a node's outputs take, from its kind (a call: its network's outputs). */
@@ -662,8 +746,17 @@ const put = <T>(record: Record<string, T>, key: string, value: T) => {
   else record[key] = value;
 };
 
-/** What people call a node: its label, else its id. */
-export const nodeLabel = (info: NodeInfo): string => info.node.label || info.node.id;
+/** What people call a node: its label, else the name the graph gives it (see NodeInfo.name), else its id. */
+export const nodeLabel = (info: NodeInfo): string => info.node.label || info.name || info.node.id;
+
+/** The node that makes a value, and the network it lives in (undefined: the main graph). */
+interface Producer {
+  info: NodeInfo;
+  network: string | undefined;
+}
+
+/** A derived call name longer than this drops its arguments: "D(…)". */
+const NAME_LENGTH = 48;
 
 
 function name(info: NodeInfo): string {

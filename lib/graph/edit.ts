@@ -1,9 +1,11 @@
-import { analyse } from './analyse';
+import { analyse, type NodeInfo } from './analyse';
 import { ScheduleStepSchema, TrainingSchema, type Edge, type GraphDoc, type GraphNode, type Network, type PortRef, type Previews, type Training } from './schema';
 import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
 import { getKind } from '../kinds/registry';
+import { readParams } from '../kinds/fields';
+import type { z } from 'zod';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -206,7 +208,8 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
   const network: Network = { id: networkId, name: trimmed, nodes: bodyNodes, edges: inner };
   const callId = freshId(graph.nodes.map((n) => n.id), `${networkId}_call`);
   const centre = { x: xs.reduce((a, b) => a + b, 0) / xs.length, y: nodes.reduce((a, n) => a + n.position.y, 0) / nodes.length };
-  const callNode: GraphNode = { id: callId, kind: call.kind, label: `${trimmed}(…)`, params: call.create(networkId), position: centre };
+  // Unlabelled: the call is called by its network and what it is given ("D(X, Q(X))"), as a call from the palette is.
+  const callNode: GraphNode = { id: callId, kind: call.kind, params: call.create(networkId), position: centre };
   const outside = graph.edges.filter((e) => !selected.has(e.source.node) && !selected.has(e.target.node));
   const rewired: Edge[] = [
     ...inEdges.map(({ from, port }) => ({ id: edgeId(from, { node: callId, port }), source: from, target: { node: callId, port } })),
@@ -221,9 +224,12 @@ export function createNetworkFromSelection(doc: GraphDoc, scope: ScopeId, nodeId
 
 /**
  * Names a new network's inputs and outputs as people call what flows there
- * (they label the ports of its calls): an input after what feeds it outside
- * (its label, else its port: "X", "z", "images"), a lone output after the
- * network, several after their layers' labels (else numbered).
+ * (they label the ports of its calls). An input is named by its role inside
+ * the network, not by what happens to feed this one call (a second call of D
+ * is fed z, not Q(x)): the data it stands for, as the graph's sources name
+ * their outputs ("images", "z", "labels"), when it is a source's value or has
+ * the shape of one; else "x". A lone output is named after the network,
+ * several after their layers' labels (else numbered).
  */
 function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: PortRef }>, outputs: Map<string, { id: string; from: PortRef }>, scope: ScopeInfo | undefined, network: string) {
   const taken = new Set<string>();
@@ -236,9 +242,24 @@ function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: Por
   const label = (id: string, name: string) => {
     body.find((n) => n.id === id)!.label = unique(name);
   };
+  // A source's value by name: a one-output source by its label ("z"), a dataset's ports by their own ("images", "labels").
+  const sourceName = (info: NodeInfo, port: string) => {
+    const spec = info.outputs.find((p) => p.id === port);
+    return (info.outputs.length === 1 && info.node.label) || spec?.label || port;
+  };
+  // What the sources of the scope make, by shape: the first source of a shape names it.
+  const roles = new Map<string, string>();
+  for (const info of scope?.nodes.values() ?? []) {
+    if (info.kind?.role !== 'source') continue;
+    for (const port of info.outputs) {
+      const shape = info.outShapes[port.id];
+      if (shape && !roles.has(JSON.stringify(shape))) roles.set(JSON.stringify(shape), sourceName(info, port.id));
+    }
+  }
   for (const { id, from } of inputs.values()) {
     const source = scope?.nodes.get(from.node);
-    label(id, source?.node.label || source?.outputs.find((p) => p.id === from.port)?.label || from.port);
+    const shape = source?.outShapes[from.port];
+    label(id, source?.kind?.role === 'source' ? sourceName(source, from.port) : (shape && roles.get(JSON.stringify(shape))) || 'x');
   }
   [...outputs.values()].forEach(({ id, from }, k) => {
     const named = body.find((n) => n.id === from.node)?.label;
@@ -247,6 +268,12 @@ function nameEnds(body: GraphNode[], inputs: Map<string, { id: string; from: Por
 }
 
 type ScopeInfo = ReturnType<typeof analyse>['main'];
+
+/** "batchSize: batch size must be a whole number from 1 to 4,096": the field, then what it takes in words. */
+function firstIssue(schema: z.ZodType, value: Record<string, unknown>): string {
+  const [field, message] = [...readParams({ params: schema }, value).issues][0] ?? ['', 'not valid'];
+  return `${field}: ${message}`;
+}
 
 /** Renames a network (the id, and so every call and optimizer reference, stays). */
 export function renameNetwork(doc: GraphDoc, id: string, name: string): Result<GraphDoc> {
@@ -268,7 +295,7 @@ export function moveScheduleStep(doc: GraphDoc, from: number, to: number): Graph
 /** Sets how many rounds a schedule step runs per iteration (d_steps). */
 export function setScheduleRepeat(doc: GraphDoc, index: number, repeat: number): Result<GraphDoc> {
   const parsed = ScheduleStepSchema.shape.repeat.safeParse(repeat);
-  if (!parsed.success) return err(`repeat: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success) return err(firstIssue(ScheduleStepSchema, { optimizer: 'step', repeat }));
   if (!doc.training.schedule[index]) return err(`the schedule has no step ${index + 1}`);
   const schedule = doc.training.schedule.map((step, i) => (i === index ? { ...step, repeat: parsed.data } : step));
   return ok({ ...doc, training: { ...doc.training, schedule } });
@@ -281,10 +308,7 @@ export function setTraining(doc: GraphDoc, patch: Partial<TrainingSettings>): Re
   const next = { ...doc.training, ...patch };
   if ('guard' in patch && patch.guard === undefined) delete next.guard;
   const parsed = TrainingSchema.safeParse(next);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return err(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) return err(firstIssue(TrainingSchema, next));
   return ok({ ...doc, training: parsed.data });
 }
 

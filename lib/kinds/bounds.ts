@@ -37,3 +37,24 @@ export function activationBounds(fn: string, input: Bounds | undefined): Bounds 
 /** `[0, 1]`, `(-∞, ∞)`: for messages. */
 export const formatBounds = (bounds: Bounds | undefined): string =>
   bounds ? `${bounds[0] === -Infinity ? '(-∞' : `[${bounds[0]}`}, ${bounds[1] === Infinity ? '∞)' : `${bounds[1]}]`}` : 'unknown bounds';
+
+const num = (n: number) => String(n);
+
+/** Bounds in words, for messages: "between 0 and 1", "0 or more", "of any size". */
+export function boundsInWords(bounds: Bounds | undefined): string {
+  if (!bounds || (bounds[0] === -Infinity && bounds[1] === Infinity)) return 'of any size';
+  if (bounds[0] === -Infinity) return `${num(bounds[1])} or less`;
+  if (bounds[1] === Infinity) return `${num(bounds[0])} or more`;
+  return `between ${num(bounds[0])} and ${num(bounds[1])}`;
+}
+
+/**
+ * The activation a layer can end with to keep its output within `wanted`,
+ * for a kind whose params choose one (`confine` of dense, conv, activation):
+ * sigmoid for [0, 1], tanh for [-1, 1].
+ */
+export function confiningActivation(wanted: Bounds): 'sigmoid' | 'tanh' | undefined {
+  if (within(UNIT, wanted)) return 'sigmoid';
+  if (within(SYMMETRIC_UNIT, wanted)) return 'tanh';
+  return undefined;
+}

@@ -117,6 +117,8 @@ interface KindBase<P> {
   params: z.ZodType<P, any>;
   placement: Placement;
   example: KindExample;
+  /** The params that say what the node does, in a few words shown on it ("target 1 (real)"). */
+  summary?(params: P): string;
   /** Params for a node just added to a graph with these networks (defaults apply to the rest). */
   initialParams?(graph: { networks: readonly { id: string; name: string }[] }): Record<string, unknown>;
   inputs(params: P, ctx: GraphContext): PortSpec[];
@@ -208,8 +210,18 @@ export interface OpKind<P = any> extends KindBase<P> {
   update?(args: ComputeArgs<P>): Record<string, Tensor>;
   /** What values each output can take, given its inputs' (omitted: unknown). */
   bounds?(params: P, inputs: Readonly<Record<string, Bounds | undefined>>): Record<string, Bounds | undefined>;
-  /** Inputs that must lie within bounds (log-loss needs probabilities), and how to get there. */
-  requires?: Readonly<Record<string, { bounds: Bounds; fix: string }>>;
+  /**
+   * Inputs that must lie within bounds (log-loss needs probabilities): what
+   * such values are called ("probabilities"), and what else to do than
+   * confine the values fed ("use sigmoid cross-entropy on the logits instead").
+   */
+  requires?: Readonly<Record<string, { bounds: Bounds; what: string; otherwise: string }>>;
+  /**
+   * The change of params, in words, that keeps its output within `wanted`
+   * ("its activation to sigmoid"), where it has one; analysis proposes it to
+   * the layer that feeds an input needing bounds.
+   */
+  confine?(params: P, wanted: Bounds): string | undefined;
   /**
    * A quantity worth charting beside the loss, computed from one input: for
    * a discriminator's loss, the mean probability it gives (D(x), D(G(z))).

@@ -14,11 +14,14 @@ import { wganGpTemplate } from './wgan-gp';
 import { betaVaeTemplate, vaeTemplate, vaeTunedTemplate } from './vae';
 import { cganTemplate } from './cgan';
 import { cvaeTemplate } from './cvae';
+import { SUMMARIES } from './summaries';
 
 export interface TemplateInfo {
   id: string;
   name: string;
   description: string;
+  /** One sentence for someone choosing a template. */
+  summary: string;
   doc: GraphDoc;
 }
 
@@ -27,7 +30,9 @@ export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTempla
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value);
-  return { id, name: laid.name, description: laid.description, doc: laid };
+  const summary = SUMMARIES[id];
+  if (!summary) throw new Error(`template ${id} has no summary in lib/templates/summaries.ts`);
+  return { id, name: laid.name, description: laid.description, summary, doc: laid };
 });
 
 /** Every scope laid out left to right with the sizes the editor will draw. */

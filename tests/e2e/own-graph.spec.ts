@@ -72,10 +72,11 @@ test('a two-network model built from blank: schedule, repeat, pictures, training
       .getByLabel(picker)
       .locator('option')
       .evaluateAll((options, source) => options.find((o) => new RegExp(source).test(o.textContent ?? ''))?.getAttribute('value'), text.source);
-  await expect(panel.getByLabel('Samples preview').locator('option').first()).toHaveText(`Automatic (${generate})`);
-  const samplesOption = (await option('Samples preview', new RegExp(`^${generate} \\[b, 784\\]$`)))!;
+  // Calls are named by their network and what they are given.
+  await expect(panel.getByLabel('Samples preview').locator('option').first()).toHaveText(`Automatic (Dec(${z}))`);
+  const samplesOption = (await option('Samples preview', new RegExp(`^Dec\\(${z}\\) \\[b, 784\\]$`)))!;
   await panel.getByLabel('Samples preview').selectOption(samplesOption);
-  const reconOption = (await option('Reconstructions preview', /^Dec\(…\) \[b, 784\] beside /))!;
+  const reconOption = (await option('Reconstructions preview', new RegExp(`^Dec\\(Enc\\(${x}\\)\\) \\[b, 784\\] beside `)))!;
   await panel.getByLabel('Reconstructions preview').selectOption(reconOption);
   await setSettings(panel, { batch: 16, iterations: 100_000, sampleEvery: 2, backend: 'wasm' });
   await expectSaved(page);

@@ -104,6 +104,20 @@ test('GAN template trains on WASM; the run reopens with its charts, grids and ch
   // Overlay: the first run's losses join the chart as dashed lines.
   await history.locator('li').filter({ hasText: '#1 ' }).getByRole('button', { name: 'Overlay' }).click();
   await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText('#1 D_loss');
+  // In the colour of the same loss of the run shown, and in the chart's own box: the legend never covers what follows it.
+  const marker = (name: string) =>
+    page
+      .getByLabel('Loss chart')
+      .locator('.u-legend .u-series')
+      .filter({ has: page.locator('.u-label', { hasText: new RegExp(`^${name}$`) }) })
+      .locator('.u-marker')
+      .evaluate((m) => getComputedStyle(m).borderColor);
+  expect(await marker('#1 D_loss')).toBe(await marker('D_loss'));
+  expect(await marker('#1 G_loss')).toBe(await marker('G_loss'));
+  expect(await marker('D_loss')).not.toBe(await marker('G_loss'));
+  const chart = await page.getByLabel('Loss chart').boundingBox();
+  const legend = await page.getByLabel('Loss chart').locator('.u-legend').boundingBox();
+  expect(legend!.y + legend!.height).toBeLessThanOrEqual(chart!.y + chart!.height + 1);
 });
 
 test('a run scores its samples as it trains: the quality chart and what it compares, scores in the run history, kept with the run', async ({ page }) => {

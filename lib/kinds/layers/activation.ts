@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACTIVATIONS, opsFor } from '../../runtime/ops';
-import { activationBounds } from '../bounds';
+import { activationBounds, confiningActivation } from '../bounds';
 import { defineOp, port } from '../kind';
 import { jsonLiteral, pyLiteral } from '../common';
 import { keepsShape } from '../refit';
@@ -20,6 +20,10 @@ export const activation = defineOp({
   example: { params: { fn: 'leaky-relu', alpha: 0.1 }, inputs: { x: [null, 3, 4] } },
   inputs: () => [port('x')],
   bounds: (p, inputs) => ({ y: activationBounds(p.fn, inputs.x) }),
+  confine: (_p, wanted) => {
+    const fn = confiningActivation(wanted);
+    return fn && `its function to ${fn}`;
+  },
   outputs: () => [port('y')],
   refit: keepsShape('x'),
   inferShape: (_p, inputs) => ({ y: inputs.x! }),

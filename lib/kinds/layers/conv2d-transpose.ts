@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
-import { activationBounds } from '../bounds';
+import { activationBounds, confiningActivation } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
 import { spatialRefit } from '../refit';
@@ -29,6 +29,10 @@ export const conv2dTranspose = defineOp({
   example: { params: { filters: 3, kernelSize: 3, strides: 2, padding: 'VALID', activation: 'relu' }, inputs: { x: [null, 2, 2, 4] } },
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
+  confine: (_p, wanted) => {
+    const fn = confiningActivation(wanted);
+    return fn && `its activation to ${fn}`;
+  },
   outputs: () => [port('y')],
   refit: (p, inputs, _port, wanted) => spatialRefit(inputs.x, wanted, (size) => upSize(size, p.kernelSize, p.strides, p.padding), (out) => out, 'from-input', { filters: wanted[3] }),
   inferShape(p, inputs) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
-import { activationBounds } from '../bounds';
+import { activationBounds, confiningActivation } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, convOutSize, initializer, inputOfRank, jsonLiteral, kernelInitParam, padding, positiveInt, pyLiteral, tfPadding } from '../common';
 import { spatialRefit } from '../refit';
@@ -25,6 +25,10 @@ export const conv2d = defineOp({
   example: { params: { filters: 4, kernelSize: 3, strides: 2, activation: 'tanh' }, inputs: { x: [null, 9, 9, 2] } },
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
+  confine: (_p, wanted) => {
+    const fn = confiningActivation(wanted);
+    return fn && `its activation to ${fn}`;
+  },
   outputs: () => [port('y')],
   refit: (p, inputs, _port, wanted) =>
     spatialRefit(inputs.x, wanted, (size) => convOutSize(size, p.kernelSize, p.strides, p.padding), (out) => out * p.strides + p.kernelSize, 'from-input', { filters: wanted[3] }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
-import { activationBounds } from '../bounds';
+import { activationBounds, confiningActivation } from '../bounds';
 import { defineOp, port } from '../kind';
 import { activationParam, initializer, inputOfRank, jsonLiteral, kernelInitParam, positiveInt, pyLiteral } from '../common';
 
@@ -22,6 +22,10 @@ export const dense = defineOp({
   example: { params: { units: 5, activation: 'relu' }, inputs: { x: [null, 7] } },
   inputs: () => [port('x')],
   bounds: (p) => ({ y: activationBounds(p.activation, undefined) }),
+  confine: (_p, wanted) => {
+    const fn = confiningActivation(wanted);
+    return fn && `its activation to ${fn}`;
+  },
   outputs: () => [port('y')],
   refit: (_p, inputs, _port, wanted) => (wanted.length === 2 && typeof wanted[1] === 'number' && inputs.x ? { params: { units: wanted[1] }, inputs: { x: inputs.x } } : undefined),
   inferShape(p, inputs) {

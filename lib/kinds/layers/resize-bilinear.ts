@@ -18,7 +18,7 @@ export const resizeBilinear = defineOp({
       halfPixelCenters: z.boolean().default(false).describe('Sample at pixel centres (TF2 behaviour; TF1 default off)'),
     })
     // TensorFlow (and tfjs, at run time) refuses the two together.
-    .refine((p) => !(p.alignCorners && p.halfPixelCenters), { path: ['halfPixelCenters'], message: 'cannot be on together with alignCorners' }),
+    .refine((p) => !(p.alignCorners && p.halfPixelCenters), { path: ['halfPixelCenters'], message: 'cannot be on together with align corners' }),
   example: { params: { height: 7, width: 5 }, inputs: { x: [null, 4, 4, 2] } },
   inputs: () => [port('x')],
   // Moves (or averages) values, never makes new ones.

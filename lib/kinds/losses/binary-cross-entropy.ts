@@ -20,7 +20,7 @@ export const binaryCrossEntropy = defineLoss({
   inputs: () => [port('logits'), port('target')],
   outputs: lossOutputs,
   sameShape: [['logits', 'target']],
-  requires: { target: { bounds: [0, 1], fix: 'Draw the data in 0..1 (the dataset node\'s range), or use squared error for other targets.' } },
+  requires: { target: { bounds: [0, 1], what: 'targets', otherwise: "draw the data in 0..1 (the dataset node's range), or use squared error for other targets" } },
   inferShape(_p, inputs) {
     if (!sameShape(inputs.logits!, inputs.target!)) {
       shapeError('target', `target ${formatShape(inputs.target!)} must match logits ${formatShape(inputs.logits!)}`, 'Reshape one side so both match.');

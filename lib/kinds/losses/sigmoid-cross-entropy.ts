@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { opsFor } from '../../runtime/ops';
 import { defineLoss, port } from '../kind';
-import { lossOutputs, scalar, smoothedLabel, smoothingParam, targetParam } from './common';
+import { lossOutputs, scalar, smoothedLabel, smoothingParam, targetParam, targetSummary } from './common';
 
 /** TF1's sigmoid_cross_entropy_with_logits against a constant label, averaged over the batch. */
 export const sigmoidCrossEntropy = defineLoss({
@@ -9,6 +9,7 @@ export const sigmoidCrossEntropy = defineLoss({
   category: 'losses',
   title: 'Sigmoid cross-entropy',
   doc: 'logits [b, ...] -> loss [] = mean(CE(sigmoid(logits), 1 or 0, 1 smoothed to 0.9 if asked)), computed stably from logits',
+  summary: targetSummary,
   params: z.object({ target: targetParam, smoothing: smoothingParam }),
   example: { params: { target: 'ones', smoothing: 0.1 }, inputs: { logits: [null, 1] } },
   inputs: () => [port('logits')],

@@ -131,6 +131,9 @@ describe('projects', () => {
     const history = await listRevisions(LOCAL_OWNER, id);
     expect(history.ok && history.value.length).toBe(HISTORY_LENGTH);
     expect(history.ok && history.value[0]!.version).toBe(version);
+    // Each version says what it changed; the oldest kept has nothing to compare with.
+    expect(history.ok && history.value[0]!.changes).toEqual(['edited the description']);
+    expect(history.ok && history.value.at(-1)!.changes).toEqual(['the oldest version kept']);
     const target = version - 3;
     const restored = await restoreRevision(LOCAL_OWNER, id, version, target);
     expect(restored.ok && restored.value.version).toBe(version + 1);

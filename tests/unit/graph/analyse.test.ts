@@ -113,7 +113,7 @@ describe('analyse', () => {
     expect(analyse(doc)).toBe(analyse(doc));
   });
 
-  const cases: { name: string; code: ProblemCode; mutate: (d: GraphDocInput) => void; where: Record<string, unknown>; message: RegExp }[] = [
+  const cases: { name: string; code: ProblemCode; mutate: (d: GraphDocInput) => void; where: Record<string, unknown>; message: RegExp; fix?: string }[] = [
     {
       name: 'a window larger than its input (the shape would have no pixels)',
       code: 'shape-mismatch',
@@ -142,7 +142,8 @@ describe('analyse', () => {
         d.edges!.push({ id: 'l1', source: { node: 'real', port: 'out' }, target: { node: 'll', port: 'p' } });
       },
       where: { node: 'll', port: 'p' },
-      message: /"p" must lie in \[0, 1\], but "real" gives values in unknown bounds/,
+      message: /^Log-loss "ll": "p" takes probabilities between 0 and 1, but nothing keeps the values of logit \(in D\) between 0 and 1$/,
+      fix: "Set logit's activation to sigmoid (in D), or use sigmoid cross-entropy on the logits instead of log-loss.",
     },
     {
       name: 'binary cross-entropy against targets that are not in [0, 1]',
@@ -155,12 +156,13 @@ describe('analyse', () => {
         );
       },
       where: { node: 'bce', port: 'target' },
-      message: /"target" must lie in \[0, 1\], but "signed" gives values in \[-1, 1\]/,
+      message: /"target" takes targets between 0 and 1, but the values of signed are between -1 and 1$/,
     },
     {
       name: 'two losses with one name',
       code: 'duplicate-name',
       mutate: (d) => {
+        d.nodes.find((n) => n.id === 'loss')!.label = 'loss';
         d.nodes.push({ id: 'loss2', kind: 'sigmoid-cross-entropy', label: 'loss', params: {} }, { id: 'opt2', kind: 'sgd', params: { networks: ['D'] } });
         d.edges!.push(
           { id: 'd1', source: { node: 'real', port: 'out' }, target: { node: 'loss2', port: 'logits' } },
@@ -207,7 +209,7 @@ describe('analyse', () => {
       code: 'invalid-params',
       mutate: (d) => void (d.networks![0]!.nodes[1]!.params = { units: -3 }),
       where: { network: 'D', node: 'h', field: 'units' },
-      message: /units: Too small/,
+      message: /Dense "h": units must be a whole number from 1 to 65,536$/,
     },
     {
       name: 'a missing connection, naming the port',
@@ -381,13 +383,14 @@ describe('analyse', () => {
     },
   ];
 
-  it.each(cases)('reports $name', ({ code, mutate, where, message }) => {
+  it.each(cases)('reports $name', ({ code, mutate, where, message, fix }) => {
     const doc = load(mutate);
     const found = problem(doc, code);
     expect(found, `expected a ${code} problem, got ${JSON.stringify(analyse(doc).problems)}`).toBeDefined();
     expect(found).toMatchObject(where);
     expect(found!.message).toMatch(message);
     expect(found!.fix.length).toBeGreaterThan(0);
+    if (fix) expect(found!.fix).toBe(fix);
   });
 
   it('reports a shape error once, at its source, without cascading downstream', () => {
@@ -425,3 +428,31 @@ describe('analyse', () => {
 function escape(text: string): string {
   return text.replace(/[[\]]/g, '\\$&');
 }
+
+describe('what unlabelled nodes are called', () => {
+  const unlabelled = () => {
+    const doc = structuredClone(templates.find((t) => t.id === 'ali')!.doc) as GraphDocInput;
+    for (const node of doc.nodes!) if (node.kind === 'call' || node.kind === 'weighted-sum' || node.kind === 'log-loss') delete node.label;
+    const loaded = loadGraphDoc(doc);
+    if (!loaded.ok) throw new Error(loaded.error);
+    return analyse(loaded.value);
+  };
+
+  it('a call by its network and what it is given, a loss by the networks it trains: in titles, legends and problems alike', () => {
+    const analysis = unlabelled();
+    const names = [...analysis.main.nodes.values()].filter((i) => i.kind?.role === 'call' || i.kind?.role === 'op').map((i) => i.name);
+    expect(names).toEqual(['Q(X)', 'P(z)', 'D(X, Q(X))', 'D(P(z), z)', undefined, undefined, 'D loss', undefined, undefined, 'Q+P loss', 'P(Q(X))']);
+    expect(analysis.errors).toEqual([]);
+  });
+
+  it('two calls given the same values are numbered, and a derived name never takes a label another node has', () => {
+    const doc = load((d) => {
+      d.nodes.push({ id: 'again', kind: 'call', params: { network: 'D' } }, { id: 'named', kind: 'noise', label: 'D loss', params: { shape: [1] } });
+      d.edges!.push({ id: 'a1', source: { node: 'X', port: 'images' }, target: { node: 'again', port: 'x' } });
+    });
+    const main = analyse(doc).main.nodes;
+    expect([main.get('real')!.name, main.get('again')!.name]).toEqual(['D(X)', 'D(X) #2']);
+    // "D loss" is taken by a label: the loss keeps its id.
+    expect(main.get('loss')!.name).toBeUndefined();
+  });
+});

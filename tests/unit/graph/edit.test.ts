@@ -106,6 +106,37 @@ describe('graph editing', () => {
     expect(createNetworkFromSelection(made.value.doc, null, [z.id], 'G')).toEqual({ ok: false, error: 'There is already a network called G.' });
   });
 
+  it('names a grouped network\'s inputs by their role inside it, and leaves its call to be named by the graph', () => {
+    // ALI's D(x, Q(x)) with Q drawn as one layer: grouping D must not call its second input "Q(…)".
+    let doc = empty();
+    const x = addNode(doc, null, 'mnist', { x: 0, y: 0 });
+    const z = addNode(x.doc, null, 'noise', { x: 0, y: 200 }, { shape: [64] });
+    const q = addNode(z.doc, null, 'dense', { x: 200, y: 0 }, { units: 64 });
+    const c = addNode(q.doc, null, 'concat', { x: 400, y: 0 }, { inputs: 2 });
+    const p = addNode(c.doc, null, 'dense', { x: 600, y: 0 }, { units: 1, activation: 'sigmoid' });
+    const loss = addNode(p.doc, null, 'log-loss', { x: 800, y: 0 });
+    doc = loss.doc;
+    for (const [source, target] of [
+      [{ node: x.id, port: 'images' }, { node: q.id, port: 'x' }],
+      [{ node: x.id, port: 'images' }, { node: c.id, port: 'in0' }],
+      [{ node: q.id, port: 'y' }, { node: c.id, port: 'in1' }],
+      [{ node: c.id, port: 'y' }, { node: p.id, port: 'x' }],
+      [{ node: p.id, port: 'y' }, { node: loss.id, port: 'p' }],
+    ] as const) {
+      const next = connect(doc, null, source, target);
+      if (!next.ok) throw new Error(next.error);
+      doc = next.value;
+    }
+    const made = createNetworkFromSelection(doc, null, [c.id, p.id], 'D');
+    if (!made.ok) throw new Error(made.error);
+    const analysis = analyse(made.value.doc);
+    // The data's port names the first; the second has the noise's shape, so it is a code: "z".
+    expect(analysis.networks.get('D')!.signature.inputs.map((i) => i.label)).toEqual(['images', 'z']);
+    const callNode = made.value.doc.nodes.find((n) => n.id === made.value.call)!;
+    expect(callNode.label).toBeUndefined();
+    expect(analysis.main.nodes.get(made.value.call)!.name).toBe(`D(${x.id}, ${q.id})`);
+  });
+
   it('drops a call of the first network, ready to use, and an optimizer at the end of the schedule', () => {
     const ali = getTemplate('ali')!.doc;
     const call = addNode(ali, null, 'call', { x: 0, y: 0 });
@@ -137,6 +168,8 @@ describe('graph editing', () => {
     expect(settings.ok && settings.value.training).toMatchObject({ batchSize: 16, backend: 'wasm', iterations: ali.training.iterations });
     expect(setTraining(ali, { iterations: 0 })).toMatchObject({ ok: false, error: expect.stringMatching(/^iterations: /) });
     expect(setTraining(ali, { seed: 1.5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^seed: /) });
+    // In words, as the inspector says it (the form shows what follows the field's name).
+    expect(setTraining(ali, { batchSize: 0 })).toEqual({ ok: false, error: 'batchSize: batch size must be a whole number from 1 to 65,536' });
   });
 
   it('sets, clears and turns off previews', () => {

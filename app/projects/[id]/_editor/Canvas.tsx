@@ -1,6 +1,6 @@
 'use client';
 
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
@@ -13,12 +13,30 @@ import type { EditorStore, Size } from './store';
 
 const nodeTypes = { graph: GraphNodeView };
 
+/** Below this zoom a node's 12.5 px text would be under 10 px on screen: nodes draw their names only, at 12 px. */
+export const FAR_ZOOM = 0.8;
+
 /**
  * The React Flow canvas of the open scope. Nodes and edges are derived from
  * the store in a memo that reuses every unchanged object; React Flow's own
  * changes (selection, measured sizes, drag positions) go back to the store.
  */
-export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: EditorStore; analysis: Analysis; theme: 'light' | 'dark'; onAdd(kind: string, at: XYPosition): void; onMessage(message: string): void }) {
+export function Canvas({
+  store,
+  analysis,
+  theme,
+  minimap,
+  onAdd,
+  onMessage,
+}: {
+  store: EditorStore;
+  analysis: Analysis;
+  theme: 'light' | 'dark';
+  /** Off while the training drawer halves the canvas: the map would cover the nodes. */
+  minimap: boolean;
+  onAdd(kind: string, at: XYPosition): void;
+  onMessage(message: string): void;
+}) {
   const doc = useStore(store, (s) => s.doc);
   const scope = useStore(store, (s) => s.scope);
   const selectedNodes = useStore(store, (s) => s.selectedNodes);
@@ -44,6 +62,21 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
     const timer = setTimeout(() => fitView.current({ duration: 200, maxZoom: 1 }), 30);
     return () => clearTimeout(timer);
   }, [scope]);
+
+  // Zoomed out, nodes draw only their names, large enough to read (see .canvas.far in globals.css); set on
+  // the element, not in React state, so zooming re-renders nothing.
+  const element = useRef<HTMLDivElement>(null);
+  const view = useStoreApi();
+  useEffect(() => {
+    const apply = (zoom: number) => {
+      element.current?.classList.toggle('far', zoom < FAR_ZOOM);
+      element.current?.style.setProperty('--inv-zoom', String(1 / zoom));
+    };
+    apply(view.getState().transform[2]);
+    return view.subscribe((s, before) => {
+      if (s.transform[2] !== before.transform[2]) apply(s.transform[2]);
+    });
+  }, [view]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<GraphFlowNode>[]) => {
@@ -87,6 +120,7 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
 
   return (
     <div
+      ref={element}
       className="canvas"
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(KIND_MIME)) {
@@ -134,7 +168,7 @@ export function Canvas({ store, analysis, theme, onAdd, onMessage }: { store: Ed
         minZoom={0.1}
       >
         <Background />
-        <MiniMap pannable zoomable />
+        {minimap && <MiniMap pannable zoomable />}
         <Controls />
       </ReactFlow>
     </div>

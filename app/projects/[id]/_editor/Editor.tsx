@@ -164,7 +164,7 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
               </>
             )}
           </nav>
-          <Canvas store={store} analysis={analysis} theme={theme} onAdd={actions.add} onMessage={setMessage} />
+          <Canvas store={store} analysis={analysis} theme={theme} minimap={!training} onAdd={actions.add} onMessage={setMessage} />
         </div>
         <div className="side">
           <NetworkList doc={doc} scope={scope} onOpen={(id) => store.getState().setScope(id)} onChange={store.getState().setDoc} onMessage={setMessage} />

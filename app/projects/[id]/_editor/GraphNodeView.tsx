@@ -8,7 +8,7 @@ const SHOWN_PROBLEMS = 2;
 
 /** The one node component: ports, shapes, problems and network badges, as the node's view says. */
 function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
-  const { node, title, inputs, outputs, problems, network, updates, schedule } = data;
+  const { node, name, title, inputs, outputs, problems, network, updates, schedule, summary } = data;
   const errors = problems.filter((p) => p.severity === 'error');
   return (
     <div
@@ -17,8 +17,16 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
       data-kind={node.kind}
       style={network ? { borderColor: network.color } : undefined}
     >
+      {/* Drawn instead of the details when the view is zoomed out (the canvas's "far" class): the name stays legible. */}
+      <div className="graph-node-far" aria-hidden>
+        <span className="graph-node-far-label">{name}</span>
+        <span className="graph-node-far-kind" style={network ? { color: network.color } : undefined}>
+          {network ? network.name : title}
+          {errors.length > 0 && <span className="error"> · {errors.length} {errors.length === 1 ? 'problem' : 'problems'}</span>}
+        </span>
+      </div>
       <div className="graph-node-title" style={network ? { background: network.color, color: 'white' } : undefined}>
-        <span className="graph-node-label">{node.label || node.id}</span>
+        <span className="graph-node-label">{name}</span>
         <span className="graph-node-kind">{network ? network.name : title}</span>
       </div>
       {network && network.calls > 1 && (
@@ -26,6 +34,7 @@ function GraphNodeViewImpl({ data, selected }: NodeProps<GraphFlowNode>) {
           shares {network.name}&apos;s weights ({network.calls} calls)
         </div>
       )}
+      {summary && <div className="badge node-summary">{summary}</div>}
       {schedule && (
         <div className="badge schedule-place" title="Where this optimizer runs in each training iteration (the Schedule in the training panel)">
           {schedule}

@@ -1,29 +1,18 @@
 'use client';
 
-import { useMemo } from 'react';
-import { z } from 'zod';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { getKind } from '@/lib/kinds/registry';
 import type { DatasetChoice } from '@/lib/kinds/common';
-
-/** A param as the kind's schema describes it; `widget` is the kind's own metadata (a network picker). */
-type FieldSchema = {
-  type?: string;
-  enum?: unknown[];
-  items?: { type?: string };
-  description?: string;
-  minimum?: number;
-  maximum?: number;
-  default?: unknown;
-  widget?: 'network' | 'networks' | 'dataset';
-};
+import { fieldValues, paramFields, readParams, type FieldSchema } from '@/lib/kinds/fields';
 
 /**
  * The params form of the selected node, generated from its kind's zod schema:
  * numbers, enums, booleans, lists of numbers and network choices (where the
  * schema asks for that widget); every param's description is its tooltip. Edits apply
- * at once; a value the schema refuses is kept and shown with the reason (the
- * node is marked with the problem) rather than silently dropped.
+ * at once; a value the schema refuses (an emptied field too) is kept and shown
+ * with the reason in words (the node is marked with the problem) rather than
+ * silently dropped or replaced by the default, and every other field still
+ * shows the value it has.
  */
 export function Inspector({
   doc,
@@ -40,20 +29,14 @@ export function Inspector({
   onFit(): void;
 }) {
   const kind = node ? getKind(node.kind) : undefined;
-  const fields = useMemo(() => {
-    if (!kind) return [];
-    const json = z.toJSONSchema(kind.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, FieldSchema> };
-    return Object.entries(json.properties ?? {});
-  }, [kind]);
   if (!node) return <aside className="inspector muted">Select a node to edit it.</aside>;
   if (!kind) return <aside className="inspector">Unknown kind “{node.kind}”.</aside>;
-  const parsed = kind.params.safeParse(node.params);
-  const issues = new Map<string, string>();
-  if (!parsed.success) for (const issue of parsed.error.issues) issues.set(String(issue.path[0] ?? ''), issue.message);
-  const values = { ...(parsed.success ? (parsed.data as Record<string, unknown>) : {}), ...node.params };
+  const reading = readParams(kind, node.params);
+  const values = fieldValues(kind, node.params, reading);
+  const issues = reading.issues;
   const set = (key: string, value: unknown) => onChange({ params: { ...node.params, [key]: value } });
   // A source of data (not noise): the graph can be fitted to what it reads.
-  const reads = kind.role === 'source' && parsed.success && kind.datasets(parsed.data).length > 0;
+  const reads = kind.role === 'source' && reading.parsed !== undefined && kind.datasets(reading.parsed).length > 0;
 
   return (
     <aside className="inspector" aria-label="Inspector">
@@ -65,13 +48,14 @@ export function Inspector({
         Label
         <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />
       </label>
-      {fields.map(([key, field]) => (
+      {paramFields(kind).map(({ key, title, schema: field }) => (
         <label key={key} className={[issues.has(key) ? 'invalid' : '', field.type === 'boolean' ? 'check' : ''].join(' ').trim() || undefined} title={field.description}>
-          {fieldTitle(key)}
+          {title}
           {renderField({ doc, datasets }, key, field, values[key], (v) => set(key, v))}
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
       ))}
+      {issues.has('') && <p className="error" role="alert">{issues.get('')}</p>}
       {reads && (
         <button onClick={onFit} title="Set the sizes of the layers tied to the data (inputs, outputs, reshapes, channels) to this data's, listing each change">
           Fit the graph to this data
@@ -80,9 +64,6 @@ export function Inspector({
     </aside>
   );
 }
-
-/** A param's name as people read it: `inputGradient` -> "Input gradient". */
-const fieldTitle = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().replace(/^./, (c) => c.toUpperCase());
 
 function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly DatasetChoice[] }, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
   if (field.widget === 'dataset') {
@@ -154,7 +135,8 @@ function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly Data
         step={field.type === 'integer' ? 1 : 'any'}
         key={`${key}-${String(value)}`}
         defaultValue={typeof value === 'number' ? value : ''}
-        onBlur={(e) => set(e.target.value === '' ? undefined : Number(e.target.value))}
+        // Emptied is a value of its own (refused: "needs a value"), never a silent return to the default.
+        onBlur={(e) => set(e.target.value === '' ? null : Number(e.target.value))}
         onKeyDown={(e) => {
           if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
         }}

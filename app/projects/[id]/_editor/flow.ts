@@ -1,5 +1,5 @@
 import type { Edge as FlowEdge, Node as FlowNode, XYPosition } from '@xyflow/react';
-import { callee, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
+import { callee, nodeLabel, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
 import type { ScopeId } from '@/lib/graph/edit';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { isLoss } from '@/lib/kinds/kind';
@@ -26,6 +26,8 @@ export interface ProblemView {
 /** Everything the node component shows, ready to draw (a type, not an interface: React Flow wants a plain record). */
 export type NodeView = {
   node: GraphNode;
+  /** What it is called: its label, else the name the graph gives it ("D(X, Q(X))", "D loss"), else its id. */
+  name: string;
   title: string;
   inputs: PortView[];
   outputs: PortView[];
@@ -34,6 +36,8 @@ export type NodeView = {
   network?: { id: string; name: string; color: string; calls: number };
   /** For optimizers, the networks they update; for losses, the networks trained on them. */
   updates?: { verb: 'updates' | 'trains'; networks: { name: string; color: string }[] };
+  /** What its params make it do, as its kind says it ("target 1 (real)"). */
+  summary?: string;
   /** For optimizers: where they run in an iteration, `step 1 of 2, x3`. */
   schedule?: string;
 };
@@ -70,11 +74,14 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     const info = scopeInfo?.nodes.get(node.id);
     const view: NodeView = {
       node,
+      name: info ? nodeLabel(info) : node.label || node.id,
       title: info?.kind?.title ?? node.kind,
       inputs: ports(info, 'in'),
       outputs: ports(info, 'out'),
       problems: problems.get(node.id) ?? [],
     };
+    const summary = info?.kind && info.params !== undefined ? info.kind.summary?.(info.params) : undefined;
+    if (summary) view.summary = summary;
     const called = callee(info);
     const network = called === undefined ? undefined : doc.networks.find((n) => n.id === called);
     if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: calls.get(network.id) ?? 0 };
@@ -103,7 +110,7 @@ function ports(info: NodeInfo | undefined, side: 'in' | 'out'): PortView[] {
 }
 
 /** What a view shows, apart from its node (compared by identity): equal strings, equal pictures. */
-const showing = (view: NodeView) => JSON.stringify([view.title, view.inputs, view.outputs, view.problems, view.network, view.updates, view.schedule]);
+const showing = (view: NodeView) => JSON.stringify([view.name, view.title, view.inputs, view.outputs, view.problems, view.network, view.updates, view.schedule, view.summary]);
 
 /** What the canvas shows besides the document: selection, measured sizes, positions mid-drag. */
 export interface CanvasState {

@@ -1,17 +1,22 @@
 'use client';
 
-import { useReactFlow, type XYPosition } from '@xyflow/react';
+import { useReactFlow, useStoreApi, type XYPosition } from '@xyflow/react';
 import { useMemo, useRef } from 'react';
 import { addNode, createNetworkFromSelection, moveNodes, pasteNodes, scopeGraph } from '@/lib/graph/edit';
 import { loadGraphDoc } from '@/lib/graph/migrations';
 import type { Problem } from '@/lib/graph/problems';
 import type { Edge, GraphNode } from '@/lib/graph/schema';
 import { autoLayout } from '@/lib/graph/layout';
+import { freeSpot } from '@/lib/graph/placement';
 import type { EditorStore } from './store';
+
+/** About the size of a node not drawn yet (a title, two or three ports). */
+const UNMEASURED = { width: 250, height: 120 };
 
 /** What the toolbar, the shortcuts and the lists can do to the document and the view; each reads the store when it runs. */
 export function useEditorActions(store: EditorStore, onMessage: (message: string) => void) {
   const flow = useReactFlow();
+  const view = useStoreApi();
   const clipboard = useRef<{ nodes: GraphNode[]; edges: Edge[] }>(undefined);
   return useMemo(() => {
     const state = () => store.getState();
@@ -24,11 +29,21 @@ export function useEditorActions(store: EditorStore, onMessage: (message: string
     return {
       undo: () => store.temporal.getState().undo(),
       redo: () => store.temporal.getState().redo(),
+      /**
+       * Adds a node with its corner at `position` (where it was dropped) or
+       * centred in the view (Enter in the palette), moved to the nearest spot
+       * clear of the others.
+       */
       add(kind: string, position?: XYPosition) {
-        const at = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-        const { doc, scope, setDoc, selectNodes } = state();
-        setDoc(addNode(doc, scope, kind, at).doc);
-        selectNodes([]);
+        const { width, height, transform } = view.getState();
+        const [tx, ty, zoom] = transform;
+        const centre = position ? { x: position.x + UNMEASURED.width / 2, y: position.y + UNMEASURED.height / 2 } : { x: (width / 2 - tx) / zoom, y: (height / 2 - ty) / zoom };
+        const { doc, scope, setDoc, selectNodes, measured } = state();
+        const taken = scopeGraph(doc, scope).nodes.map((n) => ({ ...n.position, ...(measured.get(n.id) ?? UNMEASURED) }));
+        const at = freeSpot(centre, UNMEASURED, taken);
+        const added = addNode(doc, scope, kind, at);
+        setDoc(added.doc);
+        selectNodes([added.id]);
       },
       focusNode,
       focusProblem(problem: Problem) {
@@ -86,7 +101,7 @@ export function useEditorActions(store: EditorStore, onMessage: (message: string
         URL.revokeObjectURL(link.href);
       },
     };
-  }, [store, flow, onMessage]);
+  }, [store, flow, view, onMessage]);
 }
 
 export type EditorActions = ReturnType<typeof useEditorActions>;

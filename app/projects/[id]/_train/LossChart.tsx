@@ -8,6 +8,15 @@ import { chartColumns, settledRange, type Trace } from '@/lib/train/chart-data';
 const MAX_POINTS = 1500;
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 
+/** "#3 D_loss" (an overlaid run's) and "D_loss" are one quantity. */
+const baseName = (label: string) => label.replace(/^#\d+ /, '');
+
+/** The plot's height: the chart's box less its legend, so the legend never spills over what follows. */
+function plotHeight(element: HTMLElement): number {
+  const legend = element.querySelector<HTMLElement>('.u-legend');
+  return Math.max(140, element.clientHeight - (legend ? legend.offsetHeight + 8 : 40));
+}
+
 /** The two axes' labels, and the right one's fixed range. */
 export interface ChartAxes {
   left: string;
@@ -43,9 +52,12 @@ export function LossChart({ traces, probabilities, dashed, log, version, axes = 
 
   useEffect(() => {
     const element = host.current!;
+    // One colour per quantity: an overlaid run's "#3 D_loss" is drawn (dashed) in D_loss's colour.
+    const colors = new Map<string, string>();
+    for (const t of traces) if (!colors.has(baseName(t.label))) colors.set(baseName(t.label), COLORS[colors.size % COLORS.length]!);
     const options: uPlot.Options = {
       width: element.clientWidth || 600,
-      height: Math.max(160, element.clientHeight - 40),
+      height: plotHeight(element),
       scales: {
         x: { time: false },
         y: log ? { distr: 3, log: 10 } : { range: (_u, min, max) => lossRange.current ?? [min, max] },
@@ -59,10 +71,10 @@ export function LossChart({ traces, probabilities, dashed, log, version, axes = 
       ],
       series: [
         { label: 'iteration' },
-        ...traces.map((t, i) => ({
+        ...traces.map((t) => ({
           label: t.label,
           scale: probabilities.has(t.label) ? 'p' : 'y',
-          stroke: COLORS[i % COLORS.length],
+          stroke: colors.get(baseName(t.label)),
           width: 1.25,
           spanGaps: true,
           points: { show: false },
@@ -73,7 +85,10 @@ export function LossChart({ traces, probabilities, dashed, log, version, axes = 
     };
     lossRange.current = settledRange(traces.filter((t) => !probabilities.has(t.label)));
     plot.current = new uPlot(options, chartColumns(traces, MAX_POINTS, log) as uPlot.AlignedData, element);
-    const resize = new ResizeObserver(() => plot.current?.setSize({ width: element.clientWidth, height: Math.max(160, element.clientHeight - 40) }));
+    // The legend (one entry per line, wrapping) takes what it needs below the plot, inside the chart's box.
+    const fit = () => plot.current?.setSize({ width: element.clientWidth, height: plotHeight(element) });
+    fit();
+    const resize = new ResizeObserver(fit);
     resize.observe(element);
     return () => {
       resize.disconnect();

@@ -9,6 +9,7 @@ import type { RunDetail, RunSummary } from '@/lib/db/runs';
 import { speedLabel } from '@/lib/train/speed';
 import { RunSettingsSchema, type RunSettings } from '@/lib/train/protocol';
 import { OnnxDownload } from './OnnxDownload';
+import { readParams } from '@/lib/kinds/fields';
 import { loadCheckpoint, loadRun } from './api';
 import { LossChart, type ChartAxes } from './LossChart';
 import { isScoreName, SCORE_NAMES } from '@/lib/runtime/scores';
@@ -110,7 +111,7 @@ export function TrainingPanel({
   const blocker = !analysis.ok
     ? `Fix the graph first: ${analysis.errors.length} problem(s), e.g. ${formatProblem(analysis.errors[0]!)}`
     : !parsed.success
-      ? `Settings: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`
+      ? `Settings: ${[...readParams({ params: RunSettingsSchema }, { batchSize, iterations, seed, sampleEvery, evaluation }).issues.values()][0]}`
       : undefined;
 
   const viewed = opened && !active ? opened : undefined;
@@ -263,15 +264,6 @@ export function TrainingPanel({
             </ul>
           </div>
         )}
-        {diagnoses.length > 0 && (
-          <ul className="diagnoses" aria-label="Diagnoses">
-            {diagnoses.map((d) => (
-              <li key={d.id} role="alert" data-diagnosis={d.id}>
-                <strong>{d.title}</strong> at iteration {d.step.toLocaleString()}: {d.evidence}. {d.meaning} <em>Try:</em> {d.remedy}
-              </li>
-            ))}
-          </ul>
-        )}
         <h4>Schedule</h4>
         <ScheduleEditor doc={doc} analysis={analysis} disabled={active} onChange={onChange} onMessage={onMessage} />
         <h4>Pictures</h4>
@@ -288,6 +280,19 @@ export function TrainingPanel({
         />
       </div>
       <div className="training-chart">
+        {/* Above the curves they explain, in the wide column: what went wrong, what it means, what to change. */}
+        {diagnoses.length > 0 && (
+          <ul className="diagnoses" aria-label="Diagnoses">
+            {diagnoses.map((d) => (
+              <li key={d.id} role="alert" data-diagnosis={d.id}>
+                <p>
+                  <strong>{d.title}</strong> at iteration {d.step.toLocaleString()}: {d.evidence}. {d.meaning}
+                </p>
+                <p className="remedy">{d.remedy}</p>
+              </li>
+            ))}
+          </ul>
+        )}
         <label className="log-toggle">
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
         </label>
