@@ -84,7 +84,7 @@ test('RGBA glyphs, an integer array of 0-16 and a header-less CSV import as thei
     await p.getByLabel('Channels').selectOption('rgb');
     await expect(p.getByLabel('Transparency')).toHaveValue('white');
   });
-  await expect(page.getByRole('status')).toContainText('60 of 60 images have transparency: composited over white');
+  await expect(page.getByRole('status')).toContainText('60 of 60 images have an alpha channel or a transparent colour: any transparent pixels composited over white');
   await expect(glyphs).toContainText('60 images · 32×32×3 (RGB)');
   await expect(glyphs.getByLabel('Import notes')).toContainText('composited over white');
   // Every stored glyph survived: a white background and dark ink, none black.

@@ -67,12 +67,16 @@ export async function importImages(files: readonly { file: InputFile; head: Uint
   return { ...assemble('images', splits, limits, placed.classNames), notes: transparencyNotes(headers.filter((h) => h.alpha).length, headers.length, background) };
 }
 
-/** What became of transparency, in words: how many images have it (from their headers), and what was done. */
+/**
+ * What became of transparency, in words: how many images can hold it (their
+ * headers name an alpha channel or a transparent colour: the notes come
+ * before any pixel is decoded), and what was done with transparent pixels.
+ */
 function transparencyNotes(transparent: number, total: number, background: Background): string[] {
-  const some = `${transparent} of ${total} images ha${transparent === 1 ? 's' : 've'} transparency`;
+  const some = `${transparent} of ${total} images ha${transparent === 1 ? 's' : 've'} an alpha channel or a transparent colour`;
   if (background === 'alpha') return [`transparency kept as a fourth channel (RGBA)${transparent === 0 ? ': no image has any, so alpha is 255 everywhere' : `: ${some}`}`];
   if (transparent === 0) return [];
-  return [`${some}: composited over ${background}; choose ${background === 'white' ? 'black' : 'white'}, or keep alpha as a fourth channel (RGBA), to read them otherwise`];
+  return [`${some}: any transparent pixels composited over ${background}; choose ${background === 'white' ? 'black' : 'white'}, or keep alpha as a fourth channel (RGBA), to read them otherwise`];
 }
 
 /** Images decoded at once. */

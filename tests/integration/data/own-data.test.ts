@@ -71,7 +71,7 @@ describe('transparent images', () => {
       const centre = (16 * 32 + 16) * 3;
       expect(image[centre]!, `image ${i}`).toBeLessThan(70);
     }
-    expect(notes).toEqual(['36 of 36 images have transparency: composited over white; choose black, or keep alpha as a fourth channel (RGBA), to read them otherwise']);
+    expect(notes).toEqual(['36 of 36 images have an alpha channel or a transparent colour: any transparent pixels composited over white; choose black, or keep alpha as a fourth channel (RGBA), to read them otherwise']);
   });
 
   it('over black, as before, the same glyphs are black: what the option is for', async () => {
@@ -98,7 +98,7 @@ describe('transparent images', () => {
     const imported = await importDataset(LOCAL_OWNER, { name: 'Glyphs RGBA', files: [zip], options: { size: { height: 16, width: 16 }, background: 'alpha' } });
     if (!imported.ok) throw new Error(imported.error.message);
     expect(imported.value).toMatchObject({ height: 16, width: 16, channels: 4, classes: 3, trainCount: 12 });
-    expect(imported.value.stats.notes).toEqual(['transparency kept as a fourth channel (RGBA): 12 of 12 images have transparency']);
+    expect(imported.value.stats.notes).toEqual(['transparency kept as a fourth channel (RGBA): 12 of 12 images have an alpha channel or a transparent colour']);
     expect(datasetChoice(imported.value).channels).toBe(4);
     const train = await loadDataset(LOCAL_OWNER, { id: imported.value.id, split: 'train' });
     if (!train.ok) throw new Error(train.error.message);
