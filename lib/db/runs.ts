@@ -269,7 +269,14 @@ function mergeDiagnoses(stored: Diagnosis[], added: Diagnosis[]): Diagnosis[] {
 export async function interruptRun(owner: Owner, runId: unknown, lastReport?: unknown): Promise<DataResult<true>> {
   const id = Id.safeParse(runId);
   if (!id.success) return invalid('Not a run id');
-  const recorded = lastReport === undefined ? ok(true) : await updateRun(owner, id.data, typeof lastReport === 'object' && lastReport !== null ? { ...lastReport, status: undefined, message: undefined } : lastReport);
+  // A run that ended on the page (stopped) before its last report was saved ends as it did; any other leaves interrupted.
+  const report = typeof lastReport === 'object' && lastReport !== null ? (lastReport as { status?: unknown }) : undefined;
+  const endedThere = report !== undefined && ENDED.includes(report.status as RunStatus);
+  if (endedThere) {
+    const recorded = await updateRun(owner, id.data, lastReport);
+    return recorded.ok || recorded.error.kind === 'ended' ? ok(true) : recorded;
+  }
+  const recorded = lastReport === undefined ? ok(true) : await updateRun(owner, id.data, report ? { ...report, status: undefined, message: undefined } : lastReport);
   await db().run.updateMany({
     where: { id: id.data, ...ownRuns(owner), status: { in: ['running', 'paused'] } },
     data: { status: 'interrupted', message: 'The page training this run was closed' },

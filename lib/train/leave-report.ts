@@ -1,4 +1,4 @@
-import { pointBytes, type MetricPoint } from './protocol';
+import { pointBytes, type MetricPoint, type RunStatus } from './protocol';
 import type { Diagnosis } from '../runtime/diagnostics';
 
 /**
@@ -17,6 +17,9 @@ export interface LeaveProgress {
   seconds: number;
   scores?: MetricPoint;
   diagnoses: Diagnosis[];
+  /** How the run ended, when it ended on this page but the page goes before the server has it (Stop, then a reload). */
+  status?: RunStatus;
+  message?: string;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
@@ -24,7 +27,7 @@ const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 /** The report's JSON (at most `maxBytes`) and how many of `pending` it carries. */
 export function leaveReport(progress: LeaveProgress, pending: readonly MetricPoint[], maxBytes = MAX_LEAVE_REPORT_BYTES): { body: string; carried: number } {
   let base = progress;
-  if (bytes(JSON.stringify({ ...base, points: [] })) > maxBytes) base = { iteration: progress.iteration, itPerSec: progress.itPerSec, seconds: progress.seconds, diagnoses: [] };
+  if (bytes(JSON.stringify({ ...base, points: [] })) > maxBytes) base = { iteration: progress.iteration, itPerSec: progress.itPerSec, seconds: progress.seconds, diagnoses: [], status: progress.status };
   let size = bytes(JSON.stringify({ ...base, points: [] }));
   let carried = 0;
   for (const point of pending) {

@@ -95,10 +95,10 @@ describe('runs', () => {
     expect(back.ok && back.value.status).toBe('running');
   });
 
-  it("records the closing page's last report with the interrupt: its points, its progress, never its status", async () => {
+  it("records the closing page's last report with the interrupt: its points, its progress, never a live status", async () => {
     const { run } = await newRun();
     await updateRun(LOCAL_OWNER, run.id, { iteration: 2, seconds: 1, points: [0, 1].map((step) => ({ step, values: { D_loss: 1, G_loss: 2 } })) });
-    const last = { iteration: 4, itPerSec: 2, seconds: 2, status: 'completed', points: [2, 3].map((step) => ({ step, values: { D_loss: 1, G_loss: 2 } })), diagnoses: [] };
+    const last = { iteration: 4, itPerSec: 2, seconds: 2, status: 'running', points: [2, 3].map((step) => ({ step, values: { D_loss: 1, G_loss: 2 } })), diagnoses: [] };
     expect(await interruptRun(LOCAL_OWNER, run.id, last)).toEqual({ ok: true, value: true });
     const after = await getRun(LOCAL_OWNER, run.id);
     if (!after.ok) throw new Error(after.error.message);
@@ -111,6 +111,19 @@ describe('runs', () => {
     expect(refused.ok).toBe(false);
     const marked = await getRun(LOCAL_OWNER, other.id);
     expect(marked.ok && marked.value.status).toBe('interrupted');
+  });
+
+  it('a run stopped on its page just before the page went ends stopped, whichever of the beacon and the next page comes first', async () => {
+    for (const order of ['beacon first', 'next page first'] as const) {
+      const { run } = await newRun();
+      await updateRun(LOCAL_OWNER, run.id, { iteration: 2, seconds: 1 });
+      const beacon = () => interruptRun(LOCAL_OWNER, run.id, { iteration: 7, itPerSec: 3, seconds: 2, status: 'stopped', points: [], diagnoses: [] });
+      // The page that replaced it marks the run it was training (no body).
+      const nextPage = () => interruptRun(LOCAL_OWNER, run.id);
+      for (const send of order === 'beacon first' ? [beacon, nextPage] : [nextPage, beacon]) expect(await send()).toEqual({ ok: true, value: true });
+      const after = await getRun(LOCAL_OWNER, run.id);
+      expect(after.ok && { status: after.value.status, iteration: after.value.iteration }, order).toEqual({ status: 'stopped', iteration: 7 });
+    }
   });
 
   it('stores PNG pictures and refuses anything else', async () => {

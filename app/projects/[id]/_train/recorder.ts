@@ -17,6 +17,8 @@ const REPORT_MS = 2000;
  */
 export class RunRecorder {
   private queue: Promise<unknown>;
+  /** The run ended on this page and the server does not have it yet. */
+  private ending?: { status: RunStatus; message?: string };
   private pending: MetricPoint[] = [];
   /** The latest scores and the diagnoses not yet sent. */
   private scores?: MetricPoint;
@@ -69,11 +71,15 @@ export class RunRecorder {
   status(status: RunStatus, message: string | undefined, onSaved: () => void) {
     this.current = status;
     const ended = status !== 'running' && status !== 'paused';
-    if (ended) this.close();
+    if (ended) {
+      this.close();
+      this.ending = { status, message };
+    }
     this.enqueue(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
           await this.sendReport(message ? { message } : {});
+          if (ended) this.ending = undefined;
           return onSaved();
         } catch (e) {
           if (!ended || attempt >= 4) throw e;
@@ -100,9 +106,10 @@ export class RunRecorder {
    * so the chart reopens as far as the page had drawn it.
    */
   dispose() {
-    if (this.runId && !this.closed) {
+    // Live, or ended here with the ending still queued (behind pictures): the beacon says which.
+    if (this.runId && (!this.closed || this.ending)) {
       const url = `/api/runs/${this.runId}/interrupt`;
-      const { body, carried } = leaveReport({ ...this.progress, scores: this.scores, diagnoses: this.diagnoses }, this.pending);
+      const { body, carried } = leaveReport({ ...this.progress, scores: this.scores, diagnoses: this.diagnoses, ...this.ending }, this.pending);
       // A string goes as text/plain, a type a beacon may carry; refused (the browser's beacon quota is spent), the bare interrupt still goes.
       if (navigator.sendBeacon(url, body)) this.pending = this.pending.slice(carried);
       else navigator.sendBeacon(url);
