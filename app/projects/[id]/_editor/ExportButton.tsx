@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { saveDownload } from '@/app/_lib/download';
 import { DEFAULT_TARGET, findTarget, TARGET_CATALOG, type TargetId } from '@/codegen/targets/catalog';
 
 /**
@@ -35,14 +36,7 @@ export function ExportButton({ projectId, errorCount = 0, networks = [] }: Expor
         setError(body.error ?? `Export failed (HTTP ${response.status})`);
         return;
       }
-      const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'netloom-project.zip';
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = name;
-      link.click();
-      // After the click has started the download; revoking at once can cancel it.
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      await saveDownload(response, 'netloom-project.zip');
     } catch (e) {
       setError(`Export failed: ${(e as Error).message}`);
     } finally {

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { saveDownload } from '@/app/_lib/download';
 
 /**
  * The run history's "Download G as ONNX": a menu of the run's networks and a
@@ -23,13 +24,7 @@ export function OnnxDownload({ runId, checkpointId, networks }: { runId: string;
       setError(body.error ?? `Download failed (HTTP ${(response as Response).status})`);
       return;
     }
-    const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? `${network}.onnx`;
-    const url = URL.createObjectURL(await response.blob());
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    await saveDownload(response, `${network}.onnx`);
   }
 
   return (
