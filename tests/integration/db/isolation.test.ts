@@ -27,6 +27,7 @@ import * as checkpointsRoute from '../../../app/api/runs/[runId]/checkpoints/rou
 import * as interruptRoute from '../../../app/api/runs/[runId]/interrupt/route';
 import * as pictureRoute from '../../../app/api/runs/[runId]/pictures/[kind]/[index]/route';
 import * as runRoute from '../../../app/api/runs/[runId]/route';
+import * as onnxRoute from '../../../app/api/runs/[runId]/onnx/route';
 import * as datasetsRoute from '../../../app/api/datasets/route';
 import * as datasetFileRoute from '../../../app/api/datasets/[id]/files/[file]/route';
 
@@ -184,6 +185,8 @@ async function routeCalls(cookie: string | undefined, work: Work) {
     'projects/[id]/runs POST': () =>
       runsRoute.POST(new Request(url, { method: 'POST', ...body({ graph: getTemplate('gan')!.doc, settings: { batchSize: 4, iterations: 5, seed: 1, sampleEvery: 5 }, backend: 'cpu' }) }), params({ id })),
     'runs/[runId] GET': () => runRoute.GET(new Request(url, { headers: headers() }), params({ runId })),
+    // One network of Alice's run as ONNX, from her checkpoint: not found for Bob.
+    'runs/[runId]/onnx GET': () => onnxRoute.GET(new Request(`${url}?network=G&checkpoint=${checkpointId}`, { headers: headers() }), params({ runId })),
     'runs/[runId] PATCH': () => runRoute.PATCH(new Request(url, { method: 'PATCH', ...body({ iteration: 5, status: 'stopped' }) }), params({ runId })),
     'runs/[runId]/interrupt POST': () => interruptRoute.POST(new Request(url, { method: 'POST', headers: headers() }), params({ runId })),
     'runs/[runId]/pictures/[kind]/[index] GET': () =>
@@ -213,8 +216,8 @@ async function routeCalls(cookie: string | undefined, work: Work) {
   } satisfies Record<string, () => Promise<Response>>;
 }
 
-/** Route files with user data: every one of them is in routeCalls (a new route must be added there). The others serve files everyone has (MNIST, tfjs's wasm, the quality classifier). */
-const PUBLIC_ROUTES = ['auth/[...all]', 'mnist/[file]', 'tfjs-wasm/[file]', 'quality/classifier/[file]'];
+/** Route files with user data: every one of them is in routeCalls (a new route must be added there). The others serve files everyone has (MNIST, tfjs's and onnxruntime-web's wasm, the quality classifier). */
+const PUBLIC_ROUTES = ['auth/[...all]', 'mnist/[file]', 'tfjs-wasm/[file]', 'onnxruntime-web/[file]', 'quality/classifier/[file]'];
 
 describe('two users on a shared server', () => {
   let alice: User;
