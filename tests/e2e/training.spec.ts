@@ -82,7 +82,7 @@ test('GAN template trains on WASM; the run reopens with its charts, grids and ch
   await expect(checkpoints.locator('li').first()).toContainText('Checkpoint at');
 
   const download = page.waitForEvent('download');
-  await checkpoints.getByRole('link', { name: 'Download' }).last().click();
+  await checkpoints.getByRole('link', { name: 'Download', exact: true }).last().click();
   expect((await download).suggestedFilename()).toMatch(/^GAN_on_wasm-run1-iter\d+\.zip$/);
 
   // Resume continues from the checkpoint's iteration as run #2.
