@@ -17,6 +17,11 @@ export class OnnxBuildError extends Error {
     super(message);
     this.name = 'OnnxBuildError';
   }
+
+  /** What the layer being written cannot do (its params or shapes), which the export refuses naming the layer; the rest are writers' bugs. */
+  get refusesLayer(): boolean {
+    return this.kind === 'unsupported' || this.kind === 'shape';
+  }
 }
 
 export const buildError = (kind: OnnxBuildErrorKind, message: string): never => {

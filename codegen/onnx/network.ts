@@ -158,7 +158,7 @@ function emit(b: OnnxBuilder, network: NetworkPlan, args: readonly string[], wei
         name: readable(instr.label),
       });
     } catch (e) {
-      if (e instanceof OnnxBuildError && (e.kind === 'unsupported' || e.kind === 'shape')) throw new LayerRefusal(instr.kind.title, instr.label, e.message);
+      if (e instanceof OnnxBuildError && e.refusesLayer) throw new LayerRefusal(instr.kind.title, instr.label, e.message);
       throw e;
     }
     for (const [port, v] of Object.entries(instr.outputs)) {
