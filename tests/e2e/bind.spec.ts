@@ -86,8 +86,19 @@ async function start(command: string[], env: Record<string, string | undefined>,
   if (code === undefined) {
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
+    await released(port);
   }
   return { code: code ?? null, output, addresses };
+}
+
+/**
+ * npx exits before the next-server it started has closed its socket: wait
+ * (a bounded while) until nothing listens on `port`, so a later check sees
+ * the stopped server's state, not its last moments.
+ */
+async function released(port: number, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (listening(port).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 const serve = (...args: string[]) => ['npx', 'tsx', 'scripts/serve.ts', ...args];
