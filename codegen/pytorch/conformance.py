@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from netloom import ops, philox  # noqa: F401  (the forms call them)
+from netloom import diffusion, ops, philox  # noqa: F401  (the forms call them)
 
 
 def tensor(spec):
@@ -18,7 +18,7 @@ def tensor(spec):
 results = []
 for case in json.load(open(sys.argv[1])):
     try:
-        scope = {"ops": ops, "philox": philox, "torch": torch}
+        scope = {"diffusion": diffusion, "ops": ops, "philox": philox, "torch": torch}
         scope["inputs"] = {port: tensor(spec) for port, spec in case["inputs"].items()}
         scope["weights"] = {name: tensor(spec) for name, spec in case["weights"].items()}
         outputs = {}

@@ -1,4 +1,4 @@
-import type { ExpressionArgs, ExpressionOpForm, OptimizerExpressionForm, SourceExpressionForm } from '../targets/expressions';
+import type { ExpressionArgs, ExpressionOpForm, OptimizerExpressionForm, SamplerExpressionForm, SourceExpressionForm } from '../targets/expressions';
 
 /**
  * The PyTorch export's forms on the kinds (`forms.pytorch`), declared here
@@ -25,5 +25,9 @@ declare module '../../lib/kinds/forms' {
   interface OptimizerForms<P> {
     /** A Python expression over `optim` making the same rule over a list of parameters. */
     pytorch?: OptimizerExpressionForm<P>;
+  }
+  interface SamplerForms<P> {
+    /** Python expressions generating what `sample` generates. */
+    pytorch?: SamplerExpressionForm<P>;
   }
 }

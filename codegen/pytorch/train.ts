@@ -1,5 +1,5 @@
 import { formatShape, type Shape } from '../../lib/kinds/shape';
-import { hasModes, hasRandomLayers, type BatchedCallInstr, type MainInstr, type NetworkPlan, type PreviewPlan, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
+import { hasModes, hasRandomLayers, type BatchedCallInstr, type MainInstr, type NetworkPlan, type PreviewPlan, type SampleInstr, type SourceInstr, type SourcePlan, type StepPlan, type TrainingPlan, type ValueId } from '../../lib/plan/plan';
 import type { SourcePurpose } from '../../lib/runtime/random';
 import { datasetKey } from '../../lib/runtime/dataset';
 import { GENERATE_CHUNK } from '../../lib/runtime/grid';
@@ -117,6 +117,8 @@ interface MainContext {
   values: Map<ValueId, string>;
   /** An expression of a source instruction's drawn values (a dict of flat tensors by port), and the batch size expression. */
   draw(instr: SourceInstr): { values: string; batch: string };
+  /** An expression of where sampler `node` draws its own noise (a diffusion.SamplerNoise), where the instructions may sample (previews). */
+  samplerNoise?(node: string): string;
   /** Training draws: each process keeps its rows of the global batch. */
   shared?: boolean;
   /** The networks this step trains: its calls go through their DistributedDataParallel wrappers. */
@@ -157,6 +159,7 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
         return `${variable} = ${perProcess ? `${code[port]} * loop.WORLD` : code[port]}`;
       });
     }
+    if (instr.type === 'sample') return writeSample(ctx, instr, name);
     const callee = ctx.names.networks.get(instr.network.id)!;
     instr.outputs.forEach((value, i) => ctx.values.set(value, `${name}[${i}]`));
     const network = ctx.trains?.has(instr.network.id) ? `loop.trained(model.${callee.cls})` : `model.${callee.cls}`;
@@ -164,6 +167,21 @@ function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): stri
     const at = drawsAt(ctx.plan, 'model.mode.site', instr.node);
     const gradient = instr.inputGradient === undefined ? [] : writeInputGradient(`model.${callee.cls}`, 'model', args, ctx.namer, instr.label, (v) => ctx.values.set(instr.inputGradient!, v), at);
     return [`${name} = ${network}(model, ${[...args, ...at].join(', ')})`, ...gradient];
+  });
+}
+
+/** `x = diffusion.sample(lambda args: model.Net(model, *args)[0], ...)`: the network as a function of its inputs, run at every step. */
+function writeSample(ctx: MainContext, instr: SampleInstr, name: string): string[] {
+  if (!ctx.samplerNoise) throw new Error(`sampler ${instr.label} outside an evaluation`);
+  const callee = ctx.names.networks.get(instr.network.id)!;
+  const args = ctx.namer.name(`${name}_args`);
+  const inputs = Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!]));
+  const code = instr.kind.forms.pytorch!.sample({ params: instr.params, inputs, network: `lambda ${args}: model.${callee.cls}(model, *${args})[0]`, noise: ctx.samplerNoise(instr.node) });
+  const ports = Object.keys(instr.outputs);
+  return ports.map((port) => {
+    const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);
+    ctx.values.set(instr.outputs[port]!, variable);
+    return `${variable} = ${code[port]}`;
   });
 }
 
@@ -261,7 +279,14 @@ function writeIteration(plan: TrainingPlan, names: Names): string[] {
 function writeGrids(plan: TrainingPlan, names: Names): string[] {
   const { samples, reconstructions } = plan.previews;
   const evaluate = (preview: PreviewPlan, namer: PyNamer) => {
-    const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `streams.preview[${py(names.sources.get(instr.source.key)!)}]`, batch: 'PREVIEW_COUNT' }) };
+    const ctx: MainContext = {
+      plan,
+      names,
+      namer,
+      values: new Map(),
+      draw: (instr) => ({ values: `streams.preview[${py(names.sources.get(instr.source.key)!)}]`, batch: 'PREVIEW_COUNT' }),
+      samplerNoise: (node) => `diffusion.sampler_noise(streams.seed, "preview", ${py(node)})`,
+    };
     const lines = writeInstructions(ctx, preview.body);
     return { lines, value: ctx.values.get(preview.value)!, image: `${pyValue(preview.image.height)}, ${pyValue(preview.image.width)}, ${pyValue(preview.image.channels)}` };
   };
@@ -332,7 +357,14 @@ function writeGenerate(plan: TrainingPlan, names: Names, samples: PreviewPlan): 
   const namer = names.module.child();
   // The function's own locals, kept from the preview's.
   for (const local of ['count', 'draws', 'chunks', 'done', 'rows']) namer.name(local);
-  const ctx: MainContext = { plan, names, namer, values: new Map(), draw: (instr) => ({ values: `nd.draw_at(draws[${py(names.sources.get(instr.source.key)!)}], done // ${GENERATE_CHUNK}, 0, rows)`, batch: 'rows' }) };
+  const ctx: MainContext = {
+    plan,
+    names,
+    namer,
+    values: new Map(),
+    draw: (instr) => ({ values: `nd.draw_at(draws[${py(names.sources.get(instr.source.key)!)}], done // ${GENERATE_CHUNK}, 0, rows)`, batch: 'rows' }),
+    samplerNoise: (node) => `diffusion.sampler_noise(streams.seed, "evaluation", ${py(node)}, done // ${GENERATE_CHUNK})`,
+  };
   const lines = writeInstructions(ctx, samples.body);
   const image = `(${pyValue(samples.image.height)}, ${pyValue(samples.image.width)}, ${pyValue(samples.image.channels)})`;
   return [
@@ -431,7 +463,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
     'import torch',
     '',
     'from netloom import data as nd',
-    `from netloom import checkpoint, grid, init, loop, ops, optim, philox${samples ? ', quality' : ''}`,
+    `from netloom import checkpoint, diffusion, grid, init, loop, ops, optim, philox${samples ? ', quality' : ''}`,
     '',
     `GRAPH_NAME = ${py(plan.name)}`,
     `ITERATIONS = ${t.iterations}`,

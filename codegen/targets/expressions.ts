@@ -52,6 +52,22 @@ export interface OptimizerExpressionForm<P> {
   updater(args: { params: P; variables: string }): string;
 }
 
+/** What a sampler's form gets: expressions of its inputs, of the network it runs as a function, and of where it draws its own noise. */
+export interface SamplerExpressionArgs<P> {
+  params: P;
+  /** Per input port, an expression of its tensor. */
+  inputs: Readonly<Record<string, string>>;
+  /** An expression of a function from the network's inputs, in order, to its first output. */
+  network: string;
+  /** An expression of its SamplerNoise (lib/runtime/diffusion.ts). */
+  noise: string;
+}
+
+/** A sampler's form: an expression per output port, generating what `sample` generates. */
+export interface SamplerExpressionForm<P> {
+  sample(args: SamplerExpressionArgs<P>): Record<string, string>;
+}
+
 /** How a target writes what a harness case hands its forms: a name's entry in `inputs` or `weights`, a boolean, a DrawSite. */
 export interface CaseSyntax {
   entry(holder: 'inputs' | 'weights', key: string): string;

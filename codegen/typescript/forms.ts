@@ -1,4 +1,4 @@
-import type { ExpressionArgs, ExpressionOpForm, OptimizerExpressionForm, SourceExpressionForm } from '../targets/expressions';
+import type { ExpressionArgs, ExpressionOpForm, OptimizerExpressionForm, SamplerExpressionForm, SourceExpressionForm } from '../targets/expressions';
 
 /**
  * The TypeScript export's forms on the kinds (`forms.typescript`), declared
@@ -28,5 +28,9 @@ declare module '../../lib/kinds/forms' {
   interface OptimizerForms<P> {
     /** An expression over `tf` and `optimizers` making the same updater. */
     typescript: OptimizerExpressionForm<P>;
+  }
+  interface SamplerForms<P> {
+    /** TypeScript expressions generating what `sample` generates. */
+    typescript: SamplerExpressionForm<P>;
   }
 }

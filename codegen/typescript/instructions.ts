@@ -1,5 +1,5 @@
 import { isNever } from '../../lib/plan/conditions';
-import { hasRandomLayers, type BatchedCallInstr, type GradCondition, type MainInstr, type NetworkPlan, type SourceInstr, type ValueId } from '../../lib/plan/plan';
+import { hasRandomLayers, type BatchedCallInstr, type GradCondition, type MainInstr, type NetworkPlan, type SampleInstr, type SourceInstr, type ValueId } from '../../lib/plan/plan';
 import type { Namer } from '../names';
 import { stringLiteral } from '../text';
 import { NETWORK_PARAMS, type TsNames } from './names';
@@ -20,6 +20,8 @@ export interface MainContext {
   step: string;
   /** An expression of a source instruction's drawn values (Record<port, Float32Array>), and the batch size expression. */
   draw(instr: SourceInstr): { values: string; batch: string };
+  /** An expression of where sampler `node` draws its own noise (a SamplerNoise), where the instructions may sample (previews). */
+  samplerNoise?(node: string): string;
 }
 
 export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]): string[] {
@@ -39,6 +41,8 @@ export function writeInstructions(ctx: MainContext, instrs: readonly MainInstr[]
           return `const ${variable} = ${code[port]};`;
         });
       }
+      case 'sample':
+        return writeSample(ctx, instr, name);
       case 'call': {
         const { network } = instr;
         const names = ctx.names.network(network);
@@ -75,6 +79,26 @@ function writeBatchedCall(ctx: MainContext, instr: BatchedCallInstr): string[] {
     return `const [${parts.join(', ')}] = tf.split(${joined}.outputs.${own.outputs[o]}, ${rows}, 0) as [${parts.map(() => 'Tensor').join(', ')}];`;
   });
   return [`// ${instr.calls.map((call) => ctx.names.callName(call.node)).join(' and ')}: one pass over their batches joined.`, `const ${joined} = ${call};`, ...splits];
+}
+
+/**
+ * `const x = diffusion.sample(tf, (args: Tensor[]) => Net(step, { x: args[0], t: args[1] }, { x: false, t: false }).outputs.y, ...)`:
+ * the network as a function of its inputs, evaluated at every step (the
+ * preview's no-training `step`).
+ */
+function writeSample(ctx: MainContext, instr: SampleInstr, name: string): string[] {
+  if (!ctx.samplerNoise) throw new Error(`sampler ${instr.label} outside an evaluation`);
+  const args = ctx.namer.name(`${name}_args`);
+  const own = ctx.names.network(instr.network);
+  const call = writeCall(ctx.names, instr.network, 'step', instr.network.inputs.map((_, i) => `${args}[${i}]!`), instr.network.inputs.map(() => 'false'));
+  const inputs = Object.fromEntries(Object.entries(instr.inputs).map(([port, value]) => [port, ctx.values.get(value)!]));
+  const code = instr.kind.forms.typescript.sample({ params: instr.params, inputs, network: `(${args}: readonly Tensor[]) => ${call}.outputs.${own.outputs[0]}`, noise: ctx.samplerNoise(instr.node) });
+  const ports = Object.keys(instr.outputs);
+  return ports.map((port) => {
+    const variable = ports.length === 1 ? name : ctx.namer.name(`${name}_${port}`);
+    ctx.values.set(instr.outputs[port]!, variable);
+    return `const ${variable} = ${code[port]};`;
+  });
 }
 
 function writeSource(ctx: MainContext, instr: Extract<MainInstr, { type: 'source' }>, name: string): string[] {

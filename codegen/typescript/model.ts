@@ -158,10 +158,10 @@ function writeStep(names: TsNames, step: StepPlan, parent: Namer, shared: Readon
 }
 
 /** `await imageBatch(tf, range, () => { ...the preview's instructions...; return value; }, shape)` with the given draws. */
-function evaluatePreview(names: TsNames, preview: PreviewPlan, taken: string[], draw: MainContext['draw']): string {
-  const ctx: MainContext = { names, namer: names.module.child(taken), values: new Map(), layers: new Map(), step: 'step', draw };
+function evaluatePreview(names: TsNames, preview: PreviewPlan, taken: string[], draw: MainContext['draw'], samplerNoise: MainContext['samplerNoise']): string {
+  const ctx: MainContext = { names, namer: names.module.child(taken), values: new Map(), layers: new Map(), step: 'step', draw, samplerNoise };
   const body = writeInstructions(ctx, preview.body);
-  const calls = preview.body.some((instr) => instr.type === 'call');
+  const calls = preview.body.some((instr) => instr.type === 'call' || instr.type === 'sample');
   // Square greyscale is imageBatch's default; other images say their shape.
   const { height, width, channels } = preview.image;
   const image = channels === 1 && height === width ? '' : `, ${objectLiteral({ height, width, channels })}`;
@@ -190,7 +190,7 @@ export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKin
       'const chunks: ImageBatch[] = [];',
       `for (let done = 0; done < count; done += ${GENERATE_CHUNK}) {`,
       `const rows = Math.min(${GENERATE_CHUNK}, count - done);`,
-      `chunks.push(${evaluatePreview(names, samples, ['model', 'count', 'draws', 'chunks', 'done', 'rows', 'step'], draw)});`,
+      `chunks.push(${evaluatePreview(names, samples, ['model', 'count', 'draws', 'chunks', 'done', 'rows', 'step'], draw, (node) => `diffusion.samplerNoise(model.seed, "evaluation", ${stringLiteral(node)}, done / ${GENERATE_CHUNK})`)});`,
       '}',
       'return concatBatches(chunks);',
     ],
@@ -201,7 +201,7 @@ export function writeGenerate(names: TsNames, samples: PreviewPlan): OptionalKin
 export function writePreviews(names: TsNames): OptionalKind<FunctionDeclarationStructure> {
   const { samples, reconstructions } = names.plan.previews;
   const statements: string[] = ['const name = String(index).padStart(3, "0");', 'const writes: Promise<void>[] = [];'];
-  const evaluate = (preview: PreviewPlan) => evaluatePreview(names, preview, ['model', 'dir', 'index', 'name', 'writes', 'step'], (instr) => ({ values: `model.preview.${names.source(instr.source)}`, batch: 'PREVIEW_COUNT' }));
+  const evaluate = (preview: PreviewPlan) => evaluatePreview(names, preview, ['model', 'dir', 'index', 'name', 'writes', 'step'], (instr) => ({ values: `model.preview.${names.source(instr.source)}`, batch: 'PREVIEW_COUNT' }), (node) => `diffusion.samplerNoise(model.seed, "preview", ${stringLiteral(node)})`);
   const { columns } = names.plan.previews.layout;
   const sampleColumns = columns === SEED_LAYOUT.columns ? '' : `, ${columns}`;
   if (samples) statements.push(`const samples = ${evaluate(samples)};`, `writes.push(writePng(path.join(dir, \`\${name}.png\`), imageGrid(samples${sampleColumns})));`);

@@ -17,6 +17,7 @@ export const IMPORTS: [string, string][] = [
   ['./runtime/dataset', '{ type Dataset }'],
   ['./runtime/grid', '{ concatBatches, imageBatch, imageGrid, pairs, type ImageBatch }'],
   ['./runtime/diagnostics', '{ Diagnostician, diagnosisLine, type Diagnosis }'],
+  ['./runtime/diffusion', '* as diffusion'],
   ['./runtime/scores', '{ scoreLine, type QualityScores }'],
   ['./runtime/init', '{ initialValue, type Initializer }'],
   ['./runtime/loop', '{ doneLine, logLine, runLoop, type Losses, type Trainable }'],

@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { holds } from '../plan/conditions';
 import type { BodyInstr, MainInstr, NetworkPlan, SourcePlan, ValueId, WeightPlan } from '../plan/plan';
 import type { TF, Tensor } from '../runtime/ops';
+import type { SamplerNoise } from '../runtime/diffusion';
 import { nodeSite, type DrawSite } from '../runtime/random';
 
 /**
@@ -19,6 +20,8 @@ export interface Context {
   variable(weight: WeightPlan): tfjs.Variable;
   /** A source's values for this context: its draw number `draw` of the iteration (plus the round), or the fixed preview draw. */
   draw(source: SourcePlan, draw: number): Readonly<Record<string, Tensor>>;
+  /** Where a sampler node draws its own noise in this context (a preview, a chunk of samples). */
+  samplerNoise(node: string): SamplerNoise;
 }
 
 /** Every layer's outputs of one network call, by instruction: what a later call with the same inputs and weights reuses. */
@@ -65,6 +68,15 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
         instr.outputs.forEach((value, i) => (frame.values[value] = result.outputs[i]));
         if (instr.inputGradient !== undefined) frame.values[instr.inputGradient] = inputGradient(instr.network, args, instr.grads, ctx, at);
         frame.layers.set(instr.node, result.layers);
+        break;
+      }
+      case 'sample': {
+        // An evaluation of the network at every step: no gradients, no training mode, no training draws.
+        const evaluation: Context = { ...ctx, trains: new Set(), training: false, site: undefined };
+        const network = (args: readonly Tensor[]) => callNetwork(instr.network, args, args.map(() => false), evaluation).outputs[0]!;
+        const inputs = read(instr.inputs, (v) => frame.get(v));
+        const outputs = instr.kind.sample({ tf: ctx.tf, params: instr.params, inputs, network, noise: ctx.samplerNoise(instr.node) });
+        for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = outputs[port];
         break;
       }
       case 'batched-call': {

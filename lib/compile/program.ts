@@ -14,6 +14,7 @@ import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
 import { iterationSite, roundSite, sourceStream, type DrawSite, type SourcePurpose } from '../runtime/random';
 import { previewBatch, type Batches } from '../runtime/batches';
+import { samplerNoise } from '../runtime/diffusion';
 import { Frame, runMain, type Context } from './interpret';
 import { assignWeights, createVariables } from './variables';
 
@@ -236,8 +237,16 @@ class Program implements TrainingProgram {
   }
 
   /** `site`: a training iteration's forward pass, with where its random layers draw; absent: an evaluation (previews, monitors, samples). */
-  private context(trains: ReadonlySet<string>, draw: Context['draw'], site?: DrawSite): Context {
-    return { tf: this.tf, trains, draw, training: site !== undefined, site, variable: (weight) => this.variables.get(weight.name)! };
+  private context(trains: ReadonlySet<string>, draw: Context['draw'], site?: DrawSite, purpose: SourcePurpose = site ? 'train' : 'preview', iteration = site?.iteration ?? 0): Context {
+    return {
+      tf: this.tf,
+      trains,
+      draw,
+      training: site !== undefined,
+      site,
+      variable: (weight) => this.variables.get(weight.name)!,
+      samplerNoise: (node) => samplerNoise(this.seed, purpose, node, iteration),
+    };
   }
 
   /** Draw number `draw` of this iteration from a source's training stream (or the test feed's values). */
@@ -284,10 +293,15 @@ class Program implements TrainingProgram {
       // Chunk c of the fixed batch is the evaluation stream's iteration c, every time; fresh samples take the samples stream's next iteration.
       const iteration = fixed ? done / GENERATE_CHUNK : this.generated++;
       chunks.push(
-        await this.preview(preview, (source) => {
-          const drawn = this.streams.get(source.key)![fixed ? 'evaluation' : 'samples'].draw({ iteration, draw: 0 }, rows);
-          return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
-        }),
+        await this.preview(
+          preview,
+          (source) => {
+            const drawn = this.streams.get(source.key)![fixed ? 'evaluation' : 'samples'].draw({ iteration, draw: 0 }, rows);
+            return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
+          },
+          fixed ? 'evaluation' : 'samples',
+          iteration,
+        ),
       );
     }
     return concatBatches(chunks);
@@ -341,13 +355,13 @@ class Program implements TrainingProgram {
   }
 
   /** Evaluates a preview at batch 16 from fixed source draws (or the given ones), with no gradients. */
-  private preview(preview: PreviewPlan, draw: Context['draw'] = (source) => this.drawPreview(source)): Promise<ImageBatch> {
+  private preview(preview: PreviewPlan, draw: Context['draw'] = (source) => this.drawPreview(source), purpose: SourcePurpose = 'preview', iteration = 0): Promise<ImageBatch> {
     return imageBatch(
       this.tf as typeof tfjs,
       preview.range,
       () => {
         const frame = new Frame();
-        runMain(preview.body, frame, this.context(new Set(), draw));
+        runMain(preview.body, frame, this.context(new Set(), draw, undefined, purpose, iteration));
         return frame.get(preview.value);
       },
       preview.image,

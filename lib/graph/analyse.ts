@@ -500,7 +500,7 @@ class Analyser {
       if (!source) {
         upstreamBroken = true;
         if (!this.room('missing-connection', at)) break;
-        this.report('missing-connection', `${name(info)}: input "${input.label}" is not connected`, `Connect a tensor to "${input.label}".`, { ...at, port: input.id });
+        this.report('missing-connection', `${name(info)}: input "${input.label}" is not connected`, input.fix ?? `Connect a tensor to "${input.label}".`, { ...at, port: input.id });
         reported += 1;
         continue;
       }

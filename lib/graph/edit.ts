@@ -4,6 +4,7 @@ import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
 import { getKind } from '../kinds/registry';
+import { networkOf } from '../kinds/kind';
 import { readParams } from '../kinds/fields';
 import type { z } from 'zod';
 import { err, ok, type Result } from '../result';
@@ -330,7 +331,7 @@ export function networkDependents(doc: GraphDoc, id: string): { calls: { scope: 
       const kind = getKind(node.kind);
       const params = kind?.params.safeParse(node.params);
       if (!kind || !params?.success) continue;
-      if (kind.role === 'call' && kind.network(params.data) === id) calls.push({ scope, node });
+      if (networkOf(kind, params.data) === id) calls.push({ scope, node });
       if (kind.role === 'optimizer' && kind.networks(params.data).includes(id)) optimizers.push(node);
     }
   }

@@ -18,3 +18,6 @@ export interface SourceForms<P> {}
 
 /** The forms of an optimizer (`updater`). */
 export interface OptimizerForms<P> {}
+
+/** The forms of a sampler (`sample`). */
+export interface SamplerForms<P> {}

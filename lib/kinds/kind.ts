@@ -10,7 +10,8 @@ import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { DrawSite, Stream } from '../runtime/random';
 import type { Bounds } from './bounds';
 import type { DatasetChoice } from './common';
-import type { OpForms, OptimizerForms, SourceForms } from './forms';
+import type { OpForms, OptimizerForms, SamplerForms, SourceForms } from './forms';
+import type { SamplerNoise } from '../runtime/diffusion';
 import type { Shape } from './shape';
 
 /**
@@ -28,11 +29,12 @@ export type { GradNeeds, TF, Tensor } from '../runtime/ops';
 export type { Initializer } from '../runtime/init';
 export type { OptimizerUpdater } from '../runtime/optimizers';
 export type { Dataset, DatasetRef } from '../runtime/dataset';
-export type { OpForms, OptimizerForms, SourceForms } from './forms';
+export type { OpForms, OptimizerForms, SamplerForms, SourceForms } from './forms';
+export type { SamplerNoise } from '../runtime/diffusion';
 export type { DrawSite, Stream } from '../runtime/random';
 
 /** The palette's grouping; never a role. */
-export type Category = 'data' | 'layers' | 'networks' | 'losses' | 'optimizers';
+export type Category = 'data' | 'layers' | 'networks' | 'diffusion' | 'losses' | 'optimizers';
 
 /** Where a node may live: anywhere, only in the main graph (losses, optimizers) or only inside a network (its inputs and outputs). */
 export type Placement = 'anywhere' | 'main' | 'network';
@@ -40,6 +42,8 @@ export type Placement = 'anywhere' | 'main' | 'network';
 export interface PortSpec {
   id: string;
   label: string;
+  /** What to connect when it is not connected, where a generic "connect a tensor" would not say. */
+  fix?: string;
 }
 
 export interface NetworkSignature {
@@ -261,6 +265,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   draw(params: P): DrawPolicy;
   /** What values each port draws (omitted: unknown). */
   bounds?(params: P): Record<string, Bounds | undefined>;
+  /** It draws the same values every time (a schedule's table): no stream changes them. */
+  constant?: true;
   /** How it draws another shape (absent: it cannot, as a dataset cannot; see RefitFn). */
   refit?: RefitFn<P>;
   /** Distinct rows of its preview draws (a label per class): sample grids then show one row per value. */
@@ -325,10 +331,30 @@ export interface CallKind<P = any> extends KindBase<P> {
   create(network: string): Record<string, unknown>;
 }
 
-export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | NetworkOutputKind | CallKind;
+/**
+ * Iterative generation: runs a network many times, in evaluations only
+ * (sample grids, scores, samples), never in a training step. It lives in
+ * the main graph; the network it runs is named by its params, as a call's.
+ */
+export interface SamplerKind<P = any> extends KindBase<P> {
+  role: 'sampler';
+  network(params: P): string;
+  /** Params of a sampler running this network. */
+  create(network: string): Record<string, unknown>;
+  /**
+   * The generated values, given its inputs and the network as a function
+   * (its first output, given the network's inputs in order). `noise`: where
+   * it draws fresh noise of its own (an ancestral sampler's).
+   */
+  sample(args: { tf: TF; params: P; inputs: Readonly<Record<string, Tensor>>; network: (args: readonly Tensor[]) => Tensor; noise: SamplerNoise }): Record<string, Tensor>;
+  /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `sample`. */
+  forms: SamplerForms<P>;
+}
+
+export type NodeKind = OpKind | SourceKind | OptimizerKind | NetworkInputKind | NetworkOutputKind | CallKind | SamplerKind;
 
 /** The kinds that print themselves in an export (their `forms`); a network's inputs, outputs and calls are the plan's structure, which each target's writer prints. */
-export type FormedKind = OpKind | SourceKind | OptimizerKind;
+export type FormedKind = OpKind | SourceKind | OptimizerKind | SamplerKind;
 
 type Spec<S extends z.ZodType, K> = Omit<K, 'params' | 'role' | 'placement' | 'loss'> & { params: S };
 
@@ -344,10 +370,16 @@ export const defineLoss = <S extends z.ZodType>(k: Spec<S, OpKind<z.output<S>>>)
   ({ ...k, role: 'op', loss: true, placement: 'main' }) as OpKind<z.output<S>>;
 export const defineSource = <S extends z.ZodType>(k: Spec<S, SourceKind<z.output<S>>>): SourceKind<z.output<S>> =>
   ({ placement: 'anywhere', ...k, role: 'source' }) as SourceKind<z.output<S>>;
+export const defineSampler = <S extends z.ZodType>(k: Spec<S, SamplerKind<z.output<S>>>): SamplerKind<z.output<S>> =>
+  ({ ...k, role: 'sampler', placement: 'main' }) as SamplerKind<z.output<S>>;
 export const defineOptimizer = <S extends z.ZodType>(k: Spec<S, OptimizerKind<z.output<S>>>): OptimizerKind<z.output<S>> =>
   ({ ...k, role: 'optimizer', placement: 'main' }) as OptimizerKind<z.output<S>>;
 
-export const port = (id: string, label = id): PortSpec => ({ id, label });
+export const port = (id: string, label = id, fix?: string): PortSpec => (fix ? { id, label, fix } : { id, label });
+
+/** The network a node runs, where it runs one (a call, a sampler). */
+export const networkOf = (kind: NodeKind | undefined, params: unknown): string | undefined =>
+  (kind?.role === 'call' || kind?.role === 'sampler') && params !== undefined ? kind.network(params) : undefined;
 
 /** A node kind that is a loss (optimizers minimise its output). */
 export const isLoss = (kind: NodeKind | undefined): boolean => kind?.role === 'op' && kind.loss === true;

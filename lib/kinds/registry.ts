@@ -24,6 +24,10 @@ import { gradientPenalty } from './losses/gradient-penalty';
 import { networkInput } from './networks/network-input';
 import { networkOutput } from './networks/network-output';
 import { call } from './networks/call';
+import { timestep } from './diffusion/timestep';
+import { noiseSchedule } from './diffusion/noise-schedule';
+import { forwardNoise } from './diffusion/forward-noise';
+import { sampler } from './diffusion/sampler';
 import { sigmoidCrossEntropy } from './losses/sigmoid-cross-entropy';
 import { logLoss } from './losses/log-loss';
 import { binaryCrossEntropy } from './losses/binary-cross-entropy';
@@ -61,6 +65,10 @@ export const kinds: readonly NodeKind[] = [
   networkInput,
   networkOutput,
   call,
+  timestep,
+  noiseSchedule,
+  forwardNoise,
+  sampler,
   sigmoidCrossEntropy,
   logLoss,
   binaryCrossEntropy,
@@ -80,4 +88,4 @@ const byName = new Map(kinds.map((k) => [k.kind, k]));
 
 export const getKind = (name: string): NodeKind | undefined => byName.get(name);
 
-export const CATEGORIES: readonly Category[] = ['data', 'layers', 'networks', 'losses', 'optimizers'];
+export const CATEGORIES: readonly Category[] = ['data', 'layers', 'networks', 'diffusion', 'losses', 'optimizers'];

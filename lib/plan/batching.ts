@@ -88,6 +88,7 @@ function outputsOf(instr: MainInstr): ValueId[] {
   switch (instr.type) {
     case 'source':
     case 'apply':
+    case 'sample':
       return Object.values(instr.outputs);
     case 'call':
       return [...instr.outputs, ...(instr.inputGradient === undefined ? [] : [instr.inputGradient])];
@@ -101,6 +102,7 @@ function readsOf(instr: MainInstr): ValueId[] {
     case 'source':
       return [];
     case 'apply':
+    case 'sample':
       return Object.values(instr.inputs);
     case 'call':
       return [...instr.args];

@@ -118,6 +118,21 @@ export function lowerMain(main: Scope, networks: ReadonlyMap<string, NetworkPlan
           needs: { inputs: read.some(grad), weights: false },
         }),
       });
+    } else if (kind.role === 'sampler') {
+      const network = networks.get(kind.network(info.params))!;
+      const label = nodeLabel(info);
+      const outputs = produce(info, graphValue);
+      add({
+        node: id,
+        label,
+        deps: deps(Object.values(inputs)),
+        outputs: Object.values(outputs),
+        reads: network.reads,
+        isCall: false,
+        // It generates in evaluations: no gradient flows through its steps.
+        outputGrads: () => Object.values(outputs).map(() => false),
+        instruction: () => ({ type: 'sample', node: id, label, kind, params: info.params, network, inputs, outputs }),
+      });
     } else if (kind.role === 'call') {
       const network = networks.get(kind.network(info.params))!;
       for (const input of network.inputs) {

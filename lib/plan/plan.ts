@@ -1,5 +1,5 @@
 import { MNIST_CHOICE } from '../kinds/common';
-import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SourceKind } from '../kinds/kind';
+import type { DrawPolicy, Monitor, OpKind, OptimizerKind, SamplerKind, SourceKind } from '../kinds/kind';
 import type { Shape } from '../kinds/shape';
 import type { TrainingBackend } from '../graph/schema';
 import type { TrainingIdentity } from '../runtime/checkpoint';
@@ -169,8 +169,22 @@ export interface BatchedCallInstr extends InstrBase {
   grads: readonly boolean[];
 }
 
+/**
+ * Generates by running a network many times (a diffusion sampler): in
+ * evaluations only, never recording gradients. Where it draws noise of its
+ * own is the context's (a preview, a chunk of samples).
+ */
+export interface SampleInstr extends InstrBase {
+  type: 'sample';
+  kind: SamplerKind;
+  params: unknown;
+  network: NetworkPlan;
+  inputs: Readonly<Record<string, ValueId>>;
+  outputs: Readonly<Record<string, ValueId>>;
+}
+
 export type BodyInstr = ApplyInstr<GradCondition> | CallInstr<GradCondition>;
-export type MainInstr = SourceInstr | ApplyInstr<boolean> | CallInstr<boolean> | BatchedCallInstr;
+export type MainInstr = SourceInstr | ApplyInstr<boolean> | CallInstr<boolean> | BatchedCallInstr | SampleInstr;
 
 export interface NetworkInput {
   label: string;

@@ -63,6 +63,9 @@ function appOutputs(program: TrainingProgram, network: NetworkPlan, inputs: read
       draw: () => {
         throw new Error('an exported network draws nothing itself');
       },
+      samplerNoise: () => {
+        throw new Error('an exported network samples nothing itself');
+      },
     };
     const { outputs } = callNetwork(network, inputs.map((t) => tf.tensor(t.data, [...t.shape])), inputs.map(() => false), ctx);
     return outputs.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));

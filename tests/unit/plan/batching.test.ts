@@ -14,7 +14,7 @@ const planOf = (doc: GraphDoc): TrainingPlan => {
 };
 
 const reads = (instr: MainInstr): ValueId[] =>
-  instr.type === 'source' ? [] : instr.type === 'apply' ? Object.values(instr.inputs) : instr.type === 'call' ? [...instr.args] : instr.calls.flatMap((c) => c.args);
+  instr.type === 'source' ? [] : instr.type === 'apply' || instr.type === 'sample' ? Object.values(instr.inputs) : instr.type === 'call' ? [...instr.args] : instr.calls.flatMap((c) => c.args);
 const writes = (instr: MainInstr): ValueId[] =>
   instr.type === 'batched-call' ? instr.calls.flatMap((c) => c.outputs) : instr.type === 'call' ? [...instr.outputs, ...(instr.inputGradient === undefined ? [] : [instr.inputGradient])] : Object.values(instr.outputs);
 const joined = (plan: TrainingPlan) => plan.steps.map((step) => step.body.flatMap((i) => (i.type === 'batched-call' ? [i.calls.map((c) => c.node)] : [])));
