@@ -1,5 +1,5 @@
 import type { Activation } from '../../lib/runtime/ops';
-import { float, int, ints, string, type Dim, type Layout, type OnnxBuilder } from './builder';
+import { float, int, ints, physicalShape, string, type Dim, type Layout, type OnnxBuilder } from './builder';
 import { buildError } from './errors';
 import { transposedOut, transposedPads, windowOut, windowPads, type Padding } from './padding';
 import { permute, sizeOf, type HostTensor } from './tensor';
@@ -26,6 +26,9 @@ export function activate(b: OnnxBuilder, x: string, fn: OnnxActivation, alpha = 
       return b.node('Sigmoid', [x], out);
     case 'tanh':
       return b.node('Tanh', [x], out);
+    case 'silu':
+      // Opset 17 has no SiLU: x Sigmoid(x).
+      return b.node('Mul', [x, b.node('Sigmoid', [x], { ...out, hint: 'sigmoid' })], out);
     case 'elu':
       // tf.elu's alpha is fixed at 1.
       return b.node('Elu', [x], out, { alpha: float(1) });
@@ -202,6 +205,24 @@ export function resizeBilinear(b: OnnxBuilder, x: string, size: [number, number]
   });
 }
 
+/**
+ * Nearest-neighbour upsampling by a whole factor: Resize's nearest mode
+ * with floor(out / factor) as the source index (asymmetric, floor), which
+ * for whole factors is the index tfjs and torch copy from. The value keeps
+ * its layout.
+ */
+export function upsample(b: OnnxBuilder, x: string, factor: number): string {
+  const [rows, height, width, channels] = image(b, x, 'upsample');
+  if (!Number.isInteger(factor) || factor < 1) buildError('unsupported', `upsample: the factor ${factor} is not a whole number`);
+  const { layout } = b.info(x);
+  const scales = b.weight('scales', { data: Float32Array.from(layout === 'nchw' ? [1, 1, factor, factor] : [1, factor, factor, 1]), shape: [4] });
+  return b.node('Resize', [x, '', scales], { hint: 'upsampled', shape: [rows, height * factor, width * factor, channels], layout }, {
+    mode: string('nearest'),
+    coordinate_transformation_mode: string('asymmetric'),
+    nearest_mode: string('floor'),
+  });
+}
+
 export interface BatchNormWeights {
   gamma: HostTensor;
   beta: HostTensor;
@@ -235,6 +256,60 @@ export function batchNorm(b: OnnxBuilder, x: string, w: BatchNormWeights): strin
   const moved = b.node('Transpose', [x], { hint: `${hint}_in`, shape: toFront.map((a) => shape[a]!) }, { perm: ints(toFront) });
   const normed = b.node('BatchNormalization', [moved, ...stats], { hint: `${hint}_out`, shape: b.shape(moved) }, attributes);
   return b.node('Transpose', [normed], { hint, shape }, { perm: ints(back) });
+}
+
+export interface GroupNormWeights {
+  gamma: HostTensor;
+  beta: HostTensor;
+  groups: number;
+  epsilon: number;
+  hint?: string;
+}
+
+const channelsFirst = new WeakMap<HostTensor, HostTensor>();
+
+/** A per-channel vector [c] as [c, 1, 1], which broadcasts over an NCHW image's height and width (once per vector). */
+function perChannel(t: HostTensor): HostTensor {
+  let moved = channelsFirst.get(t);
+  if (!moved) channelsFirst.set(t, (moved = { data: t.data, shape: [t.shape[0]!, 1, 1] }));
+  return moved;
+}
+
+/**
+ * Group norm (opset 17 has no GroupNormalization) over Netloom's last axis,
+ * as lib/runtime/ops.ts computes it: each item's values reshaped so that a
+ * group's lie on its own axes (NCHW: [b, groups, c / groups * h * w];
+ * channels last: [b, positions, groups, c / groups]), their mean and biased
+ * variance, the normalised values reshaped back, then gamma and beta per
+ * channel. The value keeps its layout.
+ */
+export function groupNorm(b: OnnxBuilder, x: string, w: GroupNormWeights): string {
+  const info = b.info(x);
+  const shape = info.shape;
+  const channels = shape[shape.length - 1];
+  if (shape.length < 2 || typeof channels !== 'number' || channels % w.groups !== 0 || [w.gamma, w.beta].some((t) => t.shape.length !== 1 || t.shape[0] !== channels)) {
+    return buildError('shape', `group-norm: x [${shape.join(', ')}] does not split into ${w.groups} groups with ${w.gamma.shape.join(', ')} scales`);
+  }
+  const hint = w.hint ?? 'gn';
+  const physical = physicalShape(info);
+  const size = sizeOf(physical.slice(1) as number[]);
+  const nchw = info.layout === 'nchw' && shape.length === 4;
+  const groupedShape = nchw ? [w.groups, size / w.groups] : [size / channels, w.groups, channels / w.groups];
+  const reduced = nchw ? [2] : [1, 3];
+  const axes = ints(reduced);
+  const flat = (h: string) => ({ hint: `${hint}_${h}`, shape: [shape[0]!, ...groupedShape] });
+  const stat = (h: string) => ({ hint: `${hint}_${h}`, shape: [shape[0]!, ...groupedShape.map((d, i) => (reduced.includes(i + 1) ? 1 : d))] });
+  // 0 copies the input's first dimension: the batch stays dynamic.
+  const grouped = b.node('Reshape', [x, b.int64s('groups', [0, ...groupedShape])], flat('grouped'));
+  const mean = b.node('ReduceMean', [grouped], stat('mean'), { axes, keepdims: int(1) });
+  const centred = b.node('Sub', [grouped, mean], flat('centred'));
+  const variance = b.node('ReduceMean', [b.node('Mul', [centred, centred], flat('squared'))], stat('variance'), { axes, keepdims: int(1) });
+  const deviation = b.node('Sqrt', [b.node('Add', [variance, b.scalar('epsilon', w.epsilon)], stat('variance_eps'))], stat('deviation'));
+  const normed = b.node('Div', [centred, deviation], flat('normed'));
+  const out = (h: string) => ({ hint: h, shape, layout: info.layout });
+  const back = b.node('Reshape', [normed, b.int64s('shape', [0, ...(physical.slice(1) as number[])])], out(`${hint}_normed`));
+  const [gamma, beta] = (nchw ? [perChannel(w.gamma), perChannel(w.beta)] : [w.gamma, w.beta]).map((t, i) => b.weight(`${hint}_${i ? 'beta' : 'gamma'}`, t));
+  return b.node('Add', [b.node('Mul', [back, gamma!], out(`${hint}_scaled`)), beta!], out(hint));
 }
 
 /** A learned vector per class: one-hot labels [b, classes] times the table [classes, size], as the runtime computes it. */

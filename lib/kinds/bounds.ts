@@ -29,6 +29,9 @@ export function activationBounds(fn: string, input: Bounds | undefined): Bounds 
       return input ? [Math.max(0, input[0]), Math.max(0, input[1])] : NON_NEGATIVE;
     case 'linear':
       return input;
+    case 'silu':
+      // x sigmoid(x) is least (-0.27846...) at x = -1.27846...: rounded down, so the bound holds.
+      return [-0.2785, Infinity];
     default:
       return undefined;
   }

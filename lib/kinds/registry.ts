@@ -13,10 +13,12 @@ import { conv2d } from './layers/conv2d';
 import { maxPool2d } from './layers/max-pool2d';
 import { conv2dTranspose } from './layers/conv2d-transpose';
 import { resizeBilinear } from './layers/resize-bilinear';
+import { upsample } from './layers/upsample';
 import { reparameterize } from './layers/reparameterize';
 import { add } from './layers/add';
 import { scale } from './layers/scale';
 import { batchNorm } from './layers/batch-norm';
+import { groupNorm } from './layers/group-norm';
 import { interpolate } from './layers/interpolate';
 import { dropout } from './layers/dropout';
 import { mean } from './losses/mean';
@@ -54,11 +56,13 @@ export const kinds: readonly NodeKind[] = [
   reshape,
   conv2d,
   batchNorm,
+  groupNorm,
   dropout,
   interpolate,
   maxPool2d,
   conv2dTranspose,
   resizeBilinear,
+  upsample,
   reparameterize,
   add,
   scale,

@@ -25,6 +25,8 @@ def activate(x, fn, alpha=0.2):
         return torch.sigmoid(x)
     if fn == "tanh":
         return torch.tanh(x)
+    if fn == "silu":
+        return F.silu(x)
     raise ValueError(f"unknown activation {fn}")
 
 
@@ -145,6 +147,12 @@ def resize_bilinear(x, size, align_corners, half_pixel_centers):
     return torch.einsum("ph,bhwc,qw->bpqc", rows, x, columns)
 
 
+def upsample(x, factor):
+    """Nearest-neighbour upsampling of NHWC images by a whole factor: each pixel copied to a factor x factor block, by index rather than by a scaled float coordinate."""
+    b, h, w, c = x.shape
+    return x[:, :, None, :, None, :].expand(b, h, factor, w, factor, c).reshape(b, h * factor, w * factor, c)
+
+
 def _batch_axes(x):
     """Every axis but the last (the features, or a convolution's channels): what batch norm averages over."""
     return tuple(range(x.dim() - 1))
@@ -165,6 +173,11 @@ def moving(statistic, x, current, momentum):
     x = x.detach()
     batch = x.mean(dim=_batch_axes(x)) if statistic == "mean" else x.var(dim=_batch_axes(x), unbiased=False)
     return current * momentum + batch * (1 - momentum)
+
+
+def group_norm(x, gamma, beta, groups, epsilon):
+    """torch.nn.GroupNorm over the last axis (the channels) of [b, ..., c]: statistics per item and per group of channels."""
+    return F.group_norm(x.movedim(-1, 1), groups, gamma, beta, epsilon).movedim(1, -1)
 
 
 def interpolate(a, b, t):

@@ -12,7 +12,7 @@ export const activation = defineOp({
   // tfjs's leaky ReLU gradient compares with Greater, which has no gradient of its own.
   twiceDifferentiable: (p) => p.fn !== 'leaky-relu',
   title: 'Activation',
-  doc: 'x [...] -> y [...]: relu, leaky relu (alpha), sigmoid, tanh or linear, elementwise',
+  doc: 'x [...] -> y [...]: relu, leaky relu (alpha), sigmoid, tanh, silu (x sigmoid(x)) or linear, elementwise',
   params: z.object({
     fn: z.enum([...ACTIVATIONS, 'leaky-relu']).default('relu').describe('The function applied to every value'),
     alpha: z.number().finite().min(0).default(0.2).describe('Slope for negative inputs (leaky relu)'),

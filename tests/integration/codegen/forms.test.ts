@@ -37,6 +37,19 @@ const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<st
     { params: { height: 2, width: 3 }, inputs: { x: [null, 5, 7, 1] } },
   ],
   concat: [{ params: { inputs: 2 }, inputs: { in0: [null, 3], in1: [null, 2] } }],
+  activation: [{ params: { fn: 'silu' }, inputs: { x: [null, 3, 4] } }],
+  dense: [{ params: { units: 4, activation: 'silu' }, inputs: { x: [null, 5] } }],
+  'group-norm': [
+    // One group (layer norm over each item), a group per channel (instance norm), features, a sequence.
+    { params: { groups: 1 }, inputs: { x: [null, 4, 3, 5] } },
+    { params: { groups: 5, epsilon: 1e-3 }, inputs: { x: [null, 3, 3, 5] } },
+    { params: { groups: 4 }, inputs: { x: [null, 8] } },
+    { params: { groups: 3 }, inputs: { x: [null, 5, 6] } },
+  ],
+  upsample: [
+    { params: { factor: 3 }, inputs: { x: [null, 3, 5, 2] } },
+    { params: { factor: 5 }, inputs: { x: [null, 1, 3, 1] } },
+  ],
 };
 
 /** Layer and loss kinds a target has no form for, by target. */

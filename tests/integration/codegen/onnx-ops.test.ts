@@ -91,7 +91,7 @@ describe('op helpers against tfjs', () => {
     expect(nodeTypes(bytes).filter((op) => op === 'Transpose')).toHaveLength(2);
   });
 
-  const activations: ops.OnnxActivation[] = ['linear', 'relu', 'leaky-relu', 'sigmoid', 'tanh', 'elu', 'softmax'];
+  const activations: ops.OnnxActivation[] = ['linear', 'relu', 'leaky-relu', 'sigmoid', 'tanh', 'silu', 'elu', 'softmax'];
   const tfActivation = (x: Tensor, fn: ops.OnnxActivation, alpha: number) => (fn === 'elu' ? tf.elu(x) : fn === 'softmax' ? tf.softmax(x) : T().activate(x, fn, alpha));
 
   it.each(activations)('activation %s, on vectors and on NCHW feature maps', async (fn) => {
@@ -187,6 +187,51 @@ describe('op helpers against tfjs', () => {
       inputs: { x: shape },
       build: (b, { x }) => ops.batchNorm(b, x!, stats),
       reference: ({ x }) => T().batchNorm(x!, toTf(stats.gamma), toTf(stats.beta), toTf(stats.movingMean), toTf(stats.movingVariance), 1e-3, false),
+    });
+  });
+
+  it.each([
+    [[null, 6], 3],
+    [[null, 3, 4, 6], 2],
+    [[null, 3, 4, 6], 1],
+    [[null, 3, 4, 6], 6],
+    [[null, 4, 5], 5],
+  ] as [Dim[], number][])('group norm on %j in %i groups', async (shape, groups) => {
+    const c = shape[shape.length - 1] as number;
+    const [gamma, beta] = [tensor([c], 1, 1), tensor([c], 2)];
+    await verify({
+      name: 'gn',
+      inputs: { x: shape },
+      build: (b, { x }) => ops.groupNorm(b, x!, { gamma, beta, groups, epsilon: 1e-5 }),
+      reference: ({ x }) => T().groupNorm(x!, toTf(gamma), toTf(beta), groups, 1e-5),
+    });
+  });
+
+  it('group norm on an NCHW value (after a conv) keeps it NCHW', async () => {
+    const kernel = tensor([3, 3, 2, 6], 3);
+    const [gamma, beta] = [tensor([6], 4, 1), tensor([6], 5)];
+    const bytes = await verify({
+      name: 'gn-nchw',
+      inputs: { x: [null, 5, 4, 2] },
+      build: (b, { x }) => ops.conv2d(b, ops.groupNorm(b, ops.conv2d(b, x!, { kernel, strides: 1, padding: 'SAME' }), { gamma, beta, groups: 3, epsilon: 1e-3 }), { kernel: tensor([1, 1, 6, 2], 6), strides: 1, padding: 'SAME' }),
+      reference: ({ x }) => T().conv2d(T().groupNorm(T().conv2d(x!, toTf(kernel), 1, 'same'), toTf(gamma), toTf(beta), 3, 1e-3), toTf(tensor([1, 1, 6, 2], 6)), 1, 'same'),
+    });
+    // Into the first conv and out of the last: none around the group norm.
+    expect(nodeTypes(bytes).filter((op) => op === 'Transpose')).toHaveLength(2);
+  });
+
+  it.each([
+    [[3, 5], 3],
+    [[4, 4], 2],
+    [[1, 3], 5],
+  ] as [[number, number], number][])('upsample %j by %i, NHWC and NCHW', async (size, factor) => {
+    await verify({ name: 'up', inputs: { x: [null, ...size, 2] }, build: (b, { x }) => ops.upsample(b, x!, factor), reference: ({ x }) => T().upsample(x!, factor) });
+    const kernel = tensor([1, 1, 2, 3], 7);
+    await verify({
+      name: 'up-nchw',
+      inputs: { x: [null, ...size, 2] },
+      build: (b, { x }) => ops.upsample(b, ops.conv2d(b, x!, { kernel, strides: 1, padding: 'SAME' }), factor),
+      reference: ({ x }) => T().upsample(T().conv2d(x!, toTf(kernel), 1, 'same'), factor),
     });
   });
 

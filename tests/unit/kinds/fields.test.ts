@@ -36,7 +36,7 @@ describe('param fields in words', () => {
     expect(requirement(paramFields(reshape).find((f) => f.key === 'shape')!, [3])).toBe('a list of 1 to 8 whole numbers of at least -1, separated by commas');
     expect(read('flatten', {}).messages).toEqual([]);
     expect(read('dense', { stddev: 0 }).messages).toEqual(['stddev must be a number greater than 0']);
-    expect(read('dense', { activation: 'swish' }).messages).toEqual(['activation must be one of linear, relu, sigmoid, tanh']);
+    expect(read('dense', { activation: 'swish' }).messages).toEqual(['activation must be one of linear, relu, sigmoid, tanh, silu']);
     expect(read('dense', { useBias: 'yes' }).messages).toEqual(['use bias must be on or off']);
     expect(read('dropout', { rate: 2 }).messages).toEqual(['rate must be a number from 0 to 0.95']);
   });
