@@ -1,4 +1,4 @@
-import type { Activation } from '../../lib/runtime/ops';
+import { timeFrequencies, type Activation } from '../../lib/runtime/ops';
 import { float, int, ints, physicalShape, string, type Dim, type Layout, type OnnxBuilder } from './builder';
 import { buildError } from './errors';
 import { transposedOut, transposedPads, windowOut, windowPads, type Padding } from './padding';
@@ -319,6 +319,65 @@ export function embedding(b: OnnxBuilder, labels: string, table: HostTensor, hin
     buildError('shape', `embedding: labels [${b.shape(labels).join(', ')}] do not index a table [${table.shape.join(', ')}]`);
   }
   return b.node('MatMul', [labels, b.weight(`${hint}_table`, table)], { hint, shape: [rows!, table.shape[1]!] });
+}
+
+/** DDPM's sinusoidal timestep embedding: t [b, 1] -> [cos(t scale f), sin(t scale f)] [b, dim], the frequencies f those the runtime computes. */
+export function timeEmbedding(b: OnnxBuilder, t: string, dim: number, maxPeriod: number, scale: number, hint = 'time'): string {
+  const [rows, one] = b.shape(t);
+  if (b.shape(t).length !== 2 || one !== 1 || dim % 2 !== 0) buildError('shape', `time-embedding: t [${b.shape(t).join(', ')}] is not [b, 1], or ${dim} is odd`);
+  const half = dim / 2;
+  const frequencies = b.weight(`${hint}_frequencies`, { data: timeFrequencies(half, maxPeriod), shape: [1, half] });
+  const scaled = b.node('Mul', [t, b.scalar(`${hint}_scale`, scale)], { hint: `${hint}_scaled`, shape: [rows!, 1] });
+  const args = b.node('Mul', [scaled, frequencies], { hint: `${hint}_args`, shape: [rows!, half] });
+  const waves = (op: 'Cos' | 'Sin') => b.node(op, [args], { hint: `${hint}_${op.toLowerCase()}`, shape: [rows!, half] });
+  return b.node('Concat', [waves('Cos'), waves('Sin')], { hint, shape: [rows!, dim] }, { axis: int(1) });
+}
+
+export interface AttentionWeights {
+  /** [c, 3c] and [3c]: q, k and v, each's channels head after head. */
+  qkvKernel: HostTensor;
+  qkvBias: HostTensor;
+  /** [c, c] and [c]. */
+  outKernel: HostTensor;
+  outBias: HostTensor;
+  heads: number;
+  hint?: string;
+}
+
+/**
+ * Self-attention between the positions of NHWC feature maps, as the runtime
+ * computes it: q, k, v from one MatMul over [b, hw, c], per head
+ * softmax((q / sqrt(depth)) k^T) v, then the output projection. Values of
+ * rank 4 here ([b, heads, hw, depth]) are no images: their layout is their shape.
+ */
+export function selfAttention(b: OnnxBuilder, x: string, w: AttentionWeights): string {
+  const [rows, height, width, channels] = image(b, x, 'self-attention');
+  const { heads } = w;
+  const positions = height * width;
+  const depth = channels / heads;
+  if (!Number.isInteger(depth) || w.qkvKernel.shape.join() !== [channels, 3 * channels].join() || w.outKernel.shape.join() !== [channels, channels].join()) {
+    buildError('shape', `self-attention: x [${b.shape(x).join(', ')}] with ${heads} heads cannot use Wqkv [${w.qkvKernel.shape.join(', ')}] and Wout [${w.outKernel.shape.join(', ')}]`);
+  }
+  const hint = w.hint ?? 'attention';
+  const node = (op: string, inputs: string[], name: string, shape: Dim[], attributes = {}) => b.node(op, inputs, { hint: `${hint}_${name}`, shape }, attributes);
+  // 0 copies the batch: it stays dynamic.
+  const flat = node('Reshape', [b.inLayout(x, 'nhwc'), b.int64s('shape', [0, positions, channels])], 'flat', [rows, positions, channels]);
+  const projected = node('MatMul', [flat, b.weight(`${hint}_W_qkv`, w.qkvKernel)], 'qkv_matmul', [rows, positions, 3 * channels]);
+  const qkv = node('Add', [projected, b.weight(`${hint}_b_qkv`, w.qkvBias)], 'qkv', [rows, positions, 3 * channels]);
+  /** The i-th of q, k, v as [b, heads, hw, depth], or [b, heads, depth, hw] transposed. */
+  const part = (i: number, name: string, transposed: boolean) => {
+    const slice = node('Slice', [qkv, b.int64s('starts', [i * channels]), b.int64s('ends', [(i + 1) * channels]), b.int64s('axes', [2])], `${name}_flat`, [rows, positions, channels]);
+    const split = node('Reshape', [slice, b.int64s('shape', [0, positions, heads, depth])], `${name}_heads`, [rows, positions, heads, depth]);
+    return node('Transpose', [split], name, transposed ? [rows, heads, depth, positions] : [rows, heads, positions, depth], { perm: ints(transposed ? [0, 2, 3, 1] : [0, 2, 1, 3]) });
+  };
+  const q = node('Mul', [part(0, 'q_unscaled', false), b.scalar(`${hint}_scale`, 1 / Math.sqrt(depth))], 'q', [rows, heads, positions, depth]);
+  const scores = node('MatMul', [q, part(1, 'k_t', true)], 'scores', [rows, heads, positions, positions]);
+  const weights = node('Softmax', [scores], 'weights', [rows, heads, positions, positions], { axis: int(-1) });
+  const attended = node('MatMul', [weights, part(2, 'v', false)], 'attended', [rows, heads, positions, depth]);
+  const moved = node('Transpose', [attended], 'by_position', [rows, positions, heads, depth], { perm: ints([0, 2, 1, 3]) });
+  const joined = node('Reshape', [moved, b.int64s('shape', [0, positions, channels])], 'joined', [rows, positions, channels]);
+  const out = node('Add', [node('MatMul', [joined, b.weight(`${hint}_W_out`, w.outKernel)], 'out_matmul', [rows, positions, channels]), b.weight(`${hint}_b_out`, w.outBias)], 'out', [rows, positions, channels]);
+  return b.node('Reshape', [out, b.int64s('shape', [0, height, width, channels])], { hint, shape: [rows, height, width, channels] });
 }
 
 /** z = eps * sqrt(exp(logvar)) + mean, in the runtime's order of operations; eps [b, n] or shared [n]. */

@@ -1,4 +1,4 @@
-import { DEFAULT_MEMORY } from '../kinds/kind';
+import { memoryOf } from '../kinds/kind';
 import { featureSize, isBatched, type Shape } from '../kinds/shape';
 import { updateGroupSizes } from '../runtime/optimizers';
 import type { NetworkScope, OptimizerInfo, Scope } from './analyse';
@@ -59,7 +59,7 @@ export function estimateMemory(main: Scope, networks: ReadonlyMap<string, Networ
       computed += out;
       // A source's batch is drawn as an array, then made a tensor; network inputs and outputs pass values on.
       if (kind.role === 'source') held += 2 * out;
-      if (kind.role === 'op') held += (kind.memory ?? DEFAULT_MEMORY) * Math.max(out, sum(Object.values(info.inShapes).map(values))) + OP_CONSTANTS;
+      if (kind.role === 'op') held += memoryOf(kind, info.params, info.inShapes) * Math.max(out, sum(Object.values(info.inShapes).map(values))) + OP_CONSTANTS;
     }
     return { computed, held, applied };
   };

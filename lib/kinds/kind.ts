@@ -152,6 +152,10 @@ export type RefitFn<P> = (params: P, inputs: Readonly<Record<string, Shape>>, po
 /** Values an op's forward and backward passes hold per value of its larger side, unless it says otherwise (OpKind.memory). */
 export const DEFAULT_MEMORY = 4;
 
+/** An op's memory figure (OpKind.memory) for these params and input shapes. */
+export const memoryOf = <P>(kind: OpKind<P>, params: P, inputs: Readonly<Record<string, Shape>>): number =>
+  typeof kind.memory === 'function' ? kind.memory(params, inputs) : (kind.memory ?? DEFAULT_MEMORY);
+
 /** Layers and losses: tensors in, tensors out, maybe owning weights. */
 export interface OpKind<P = any> extends KindBase<P> {
   role: 'op';
@@ -177,9 +181,12 @@ export interface OpKind<P = any> extends KindBase<P> {
    * larger side (its inputs or its outputs): its outputs, their gradients and
    * its kernels' temporaries, without the gradients of its inputs and weights
    * (counted where those are). For the memory estimate; DEFAULT_MEMORY when
-   * absent. tests/unit/kinds/memory.test.ts measures every kind's.
+   * absent. A function of its params and input shapes where the figure is not
+   * one number (attention's [hw, hw] matrices grow with the positions); it
+   * must answer for any shapes, a port missing too (a node with errors).
+   * tests/unit/kinds/memory.test.ts measures every kind's.
    */
-  memory?: number;
+  memory?: number | ((params: P, inputs: Readonly<Record<string, Shape>>) => number);
   compute(args: ComputeArgs<P>): Record<string, Tensor>;
   /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `compute` and of `update`. */
   forms: OpForms<P>;

@@ -7,6 +7,8 @@ import { dense } from './layers/dense';
 import { activation } from './layers/activation';
 import { concat } from './layers/concat';
 import { embedding } from './layers/embedding';
+import { timeEmbedding } from './layers/time-embedding';
+import { selfAttention } from './layers/self-attention';
 import { flatten } from './layers/flatten';
 import { reshape } from './layers/reshape';
 import { conv2d } from './layers/conv2d';
@@ -52,6 +54,8 @@ export const kinds: readonly NodeKind[] = [
   activation,
   concat,
   embedding,
+  timeEmbedding,
+  selfAttention,
   flatten,
   reshape,
   conv2d,

@@ -41,6 +41,18 @@ export function opsFor(tf: TF): Ops {
   return ops;
 }
 
+/**
+ * The frequencies of a sinusoidal time embedding, exp(-ln(maxPeriod) i / half)
+ * for i < half, computed in float64 and then rounded to float32, as the
+ * PyTorch export computes them: t scale f is then the same float32 in every
+ * target, and their sines agree to a unit in the last place even at t = 1000.
+ */
+export function timeFrequencies(half: number, maxPeriod: number): Float32Array {
+  const frequencies = new Float32Array(half);
+  for (let i = 0; i < half; i++) frequencies[i] = Math.exp((-Math.log(maxPeriod) * i) / half);
+  return frequencies;
+}
+
 type Save = (tensors: Tensor[]) => void;
 type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor[];
 
@@ -352,5 +364,34 @@ function createOps(tf: TF) {
     return tf.mul(x, tf.tensor(mask, x.shape));
   }
 
-  return { dense, activate, sigmoidCrossEntropy, binaryCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, upsample, batchNorm, moving, groupNorm, interpolate, gradientPenalty, dropout };
+  /**
+   * DDPM's sinusoidal timestep embedding: t [b, 1] -> [cos(t scale f), sin(t scale f)] [b, dim],
+   * the frequencies f [half] (cosines first, as guided-diffusion).
+   */
+  function timeEmbedding(t: Tensor, dim: number, maxPeriod: number, scale: number): Tensor {
+    const half = dim / 2;
+    const args = tf.mul(tf.mul(t, scale), tf.tensor2d(timeFrequencies(half, maxPeriod), [1, half]));
+    return tf.concat([tf.cos(args), tf.sin(args)], 1);
+  }
+
+  /**
+   * Self-attention between the positions of NHWC feature maps (DDPM's
+   * AttnBlock without its norm and residual): q, k, v = x Wqkv + bqkv (a 1x1
+   * convolution, [c, 3c]), per head softmax(q k^T / sqrt(c / heads)) v over
+   * the h w positions, then x' Wout + bout. Plain tf ops: autograd gives the
+   * gradients. The scale goes on q, so no second [b, heads, hw, hw] is held.
+   */
+  function selfAttention(x: Tensor, qkvKernel: Tensor, qkvBias: Tensor, outKernel: Tensor, outBias: Tensor, heads: number): Tensor {
+    const [rows, height, width, channels] = x.shape as [number, number, number, number];
+    const positions = height * width;
+    const depth = channels / heads;
+    const qkv = tf.add(tf.matMul(tf.reshape(x, [rows * positions, channels]) as tfjs.Tensor2D, qkvKernel as tfjs.Tensor2D), qkvBias);
+    // [b hw, c] -> [b, heads, hw, depth]: the channels of each of q, k, v are head after head.
+    const [q, k, v] = tf.split(qkv, 3, 1).map((part) => tf.transpose(tf.reshape(part, [rows, positions, heads, depth]), [0, 2, 1, 3]));
+    const weights = tf.softmax(tf.matMul(tf.mul(q!, 1 / Math.sqrt(depth)), k!, false, true));
+    const joined = tf.reshape(tf.transpose(tf.matMul(weights, v!), [0, 2, 1, 3]), [rows * positions, channels]);
+    return tf.reshape(tf.add(tf.matMul(joined as tfjs.Tensor2D, outKernel as tfjs.Tensor2D), outBias), [rows, height, width, channels]);
+  }
+
+  return { dense, activate, sigmoidCrossEntropy, binaryCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, upsample, batchNorm, moving, groupNorm, interpolate, gradientPenalty, dropout, timeEmbedding, selfAttention };
 }

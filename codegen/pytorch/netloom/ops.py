@@ -202,3 +202,29 @@ def dropout(x, rate, site):
     scale = np.float32(1 / (1 - rate))
     mask = np.where(bits >= math.floor(rate * 2**32 + 0.5), scale, np.float32(0)).astype(np.float32)
     return x * torch.from_numpy(mask).reshape(x.shape).to(x.device)
+
+
+def _time_frequencies(half, max_period):
+    """exp(-ln(max_period) i / half) for i < half, in float64 then float32, as the app computes them (its ops.timeFrequencies)."""
+    return np.array([math.exp(-math.log(max_period) * i / half) for i in range(half)], dtype=np.float64).astype(np.float32)
+
+
+def time_embedding(t, dim, max_period, scale):
+    """DDPM's sinusoidal timestep embedding: t [b, 1] -> [cos(t scale f), sin(t scale f)] [b, dim], cosines first (guided-diffusion)."""
+    frequencies = torch.from_numpy(_time_frequencies(dim // 2, max_period)).to(t.device)
+    args = (t * scale) * frequencies
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+
+
+def self_attention(x, qkv_kernel, qkv_bias, out_kernel, out_bias, heads):
+    """Self-attention between the positions of NHWC feature maps (DDPM's AttnBlock without norm and residual).
+
+    q, k, v = x Wqkv + bqkv ([c, 3c], channels head after head), per head softmax(q k^T / sqrt(c / heads)) v, then x' Wout + bout.
+    """
+    rows, height, width, channels = x.shape
+    positions, depth = height * width, channels // heads
+    qkv = x.reshape(rows * positions, channels) @ qkv_kernel + qkv_bias
+    q, k, v = (part.reshape(rows, positions, heads, depth).transpose(1, 2) for part in qkv.chunk(3, dim=1))
+    weights = torch.softmax((q * (1 / math.sqrt(depth))) @ k.transpose(2, 3), dim=-1)
+    joined = (weights @ v).transpose(1, 2).reshape(rows * positions, channels)
+    return (joined @ out_kernel + out_bias).reshape(rows, height, width, channels)

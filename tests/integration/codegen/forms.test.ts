@@ -50,6 +50,15 @@ const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<st
     { params: { factor: 3 }, inputs: { x: [null, 3, 5, 2] } },
     { params: { factor: 5 }, inputs: { x: [null, 1, 3, 1] } },
   ],
+  // Inputs lie in -0.9..0.95: scale 1000 takes t scale f to 950, where float32 arguments must round alike in every target.
+  'time-embedding': [
+    { params: { dim: 64, scale: 1000 }, inputs: { t: [null, 1] } },
+    { params: { dim: 6, maxPeriod: 100, scale: 3 }, inputs: { t: [null, 1] } },
+  ],
+  'self-attention': [
+    { params: { heads: 2 }, inputs: { x: [null, 3, 5, 6] } },
+    { params: { heads: 4 }, inputs: { x: [null, 2, 2, 8] } },
+  ],
 };
 
 /** Layer and loss kinds a target has no form for, by target. */

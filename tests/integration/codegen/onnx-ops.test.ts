@@ -249,6 +249,49 @@ describe('op helpers against tfjs', () => {
     expect([...y!.data]).toEqual([...table.data.slice(6, 9), ...table.data.slice(0, 3)]);
   });
 
+  it('time embedding: cosines then sines of t scale f, to float32\'s last bits at t up to 1000', async () => {
+    const c: Case = {
+      name: 'time',
+      inputs: { t: [null, 1] },
+      // t in [-500, 500), times 2: arguments up to 1000.
+      build: (b, { t }) => ops.timeEmbedding(b, ops.scale(b, t!, 500), 16, 10000, 2),
+      reference: ({ t }) => T().timeEmbedding(tf.mul(t!, 500), 16, 10000, 2),
+    };
+    await verify(c);
+    await verify({ name: 'time-unit', inputs: { t: [null, 1] }, build: (b, { t }) => ops.timeEmbedding(b, t!, 64, 10000, 1000), reference: ({ t }) => T().timeEmbedding(t!, 64, 10000, 1000) });
+    // Whole timesteps as DDPM feeds them (scale 1), and t in [0, 1] at scale 1000: within 1e-6 of tfjs.
+    for (const [times, dim, scale] of [[[0, 1, 2, 250, 999, 1000], 128, 1], [[0, 0.001, 0.5, 0.999, 1], 64, 1000]] as const) {
+      const b = new OnnxBuilder({ name: 'time-exact' });
+      b.output('y', ops.timeEmbedding(b, b.input('t', [null, 1]), dim, 10000, scale));
+      const bytes = b.encode();
+      built.set(`${expect.getState().currentTestName} / exact #${built.size}`, bytes);
+      const fed = { data: Float32Array.from(times), shape: [times.length, 1] };
+      const { y } = await runOnnx(bytes, { t: fed });
+      const want = tf.tidy(() => T().timeEmbedding(toTf(fed), dim, 10000, scale).dataSync());
+      expect(y!.data.length).toBe(times.length * dim);
+      expect(Math.max(...y!.data.map((v, i) => Math.abs(v - want[i]!)))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('self-attention: 1, 2 and 4 heads; on an NCHW value after a conv', async () => {
+    const weights = (c: number, heads: number, seed: number) => ({ qkvKernel: tensor([c, 3 * c], seed), qkvBias: tensor([3 * c], seed + 1), outKernel: tensor([c, c], seed + 2), outBias: tensor([c], seed + 3), heads });
+    const reference = (x: Tensor, w: ReturnType<typeof weights>) => T().selfAttention(x, toTf(w.qkvKernel), toTf(w.qkvBias), toTf(w.outKernel), toTf(w.outBias), w.heads);
+    for (const [shape, heads] of [[[3, 5, 6], 2], [[4, 4, 8], 4], [[1, 1, 3], 1]] as const) {
+      const w = weights(shape[2], heads, shape[0] * 10 + heads);
+      await verify({ name: 'attention', inputs: { x: [null, ...shape] }, build: (b, { x }) => ops.selfAttention(b, x!, w), reference: ({ x }) => reference(x!, w) });
+    }
+    const kernel = tensor([1, 1, 2, 4], 3);
+    const w = weights(4, 2, 40);
+    const bytes = await verify({
+      name: 'attention-nchw',
+      inputs: { x: [null, 3, 3, 2] },
+      build: (b, { x }) => ops.selfAttention(b, ops.conv2d(b, x!, { kernel, strides: 1, padding: 'SAME' }), w),
+      reference: ({ x }) => reference(T().conv2d(x!, toTf(kernel), 1, 'same'), w),
+    });
+    // Every head in one MatMul and one Softmax.
+    expect(nodeTypes(bytes).filter((op) => op === 'Softmax')).toHaveLength(1);
+  });
+
   it('reparameterize: eps per sample, and shared', async () => {
     const reference = ({ mean, logvar, eps }: Record<string, Tensor>) => tf.add(tf.mul(eps!, tf.sqrt(tf.exp(logvar!))), mean!);
     await verify({ name: 'reparam', inputs: { mean: [null, 5], logvar: [null, 5], eps: [null, 5] }, build: (b, v) => ops.reparameterize(b, v.mean!, v.logvar!, v.eps!), reference });
