@@ -63,8 +63,8 @@ const EXTRA: Record<string, { params: Record<string, unknown>; inputs: Record<st
 
 /** Layer and loss kinds a target has no form for, by target. */
 const WITHOUT_FORMS: Partial<Record<string, string[]>> = {
-  // An exported ONNX network infers: losses stay in training.
-  onnx: ['binary-cross-entropy', 'gaussian-kl', 'gradient-penalty', 'log-loss', 'mean', 'mse', 'sigmoid-cross-entropy', 'weighted-sum'],
+  // An exported ONNX network infers: losses, and the forward noising that makes a diffusion model's training inputs, stay in training.
+  onnx: ['binary-cross-entropy', 'forward-noise', 'gaussian-kl', 'gradient-penalty', 'log-loss', 'mean', 'mse', 'sigmoid-cross-entropy', 'weighted-sum'],
 };
 
 /** Where random kinds (dropout) draw their training masks: every target must draw the same. */
