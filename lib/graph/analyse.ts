@@ -194,6 +194,7 @@ class Analyser {
     }
     const main = this.analyseScope(this.doc.nodes, this.doc.edges, undefined);
     const optimizers = this.checkOptimizers(main, networks);
+    this.checkSamplers(main, optimizers);
     this.nameLosses(main, optimizers);
     const losses = this.checkLosses(main, optimizers);
     const schedule = this.checkSchedule(main, optimizers);
@@ -634,6 +635,28 @@ class Analyser {
       optimizers.push({ node: id, kind: info.kind, params: info.params, loss, networks: valid });
     }
     return optimizers;
+  }
+
+  /**
+   * A sampler generates in evaluations (grids, scores, samples): no loss may
+   * read what it generates, which carries no gradient and would run the
+   * whole sampling loop in every training step.
+   */
+  private checkSamplers(main: Scope, optimizers: readonly OptimizerInfo[]) {
+    const reported = new Set<string>();
+    for (const optimizer of optimizers) {
+      for (const id of upstream(main, [optimizer.loss.node])) {
+        const info = main.nodes.get(id)!;
+        if (info.kind?.role !== 'sampler' || reported.has(id)) continue;
+        reported.add(id);
+        this.report(
+          'sampler-in-training',
+          `${name(info)} generates for previews, scores and samples, but ${name(main.nodes.get(optimizer.node)!)}'s loss reads what it generates`,
+          'Train on data or on a network\'s output; show the sampler\'s output in the sample grid instead.',
+          { node: id },
+        );
+      }
+    }
   }
 
   /** Networks called (directly or through other networks) upstream of a node. */

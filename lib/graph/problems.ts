@@ -17,6 +17,7 @@ export type ProblemCode =
   | 'unused-loss'
   | 'optimizer-without-networks'
   | 'optimizer-unreachable'
+  | 'sampler-in-training'
   | 'network-trained-twice'
   | 'invalid-schedule'
   | 'invalid-preview'

@@ -32,6 +32,7 @@ import { timestep } from './diffusion/timestep';
 import { noiseSchedule } from './diffusion/noise-schedule';
 import { forwardNoise } from './diffusion/forward-noise';
 import { sampler } from './diffusion/sampler';
+import { conditionDropout } from './diffusion/condition-dropout';
 import { sigmoidCrossEntropy } from './losses/sigmoid-cross-entropy';
 import { logLoss } from './losses/log-loss';
 import { binaryCrossEntropy } from './losses/binary-cross-entropy';
@@ -76,6 +77,7 @@ export const kinds: readonly NodeKind[] = [
   timestep,
   noiseSchedule,
   forwardNoise,
+  conditionDropout,
   sampler,
   sigmoidCrossEntropy,
   logLoss,

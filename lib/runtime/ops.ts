@@ -365,6 +365,20 @@ function createOps(tf: TF) {
   }
 
   /**
+   * Whole rows zeroed with probability `rate`, unscaled: the unconditioned
+   * rows classifier-free guidance trains on. A row stays when its 32-bit
+   * draw at the layer's site is at least rate * 2^32 (one draw per row).
+   */
+  function dropRows(x: Tensor, rate: number, site: DrawSite): Tensor {
+    const { stream, at } = siteDraws(site);
+    const rows = x.shape[0]!;
+    const bits = randomBits(stream, at, rows);
+    const threshold = Math.round(rate * 2 ** 32);
+    const mask = Float32Array.from(bits, (b) => (b >= threshold ? 1 : 0));
+    return tf.mul(x, tf.tensor(mask, [rows, ...new Array<number>(x.rank - 1).fill(1)]));
+  }
+
+  /**
    * DDPM's sinusoidal timestep embedding: t [b, 1] -> [cos(t scale f), sin(t scale f)] [b, dim],
    * the frequencies f [half] (cosines first, as guided-diffusion).
    */
@@ -393,5 +407,5 @@ function createOps(tf: TF) {
     return tf.reshape(tf.add(tf.matMul(joined as tfjs.Tensor2D, outKernel as tfjs.Tensor2D), outBias), [rows, height, width, channels]);
   }
 
-  return { dense, activate, sigmoidCrossEntropy, binaryCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, upsample, batchNorm, moving, groupNorm, interpolate, gradientPenalty, dropout, timeEmbedding, selfAttention };
+  return { dense, activate, sigmoidCrossEntropy, binaryCrossEntropy, logLoss, gaussianKl, conv2d, conv2dTranspose, maxPool, resizeBilinear, upsample, batchNorm, moving, groupNorm, interpolate, gradientPenalty, dropout, dropRows, timeEmbedding, selfAttention };
 }

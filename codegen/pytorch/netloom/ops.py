@@ -204,6 +204,17 @@ def dropout(x, rate, site):
     return x * torch.from_numpy(mask).reshape(x.shape).to(x.device)
 
 
+def drop_rows(x, rate, site):
+    """Whole rows zeroed with the app's draws (one per row at the layer's site), unscaled: classifier-free guidance's unconditioned rows.
+
+    Under torchrun each process takes its own rows of the draw for the whole batch.
+    """
+    rows = x.shape[0]
+    bits = philox.bits(site.stream(), [site.iteration], [site.round], rows, loop.RANK * rows)[0]
+    mask = np.where(bits >= math.floor(rate * 2**32 + 0.5), np.float32(1), np.float32(0)).astype(np.float32)
+    return x * torch.from_numpy(mask).reshape(rows, *([1] * (x.dim() - 1))).to(x.device)
+
+
 def _time_frequencies(half, max_period):
     """exp(-ln(max_period) i / half) for i < half, in float64 then float32, as the app computes them (its ops.timeFrequencies)."""
     return np.array([math.exp(-math.log(max_period) * i / half) for i in range(half)], dtype=np.float64).astype(np.float32)

@@ -171,6 +171,14 @@ describe('what the analysis refuses', () => {
     expect(problems(cut)).toEqual([expect.stringMatching(/"sample": input "schedule" is not connected \| Connect the Noise schedule node that noises the training data/)]);
   });
 
+  it('a loss that reads what a sampler generates', () => {
+    const doc = tinyDiffusion();
+    const loss = doc.nodes.find((n) => n.kind === 'mse')!;
+    const sampler = doc.nodes.find((n) => n.kind === 'sampler')!;
+    const rewired = { ...doc, edges: doc.edges.map((e) => (e.target.node === loss.id && e.target.port === 'target' ? { ...e, source: { node: sampler.id, port: 'x' } } : e)) };
+    expect(problems(rewired)).toEqual([expect.stringMatching(/"sample" generates for previews, scores and samples, but Adam "solver"'s loss reads what it generates \| Train on data/)]);
+  });
+
   it("a sampler whose network's output does not have the data's shape", () => {
     const doc = tinyDiffusion();
     const body = doc.networks[0]!;

@@ -29,7 +29,7 @@ describe('refit', () => {
   it('is declared by the kinds whose sizes follow the data', () => {
     expect(refitting.map((k) => k.kind).sort()).toEqual(
       [
-        ...['activation', 'add', 'batch-norm', 'conv2d', 'conv2d-transpose', 'dense', 'dropout', 'embedding', 'group-norm', 'interpolate', 'max-pool2d', 'reparameterize', 'reshape', 'resize-bilinear', 'scale', 'self-attention', 'time-embedding', 'upsample'],
+        ...['activation', 'add', 'batch-norm', 'conv2d', 'conv2d-transpose', 'dense', 'dropout', 'embedding', 'group-norm', 'interpolate', 'max-pool2d', 'reparameterize', 'reshape', 'resize-bilinear', 'scale', 'self-attention', 'time-embedding', 'upsample', 'condition-dropout'],
         // Sources whose shape is a param; a dataset's is the data's.
         ...['labels', 'noise'],
       ].sort(),
