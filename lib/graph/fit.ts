@@ -36,7 +36,8 @@ import type { GraphDoc, PortRef } from './schema';
 export interface FitChange {
   /** The network the node is in; undefined: the main graph. */
   network?: string;
-  node: string;
+  /** The node changed; absent: a training setting (`field` is then `training.<name>`). */
+  node?: string;
   field: string;
   from: unknown;
   to: unknown;
@@ -80,13 +81,28 @@ export function fitToData(doc: GraphDoc, before?: GraphDoc): Fitted {
       frozen.add(nodeKey(where, info.node.id));
     }
   }
-  return { doc: current, changes };
+  return fitBatch(current, changes);
+}
+
+/**
+ * Larger data takes more memory per row: where the fitted graph would pass
+ * the memory budget at its batch size, the batch halves until it fits.
+ */
+function fitBatch(doc: GraphDoc, changes: FitChange[]): Fitted {
+  const from = doc.training.batchSize;
+  let current = doc;
+  while (current.training.batchSize > 1 && analyse(current).problems.some((p) => p.code === 'memory-budget')) {
+    current = { ...current, training: { ...current.training, batchSize: Math.floor(current.training.batchSize / 2) } };
+  }
+  if (current.training.batchSize === from) return { doc: current, changes };
+  return { doc: current, changes: [...changes, { field: 'training.batchSize', from, to: current.training.batchSize }] };
 }
 
 /** "D / x: shape [784] -> [3072]": a change as people read it, by network name and node label. */
 export function formatFitChange(doc: GraphDoc, change: FitChange): string {
   const network = change.network === undefined ? undefined : doc.networks.find((n) => n.id === change.network);
   const nodes = network ? network.nodes : doc.nodes;
+  if (change.node === undefined) return `${change.field} ${formatValue(change.from)} -> ${formatValue(change.to)}`;
   const node = nodes.find((n) => n.id === change.node);
   const where = `${network ? `${network.name} / ` : ''}${node?.label || change.node}`;
   return `${where}: ${change.field} ${formatValue(change.from)} -> ${formatValue(change.to)}`;
@@ -221,7 +237,8 @@ class Planner {
     const feeder = (input: string) => scope.incoming.get(info.node.id)?.get(input);
     switch (kind.role) {
       case 'op':
-      case 'source': {
+      case 'source':
+      case 'sampler': {
         const refit = kind.refit?.(info.params, info.inShapes, port, wanted);
         if (!refit || !this.set(where, info, kind, refit.params)) return false;
         return Object.entries(refit.inputs).every(([input, shape]) => {

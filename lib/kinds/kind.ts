@@ -346,6 +346,8 @@ export interface CallKind<P = any> extends KindBase<P> {
 export interface SamplerKind<P = any> extends KindBase<P> {
   role: 'sampler';
   network(params: P): string;
+  /** How it generates another shape (see RefitFn). */
+  refit?: RefitFn<P>;
   /** Params of a sampler running this network. */
   create(network: string): Record<string, unknown>;
   /**

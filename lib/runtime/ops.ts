@@ -212,6 +212,27 @@ function createOps(tf: TF) {
     return tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]);
   }
 
+  /**
+   * A convolution's input gradient. At stride 1 it is itself a convolution
+   * (of dy, padded by what the forward pass did not pad, with the filter
+   * flipped and its channels swapped), which every backend runs fast; the
+   * WASM backend's transposed convolution is a plain loop, ten times slower.
+   */
+  function conv2dInputGrad(dy: Tensor, w: Tensor, xShape: [number, number, number, number], stride: number, pad: 'same' | 'valid'): Tensor {
+    if (stride !== 1) return tf.conv2dTranspose(dy as tfjs.Tensor4D, w as tfjs.Tensor4D, xShape, stride, pad);
+    const [kh, kw] = w.shape as number[];
+    const before = (k: number) => (pad === 'same' ? Math.floor((k - 1) / 2) : 0);
+    const after = (k: number) => (pad === 'same' ? k - 1 - before(k) : 0);
+    const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tfjs.Tensor4D;
+    const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [kh! - 1 - before(kh!), kh! - 1 - after(kh!)],
+      [kw! - 1 - before(kw!), kw! - 1 - after(kw!)],
+      [0, 0],
+    ];
+    return tf.conv2d(dy as tfjs.Tensor4D, flipped, 1, padding);
+  }
+
   /** NHWC convolution whose filter gradient works on every backend. */
   function conv2d(x: Tensor, w: Tensor, stride: number, pad: 'same' | 'valid'): Tensor {
     return custom((xIn: Tensor, wIn: Tensor, save: Save) => {
@@ -219,7 +240,7 @@ function createOps(tf: TF) {
       return {
         value: tf.conv2d(xIn as tfjs.Tensor4D, wIn as tfjs.Tensor4D, stride, pad),
         gradFunc: (dy: Tensor, [xs]: Tensor[]) => [
-          tf.conv2dTranspose(dy as tfjs.Tensor4D, w as tfjs.Tensor4D, xs!.shape as [number, number, number, number], stride, pad),
+          conv2dInputGrad(dy, w, xs!.shape as [number, number, number, number], stride, pad),
           conv2dFilterGrad(xs!, dy, [w.shape[0]!, w.shape[1]!], stride, pad),
         ],
       };

@@ -18,4 +18,7 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
   'beta-vae': 'A VAE with a heavier KL term (beta = 4): fewer, more separate latent factors.',
   cgan: 'A conditional GAN: choose which digit to draw; G and D both see the class.',
   cvae: 'A conditional VAE: reconstructs digits and draws new ones of a chosen class.',
+  ddpm: 'A diffusion model: a U-Net learns to remove noise, and a sampler turns pure noise into digits step by step.',
+  'flow-matching': 'Rectified flow: a U-Net learns the straight path from noise to digits, which a sampler follows in Euler steps.',
+  'ddpm-cond': 'A class-conditional diffusion model with classifier-free guidance: choose the digit, and how strongly to insist on it.',
 };

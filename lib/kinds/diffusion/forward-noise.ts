@@ -23,6 +23,8 @@ export const forwardNoise = defineOp({
     port('schedule', 'schedule', 'Connect the Noise schedule node (the one the sampler reads).'),
   ],
   outputs: () => [port('xt', 'x_t'), port('velocity')],
+  // Fitted to other data, the noise takes the data's shape.
+  sameShape: [['x0', 'eps']],
   inferShape(_p, inputs) {
     const [x0, eps, t, schedule] = [inputs.x0!, inputs.eps!, inputs.t!, inputs.schedule!];
     if (x0.length < 2 || x0[0] !== null) shapeError('x0', `needs a batch of data [b, ...], got ${formatShape(x0)}`);

@@ -40,6 +40,8 @@ export const sampler = defineSampler({
     ...(p.conditional ? [port('labels', 'labels', 'Connect Class labels (the classes to generate).')] : []),
   ],
   outputs: () => [port('x')],
+  // It generates values of the shape of the noise it starts from.
+  refit: (_p, _inputs, _port, wanted) => ({ params: {}, inputs: { noise: wanted } }),
   inferShape(p, inputs, ctx) {
     const network = ctx.network(p.network);
     if (!network) return shapeError(undefined, `runs network "${p.network}", which does not exist`, 'Pick the denoiser network.');

@@ -41,7 +41,8 @@ export const concat = defineOp({
   compute: ({ tf, params, inputs }) => {
     const values = inputPorts(params.inputs).map((p) => inputs[p.id]!);
     const image = params.broadcast ? values.find((v) => v.rank === 4) : undefined;
-    const tile = (v: Tensor) => (image && v.rank === 2 ? tf.tile(tf.reshape(v, [-1, 1, 1, v.shape[1]!]), [1, image.shape[1]!, image.shape[2]!, 1]) : v);
+    // Spread by a product with ones, not tiled: tf.tile's (and broadcastTo's) gradient slices and adds once per pixel.
+    const tile = (v: Tensor) => (image && v.rank === 2 ? tf.mul(tf.reshape(v, [-1, 1, 1, v.shape[1]!]), tf.ones([1, image.shape[1]!, image.shape[2]!, 1])) : v);
     return { y: tf.concat(values.map(tile), -1) };
   },
   forms: {
@@ -51,7 +52,7 @@ export const concat = defineOp({
         const image = params.broadcast ? ports.map((p) => inputShapes[p.id]!).find((s) => s.length === 4) : undefined;
         const tile = (id: string) => {
           const shape = inputShapes[id]!;
-          return image && shape.length === 2 ? `tf.tile(tf.reshape(${inputs[id]}, [-1, 1, 1, ${shape[1]}]), [1, ${image[1]}, ${image[2]}, 1])` : inputs[id];
+          return image && shape.length === 2 ? `tf.mul(tf.reshape(${inputs[id]}, [-1, 1, 1, ${shape[1]}]), tf.ones([1, ${image[1]}, ${image[2]}, 1]))` : inputs[id];
         };
         return { y: `tf.concat([${ports.map((p) => tile(p.id)).join(', ')}], -1)` };
       },
