@@ -12,6 +12,7 @@ import { getTemplate, templates } from '../../lib/templates';
 import { writeImageFolder } from '../fixtures/images';
 import { shapedChoice, shapedData } from '../fixtures/shaped-data';
 import { wasm } from '../helpers';
+import { budget } from '../fixtures/budget';
 
 /**
  * Templates drawn for MNIST train on data of other sizes without hand
@@ -66,10 +67,11 @@ describe('templates fitted to other data, compiled', () => {
 
   it.each(templates.map((t) => [t.id] as const))('%s fitted to 32x32x3 trains with finite losses, its pictures 32x32x3', async (id) => {
     const data = shapedChoice(32, 32, 3);
-    const { doc } = withFittedDataset(getTemplate(id)!.doc, data);
-    const program = await compile(doc, { tf, data: shapedData(data), seed: 1, batchSize: 8 });
+    const slice = budget(getTemplate(id)!.doc, { iterations: 3, batch: 8 });
+    const { doc } = withFittedDataset(slice.doc, data);
+    const program = await compile(doc, { tf, data: shapedData(data), seed: 1, batchSize: slice.batch });
     try {
-      for (let i = 0; i < 3; i++) for (const [name, value] of Object.entries(program.step()!)) expect(Number.isFinite(value), `${name} at ${i}`).toBe(true);
+      for (let i = 0; i < slice.iterations; i++) for (const [name, value] of Object.entries(program.step()!)) expect(Number.isFinite(value), `${name} at ${i}`).toBe(true);
       const samples = await program.samples();
       const recon = await program.reconstructions();
       for (const batch of [samples, recon?.inputs, recon?.outputs]) if (batch) expect(batch).toMatchObject({ height: 32, width: 32, channels: 3 });

@@ -11,6 +11,7 @@ import { templates } from '../../../lib/templates';
 import { analyse } from '../../../lib/graph/analyse';
 import { lower } from '../../../lib/plan/lower';
 import { close, mnistData } from '../../helpers';
+import { budget } from '../../fixtures/budget';
 
 /**
  * WebGPU in Node (the `webgpu` package's Dawn under tfjs's WebGPU backend),
@@ -33,13 +34,14 @@ function comparison(doc: (typeof templates)[number]['doc']): { iterations: numbe
   if (!analysis.ok) throw new Error(`${doc.name} has errors`);
   const plan = lower(analysis);
   const gradients = plan.steps.some((s) => s.body.some((i) => i.type === 'call' && i.inputGradient !== undefined));
-  return gradients ? { iterations: 3, tolerance: 1e-3 } : { iterations: ITERATIONS, tolerance: 1e-4 };
+  return gradients ? { iterations: 3, tolerance: 1e-3 } : { iterations: budget(doc, { iterations: ITERATIONS, batch: BATCH }).iterations, tolerance: 1e-4 };
 }
 
 async function losses(backend: 'webgpu' | 'cpu', doc: (typeof templates)[number]['doc']) {
   await useBackend(backend);
   expect(tf.getBackend()).toBe(backend);
-  const program = await compile(doc, { tf, data: mnistData, seed: 3, batchSize: BATCH });
+  const slice = budget(doc, { iterations: ITERATIONS, batch: BATCH });
+  const program = await compile(slice.doc, { tf, data: mnistData, seed: 3, batchSize: slice.batch });
   try {
     const out: Record<string, number>[] = [];
     for (let i = 0; i < comparison(doc).iterations; i++) out.push(await program.stepAsync());

@@ -18,6 +18,7 @@ import { templates } from '@/lib/templates';
 import { syntheticData } from '../../fixtures/fuzz';
 import { tensor } from '../../fixtures/onnx';
 import { wasm } from '../../helpers';
+import { budget } from '../../fixtures/budget';
 
 /**
  * The ONNX target on every template: each template's generator or decoder
@@ -35,9 +36,9 @@ const TOLERANCE = 1e-5;
 
 const plans = new Map(templates.map((t) => [t.id, lower(analyse(t.doc) as never)] as const));
 
-/** The networks a preview calls, in order (batched calls included). */
+/** The networks a preview calls, in order (batched calls and a sampler's denoiser included). */
 const called = (body: readonly MainInstr[] | undefined): NetworkPlan[] =>
-  (body ?? []).flatMap((i) => (i.type === 'call' || i.type === 'batched-call' ? [i.network] : []));
+  (body ?? []).flatMap((i) => (i.type === 'call' || i.type === 'batched-call' || i.type === 'sample' ? [i.network] : []));
 
 /** A template's generator or decoder: what its samples preview calls, else the last network its reconstructions call. */
 function generator(plan: TrainingPlan): NetworkPlan {
@@ -113,12 +114,13 @@ describe('ONNX export of every template', () => {
     const report: string[] = [];
     for (const template of templates) {
       const plan = plans.get(template.id)!;
-      const doc = { ...template.doc, training: { ...template.doc.training, batchSize: BATCH } };
-      const program = await compile(doc, { tf, data: syntheticData(64), batchSize: BATCH });
+      const slice = budget(template.doc, { iterations: ITERATIONS, batch: BATCH });
+      const doc = { ...slice.doc, training: { ...slice.doc.training, batchSize: slice.batch } };
+      const program = await compile(doc, { tf, data: syntheticData(64), batchSize: slice.batch });
       try {
         const main = generator(plan);
         const initial = await compare(doc, program, main, undefined, files, `${template.id} ${main.name} initial`);
-        for (let i = 0; i < ITERATIONS; i++) program.step(false);
+        for (let i = 0; i < slice.iterations; i++) program.step(false);
         // The program's state as a checkpoint, encoded and checked as the app stores it, read back as the export reads it.
         const encoded = await encodeCheckpoint(tf, doc.name, program.state());
         const checked = parseCheckpoint(JSON.stringify(encoded.manifest), encoded.weights);
@@ -128,7 +130,7 @@ describe('ONNX export of every template', () => {
         for (const network of [main, ...plan.networks.filter((n) => n !== main)]) {
           differences.push(`${network.name} ${(await compare(doc, program, network, weights, files, `${template.id} ${network.name} trained`)).toExponential(1)}`);
         }
-        report.push(`${template.id}: initial ${main.name} ${initial.toExponential(1)}; after ${ITERATIONS}: ${differences.join(', ')}`);
+        report.push(`${template.id}: initial ${main.name} ${initial.toExponential(1)}; after ${slice.iterations}: ${differences.join(', ')}`);
       } finally {
         program.dispose();
       }
