@@ -166,15 +166,15 @@ describe('what the analysis refuses', () => {
 
   it('a schedule that does not reach the sampler, naming the fix', () => {
     const doc = tinyDiffusion();
-    const sampler = doc.nodes.find((n) => n.kind === 'sampler')!;
+    const sampler = doc.nodes.find((n) => n.id === 'sample')!;
     const cut = { ...doc, edges: doc.edges.filter((e) => !(e.target.node === sampler.id && e.target.port === 'schedule')) };
     expect(problems(cut)).toEqual([expect.stringMatching(/"sample": input "schedule" is not connected \| Connect the Noise schedule node that noises the training data/)]);
   });
 
   it('a loss that reads what a sampler generates', () => {
     const doc = tinyDiffusion();
-    const loss = doc.nodes.find((n) => n.kind === 'mse')!;
-    const sampler = doc.nodes.find((n) => n.kind === 'sampler')!;
+    const loss = doc.nodes.find((n) => n.id === 'loss')!;
+    const sampler = doc.nodes.find((n) => n.id === 'sample')!;
     const rewired = { ...doc, edges: doc.edges.map((e) => (e.target.node === loss.id && e.target.port === 'target' ? { ...e, source: { node: sampler.id, port: 'x' } } : e)) };
     expect(problems(rewired)).toEqual([expect.stringMatching(/"sample" generates for previews, scores and samples, but Adam "solver"'s loss reads what it generates \| Train on data/)]);
   });
@@ -182,7 +182,7 @@ describe('what the analysis refuses', () => {
   it("a sampler whose network's output does not have the data's shape", () => {
     const doc = tinyDiffusion();
     const body = doc.networks[0]!;
-    const out = body.nodes.find((n) => n.kind === 'dense' && (n.params as { units: number }).units === 784)!;
+    const out = body.nodes.find((n) => n.id === 'predict')!;
     const changed = { ...doc, networks: [{ ...body, nodes: body.nodes.map((n) => (n === out ? { ...n, params: { ...n.params, units: 100 } } : n)) }] };
     expect(problems(changed).join('\n')).toMatch(/"sample": Denoiser's output "out" is \[b, 100\], but it samples \[b, 784\]/);
   });
