@@ -22,6 +22,8 @@ export interface Context {
   draw(source: SourcePlan, draw: number): Readonly<Record<string, Tensor>>;
   /** Where a sampler node draws its own noise in this context (a preview, a chunk of samples). */
   samplerNoise(node: string): SamplerNoise;
+  /** Told after each step of a sampler running in this context. */
+  onSamplerStep?: (done: number, steps: number) => void;
 }
 
 /** Every layer's outputs of one network call, by instruction: what a later call with the same inputs and weights reuses. */
@@ -75,7 +77,7 @@ export function runMain(instrs: readonly MainInstr[], frame: Frame, ctx: Context
         const evaluation: Context = { ...ctx, trains: new Set(), training: false, site: undefined };
         const network = (args: readonly Tensor[]) => callNetwork(instr.network, args, args.map(() => false), evaluation).outputs[0]!;
         const inputs = read(instr.inputs, (v) => frame.get(v));
-        const outputs = instr.kind.sample({ tf: ctx.tf, params: instr.params, inputs, network, noise: ctx.samplerNoise(instr.node) });
+        const outputs = instr.kind.sample({ tf: ctx.tf, params: instr.params, inputs, network, noise: ctx.samplerNoise(instr.node), onStep: ctx.onSamplerStep });
         for (const [port, value] of Object.entries(instr.outputs)) frame.values[value] = outputs[port];
         break;
       }

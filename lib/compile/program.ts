@@ -54,8 +54,8 @@ export interface TrainingProgram {
   stepAsync(): Promise<Losses>;
   /** How many preview rows are drawn, and the columns of their grids (the reconstructions' grid has twice as many: x beside x'). */
   readonly previewLayout: PreviewLayout;
-  /** Generated images from a fixed draw of noise (when the graph names a samples preview). */
-  samples(): Promise<ImageBatch | undefined>;
+  /** Generated images from a fixed draw of noise (when the graph names a samples preview); `onProgress` hears how far a sampler has got. */
+  samples(onProgress?: Progress): Promise<ImageBatch | undefined>;
   /** Fixed inputs x and their reconstructions (when the graph names one). */
   reconstructions(): Promise<{ inputs: ImageBatch; outputs: ImageBatch } | undefined>;
   /**
@@ -65,7 +65,7 @@ export interface TrainingProgram {
    * `fixed`: the same noise at every call instead (the batch quality scores
    * are computed on, so that scores follow the model and not the draw).
    */
-  generate(count: number, options?: { fixed?: boolean }): Promise<ImageBatch | undefined>;
+  generate(count: number, options?: { fixed?: boolean; onProgress?: Progress }): Promise<ImageBatch | undefined>;
   /** How generated samples are scored, when they can be (see QualityPlan). */
   readonly quality: QualityPlan | undefined;
   /** Names of the monitors, in order. */
@@ -127,6 +127,9 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   }
   return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed, seed);
 }
+
+/** How far a slow evaluation has got, from 0 to 1 (a sampler's steps). */
+export type Progress = (fraction: number) => void;
 
 /** Samples generated in bulk: at most this many per call. */
 export const MAX_GENERATED = 100_000;
@@ -278,12 +281,12 @@ class Program implements TrainingProgram {
     return this.plan.previews.layout;
   }
 
-  async samples(): Promise<ImageBatch | undefined> {
+  async samples(onProgress?: Progress): Promise<ImageBatch | undefined> {
     const preview = this.plan.previews.samples;
-    return preview && this.preview(preview);
+    return preview && this.preview(preview, undefined, 'preview', 0, onProgress && ((done, steps) => onProgress(done / steps)));
   }
 
-  async generate(count: number, { fixed = false } = {}): Promise<ImageBatch | undefined> {
+  async generate(count: number, { fixed = false, onProgress }: { fixed?: boolean; onProgress?: Progress } = {}): Promise<ImageBatch | undefined> {
     const preview = this.plan.previews.samples;
     if (!preview) return undefined;
     if (!Number.isInteger(count) || count < 1 || count > MAX_GENERATED) throw new Error(`samples: from 1 to ${MAX_GENERATED}, got ${count}`);
@@ -301,6 +304,7 @@ class Program implements TrainingProgram {
           },
           fixed ? 'evaluation' : 'samples',
           iteration,
+          onProgress && ((step, steps) => onProgress((done + (rows * step) / steps) / count)),
         ),
       );
     }
@@ -355,13 +359,19 @@ class Program implements TrainingProgram {
   }
 
   /** Evaluates a preview at batch 16 from fixed source draws (or the given ones), with no gradients. */
-  private preview(preview: PreviewPlan, draw: Context['draw'] = (source) => this.drawPreview(source), purpose: SourcePurpose = 'preview', iteration = 0): Promise<ImageBatch> {
+  private preview(
+    preview: PreviewPlan,
+    draw: Context['draw'] = (source) => this.drawPreview(source),
+    purpose: SourcePurpose = 'preview',
+    iteration = 0,
+    onSamplerStep?: Context['onSamplerStep'],
+  ): Promise<ImageBatch> {
     return imageBatch(
       this.tf as typeof tfjs,
       preview.range,
       () => {
         const frame = new Frame();
-        runMain(preview.body, frame, this.context(new Set(), draw, undefined, purpose, iteration));
+        runMain(preview.body, frame, { ...this.context(new Set(), draw, undefined, purpose, iteration), onSamplerStep });
         return frame.get(preview.value);
       },
       preview.image,

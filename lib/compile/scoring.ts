@@ -2,7 +2,7 @@ import type { Classifier } from '../runtime/classifier';
 import type { DataProvider, Dataset } from '../runtime/dataset';
 import type { TF } from '../runtime/ops';
 import { classifierFeatures, datasetImages, pixelFeatures, QualityEvaluator, type QualityScores } from '../runtime/quality';
-import type { TrainingProgram } from './program';
+import type { Progress, TrainingProgram } from './program';
 
 /** Where scoring gets its parts: the backend, the data, and the bundled classifier (loaded only when the data is MNIST). */
 export interface ScoringHost {
@@ -16,7 +16,7 @@ export interface RunScorer {
   features: 'classifier' | 'pixels';
   /** What the scores compare, in a sentence for the panel and the log. */
   note: string;
-  score(): Promise<QualityScores>;
+  score(onProgress?: Progress): Promise<QualityScores>;
   dispose(): void;
 }
 
@@ -52,8 +52,8 @@ export async function createScorer(program: TrainingProgram, host: ScoringHost, 
     scorer: {
       features: evaluator.kind,
       note,
-      async score() {
-        const images = await program.generate(count, { fixed: true });
+      async score(onProgress) {
+        const images = await program.generate(count, { fixed: true, onProgress });
         return evaluator.score(images!);
       },
       dispose: () => evaluator.dispose(),

@@ -355,7 +355,15 @@ export interface SamplerKind<P = any> extends KindBase<P> {
    * (its first output, given the network's inputs in order). `noise`: where
    * it draws fresh noise of its own (an ancestral sampler's).
    */
-  sample(args: { tf: TF; params: P; inputs: Readonly<Record<string, Tensor>>; network: (args: readonly Tensor[]) => Tensor; noise: SamplerNoise }): Record<string, Tensor>;
+  sample(args: {
+    tf: TF;
+    params: P;
+    inputs: Readonly<Record<string, Tensor>>;
+    network: (args: readonly Tensor[]) => Tensor;
+    noise: SamplerNoise;
+    /** Told after each of its steps: progress for whoever waits. */
+    onStep?: (done: number, steps: number) => void;
+  }): Record<string, Tensor>;
   /** Its code forms, one per export target (lib/kinds/forms.ts): the code of `sample`. */
   forms: SamplerForms<P>;
 }

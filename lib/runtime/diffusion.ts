@@ -134,8 +134,16 @@ function knot(table: Float32Array, position: number): { a: number; b: number; da
  * uncond + w (cond - uncond), the unconditioned one on all-zero labels (what
  * label dropout trains), both in one pass. Every coefficient is a float64
  * on the host, so the app and the exports compute the same steps.
+ * `onStep`: told after each step (a slow sampler's progress).
  */
-export function sample(tf: TF, denoise: Denoise, inputs: { noise: Tensor; schedule: Tensor; labels?: Tensor }, spec: SamplerSpec, draws: SamplerNoise): Tensor {
+export function sample(
+  tf: TF,
+  denoise: Denoise,
+  inputs: { noise: Tensor; schedule: Tensor; labels?: Tensor },
+  spec: SamplerSpec,
+  draws: SamplerNoise,
+  onStep?: (done: number, steps: number) => void,
+): Tensor {
   const table = inputs.schedule.dataSync() as Float32Array;
   const positions = samplerPositions(table.length / 2 - 1, spec.steps);
   const rows = inputs.noise.shape[0]!;
@@ -185,6 +193,7 @@ export function sample(tf: TF, denoise: Denoise, inputs: { noise: Tensor; schedu
     });
     x.dispose();
     x = next;
+    onStep?.(i + 1, spec.steps);
   }
   return x;
 }

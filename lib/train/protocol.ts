@@ -132,6 +132,9 @@ export interface Picture {
   index: number;
 }
 
+/** What a sampler generates for: the sample grid, or the quality scores' batch. */
+export type SamplingWork = 'samples' | 'scores';
+
 export type TrainEvent =
   | { type: 'backend'; backend: BrowserBackend; probes: BackendProbe[] }
   /** `scoreNames`: the quality scores this run charts (none when it is not scored), `scoreNote` what they compare or why there are none. */
@@ -140,6 +143,8 @@ export type TrainEvent =
   | { type: 'diagnosis'; diagnosis: Diagnosis }
   | { type: 'progress'; iteration: number; points: MetricPoint[]; itPerSec: number; seconds: number }
   | { type: 'picture'; kind: 'samples' | 'reconstructions'; picture: Picture }
+  /** How far a sampler has got (a diffusion model's grid or scores take many passes of its network); 1 when done. */
+  | { type: 'sampling'; what: SamplingWork; fraction: number }
   | { type: 'interpolation'; png: Blob }
   /** Something the user should know that does not change the run (a preview that failed). */
   | { type: 'notice'; message: string }

@@ -1,4 +1,4 @@
-import { compile, type TrainingProgram } from '../compile/program';
+import { compile, type Progress, type TrainingProgram } from '../compile/program';
 import type { GraphDoc } from '../graph/schema';
 import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from '../runtime/checkpoint';
 import type { DataProvider } from '../runtime/dataset';
@@ -9,7 +9,7 @@ import type { Classifier } from '../runtime/classifier';
 import { Diagnostician, type Diagnosis } from '../runtime/diagnostics';
 import { scoreNamesFor, scoreValues } from '../runtime/scores';
 import { createScorer, type RunScorer, type ScorerResult } from '../compile/scoring';
-import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, TrainCommand, TrainEvent } from './protocol';
+import type { BackendChoice, BackendProbe, BrowserBackend, MetricPoint, RunSettings, RunStatus, SamplingWork, TrainCommand, TrainEvent } from './protocol';
 import { checkpointInterval } from './checkpoint-interval';
 
 /** What the session needs from where it runs (the browser worker, or a test in Node). */
@@ -28,6 +28,8 @@ export interface SessionHost {
 const SLICE_SECONDS = 0.04;
 /** Losses reach the page at most this often. */
 const PROGRESS_MS = 250;
+/** The least time between two reports of a sampler's progress. */
+const SAMPLING_MS = 250;
 
 interface Run {
   program: TrainingProgram;
@@ -223,7 +225,7 @@ export class TrainingSession {
       onStep: (step, losses) => void points.push({ step, values: losses }),
       evaluateEvery: scorer && settings.evaluation?.every,
       onEvaluate: async (step) => {
-        const scores = await scorer!.score();
+        const scores = await scorer!.score(this.sampling('scores'));
         points.push({ step, values: scoreValues(scores) });
         this.diagnose(diagnostician.scores(step, scores));
       },
@@ -305,13 +307,23 @@ export class TrainingSession {
   private async pictures(step: number) {
     const { program, settings } = this.run!;
     const index = Math.ceil(step / settings.sampleEvery);
-    const samples = await program.samples();
+    const samples = await program.samples(this.sampling('samples'));
     const reconstructions = await program.reconstructions();
     if (samples) this.host.post({ type: 'picture', kind: 'samples', picture: { png: await this.host.png(imageGrid(samples, program.previewLayout.columns)), step, index } });
     if (reconstructions) {
       const png = await this.host.png(imageGrid(pairs(reconstructions.inputs, reconstructions.outputs), 2 * program.previewLayout.columns));
       this.host.post({ type: 'picture', kind: 'reconstructions', picture: { png, step, index } });
     }
+  }
+
+  /** Reports how far a sampler has got, at most every SAMPLING_MS, and when it is done. */
+  private sampling(what: SamplingWork): Progress {
+    let last = performance.now();
+    return (fraction) => {
+      if (fraction < 1 && performance.now() - last < SAMPLING_MS) return;
+      last = performance.now();
+      this.host.post({ type: 'sampling', what, fraction });
+    };
   }
 
   private async checkpoint() {

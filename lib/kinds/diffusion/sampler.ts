@@ -72,8 +72,8 @@ export const sampler = defineSampler({
   network: (p) => p.network,
   create: (network) => ({ network }),
   initialParams: (graph) => (graph.networks[0] ? { network: graph.networks[0].id } : {}),
-  sample: ({ tf, params: { network: _network, conditional: _conditional, ...spec }, inputs, network, noise }) => ({
-    x: sample(tf, network, { noise: inputs.noise!, schedule: inputs.schedule!, labels: inputs.labels }, spec, noise),
+  sample: ({ tf, params: { network: _network, conditional: _conditional, ...spec }, inputs, network, noise, onStep }) => ({
+    x: sample(tf, network, { noise: inputs.noise!, schedule: inputs.schedule!, labels: inputs.labels }, spec, noise, onStep),
   }),
   forms: {
     typescript: {

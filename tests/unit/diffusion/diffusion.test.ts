@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyse } from '../../../lib/graph/analyse';
 import { compile } from '../../../lib/compile/program';
+import { GENERATE_CHUNK } from '../../../lib/runtime/grid';
 import { forwardNoise, sample, samplerNoise, samplerPositions, scheduleTable, type SamplerSpec } from '../../../lib/runtime/diffusion';
 import { tinyDiffusion } from '../../fixtures/diffusion';
 import { cpu, mnistData } from '../../helpers';
@@ -149,6 +150,23 @@ describe('a diffusion graph', () => {
     expect(grid!.pixels.every((p) => p >= 0 && p <= 255)).toBe(true);
     // The same fixed draws every time: the same grid.
     expect(Array.from((await program.samples())!.pixels)).toEqual(Array.from(grid!.pixels));
+    program.dispose();
+  });
+});
+
+describe("a sampler's progress", () => {
+  beforeAll(cpu);
+
+  it('is told step by step for the grid, and chunk by chunk for bulk samples, ending at 1', async () => {
+    const program = await compile(tinyDiffusion({ samplerSteps: 4 }), { tf, data: mnistData });
+    const grid: number[] = [];
+    await program.samples((fraction) => grid.push(fraction));
+    expect(grid).toEqual([0.25, 0.5, 0.75, 1]);
+    const bulk: number[] = [];
+    await program.generate(3 * GENERATE_CHUNK - 5, { fixed: true, onProgress: (fraction) => bulk.push(fraction) });
+    expect(bulk).toHaveLength(3 * 4);
+    expect(bulk.every((f, i) => i === 0 || f > bulk[i - 1]!)).toBe(true);
+    expect(bulk.at(-1)).toBeCloseTo(1, 12);
     program.dispose();
   });
 });

@@ -8,6 +8,7 @@ import type { TrainEvent } from '../../../lib/train/protocol';
 import { TrainingSession } from '../../../lib/train/session';
 import { mnistData, wasm } from '../../helpers';
 import { nodeClassifier } from '../../../lib/data/classifier';
+import { tinyDiffusion } from '../../fixtures/diffusion';
 
 /** A session as the worker runs it, with wasm in Node standing in for the browser's backend. */
 function harness() {
@@ -101,6 +102,19 @@ describe('training session (the worker)', () => {
     await noPreview.session.handle({ type: 'start', doc, settings: { ...settings, iterations: 1, evaluation: { every: 1, samples: 10 } }, backend: 'wasm', checkpointSeconds: 3600 });
     expect(noPreview.of('started')[0]).toMatchObject({ scoreNames: [], scoreNote: expect.stringMatching(/no samples preview/) });
     expect(noPreview.of('status').at(-1)!.status).toBe('completed');
+  });
+
+  it("reports a diffusion sampler's progress for the grid and for the scores, ending each at 1; a GAN's sampling says nothing", async () => {
+    const diffusion = harness();
+    const doc = tinyDiffusion({ samplerSteps: 3 });
+    await diffusion.session.handle({ type: 'start', doc, settings: { batchSize: 8, iterations: 2, seed: 1, sampleEvery: 2, evaluation: { every: 2, samples: 8 } }, backend: 'auto', checkpointSeconds: 3600 });
+    const sampling = diffusion.of('sampling');
+    // Two grids (before iterations 0 and 2) and two scorings (at 0 and at 2), each told it is done.
+    expect(sampling.filter((e) => e.fraction === 1).map((e) => e.what).sort()).toEqual(['samples', 'samples', 'scores', 'scores']);
+    expect(sampling.every((e) => e.fraction > 0 && e.fraction <= 1)).toBe(true);
+    const quiet = harness();
+    await quiet.session.handle({ type: 'start', doc: gan, settings: { ...settings, iterations: 2 }, backend: 'auto', checkpointSeconds: 3600 });
+    expect(quiet.of('sampling')).toEqual([]);
   });
 
   it('pictures reconstructions x beside P(Q(x)) for a model with an encoder', async () => {

@@ -211,6 +211,12 @@ export function TrainingPanel({
                 )}
               </span>
             )}
+            {run.sampling && (
+              <span className="sampling" data-testid="sampling" aria-live="polite">
+                {run.sampling.what === 'samples' ? 'Sampling the grid' : 'Sampling for the scores'}{' '}
+                <progress max={1} value={run.sampling.fraction} aria-label="Sampling" /> {Math.round(100 * run.sampling.fraction)}%
+              </span>
+            )}
             {run.message && (
               <p className={run.status === 'diverged' || run.status === 'failed' ? 'error' : 'muted'} role={run.status === 'diverged' || run.status === 'failed' ? 'alert' : undefined}>
                 {run.message}

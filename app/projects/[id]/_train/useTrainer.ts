@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GraphDoc } from '@/lib/graph/schema';
 import type { EncodedCheckpoint } from '@/lib/train/checkpoint';
-import { ENDED, type BackendChoice, type BackendProbe, type BrowserBackend, type RunSettings, type RunStatus, type TrainCommand, type TrainEvent } from '@/lib/train/protocol';
+import { ENDED, type BackendChoice, type BackendProbe, type BrowserBackend, type RunSettings, type RunStatus, type SamplingWork, type TrainCommand, type TrainEvent } from '@/lib/train/protocol';
 import { RunRecorder } from './recorder';
 import type { Diagnosis } from '@/lib/runtime/diagnostics';
 import { MetricSeries } from './series';
@@ -42,6 +42,8 @@ export interface LiveRun {
   /** Failure modes recognised so far. */
   diagnoses: Diagnosis[];
   pictures: { samples: PictureRef[]; reconstructions: PictureRef[] };
+  /** A sampler at work (a diffusion model's grid or scores), and how far it has got; absent when none is. */
+  sampling?: { what: SamplingWork; fraction: number };
   interpolation?: string;
   checkpoint?: { id: string; iteration: number };
 }
@@ -135,6 +137,8 @@ export function useTrainer(projectId: string, onError: (message: string) => void
           const ref = { index: event.picture.index, step: event.picture.step, src: url(event.picture.png) };
           return update((r) => ({ pictures: { ...r.pictures, [event.kind]: [...r.pictures[event.kind].filter((p) => p.index !== ref.index), ref] } }));
         }
+        case 'sampling':
+          return update({ sampling: event.fraction < 1 ? { what: event.what, fraction: event.fraction } : undefined });
         case 'diagnosis':
           recorder.current?.diagnosis(event.diagnosis);
           return update((r) => ({ diagnoses: [...r.diagnoses, event.diagnosis] }));
