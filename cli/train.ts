@@ -1,7 +1,7 @@
 /**
  * npm run train -- --graph <template-id | file.json> --steps N --backend auto|webgpu|tensorflow|wasm|cpu --seed S
  *                  [--batch-size B] [--dataset ID|DIR|FILE] [--log-every K] [--sample-every K] [--out DIR] [--json] [--list]
- *                  [--samples N [--samples-out FILE.npy]] [--eval-every K [--eval-samples N]]
+ *                  [--samples N [--samples-out FILE.npy] [--labels-out FILE.npy]] [--eval-every K [--eval-samples N]]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -58,6 +58,7 @@ async function main() {
         dataset: { type: 'string' },
         samples: { type: 'string' },
         'samples-out': { type: 'string' },
+        'labels-out': { type: 'string' },
         'eval-every': { type: 'string' },
         'eval-samples': { type: 'string' },
         steps: { type: 'string' },
@@ -116,6 +117,8 @@ async function main() {
   const sampleCount = args.samples === undefined ? 0 : positiveInt('samples', args.samples, 0);
   if (sampleCount > MAX_GENERATED) fail(`--samples: at most ${MAX_GENERATED}, got ${sampleCount}`);
   const samplesOut = args['samples-out'] ?? path.join(outDir, 'samples.npy');
+  const labelsOut = args['labels-out'];
+  if (labelsOut !== undefined && sampleCount === 0) fail('--labels-out: the class of each sample goes with --samples N');
   const evaluateEvery = positiveInt('eval-every', args['eval-every'], 0);
   const evaluationSamples = positiveInt('eval-samples', args['eval-samples'], DEFAULT_EVALUATION.samples);
   if (evaluationSamples < 2 || evaluationSamples > MAX_EVALUATION_SAMPLES) fail(`--eval-samples: from 2 to ${MAX_EVALUATION_SAMPLES}, got ${evaluationSamples}`);
@@ -183,6 +186,12 @@ async function main() {
       if (!images) fail(`--samples: ${id} has no samples preview (choose one under Pictures, or in training.previews.samples)`, 1);
       const npy = dump(images.pixels, [images.count, images.height, images.width, images.channels]);
       writes.push(mkdir(path.dirname(samplesOut), { recursive: true }).then(() => writeFile(samplesOut, new Uint8Array(npy))));
+      if (labelsOut !== undefined) {
+        // The class each sample was asked to be, uint8 [N], beside the images: anyone can check the conditioning.
+        if (!images.classes) fail(`--labels-out: ${id}'s samples are not conditioned on class labels`, 1);
+        const labels = dump(images.classes, [images.count]);
+        writes.push(mkdir(path.dirname(labelsOut), { recursive: true }).then(() => writeFile(labelsOut, new Uint8Array(labels))));
+      }
     }
     const summary = {
       graph: id,

@@ -128,6 +128,16 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed, seed);
 }
 
+/** The class of each row of one-hot labels (its largest value). */
+function classOfRows(oneHot: Float32Array, classes: number): Uint8Array {
+  const rows = oneHot.length / classes;
+  return Uint8Array.from({ length: rows }, (_, row) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (oneHot[row * classes + c]! > oneHot[row * classes + best]!) best = c;
+    return best;
+  });
+}
+
 /** How far a slow evaluation has got, from 0 to 1 (a sampler's steps). */
 export type Progress = (fraction: number) => void;
 
@@ -295,18 +305,20 @@ class Program implements TrainingProgram {
       const rows = Math.min(GENERATE_CHUNK, count - done);
       // Chunk c of the fixed batch is the evaluation stream's iteration c, every time; fresh samples take the samples stream's next iteration.
       const iteration = fixed ? done / GENERATE_CHUNK : this.generated++;
-      chunks.push(
-        await this.preview(
-          preview,
-          (source) => {
-            const drawn = this.streams.get(source.key)![fixed ? 'evaluation' : 'samples'].draw({ iteration, draw: 0 }, rows);
-            return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
-          },
-          fixed ? 'evaluation' : 'samples',
-          iteration,
-          onProgress && ((step, steps) => onProgress((done + (rows * step) / steps) / count)),
-        ),
+      let classes: Uint8Array | undefined;
+      const images = await this.preview(
+        preview,
+        (source) => {
+          const drawn = this.streams.get(source.key)![fixed ? 'evaluation' : 'samples'].draw({ iteration, draw: 0 }, rows);
+          const labels = source.kind.classes?.(source.params);
+          if (labels && drawn[labels.port]) classes ??= classOfRows(drawn[labels.port]!, labels.count);
+          return Object.fromEntries(source.ports.map(({ port, shape }) => [port, this.tf.tensor(drawn[port]!, concreteShape(shape, rows))]));
+        },
+        fixed ? 'evaluation' : 'samples',
+        iteration,
+        onProgress && ((step, steps) => onProgress((done + (rows * step) / steps) / count)),
       );
+      chunks.push({ ...images, classes });
     }
     return concatBatches(chunks);
   }

@@ -278,6 +278,8 @@ export interface SourceKind<P = any> extends KindBase<P> {
   refit?: RefitFn<P>;
   /** Distinct rows of its preview draws (a label per class): sample grids then show one row per value. */
   previewRows?(params: P): number;
+  /** It draws class labels, one-hot on `port` among `count` classes: samples it conditions can say which class each was asked to be. */
+  classes?(params: P): { port: string; count: number };
   /** The shape of one image it draws (height, width, channels), where it draws images: grids of values of its size show them so. */
   imageShape?(params: P): ImageShape;
   /** The range of the values it draws, where it is data (grids show them black to white). */

@@ -11,6 +11,8 @@ export interface ImageShape {
 export interface ImageBatch extends ImageShape {
   count: number;
   pixels: Float32Array;
+  /** The class each image was generated for, where class labels condition them. */
+  classes?: Uint8Array;
 }
 
 /** A picture to save: one byte per channel of each pixel, row-major. */
@@ -95,5 +97,13 @@ export function concatBatches(chunks: readonly ImageBatch[]): ImageBatch {
     pixels.set(chunk.pixels, offset);
     offset += chunk.pixels.length;
   }
-  return { ...chunks[0]!, count: chunks.reduce((n, c) => n + c.count, 0), pixels };
+  const joined = { ...chunks[0]!, count: chunks.reduce((n, c) => n + c.count, 0), pixels };
+  if (!chunks.every((c) => c.classes)) return { ...joined, classes: undefined };
+  const classes = new Uint8Array(joined.count);
+  offset = 0;
+  for (const chunk of chunks) {
+    classes.set(chunk.classes!, offset);
+    offset += chunk.count;
+  }
+  return { ...joined, classes };
 }

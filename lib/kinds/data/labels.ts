@@ -36,6 +36,7 @@ export const labels = defineSource({
   draw: (p) => p.draw,
   bounds: () => ({ labels: [0, 1] }),
   previewRows: (p) => (p.mode === 'random' ? p.classes : 1),
+  classes: (p) => ({ port: 'labels', count: p.classes }),
   sampler: (p, env) => labelBatches(p, env.stream),
   forms: {
     typescript: { sampler: ({ params: { draw: _draw, ...spec }, stream }) => `batches.labelBatches(${objectLiteral(spec)}, ${stream})` },

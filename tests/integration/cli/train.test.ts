@@ -85,6 +85,25 @@ describe('npm run train', () => {
     expect(none.stderr).toMatch(/--samples: conv-ae has no samples preview/);
   });
 
+  it("writes the class each sample was asked to be with --labels-out, for a conditional model; refuses it otherwise", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netloom-'));
+    const file = path.join(out, 'classes.npy');
+    const { code, stderr } = await train('--graph', 'cgan', '--steps', '1', '--backend', 'wasm', '--samples', '300', '--labels-out', file, '--out', out);
+    expect(code, stderr).toBe(0);
+    const bytes = await readFile(file);
+    const array = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    expect([array.dtype, array.shape]).toEqual(['u1', [300]]);
+    const classes = Array.from(array.data as Uint8Array);
+    // Drawn uniformly: every digit among 300 samples, none outside 0-9.
+    expect(new Set(classes).size).toBe(10);
+    expect(classes.every((c) => c <= 9)).toBe(true);
+    const unconditioned = await train('--graph', 'vae', '--steps', '1', '--backend', 'wasm', '--samples', '5', '--labels-out', file, '--out', out);
+    expect(unconditioned.code).toBe(1);
+    expect(unconditioned.stderr).toMatch(/--labels-out: vae's samples are not conditioned on class labels/);
+    const alone = await train('--graph', 'cgan', '--steps', '1', '--labels-out', file, '--out', out);
+    expect(alone.stderr).toMatch(/--labels-out: the class of each sample goes with --samples N/);
+  });
+
   it('explains a malformed file, an unknown template and a bad flag', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'netloom-'));
     const file = path.join(dir, 'bad.json');
@@ -93,7 +112,7 @@ describe('npm run train', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/bad\.json: Not valid JSON/);
     const unknown = await train('--graph', 'stylegan');
-    expect(unknown.stderr).toMatch(/neither a template \(ali, ali-tuned, gan, gan-tuned, gan-leaky, gan-leaky-tuned, dcgan, wgan-gp, conv-ae, conv-ae-tuned, vae, vae-tuned, beta-vae, cgan, cvae\) nor a readable file/);
+    expect(unknown.stderr).toMatch(/neither a template \(ali, ali-tuned, gan, gan-tuned, gan-leaky, gan-leaky-tuned, dcgan, wgan-gp, conv-ae, conv-ae-tuned, vae, vae-tuned, beta-vae, cgan, cvae, ddpm, flow-matching, ddpm-cond\) nor a readable file/);
     const flag = await train('--graph', 'gan', '--backend', 'tpu');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/--backend must be one of auto, webgpu, tensorflow, wasm, cpu, got "tpu"/);
