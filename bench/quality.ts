@@ -8,14 +8,22 @@
  * collapse said of the vanilla GAN within 2,000 iterations and not of the tuned).
  * Templates with nothing to score (autoencoders) get their reconstruction
  * error instead: the mean of the training loss over the last five logs.
+ * Conditional templates also draw 1,000 samples of requested classes
+ * (`--samples --labels-out`): the share the bundled classifier puts in the
+ * class asked for is their conditioning accuracy.
  *   npm run bench:quality [-- --iterations 5000 --templates gan,gan-tuned]
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { parse } from 'npyjs';
+import { nodeClassifier } from '../lib/data/classifier';
+import { getKind } from '../lib/kinds/registry';
 import { templates } from '../lib/templates';
+import { useBackend } from '../lib/train/backend';
 import type { Diagnosis } from '../lib/runtime/diagnostics';
 import type { QualityScores } from '../lib/runtime/scores';
 
@@ -35,6 +43,37 @@ interface Outcome {
   unscored?: string;
   /** Without scores: the loss averaged over the last logged iterations. */
   finalLoss?: { name: string; value: number; over: number };
+  /** Conditional models: the share of samples the classifier finds in the class they were asked to be. */
+  accuracy?: number;
+}
+
+/** Samples drawn to measure a conditional model's accuracy. */
+const CONDITIONED_SAMPLES = 1000;
+
+/** Whether a template conditions on class labels (a source that draws them). */
+const conditional = (id: string) => templates.find((t) => t.id === id)!.doc.nodes.some((n) => {
+  const kind = getKind(n.kind);
+  return kind?.role === 'source' && kind.classes !== undefined;
+});
+
+/** The share of samples [n, 28, 28, 1] in [0, 1] that the bundled classifier puts in their requested class. */
+async function accuracy(samplesFile: string, labelsFile: string): Promise<number> {
+  const read = async (file: string) => {
+    const bytes = await readFile(file);
+    return parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  };
+  const [samples, labels] = await Promise.all([read(samplesFile), read(labelsFile)]);
+  await useBackend('wasm');
+  const classifier = await nodeClassifier(tf);
+  try {
+    const predicted = tf.tidy(() => tf.argMax(classifier.apply(tf.tensor(samples.data as Float32Array, samples.shape)).logits, 1).dataSync());
+    const wanted = labels.data as Uint8Array;
+    let right = 0;
+    for (let i = 0; i < wanted.length; i++) if (predicted[i] === wanted[i]) right += 1;
+    return right / wanted.length;
+  } finally {
+    classifier.dispose();
+  }
 }
 
 /** Logs averaged for a template without scores. */
@@ -43,7 +82,10 @@ const LOSS_LOG_EVERY = 50;
 
 /** Trains one template through `npm run train -- --json`, as a user would, and reads its JSON lines; one with nothing to score, without scores. */
 async function train(id: string, out: string): Promise<Outcome> {
-  const scored = await run(id, out, ['--eval-every', String(EVERY), '--log-every', '500']);
+  const [samplesFile, labelsFile] = [path.join(out, 'samples.npy'), path.join(out, 'classes.npy')];
+  const drawn = conditional(id) ? ['--samples', String(CONDITIONED_SAMPLES), '--samples-out', samplesFile, '--labels-out', labelsFile] : [];
+  const scored = await run(id, out, ['--eval-every', String(EVERY), '--log-every', '500', ...drawn]);
+  if (drawn.length) scored.accuracy = await accuracy(samplesFile, labelsFile);
   if (!scored.unscored) return scored;
   const plain = await run(id, out, ['--log-every', String(LOSS_LOG_EVERY)]);
   return { ...plain, unscored: scored.unscored };
@@ -95,8 +137,8 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
 
-  console.log(`\n| template | Fréchet distance ↓ | class entropy (bits) ↑ | confidence | diversity | wall time | it/s | scoring | diagnoses |`);
-  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+  console.log(`\n| template | Fréchet distance ↓ | class entropy (bits) ↑ | confidence | diversity | conditioning | wall time | it/s | scoring | diagnoses |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   const unscored = new Set<string>();
   for (const o of outcomes) {
     const last = o.scores.at(-1)?.scores;
@@ -104,18 +146,18 @@ async function main() {
     if (o.unscored) {
       // The bench says why once, below the table; the row gives the training loss (an autoencoder's reconstruction error).
       const loss = o.finalLoss ? `final ${o.finalLoss.name} ${o.finalLoss.value.toFixed(3)} (mean of the last ${o.finalLoss.over} logs)` : o.unscored;
-      console.log(`| ${name} (\`${o.id}\`) | – | – | – | – | ${o.seconds.toFixed(0)} s | ${o.itPerSec.toFixed(1)} | – | no samples to score; ${loss} |`);
+      console.log(`| ${name} (\`${o.id}\`) | – | – | – | – | – | ${o.seconds.toFixed(0)} s | ${o.itPerSec.toFixed(1)} | – | no samples to score; ${loss} |`);
       unscored.add(o.unscored);
       continue;
     }
     const said = o.diagnoses.map((d) => `${d.title} (at ${d.step.toLocaleString('en')})`).join('; ') || 'none';
     const share = o.seconds > 0 ? `${((100 * o.evaluationSeconds) / o.seconds).toFixed(1)}%` : '–';
     console.log(
-      `| ${name} (\`${o.id}\`) | ${fixed(last?.frechet, 0)} | ${fixed(last?.entropy, 2)} | ${fixed(last?.confidence, 2)} | ${fixed(last?.diversity, 2)} | ${o.seconds.toFixed(0)} s | ${o.itPerSec.toFixed(1)} | ${share} | ${said} |`,
+      `| ${name} (\`${o.id}\`) | ${fixed(last?.frechet, 0)} | ${fixed(last?.entropy, 2)} | ${fixed(last?.confidence, 2)} | ${fixed(last?.diversity, 2)} | ${o.accuracy === undefined ? '–' : `${(100 * o.accuracy).toFixed(1)}%`} | ${o.seconds.toFixed(0)} s | ${o.itPerSec.toFixed(1)} | ${share} | ${said} |`,
     );
   }
   for (const reason of unscored) console.log(`\n${reason}`);
-  console.log(`\n${ITERATIONS.toLocaleString('en')} iterations each on wasm (2-core CPU), scored every ${EVERY.toLocaleString('en')} on 1,000 samples; "scoring" is its share of the wall time.`);
+  console.log(`\n${ITERATIONS.toLocaleString('en')} iterations each on wasm (2-core CPU), scored every ${EVERY.toLocaleString('en')} on 1,000 samples; "scoring" is its share of the wall time; "conditioning": of ${CONDITIONED_SAMPLES.toLocaleString('en')} samples of requested classes, the share the bundled classifier finds in their class.`);
 
   const vanilla = outcomes.find((o) => o.id === 'gan');
   const tuned = outcomes.find((o) => o.id === 'gan-tuned');
