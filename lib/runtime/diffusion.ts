@@ -116,6 +116,29 @@ export interface SamplerNoise {
   iteration: number;
 }
 
+/**
+ * Rows the denoiser runs at once while sampling: tfjs holds every value of a
+ * pass until its step ends, so thousands of rows (a batch of samples for the
+ * scores, doubled by guidance) run in slices. Rows never meet in an
+ * evaluation pass (batch norm uses its moving statistics there), so slicing
+ * changes no value.
+ */
+export const DENOISE_ROWS = 32;
+
+/** The denoiser on `args` in slices of at most DENOISE_ROWS rows, each slice's values released before the next. */
+function denoiseInSlices(tf: TF, denoise: Denoise, args: readonly Tensor[]): Tensor {
+  const rows = args[0]!.shape[0]!;
+  if (rows <= DENOISE_ROWS) return denoise(args);
+  const parts: Tensor[] = [];
+  for (let start = 0; start < rows; start += DENOISE_ROWS) {
+    const size = Math.min(DENOISE_ROWS, rows - start);
+    parts.push(tf.tidy(() => denoise(args.map((a) => tf.slice(a, start, size)))));
+  }
+  const joined = tf.concat(parts);
+  tf.dispose(parts);
+  return joined;
+}
+
 /** The (signal, noise) knot pair of a table at a host position, linear between knots, in float64. */
 function knot(table: Float32Array, position: number): { a: number; b: number; da: number; db: number } {
   const intervals = table.length / 2 - 1;
@@ -159,10 +182,10 @@ export function sample(
       const times = tf.fill([rows, 1], t);
       let out: Tensor;
       if (guided) {
-        const both = denoise([tf.concat([x, x]), tf.concat([times, times]), tf.concat([inputs.labels!, tf.zerosLike(inputs.labels!)])]);
+        const both = denoiseInSlices(tf, denoise, [tf.concat([x, x]), tf.concat([times, times]), tf.concat([inputs.labels!, tf.zerosLike(inputs.labels!)])]);
         const [conditioned, unconditioned] = tf.split(both, 2);
         out = tf.add(unconditioned!, tf.mul(tf.sub(conditioned!, unconditioned!), spec.guidance));
-      } else out = denoise(inputs.labels ? [x, times, inputs.labels] : [x, times]);
+      } else out = denoiseInSlices(tf, denoise, inputs.labels ? [x, times, inputs.labels] : [x, times]);
       // Estimates of x0 and eps from x = a x0 + b eps and the prediction (eps, or v = da x0 + db eps).
       let x0: Tensor;
       let eps: Tensor;

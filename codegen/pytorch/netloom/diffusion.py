@@ -88,6 +88,17 @@ def _knot(table, position):
     return a0 * (1 - f) + a1 * f, b0 * (1 - f) + b1 * f, a1 - a0, b1 - b0
 
 
+#: Rows the denoiser runs at once while sampling, as the app slices them (its values are held until a step ends).
+DENOISE_ROWS = 32
+
+
+def _denoise_in_slices(denoise, args):
+    rows = args[0].shape[0]
+    if rows <= DENOISE_ROWS:
+        return denoise(args)
+    return torch.cat([denoise([a[start : start + DENOISE_ROWS] for a in args]) for start in range(0, rows, DENOISE_ROWS)])
+
+
 def sampler_noise(seed, purpose, node, iteration=0):
     """Where a sampler node draws its fresh noise: the stream "<purpose>:sampler:/<node>" at `iteration`."""
     return philox.source_stream(seed, purpose, f"sampler:/{node}"), iteration
@@ -109,11 +120,11 @@ def sample(denoise, noise, schedule, labels, spec, draws):
         a_s, b_s, _, _ = _knot(table, s)
         times = torch.full((rows, 1), t, dtype=torch.float32, device=x.device)
         if guided:
-            both = denoise([torch.cat([x, x]), torch.cat([times, times]), torch.cat([labels, torch.zeros_like(labels)])])
+            both = _denoise_in_slices(denoise, [torch.cat([x, x]), torch.cat([times, times]), torch.cat([labels, torch.zeros_like(labels)])])
             conditioned, unconditioned = torch.split(both, rows)
             out = unconditioned + (conditioned - unconditioned) * spec["guidance"]
         else:
-            out = denoise([x, times, labels] if labels is not None else [x, times])
+            out = _denoise_in_slices(denoise, [x, times, labels] if labels is not None else [x, times])
         if spec["prediction"] == "eps":
             eps = out
             x0 = (x - out * b) * (1 / a)

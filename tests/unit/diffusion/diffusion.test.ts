@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyse } from '../../../lib/graph/analyse';
 import { compile } from '../../../lib/compile/program';
 import { GENERATE_CHUNK } from '../../../lib/runtime/grid';
-import { forwardNoise, sample, samplerNoise, samplerPositions, scheduleTable, type SamplerSpec } from '../../../lib/runtime/diffusion';
+import { DENOISE_ROWS, forwardNoise, sample, samplerNoise, samplerPositions, scheduleTable, type SamplerSpec } from '../../../lib/runtime/diffusion';
 import { tinyDiffusion } from '../../fixtures/diffusion';
 import { cpu, mnistData } from '../../helpers';
 
@@ -112,6 +112,22 @@ describe('samplers', () => {
     const run = (at: typeof draws) => sample(tf, zero, { noise, schedule: tensor2(table) }, spec, at).dataSync();
     expect(Array.from(run(draws))).toEqual(Array.from(run(draws)));
     expect(Array.from(run(samplerNoise(0, 'samples', 'sample')))).not.toEqual(Array.from(run(draws)));
+  });
+
+  it(`runs the denoiser on at most ${DENOISE_ROWS} rows at once, with the same values`, () => {
+    const table = scheduleTable({ type: 'linear', steps: 20, betaStart: 1e-4, betaEnd: 0.02 });
+    const spec: SamplerSpec = { method: 'ddim', steps: 2, prediction: 'eps', guidance: 1, clip: true };
+    const many = tf.randomNormal([2 * DENOISE_ROWS + 6, 4], 0, 1, 'float32', 11);
+    const sizes: number[] = [];
+    const counting = (args: readonly tf.Tensor[]) => {
+      sizes.push(args[0]!.shape[0]!);
+      return oracle(table, 'eps')(args);
+    };
+    const sliced = sample(tf, counting, { noise: many, schedule: tensor2(table) }, spec, draws);
+    expect(sizes).toEqual([DENOISE_ROWS, DENOISE_ROWS, 6, DENOISE_ROWS, DENOISE_ROWS, 6]);
+    // Row by row, as one call each: the same samples.
+    const single = tf.concat(Array.from({ length: many.shape[0]! }, (_, r) => sample(tf, oracle(table, 'eps'), { noise: tf.slice(many, r, 1), schedule: tensor2(table) }, spec, draws)));
+    expect(tf.max(tf.abs(tf.sub(sliced, single))).dataSync()[0]).toBeLessThan(1e-6);
   });
 
   it('guidance: uncond + w (cond - uncond), the unconditioned prediction on all-zero labels', () => {
