@@ -2,6 +2,8 @@
  * Iterations/second of the compiled templates against the same models written
  * by hand in plain tfjs the way the seeds write them (tf.variable + tf.matMul +
  * optimizer.minimize with tfjs's optimizers), same backend, same batch, one run.
+ * The compiled program runs as npm run train runs it: its draws computed one
+ * iteration ahead on a second thread (lib/train/draws-ahead.ts).
  * The machine's speed drifts (shared cores), so the two alternate in short
  * slices and the figure is the median of the per-pair speed-ups. Then what an
  * iteration's draws cost the compiled program on the host: its random numbers
@@ -10,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { compile, type TrainingProgram } from '../lib/compile/program';
+import { startDrawsAhead } from '../lib/train/draws-ahead';
 import { analyse } from '../lib/graph/analyse';
 import type { GraphDoc } from '../lib/graph/schema';
 import { lower } from '../lib/plan/lower';
@@ -77,7 +80,9 @@ async function main() {
     ['gan', handwrittenGan, fastGan],
     ['ali', handwrittenAli, fastAli],
   ] as const) {
-    const program: TrainingProgram = await compile(getTemplate(id)!.doc, { tf, data });
+    // As npm run train runs it: its draws computed one iteration ahead on a second thread.
+    const drawsAhead = await startDrawsAhead(getTemplate(id)!.doc, { data, seed: getTemplate(id)!.doc.training.seed, batchSize: getTemplate(id)!.doc.training.batchSize });
+    const program: TrainingProgram = await compile(getTemplate(id)!.doc, { tf, data, drawsAhead });
     const feed = () => {
       const streams = feedStreams(mnist);
       return (name: 'X' | 'z', shape: number[]) => (name === 'X' ? streams.images(shape) : streams.uniform(shape));
@@ -109,7 +114,9 @@ async function main() {
     const iteration = 1000 / median(compiledSpeeds);
     const share = (ms: number) => `${ms.toFixed(2)} ms (${((100 * ms) / iteration).toFixed(1)}%)`;
     console.log(`${id.padEnd(4)} batch ${batch}: of the compiled iteration's ${iteration.toFixed(1)} ms, its random numbers (noise, labels, batch order) take ${share(draws.random)}, copying its batch's pixels ${share(draws.pixels)}`);
+    console.log(`${id.padEnd(4)} batch ${batch}: draws served by the helper thread ${drawsAhead?.served.ahead ?? 0}, drawn on the training thread ${drawsAhead?.served.here ?? 0}`);
     program.dispose();
+    drawsAhead?.dispose();
     baselines.forEach(([, b]) => b.dispose());
   }
 }

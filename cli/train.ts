@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { analyse } from '../lib/graph/analyse';
 import { formatProblem } from '../lib/graph/problems';
 import { compile, MAX_GENERATED } from '../lib/compile/program';
+import { startDrawsAhead } from '../lib/train/draws-ahead';
 import { dump } from 'npyjs';
 import { nodeData } from '../lib/data/node';
 import { withFittedDataset } from '../lib/graph/datasets';
@@ -132,7 +133,9 @@ async function main() {
   }
   // Why faster backends were passed over, beside the output (stderr keeps --json's lines clean).
   for (const note of chosen.notes) process.stderr.write(`Skipped ${note}\n`);
-  const program = await compile(doc, { tf, data, seed, batchSize });
+  // Noise, labels and batches drawn one iteration ahead on a second thread, so training never waits for them.
+  const drawsAhead = await startDrawsAhead(doc, { data, seed, batchSize });
+  const program = await compile(doc, { tf, data, seed, batchSize, drawsAhead });
   await mkdir(outDir, { recursive: true });
   if (!args.json) process.stdout.write(`Training ${doc.name} (${id}) on ${chosen.name}: ${steps} iterations, batch ${batchSize}, seed ${seed}\n`);
 
@@ -214,6 +217,7 @@ async function main() {
   } finally {
     scorer?.dispose();
     program.dispose();
+    drawsAhead?.dispose();
   }
 }
 

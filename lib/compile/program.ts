@@ -12,7 +12,7 @@ import type { Losses } from '../runtime/loop';
 import type { MonitorMeasure } from '../runtime/diagnostics';
 import type { TF, Tensor } from '../runtime/ops';
 import type { OptimizerUpdater } from '../runtime/optimizers';
-import { iterationSite, roundSite, sourceStream, type DrawSite, type SourcePurpose } from '../runtime/random';
+import { iterationSite, roundSite, sourceStream, type DrawAt, type DrawSite, type SourcePurpose } from '../runtime/random';
 import { previewBatch, type Batches } from '../runtime/batches';
 import { samplerNoise } from '../runtime/diffusion';
 import { Frame, runMain, type Context } from './interpret';
@@ -35,6 +35,17 @@ export interface CompileOptions {
    * undefined to draw as usual.
    */
   feed?: (request: { node: string; port: string; shape: number[] }) => Float32Array | undefined;
+  /** Training draws computed ahead on another thread (the CLI's: lib/train/draws-ahead.ts). */
+  drawsAhead?: DrawsAhead;
+}
+
+/**
+ * Training draws a helper thread computes ahead of the iteration that reads
+ * them: a source's values at a position in its training stream, exactly what
+ * the source's own sampler draws there, or undefined to draw them here.
+ */
+export interface DrawsAhead {
+  take(source: string, at: DrawAt): Readonly<Record<string, Float32Array>> | undefined;
 }
 
 export type { ImageBatch } from '../runtime/grid';
@@ -125,7 +136,7 @@ export async function compile(doc: GraphDoc, options: CompileOptions): Promise<T
   for (const optimizer of plan.optimizers) {
     updaters.set(optimizer.node, optimizer.kind.updater(tf, optimizer.params, optimizer.variables.map((w) => variables.get(w.name)!)));
   }
-  return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed, seed);
+  return new Program(tf, plan, variables, updaters, streams, options.batchSize ?? plan.settings.batchSize, options.feed, seed, options.drawsAhead);
 }
 
 /** The class of each row of one-hot labels (its largest value). */
@@ -161,6 +172,7 @@ class Program implements TrainingProgram {
     private batchSize: number,
     private feed: CompileOptions['feed'],
     private seed: number,
+    private drawsAhead: DrawsAhead | undefined,
   ) {
     this.schedule = plan.steps.map((step) => ({
       updater: updaters.get(step.optimizer.node)!,
@@ -268,10 +280,15 @@ class Program implements TrainingProgram {
     const values: Record<string, Tensor> = {};
     for (const { port, shape } of source.ports) {
       const concrete = concreteShape(shape, this.batchSize);
-      const data = this.feed?.({ node: source.node, port, shape: concrete }) ?? (drawn ??= this.streams.get(source.key)!.train.draw({ iteration: this.iteration, draw }, this.batchSize))[port]!;
+      const data = this.feed?.({ node: source.node, port, shape: concrete }) ?? (drawn ??= this.trainingDraw(source.key, { iteration: this.iteration, draw }))[port]!;
       values[port] = this.tf.tensor(data, concrete);
     }
     return values;
+  }
+
+  /** A source's training draw: computed ahead on another thread where it was, else drawn here. */
+  private trainingDraw(key: string, at: DrawAt): Readonly<Record<string, Float32Array>> {
+    return this.drawsAhead?.take(key, at) ?? this.streams.get(key)!.train.draw(at, this.batchSize);
   }
 
   /** The fixed draw of a source that every preview reads (the first digits, one draw of noise), made once. */
