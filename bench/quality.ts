@@ -11,7 +11,12 @@
  * Conditional templates also draw 1,000 samples of requested classes
  * (`--samples --labels-out`): the share the bundled classifier puts in the
  * class asked for is their conditioning accuracy.
+ * `--target pytorch` trains through the PyTorch export instead (`python3
+ * train.py` on the CPU, one thread; `--blas DIR` puts an unpacked OpenBLAS
+ * first), the way to train the diffusion templates; `--eval-samples N`
+ * scores on N samples.
  *   npm run bench:quality [-- --iterations 5000 --templates gan,gan-tuned]
+ *   npm run bench:quality -- --target pytorch --templates ddpm,flow-matching --every 5000 --blas DIR
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -24,10 +29,24 @@ import { nodeClassifier } from '../lib/data/classifier';
 import { getKind } from '../lib/kinds/registry';
 import { templates } from '../lib/templates';
 import { useBackend } from '../lib/train/backend';
+import { torchPython } from '../tests/fixtures/python';
+import { writeExport } from '../tests/fixtures/workspace';
 import type { Diagnosis } from '../lib/runtime/diagnostics';
 import type { QualityScores } from '../lib/runtime/scores';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '5000' }, templates: { type: 'string' }, every: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '5000' },
+    templates: { type: 'string' },
+    every: { type: 'string', default: '1000' },
+    'eval-samples': { type: 'string', default: '1000' },
+    target: { type: 'string', default: 'wasm' },
+    blas: { type: 'string' },
+  },
+});
+const PYTORCH = values.target === 'pytorch';
+if (!PYTORCH && values.target !== 'wasm') throw new Error(`--target: wasm (npm run train) or pytorch (the PyTorch export), got ${values.target}`);
+const EVAL_SAMPLES = Number(values['eval-samples']);
 const ITERATIONS = Number(values.iterations);
 const EVERY = Number(values.every);
 const chosen = values.templates?.split(',') ?? templates.map((t) => t.id);
@@ -84,21 +103,29 @@ const LOSS_LOG_EVERY = 50;
 async function train(id: string, out: string): Promise<Outcome> {
   const [samplesFile, labelsFile] = [path.join(out, 'samples.npy'), path.join(out, 'classes.npy')];
   const drawn = conditional(id) ? ['--samples', String(CONDITIONED_SAMPLES), '--samples-out', samplesFile, '--labels-out', labelsFile] : [];
-  const scored = await run(id, out, ['--eval-every', String(EVERY), '--log-every', '500', ...drawn]);
-  if (drawn.length) scored.accuracy = await accuracy(samplesFile, labelsFile);
+  const scored = await run(id, out, ['--eval-every', String(EVERY), '--eval-samples', String(EVAL_SAMPLES), '--log-every', '500', ...(PYTORCH ? [] : drawn)]);
+  if (drawn.length && !PYTORCH) scored.accuracy = await accuracy(samplesFile, labelsFile);
   if (!scored.unscored) return scored;
   const plain = await run(id, out, ['--log-every', String(LOSS_LOG_EVERY)]);
   return { ...plain, unscored: scored.unscored };
 }
 
-function run(id: string, out: string, flags: string[]): Promise<Outcome> {
-  const args = ['cli/train.ts', '--graph', id, '--steps', String(ITERATIONS), '--backend', 'wasm', ...flags, '--json', '--out', out];
+async function run(id: string, out: string, flags: string[]): Promise<Outcome> {
+  const common = [...flags, '--json', '--out', out];
+  let child: ReturnType<typeof spawn>;
+  if (PYTORCH) {
+    // The export as a user runs it: python3 train.py in its folder, on the CPU, one thread.
+    const dir = await writeExport(path.join(out, 'export'), templates.find((t) => t.id === id)!.doc, undefined, 'pytorch');
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...(values.blas ? { LD_LIBRARY_PATH: [values.blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}) };
+    child = spawn(torchPython(), ['train.py', '--device', 'cpu', '--iterations', String(ITERATIONS), ...common], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  } else {
+    child = spawn(path.join('node_modules', '.bin', 'tsx'), ['cli/train.ts', '--graph', id, '--steps', String(ITERATIONS), '--backend', 'wasm', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join('node_modules', '.bin', 'tsx'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('close', (code) => {
       const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
       const done = lines.find((l) => l.done) as { seconds: number; itPerSec: number; evaluationSeconds?: number } | undefined;
@@ -157,7 +184,8 @@ async function main() {
     );
   }
   for (const reason of unscored) console.log(`\n${reason}`);
-  console.log(`\n${ITERATIONS.toLocaleString('en')} iterations each on wasm (2-core CPU), scored every ${EVERY.toLocaleString('en')} on 1,000 samples; "scoring" is its share of the wall time; "conditioning": of ${CONDITIONED_SAMPLES.toLocaleString('en')} samples of requested classes, the share the bundled classifier finds in their class.`);
+  const where = PYTORCH ? 'through the PyTorch export on the CPU (one thread)' : 'on wasm (2-core CPU)';
+  console.log(`\n${ITERATIONS.toLocaleString('en')} iterations each ${where}, scored every ${EVERY.toLocaleString('en')} on ${EVAL_SAMPLES.toLocaleString('en')} samples; "scoring" is its share of the wall time; "conditioning": of ${CONDITIONED_SAMPLES.toLocaleString('en')} samples of requested classes, the share the bundled classifier finds in their class.`);
 
   const vanilla = outcomes.find((o) => o.id === 'gan');
   const tuned = outcomes.find((o) => o.id === 'gan-tuned');
