@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
+import { getKind } from '../lib/kinds/registry';
 import { templates } from '../lib/templates';
 
 const { values } = parseArgs({
@@ -55,7 +56,10 @@ async function main() {
       const project = await getProject(LOCAL_OWNER, created.value.id);
       if (!project.ok) throw new Error(project.error.message);
       const doc = project.value.graph;
-      const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm', evaluation: { every: 20, samples: 200 } } });
+      // A sampler runs its network many times per image (diffusion): its grids take minutes on WASM, so no scores.
+      const sampled = doc.nodes.some((n) => getKind(n.kind)?.role === 'sampler');
+      const evaluation = sampled ? { every: 0, samples: 200 } : { every: 20, samples: 200 };
+      const saved = await saveGraph(LOCAL_OWNER, created.value.id, 1, { ...doc, training: { ...doc.training, sampleEvery: 20, backend: 'wasm', evaluation } });
       if (!saved.ok) throw new Error(saved.error.message);
 
       await page.goto(`http://127.0.0.1:${PORT}/projects/${created.value.id}`);
@@ -64,7 +68,13 @@ async function main() {
       await shoot(page, `${id}-editor`);
       await page.getByRole('button', { name: 'Training' }).click();
       await page.getByRole('button', { name: 'Train', exact: true }).click();
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="run-state"]')?.getAttribute('data-iteration') ?? 0) >= n, Number(values.iterations), { timeout: 180_000 });
+      // A slow sampler shows its progress while it draws the first grid.
+      if (sampled) {
+        await page.locator('[data-testid="sampling"]').waitFor({ timeout: 60_000 });
+        await page.waitForTimeout(3000);
+        await shoot(page, `${id}-sampling`);
+      }
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="run-state"]')?.getAttribute('data-iteration') ?? 0) >= n, Number(values.iterations), { timeout: sampled ? 900_000 : 180_000 });
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.locator('[data-testid="run-state"][data-status="paused"]').waitFor();
       await page.waitForTimeout(800);
