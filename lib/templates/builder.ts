@@ -47,6 +47,11 @@ export class ScopeBuilder {
 }
 
 export class NetworkBuilder extends ScopeBuilder {
+  /** Puts a node at a cell of a grid (columns 300 px apart, rows 130): a layout the template draws itself (see Template.placed). */
+  place(node: PortRef, column: number, row: number): void {
+    this.nodes.find((n) => n.id === node.node)!.position = { x: column * 300, y: row * 130 };
+  }
+
   input(label: string, shape: number[]): NodeHandle {
     return this.add(networkInput.kind, label, networkInput.create(shape), {}, networkInput.port);
   }
@@ -58,6 +63,8 @@ export class NetworkBuilder extends ScopeBuilder {
 export interface Template {
   id: string;
   doc: GraphDocInput;
+  /** Networks whose nodes the template places itself (a U-Net drawn as a U), kept as placed; the rest are laid out automatically. */
+  placed?: readonly string[];
 }
 
 export function network(id: string, name: string, color: string, body: (n: NetworkBuilder) => void) {

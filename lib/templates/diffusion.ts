@@ -14,17 +14,34 @@ const T = 1000;
 const TIME = 64;
 const CLASSES = MNIST_CHOICE.classes;
 
-/** A residual block: group norm, SiLU, a 3x3 convolution with the time (and class) embedding beside its input, twice; a 1x1 convolution on the skip where the channels change. */
-function resBlock(n: NetworkBuilder, label: string, x: PortRef, embedding: PortRef, inChannels: number, channels: number): PortRef {
-  const groups = (c: number) => Math.min(8, c);
-  const a = n.add('activation', `${label} silu1`, { fn: 'silu' }, { x: n.add('group-norm', `${label} norm1`, { groups: groups(inChannels) }, { x }) });
+/** Where a node sits on the canvas grid (see NetworkBuilder.place). */
+type Cell = [column: number, row: number];
+
+/**
+ * A residual block: group norm, SiLU, a 3x3 convolution with the time (and
+ * class) embedding beside its input, twice; a 1x1 convolution on the skip
+ * where the channels change. Drawn as two columns from `at`.
+ */
+function resBlock(n: NetworkBuilder, label: string, x: PortRef, embedding: PortRef, inChannels: number, channels: number, [c, r]: Cell): PortRef {
+  const groups = (ch: number) => Math.min(8, ch);
+  const norm1 = n.add('group-norm', `${label} norm1`, { groups: groups(inChannels) }, { x });
+  const a = n.add('activation', `${label} silu1`, { fn: 'silu' }, { x: norm1 });
   const conditioned = n.add('concat', `${label} + time`, { inputs: 2, broadcast: true }, { in0: a, in1: embedding });
   const h = n.add('conv2d', `${label} conv1`, { filters: channels, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: conditioned });
-  const b = n.add('activation', `${label} silu2`, { fn: 'silu' }, { x: n.add('group-norm', `${label} norm2`, { groups: groups(channels) }, { x: h }) });
+  const norm2 = n.add('group-norm', `${label} norm2`, { groups: groups(channels) }, { x: h });
+  const b = n.add('activation', `${label} silu2`, { fn: 'silu' }, { x: norm2 });
   const out = n.add('conv2d', `${label} conv2`, { filters: channels, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: b });
   const skip = inChannels === channels ? x : n.add('conv2d', `${label} skip`, { filters: channels, kernelSize: 1, kernelInit: 'glorot-uniform' }, { x });
-  return n.add('add', `${label} residual`, {}, { a: out, b: skip });
+  const residual = n.add('add', `${label} residual`, {}, { a: out, b: skip });
+  [norm1, a, conditioned, h].forEach((node, i) => n.place(node, c, r + i));
+  [norm2, b, out, residual].forEach((node, i) => n.place(node, c + 1, r + i));
+  if (skip !== x) n.place(skip, c, r + 4);
+  return residual;
 }
+
+/** The rows of the U's three levels (28x28, 14x14, 7x7) and of the time embedding above them. */
+const TIME_ROW = 0;
+const LEVEL = [4, 10, 16];
 
 /**
  * The denoiser: (x_t [28, 28, 1], t [1][, labels [10]]) -> a prediction
@@ -33,32 +50,54 @@ function resBlock(n: NetworkBuilder, label: string, x: PortRef, embedding: PortR
  */
 function unet(conditional: boolean, timeScale: number) {
   return network('UNet', 'UNet', '#0ea5e9', (n) => {
+    // Drawn as a U: the way down on the left, level by level, the 7x7 middle at the bottom, the way up on the right, the time embedding above.
     const x = n.input('x_t', [28, 28, 1]);
     const t = n.input('t', [1]);
+    n.place(x, 0, LEVEL[0]!);
+    n.place(t, 0, TIME_ROW);
     let time: PortRef = n.add('time-embedding', 'time embedding', { dim: TIME, scale: timeScale }, { t });
+    n.place(time, 1, TIME_ROW);
     if (conditional) {
       // A fifth of the training rows see no class: the unconditioned prediction guidance needs.
-      const labels = n.add('condition-dropout', 'drop labels', { rate: 0.2 }, { x: n.input('labels', [CLASSES]) });
+      const input = n.input('labels', [CLASSES]);
+      const labels = n.add('condition-dropout', 'drop labels', { rate: 0.2 }, { x: input });
       time = n.add('concat', 'time + class', { inputs: 2 }, { in0: time, in1: labels });
+      n.place(input, 0, TIME_ROW + 1);
+      n.place(labels, 1, TIME_ROW + 1);
+      n.place(time, 2, TIME_ROW);
     }
     const hidden = n.add('dense', 'embed1', { units: 128, activation: 'silu', kernelInit: 'glorot-uniform' }, { x: time });
     const embedding = n.add('dense', 'embed2', { units: 32, kernelInit: 'glorot-uniform' }, { x: hidden });
+    n.place(hidden, 3, TIME_ROW);
+    n.place(embedding, 4, TIME_ROW);
     const h0 = n.add('conv2d', 'conv in', { filters: 32, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x });
-    const d1 = resBlock(n, 'down1', h0, embedding, 32, 32);
+    n.place(h0, 1, LEVEL[0]!);
+    const d1 = resBlock(n, 'down1', h0, embedding, 32, 32, [2, LEVEL[0]!]);
     const s1 = n.add('conv2d', 'down 14x14', { filters: 32, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d1 });
-    const d2 = resBlock(n, 'down2', s1, embedding, 32, 64);
+    n.place(s1, 4, LEVEL[1]!);
+    const d2 = resBlock(n, 'down2', s1, embedding, 32, 64, [5, LEVEL[1]!]);
     const s2 = n.add('conv2d', 'down 7x7', { filters: 64, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d2 });
-    const m1 = resBlock(n, 'mid', s2, embedding, 64, 64);
-    const attended = n.add('self-attention', 'attention', { heads: 1 }, { x: n.add('group-norm', 'attention norm', { groups: 8 }, { x: m1 }) });
+    n.place(s2, 7, LEVEL[2]!);
+    const m1 = resBlock(n, 'mid', s2, embedding, 64, 64, [8, LEVEL[2]!]);
+    const norm = n.add('group-norm', 'attention norm', { groups: 8 }, { x: m1 });
+    const attended = n.add('self-attention', 'attention', { heads: 1 }, { x: norm });
     const m2 = n.add('add', 'attention residual', {}, { a: m1, b: attended });
+    [norm, attended, m2].forEach((node, i) => n.place(node, 10, LEVEL[2]! + i));
     const u1 = n.add('upsample', 'up 14x14', { factor: 2 }, { x: m2 });
     const j1 = n.add('concat', 'skip 14x14', { inputs: 2 }, { in0: u1, in1: d2 });
-    const up1 = resBlock(n, 'up1', j1, embedding, 128, 64);
+    n.place(u1, 11, LEVEL[2]!);
+    n.place(j1, 12, LEVEL[1]!);
+    const up1 = resBlock(n, 'up1', j1, embedding, 128, 64, [13, LEVEL[1]!]);
     const u2 = n.add('upsample', 'up 28x28', { factor: 2 }, { x: up1 });
     const j2 = n.add('concat', 'skip 28x28', { inputs: 2 }, { in0: u2, in1: d1 });
-    const up2 = resBlock(n, 'up2', j2, embedding, 96, 32);
-    const out = n.add('activation', 'out silu', { fn: 'silu' }, { x: n.add('group-norm', 'out norm', { groups: 8 }, { x: up2 }) });
-    n.output('prediction', n.add('conv2d', 'conv out', { filters: 1, kernelSize: 3, kernelInit: 'zeros' }, { x: out }));
+    n.place(u2, 15, LEVEL[1]!);
+    n.place(j2, 16, LEVEL[0]!);
+    const up2 = resBlock(n, 'up2', j2, embedding, 96, 32, [17, LEVEL[0]!]);
+    const outNorm = n.add('group-norm', 'out norm', { groups: 8 }, { x: up2 });
+    const out = n.add('activation', 'out silu', { fn: 'silu' }, { x: outNorm });
+    const conv = n.add('conv2d', 'conv out', { filters: 1, kernelSize: 3, kernelInit: 'zeros' }, { x: out });
+    [outNorm, out, conv].forEach((node, i) => n.place(node, 19, LEVEL[0]! + i));
+    n.place(n.output('prediction', conv), 20, LEVEL[0]!);
   });
 }
 
@@ -93,6 +132,7 @@ function diffusionTemplate(v: Variant): Template {
   );
   return {
     id: v.id,
+    placed: ['UNet'],
     doc: {
       schemaVersion: CURRENT_SCHEMA_VERSION,
       name: v.name,

@@ -27,20 +27,20 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), convAeTunedTemplate(), vaeTemplate(), vaeTunedTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate(), ddpmTemplate(), flowMatchingTemplate(), ddpmCondTemplate()].map(({ id, doc }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), convAeTunedTemplate(), vaeTemplate(), vaeTunedTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate(), ddpmTemplate(), flowMatchingTemplate(), ddpmCondTemplate()].map(({ id, doc, placed }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
-  const laid = laidOut(loaded.value);
+  const laid = laidOut(loaded.value, new Set(placed));
   const summary = SUMMARIES[id];
   if (!summary) throw new Error(`template ${id} has no summary in lib/templates/summaries.ts`);
   return { id, name: laid.name, description: laid.description, summary, doc: laid };
 });
 
-/** Every scope laid out left to right with the sizes the editor will draw. */
-function laidOut(doc: GraphDoc): GraphDoc {
+/** Every scope laid out left to right with the sizes the editor will draw, but the networks the template placed itself. */
+function laidOut(doc: GraphDoc, placed: ReadonlySet<string>): GraphDoc {
   const analysis = analyse(doc);
   let next = doc;
-  for (const scope of [null, ...doc.networks.map((n) => n.id)]) {
+  for (const scope of [null, ...doc.networks.map((n) => n.id).filter((id) => !placed.has(id))]) {
     const infos = scope === null ? analysis.main : analysis.networks.get(scope)!;
     next = moveNodes(next, scope, autoLayout(scopeGraph(next, scope), (id) => estimatedSize(infos.nodes.get(id))));
   }
