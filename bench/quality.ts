@@ -11,12 +11,12 @@
  * Conditional templates also draw 1,000 samples of requested classes
  * (`--samples --labels-out`): the share the bundled classifier puts in the
  * class asked for is their conditioning accuracy.
- * `--target pytorch` trains through the PyTorch export instead (`python3
+ * `--pytorch` trains through the PyTorch export instead (`python3
  * train.py` on the CPU, one thread; `--blas DIR` puts an unpacked OpenBLAS
  * first), the way to train the diffusion templates; `--eval-samples N`
  * scores on N samples.
  *   npm run bench:quality [-- --iterations 5000 --templates gan,gan-tuned]
- *   npm run bench:quality -- --target pytorch --templates ddpm,flow-matching --every 5000 --blas DIR
+ *   npm run bench:quality -- --pytorch --templates ddpm,flow-matching --every 5000 --blas DIR
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -40,12 +40,11 @@ const { values } = parseArgs({
     templates: { type: 'string' },
     every: { type: 'string', default: '1000' },
     'eval-samples': { type: 'string', default: '1000' },
-    target: { type: 'string', default: 'wasm' },
+    pytorch: { type: 'boolean', default: false },
     blas: { type: 'string' },
   },
 });
-const PYTORCH = values.target === 'pytorch';
-if (!PYTORCH && values.target !== 'wasm') throw new Error(`--target: wasm (npm run train) or pytorch (the PyTorch export), got ${values.target}`);
+const PYTORCH = values.pytorch;
 const EVAL_SAMPLES = Number(values['eval-samples']);
 const ITERATIONS = Number(values.iterations);
 const EVERY = Number(values.every);
