@@ -73,7 +73,7 @@ describe('the builder', () => {
       try {
         f();
       } catch (e) {
-        return e instanceof OnnxBuildError ? e.kind : 'other';
+        return e instanceof OnnxBuildError ? e.reason : 'other';
       }
       return 'none';
     };
