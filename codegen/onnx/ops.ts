@@ -54,6 +54,18 @@ export function add(b: OnnxBuilder, x: string, y: string): string {
   return b.node('Add', values, { hint: 'sum', shape: b.shape(x), layout });
 }
 
+/** The inner product of two rows of vectors over their last axis, kept as [..., 1] (the dot kind). */
+export function dot(b: OnnxBuilder, x: string, y: string): string {
+  const shape = b.shape(x);
+  if (!sameShape(shape, b.shape(y))) buildError('shape', `cannot multiply [${b.shape(y).join(', ')}] with [${shape.join(', ')}]`);
+  const { values, layout } = common(b, [x, y]);
+  const product = b.node('Mul', values, { hint: 'product', shape, layout });
+  // The last axis in Netloom's order: the channels, which NCHW keeps second.
+  const axis = layout === 'nchw' && shape.length === 4 ? 1 : -1;
+  const out = shape.map((d, i) => (i === shape.length - 1 ? 1 : d));
+  return b.node('ReduceSum', [product, b.int64s('axes', [axis])], { hint: 'dot', shape: out, layout }, { keepdims: int(1) });
+}
+
 /** factor * x (the scale kind), the factor a float32 constant as tf.mul makes it. */
 export function scale(b: OnnxBuilder, x: string, factor: number): string {
   return b.node('Mul', [x, b.scalar('factor', factor)], { hint: 'scaled', shape: b.shape(x), layout: b.info(x).layout });

@@ -18,6 +18,7 @@ import { resizeBilinear } from './layers/resize-bilinear';
 import { upsample } from './layers/upsample';
 import { reparameterize } from './layers/reparameterize';
 import { add } from './layers/add';
+import { dot } from './layers/dot';
 import { scale } from './layers/scale';
 import { batchNorm } from './layers/batch-norm';
 import { groupNorm } from './layers/group-norm';
@@ -70,6 +71,7 @@ export const kinds: readonly NodeKind[] = [
   upsample,
   reparameterize,
   add,
+  dot,
   scale,
   networkInput,
   networkOutput,

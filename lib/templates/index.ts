@@ -12,7 +12,7 @@ import { ganTunedTemplate } from './gan-tuned';
 import { dcganTemplate } from './dcgan';
 import { wganGpTemplate } from './wgan-gp';
 import { betaVaeTemplate, vaeTemplate, vaeTunedTemplate } from './vae';
-import { cganTemplate } from './cgan';
+import { cganTemplate, cganTunedTemplate } from './cgan';
 import { cvaeTemplate } from './cvae';
 import { ddpmCondTemplate, ddpmTemplate, flowMatchingTemplate } from './diffusion';
 import { SUMMARIES } from './summaries';
@@ -27,7 +27,7 @@ export interface TemplateInfo {
 }
 
 /** The seed models, parsed through the same loader as any saved document, and laid out so that no nodes overlap. */
-export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), convAeTunedTemplate(), vaeTemplate(), vaeTunedTemplate(), betaVaeTemplate(), cganTemplate(), cvaeTemplate(), ddpmTemplate(), flowMatchingTemplate(), ddpmCondTemplate()].map(({ id, doc, placed }) => {
+export const templates: readonly TemplateInfo[] = [aliTemplate(), aliTunedTemplate(), ganTemplate(), ganTunedTemplate(), ganLeakyTemplate(), ganLeakyTunedTemplate(), dcganTemplate(), wganGpTemplate(), convAeTemplate(), convAeTunedTemplate(), vaeTemplate(), vaeTunedTemplate(), betaVaeTemplate(), cganTemplate(), cganTunedTemplate(), cvaeTemplate(), ddpmTemplate(), flowMatchingTemplate(), ddpmCondTemplate()].map(({ id, doc, placed }) => {
   const loaded = loadGraphDoc(doc);
   if (!loaded.ok) throw new Error(`template ${id} is not a valid GraphDoc: ${loaded.error}`);
   const laid = laidOut(loaded.value, new Set(placed));

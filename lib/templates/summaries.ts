@@ -17,6 +17,7 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
   'vae-tuned': 'The VAE with two hidden layers each way: sharper samples.',
   'beta-vae': 'A VAE with a heavier KL term (beta = 4): fewer, more separate latent factors.',
   cgan: 'A conditional GAN: choose which digit to draw; G and D both see the class.',
+  'cgan-tuned': 'The conditional GAN with a projection discriminator: each sample is the digit asked for.',
   cvae: 'A conditional VAE: reconstructs digits and draws new ones of a chosen class.',
   ddpm: 'A diffusion model: a U-Net learns to remove noise, and a sampler turns pure noise into digits step by step.',
   'flow-matching': 'Rectified flow: a U-Net learns the straight path from noise to digits, which a sampler follows in Euler steps.',

@@ -112,7 +112,7 @@ describe('npm run train', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/bad\.json: Not valid JSON/);
     const unknown = await train('--graph', 'stylegan');
-    expect(unknown.stderr).toMatch(/neither a template \(ali, ali-tuned, gan, gan-tuned, gan-leaky, gan-leaky-tuned, dcgan, wgan-gp, conv-ae, conv-ae-tuned, vae, vae-tuned, beta-vae, cgan, cvae, ddpm, flow-matching, ddpm-cond\) nor a readable file/);
+    expect(unknown.stderr).toMatch(/neither a template \(ali, ali-tuned, gan, gan-tuned, gan-leaky, gan-leaky-tuned, dcgan, wgan-gp, conv-ae, conv-ae-tuned, vae, vae-tuned, beta-vae, cgan, cgan-tuned, cvae, ddpm, flow-matching, ddpm-cond\) nor a readable file/);
     const flag = await train('--graph', 'gan', '--backend', 'tpu');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/--backend must be one of auto, webgpu, tensorflow, wasm, cpu, got "tpu"/);
