@@ -3,6 +3,7 @@ import { isLoss, ShapeError, type GraphContext, type NetworkSignature, type Node
 import { boundsInWords, within, type Bounds } from '../kinds/bounds';
 import { readParams } from '../kinds/fields';
 import { formatShape, type Shape } from '../kinds/shape';
+import { expandBlocks, type BlockExpansion } from './blocks';
 import { dependenceOf, signatureOf, type Signature } from './dependence';
 import { estimateMemory, formatBytes, MEMORY_LIMIT_BYTES, type MemoryEstimate } from './memory';
 import { dataImages, imageOf, previewCandidates, propose, type PreviewCandidate, type Range } from './previews';
@@ -73,8 +74,10 @@ export interface ResolvedPreviews {
 }
 
 export interface Analysis {
-  /** The document analysed. */
+  /** The document analysed: the one given, with every call of a block made a network of its own (lib/graph/blocks.ts). */
   doc: GraphDoc;
+  /** Those networks, and the networks that hold no weights of the program (blocks seen on their own). */
+  blocks: Pick<BlockExpansion, 'source' | 'instances' | 'views'>;
   ok: boolean;
   problems: Problem[];
   errors: Problem[];
@@ -116,7 +119,7 @@ const memo = new WeakMap<GraphDoc, Analysis>();
 export function analyse(doc: GraphDoc): Analysis {
   let analysis = memo.get(doc);
   if (!analysis) {
-    analysis = new Analyser(doc).run();
+    analysis = new Analyser(expandBlocks(doc)).run();
     memo.set(doc, analysis);
   }
   return analysis;
@@ -138,7 +141,12 @@ class Analyser {
   private listed = new Map<string, number>();
   private unlisted = new Map<ProblemCode, { count: number; severity: Problem['severity']; nodes: Set<string> }>();
 
-  constructor(private doc: GraphDoc) {}
+  private doc: GraphDoc;
+
+  constructor(private expansion: BlockExpansion) {
+    this.doc = expansion.doc;
+    this.problems.push(...expansion.problems);
+  }
 
   /** Whether a problem of this kind at this node would still be listed (else its message need not be written). */
   private room(code: ProblemCode, where: { network?: string; node?: string }): boolean {
@@ -202,7 +210,8 @@ class Analyser {
     this.checkNames(main, schedule, optimizers);
     this.checkUnusedSources(main, networks, previews);
     this.checkNesting(networkOrder, networks);
-    const memory = estimateMemory(main, networks, networkOrder, optimizers, this.doc.training.batchSize);
+    const { instances, views } = this.expansion;
+    const memory = estimateMemory(main, networks, networkOrder.filter((id) => !views.has(id)), optimizers, this.doc.training.batchSize);
     if (memory.total > MEMORY_LIMIT_BYTES) {
       this.report(
         'memory-budget',
@@ -212,10 +221,11 @@ class Analyser {
       );
     }
     this.labelPorts(main, networks);
+    this.showAtCalls(networks);
     this.reportUnlisted();
     const errors = this.problems.filter((p) => p.severity === 'error');
     const trainedBy = lossesTrained(main, optimizers);
-    return { doc: this.doc, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews, memory };
+    return { doc: this.doc, blocks: { source: this.expansion.source, instances, views }, ok: errors.length === 0, problems: this.problems, errors, main, networks, networkOrder, optimizers, schedule, losses, trainedBy, previews, memory };
   }
 
   /** Every loss a step reports, and every monitor charted, has a name of its own: one would hide the other in logs, charts and the divergence check. */
@@ -317,6 +327,33 @@ class Analyser {
     }
   }
 
+  /**
+   * A problem inside a call of a block is shown at that call in the graph as
+   * it is edited, saying where inside the block and with which values;
+   * unless the block seen on its own has it too, where it is the block's.
+   */
+  private showAtCalls(networks: ReadonlyMap<string, Scope>) {
+    const { instances } = this.expansion;
+    if (instances.size === 0) return;
+    const key = (network: string | undefined, p: Problem) => [network, p.code, p.node, p.port, p.field, p.edge, p.message].join('\u0000');
+    const own = new Set(this.problems.filter((p) => !instances.has(p.network!)).map((p) => key(p.network, p)));
+    const seen = new Set<string>();
+    this.problems = this.problems.flatMap((p) => {
+      const instance = p.network === undefined ? undefined : instances.get(p.network);
+      if (!instance) return [p];
+      if (own.has(key(instance.block, p))) return [];
+      const inside = p.node === undefined ? undefined : networks.get(p.network!)?.nodes.get(p.node);
+      // Messages name the field in words; the node and port they sit at are said here.
+      const at = [inside && `node ${nodeLabel(inside)}`, p.port !== undefined && `port ${p.portLabel ?? p.port}`].filter(Boolean).join(', ');
+      const shown: Problem = { code: p.code, severity: p.severity, message: `${instance.where}${at ? `, ${at}` : ''}: ${p.message}`, fix: p.fix, node: instance.shownAt.node, ...(instance.shownAt.network !== undefined ? { network: instance.shownAt.network } : {}) };
+      // Calls of one block given the same values go wrong alike: each call says it once.
+      const once = key(shown.network, shown);
+      if (seen.has(once)) return [];
+      seen.add(once);
+      return [shown];
+    });
+  }
+
   /** Orders networks callee-first; reports duplicate ids and recursive calls. */
   private orderNetworks(): string[] {
     const ids: string[] = [];
@@ -325,7 +362,9 @@ class Analyser {
         this.report('duplicate-id', `two networks have the id "${network.id}"`, 'Give every network its own id.', { network: network.id });
         continue;
       }
-      this.networkNames.set(network.id, network.name);
+      // A call of a block is titled by the block.
+      const instance = this.expansion.instances.get(network.id);
+      this.networkNames.set(network.id, instance ? this.doc.networks.find((n) => n.id === instance.block)!.name : network.name);
       ids.push(network.id);
     }
     const known = new Set(ids);
@@ -376,7 +415,7 @@ class Analyser {
     if (outputs.length === 0) {
       this.report('network-without-outputs', `network ${network.name} has no output`, 'Add a network output node and connect the result to it.', { network: network.id });
     }
-    return { id: network.id, name: network.name, inputs, outputs };
+    return { id: network.id, name: this.networkNames.get(network.id) ?? network.name, inputs, outputs };
   }
 
   private analyseScope(nodes: readonly GraphNode[], edges: readonly Edge[], network: Network | undefined): Scope {

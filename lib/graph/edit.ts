@@ -1,5 +1,5 @@
 import { analyse, type NodeInfo } from './analyse';
-import { ScheduleStepSchema, TrainingSchema, type Edge, type GraphDoc, type GraphNode, type Network, type PortRef, type Previews, type Training } from './schema';
+import { ScheduleStepSchema, TrainingSchema, type BlockParam, type Edge, type GraphDoc, type GraphNode, type Network, type PortRef, type Previews, type Training } from './schema';
 import { call } from '../kinds/networks/call';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
@@ -282,6 +282,23 @@ export function renameNetwork(doc: GraphDoc, id: string, name: string): Result<G
   if (!trimmed) return err('A network needs a name.');
   if (doc.networks.some((n) => n.id !== id && n.name === trimmed)) return err(`There is already a network called ${trimmed}.`);
   return ok({ ...doc, networks: doc.networks.map((n) => (n.id === id ? { ...n, name: trimmed } : n)) });
+}
+
+/**
+ * Makes a network a block with these parameters, each call a copy with
+ * weights of its own (lib/graph/blocks.ts); undefined: a network whose calls
+ * share its weights again. Nodes that read a parameter keep reading it (the
+ * analysis says where one no longer exists).
+ */
+export function setBlock(doc: GraphDoc, id: string, params: readonly BlockParam[] | undefined): GraphDoc {
+  return {
+    ...doc,
+    networks: doc.networks.map((n) => {
+      if (n.id !== id) return n;
+      const { block: _was, ...network } = n;
+      return params === undefined ? network : { ...network, block: { params: [...params] } };
+    }),
+  };
 }
 
 /** Moves the schedule's step at `from` to `to` (both indices into the schedule). */

@@ -1,7 +1,8 @@
 import type { NodeKind } from '../kinds/kind';
 import { formatShape, sameShape, type Shape } from '../kinds/shape';
 import { analyse, type Analysis, type NodeInfo, type Scope } from './analyse';
-import { updateNode } from './edit';
+import { isParamRef, type BlockInstance, type ParamRef } from './blocks';
+import { scopeGraph, updateNode } from './edit';
 import type { GraphDoc, PortRef } from './schema';
 
 /**
@@ -77,7 +78,9 @@ export function fitToData(doc: GraphDoc, before?: GraphDoc): Fitted {
     for (const { where, info, params } of plan.edits.values()) {
       const was = info.params as Record<string, unknown>;
       for (const [field, to] of Object.entries(params)) changes.push({ ...(where === undefined ? {} : { network: where }), node: info.node.id, field, from: was[field], to });
-      current = updateNode(current, where ?? null, info.node.id, { params: { ...info.node.params, ...params } });
+      // The node as drawn: a call of a block, analysed, calls a copy of it.
+      const drawn = scopeGraph(current, where ?? null).nodes.find((n) => n.id === info.node.id)!;
+      current = updateNode(current, where ?? null, info.node.id, { params: { ...drawn.params, ...params } });
       frozen.add(nodeKey(where, info.node.id));
     }
   }
@@ -108,7 +111,14 @@ export function formatFitChange(doc: GraphDoc, change: FitChange): string {
   return `${where}: ${change.field} ${formatValue(change.from)} -> ${formatValue(change.to)}`;
 }
 
-const formatValue = (value: unknown): string => (Array.isArray(value) ? `[${value.join(', ')}]` : String(value));
+const formatValue = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.join(', ')}]`
+    : typeof value === 'object' && value !== null
+      ? `(${Object.entries(value)
+          .map(([key, v]) => `${key} ${formatValue(v)}`)
+          .join(', ')})`
+      : String(value);
 
 /** The cheapest way to make the first unmet agreement hold (in analysis order), or undefined when none can be. */
 function firstFix(analysis: Analysis, frozen: ReadonlySet<string>): Planner | undefined {
@@ -277,13 +287,21 @@ class Planner {
 
   /** Plans params of a node, keeping only those that change. */
   private set(where: Where, info: NodeInfo, kind: NodeKind, params: Record<string, unknown>): boolean {
+    if (where !== undefined) {
+      // A block seen on its own changes with its calls; a node inside a call, through the call's values.
+      if (this.analysis.blocks.views.has(where)) return false;
+      const instance = this.analysis.blocks.instances.get(where);
+      if (instance) return this.setThroughCall(instance, info, params);
+    }
     const key = nodeKey(where, info.node.id);
     const current = info.params as Record<string, unknown>;
     const planned = this.edits.get(key)?.params ?? {};
     const changed: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(params)) {
       if (Object.hasOwn(planned, field)) {
-        if (!same(planned[field], value)) return false;
+        // A record of values (a call's) may grow by entries planned for other nodes inside it.
+        if (!same(planned[field], value) && !extendsRecord(planned[field], value)) return false;
+        if (!same(planned[field], value)) changed[field] = value;
       } else if (!same(current[field], value)) changed[field] = value;
     }
     if (Object.keys(changed).length === 0) return true;
@@ -293,6 +311,46 @@ class Planner {
     this.edits.set(key, { where, info, params: next });
     return true;
   }
+
+  /**
+   * A node inside a call of a block takes other params only where they read
+   * the block's parameters: the call gives those other values. A number the
+   * block holds itself is the same for every call, so it cannot change here.
+   */
+  private setThroughCall(instance: BlockInstance, info: NodeInfo, params: Record<string, unknown>): boolean {
+    const { source, instances } = this.analysis.blocks;
+    // Blocks inside blocks: the outer block's call would change; not fitted.
+    if (instance.owner !== undefined && instances.has(instance.owner)) return false;
+    const drawn = source.networks.find((n) => n.id === instance.block)?.nodes.find((n) => n.id === info.node.id)?.params;
+    if (!drawn) return false;
+    const args: Record<string, number> = {};
+    const give = (ref: ParamRef, value: unknown): boolean => {
+      if (typeof value !== 'number' || (Object.hasOwn(args, ref.param) && args[ref.param] !== value)) return false;
+      args[ref.param] = value;
+      return true;
+    };
+    for (const [field, value] of Object.entries(params)) {
+      const was = drawn[field];
+      if (isParamRef(was)) {
+        if (!give(was, value)) return false;
+      } else if (Array.isArray(was) && Array.isArray(value) && was.length === value.length && was.some(isParamRef)) {
+        if (!was.every((w, i) => (isParamRef(w) ? give(w, value[i]) : same(w, value[i])))) return false;
+      } else if (!same(was, value)) return false;
+    }
+    const call = scopeOf(this.analysis, instance.owner)?.nodes.get(instance.call);
+    if (call?.kind?.role !== 'call' || call.params === undefined) return false;
+    const planned = this.edits.get(nodeKey(instance.owner, instance.call))?.params.args as Record<string, number> | undefined;
+    const given = { ...call.kind.args(call.params), ...planned };
+    // Values already planned for this call by another node inside it must agree.
+    if (planned && Object.entries(args).some(([name, value]) => Object.hasOwn(planned, name) && planned[name] !== value)) return false;
+    return this.set(instance.owner, call, call.kind, { args: { ...given, ...args } });
+  }
+}
+
+/** Whether `next` is the record `planned` with entries added (none changed). */
+function extendsRecord(planned: unknown, next: unknown): boolean {
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return record(planned) && record(next) && Object.entries(planned).every(([key, value]) => same(value, next[key]));
 }
 
 /** Every call of each network, by network id. */

@@ -25,6 +25,7 @@ export type ProblemCode =
   | 'duplicate-name'
   | 'unused-source'
   | 'network-nesting'
+  | 'block-parameter'
   | 'memory-budget';
 
 /**

@@ -36,13 +36,31 @@ export const PortRefSchema = z.object({ node: Id, port: z.string().min(1).max(20
 
 export const EdgeSchema = z.object({ id: Id, source: PortRefSchema, target: PortRefSchema });
 
-/** A named sub-graph with its own input and output nodes; every call shares its weights. */
+/** A number a block's calls choose (a channel count), and the value it has where the block is seen on its own. */
+export const BlockParamSchema = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/, 'a parameter name is a letter or _, then letters, digits or _ (at most 50)'),
+  default: z.number().finite(),
+});
+
+/** What makes a network a block (lib/graph/blocks.ts): every call is a copy with weights of its own, sized by its values of these parameters. */
+export const BlockSchema = z.object({
+  params: z
+    .array(BlockParamSchema)
+    .max(32, 'a block has at most 32 parameters')
+    .default([])
+    .refine((params) => new Set(params.map((p) => p.name)).size === params.length, 'two parameters of a block have one name'),
+});
+
+/** A named sub-graph with its own input and output nodes; every call shares its weights, unless it is a block. */
 export const NetworkSchema = z.object({
   id: Id,
   name: z.string().min(1).max(100),
   color: z.string().max(50).optional(),
   nodes: z.array(GraphNodeSchema),
   edges: z.array(EdgeSchema),
+  block: BlockSchema.optional(),
 });
 
 /** One entry of an iteration: run this optimizer's step `repeat` times (e.g. d_steps). */
@@ -118,6 +136,7 @@ export type GraphNode = z.infer<typeof GraphNodeSchema>;
 export type PortRef = z.infer<typeof PortRefSchema>;
 export type Edge = z.infer<typeof EdgeSchema>;
 export type Network = z.infer<typeof NetworkSchema>;
+export type BlockParam = z.infer<typeof BlockParamSchema>;
 export type ScheduleStep = z.infer<typeof ScheduleStepSchema>;
 export type Training = z.infer<typeof TrainingSchema>;
 export type Preview = z.infer<typeof PreviewSchema>;

@@ -22,7 +22,7 @@ export interface FieldSchema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   default?: unknown;
-  widget?: 'network' | 'networks' | 'dataset';
+  widget?: 'network' | 'networks' | 'dataset' | 'block-args';
 }
 
 export interface ParamField {
@@ -78,6 +78,7 @@ export function requirement(field: ParamField, value?: unknown): string {
   if (schema.widget === 'network') return 'one of the graph\'s networks';
   if (schema.widget === 'networks') return 'a choice among the graph\'s networks';
   if (schema.widget === 'dataset') return 'a dataset of your library';
+  if (schema.widget === 'block-args') return "a number for each of the block's parameters";
   if (schema.enum) return `one of ${schema.enum.map(String).join(', ')}`;
   if (schema.type === 'boolean') return 'on or off';
   if (schema.type === 'integer' || schema.type === 'number') return numberRequirement(schema, value);

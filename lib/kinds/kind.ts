@@ -336,6 +336,10 @@ export interface CallKind<P = any> extends KindBase<P> {
    * (WGAN-GP's penalty reads it; training then differentiates that gradient).
    */
   inputGradient(params: P): string | undefined;
+  /** Its values of the parameters of a block it calls (lib/graph/blocks.ts). */
+  args(params: P): Readonly<Record<string, number>>;
+  /** The same params (as saved) calling another network. */
+  withNetwork(params: Record<string, unknown>, network: string): Record<string, unknown>;
   /** Params of a call of this network. */
   create(network: string): Record<string, unknown>;
 }

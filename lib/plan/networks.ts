@@ -13,6 +13,8 @@ import type { BodyInstr, GradCondition, NetworkInput, NetworkOutput, NetworkPlan
 export function lowerNetworks(analysis: Analysis): NetworkPlan[] {
   const plans = new Map<string, NetworkPlan>();
   for (const id of analysis.networkOrder) {
+    // A block seen on its own holds no weights: its calls are networks of their own.
+    if (analysis.blocks.views.has(id)) continue;
     const scope = analysis.networks.get(id)!;
     plans.set(id, new NetworkLowering(id, analysis.doc.networks.find((n) => n.id === id)!.name, scope, plans).lower());
   }

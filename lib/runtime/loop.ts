@@ -215,17 +215,20 @@ export async function runLoop(program: Trainable, options: LoopOptions): Promise
   return loop.summary();
 }
 
+/** Iterations per second as lines show them: one decimal, two significant digits below 1 (a software GPU's 0.016 it/s is not 0.0). */
+export const formatRate = (itPerSec: number): string => (itPerSec >= 1 || itPerSec === 0 ? itPerSec.toFixed(1) : String(Number(itPerSec.toPrecision(2))));
+
 /** `Iter: 1000; D_loss: 1.234; G_loss: 0.5678; 52.1 it/s`: the seeds' progress line. */
 export function logLine({ step, losses, itPerSec }: LogEntry): string {
   const shown = Object.entries(losses).map(([name, value]) => `${name}: ${value.toPrecision(4)}`);
-  return `Iter: ${step}; ${shown.join('; ')}; ${itPerSec.toFixed(1)} it/s`;
+  return `Iter: ${step}; ${shown.join('; ')}; ${formatRate(itPerSec)} it/s`;
 }
 
 /** `Done: 2000 iterations in 40.1 s (49.9 it/s). Final losses: D_loss 1.2340, G_loss 0.5678.` */
 export function doneLine({ steps, seconds, itPerSec, losses, evaluationSeconds }: LoopSummary): string {
   const final = Object.entries(losses).map(([name, value]) => `${name} ${value.toFixed(4)}`).join(', ');
   const scoring = evaluationSeconds === undefined ? '' : ` Scoring took ${evaluationSeconds.toFixed(1)} s of it (${((100 * evaluationSeconds) / Math.max(seconds, 1e-9)).toFixed(1)}%).`;
-  return `Done: ${steps} iterations in ${seconds.toFixed(1)} s (${itPerSec.toFixed(1)} it/s). Final losses: ${final}.${scoring}`;
+  return `Done: ${steps} iterations in ${seconds.toFixed(1)} s (${formatRate(itPerSec)} it/s). Final losses: ${final}.${scoring}`;
 }
 
 const now = () => performance.now() / 1000;

@@ -1,4 +1,5 @@
-import type { Edge, GraphDocInput, GraphNode, PortRef } from '../graph/schema';
+import type { ParamRef } from '../graph/blocks';
+import type { BlockParam, Edge, GraphDocInput, GraphNode, PortRef } from '../graph/schema';
 import { networkInput } from '../kinds/networks/network-input';
 import { networkOutput } from '../kinds/networks/network-output';
 
@@ -52,8 +53,9 @@ export class NetworkBuilder extends ScopeBuilder {
     this.nodes.find((n) => n.id === node.node)!.position = { x: column * 300, y: row * 130 };
   }
 
-  input(label: string, shape: number[]): NodeHandle {
-    return this.add(networkInput.kind, label, networkInput.create(shape), {}, networkInput.port);
+  /** An input of one item's shape; inside a block, sizes may read its parameters (`param('channels')`). */
+  input(label: string, shape: (number | ParamRef)[]): NodeHandle {
+    return this.add(networkInput.kind, label, { shape }, {}, networkInput.port);
   }
   output(label: string, value: PortRef): NodeHandle {
     return this.add(networkOutput.kind, label, {}, { [networkOutput.port]: value }, networkOutput.port);
@@ -72,6 +74,14 @@ export function network(id: string, name: string, color: string, body: (n: Netwo
   body(builder);
   return { id, name, color, nodes: builder.nodes, edges: builder.edges };
 }
+
+/** A block (lib/graph/blocks.ts): a network whose every call is a copy with its own weights, sized by its values of `params`. */
+export function block(id: string, name: string, color: string, params: readonly BlockParam[], body: (n: NetworkBuilder) => void) {
+  return { ...network(id, name, color, body), block: { params: [...params] } };
+}
+
+/** A param value read from the block's parameter `name`. */
+export const param = (name: string): ParamRef => ({ param: name });
 
 /** Port ids of a call node are the network's input/output node ids, which the builder derives from labels. */
 export const portId = (label: string) => label.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'node';

@@ -1,7 +1,7 @@
 import { MNIST_CHOICE } from '../kinds/common';
 import type { PortRef } from '../graph/schema';
 import { CURRENT_SCHEMA_VERSION } from '../graph/schema';
-import { network, ScopeBuilder, type NetworkBuilder, type Template } from './builder';
+import { block, network, param, ScopeBuilder, type Template } from './builder';
 
 /**
  * Diffusion and flow matching on MNIST, from parts: a timestep per row, a
@@ -14,39 +14,55 @@ const T = 1000;
 const TIME = 64;
 const CLASSES = MNIST_CHOICE.classes;
 
-/** Where a node sits on the canvas grid (see NetworkBuilder.place). */
-type Cell = [column: number, row: number];
+/** The width of the embedding (time, and class) every residual block reads. */
+const EMBEDDING = 32;
 
 /**
- * A residual block: group norm, SiLU, a 3x3 convolution with the time (and
- * class) embedding beside its input, twice; a 1x1 convolution on the skip
- * where the channels change. Drawn as two columns from `at`.
+ * The residual block, drawn once and called at every size of the U (a
+ * block: each call has weights of its own): group norm, SiLU, a 3x3
+ * convolution with the time (and class) embedding beside its input, twice;
+ * a 1x1 convolution on the skip takes `in` channels to `out`.
  */
-function resBlock(n: NetworkBuilder, label: string, x: PortRef, embedding: PortRef, inChannels: number, channels: number, [c, r]: Cell): PortRef {
-  const groups = (ch: number) => Math.min(8, ch);
-  const norm1 = n.add('group-norm', `${label} norm1`, { groups: groups(inChannels) }, { x });
-  const a = n.add('activation', `${label} silu1`, { fn: 'silu' }, { x: norm1 });
-  const conditioned = n.add('concat', `${label} + time`, { inputs: 2, broadcast: true }, { in0: a, in1: embedding });
-  const h = n.add('conv2d', `${label} conv1`, { filters: channels, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: conditioned });
-  const norm2 = n.add('group-norm', `${label} norm2`, { groups: groups(channels) }, { x: h });
-  const b = n.add('activation', `${label} silu2`, { fn: 'silu' }, { x: norm2 });
-  const out = n.add('conv2d', `${label} conv2`, { filters: channels, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: b });
-  const skip = inChannels === channels ? x : n.add('conv2d', `${label} skip`, { filters: channels, kernelSize: 1, kernelInit: 'glorot-uniform' }, { x });
-  const residual = n.add('add', `${label} residual`, {}, { a: out, b: skip });
-  [norm1, a, conditioned, h].forEach((node, i) => n.place(node, c, r + i));
-  [norm2, b, out, residual].forEach((node, i) => n.place(node, c + 1, r + i));
-  if (skip !== x) n.place(skip, c, r + 4);
-  return residual;
+function resBlock() {
+  return block(
+    'ResBlock',
+    'ResBlock',
+    '#14b8a6',
+    [
+      { name: 'size', default: 28 },
+      { name: 'in', default: 32 },
+      { name: 'out', default: 32 },
+    ],
+    (n) => {
+      const x = n.input('x', [param('size'), param('size'), param('in')]);
+      const embedding = n.input('embedding', [EMBEDDING]);
+      const norm1 = n.add('group-norm', 'norm1', { groups: 8 }, { x });
+      const a = n.add('activation', 'silu1', { fn: 'silu' }, { x: norm1 });
+      const conditioned = n.add('concat', '+ embedding', { inputs: 2, broadcast: true }, { in0: a, in1: embedding });
+      const h = n.add('conv2d', 'conv1', { filters: param('out'), kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: conditioned });
+      const norm2 = n.add('group-norm', 'norm2', { groups: 8 }, { x: h });
+      const b = n.add('activation', 'silu2', { fn: 'silu' }, { x: norm2 });
+      const out = n.add('conv2d', 'conv2', { filters: param('out'), kernelSize: 3, kernelInit: 'glorot-uniform' }, { x: b });
+      const skip = n.add('conv2d', 'skip', { filters: param('out'), kernelSize: 1, kernelInit: 'glorot-uniform' }, { x });
+      const residual = n.add('add', 'residual', {}, { a: out, b: skip });
+      n.place(x, 0, 1);
+      n.place(embedding, 2, 0);
+      [norm1, a, conditioned, h, norm2, b, out].forEach((node, i) => n.place(node, i + 1, 1));
+      n.place(skip, 4, 2);
+      n.place(residual, 8, 1);
+      n.place(n.output('y', residual), 9, 1);
+    },
+  );
 }
 
 /** The rows of the U's three levels (28x28, 14x14, 7x7) and of the time embedding above them. */
 const TIME_ROW = 0;
-const LEVEL = [4, 10, 16];
+const LEVEL = [2, 3, 4];
 
 /**
  * The denoiser: (x_t [28, 28, 1], t [1][, labels [10]]) -> a prediction
  * [28, 28, 1]. Channels 32 at 28x28, 64 at 14x14 and 7x7; skips from the way
- * down joined to the way up.
+ * down joined to the way up; every residual block a call of ResBlock.
  */
 function unet(conditional: boolean, timeScale: number) {
   return network('UNet', 'UNet', '#0ea5e9', (n) => {
@@ -67,37 +83,42 @@ function unet(conditional: boolean, timeScale: number) {
       n.place(time, 2, TIME_ROW);
     }
     const hidden = n.add('dense', 'embed1', { units: 128, activation: 'silu', kernelInit: 'glorot-uniform' }, { x: time });
-    const embedding = n.add('dense', 'embed2', { units: 32, kernelInit: 'glorot-uniform' }, { x: hidden });
+    const embedding = n.add('dense', 'embed2', { units: EMBEDDING, kernelInit: 'glorot-uniform' }, { x: hidden });
     n.place(hidden, 3, TIME_ROW);
     n.place(embedding, 4, TIME_ROW);
+    const res = (label: string, input: PortRef, size: number, inChannels: number, out: number, [column, row]: [number, number]) => {
+      const node = n.add('call', label, { network: 'ResBlock', args: { size, in: inChannels, out } }, { x: input, embedding }, 'y');
+      n.place(node, column, row);
+      return node;
+    };
     const h0 = n.add('conv2d', 'conv in', { filters: 32, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x });
     n.place(h0, 1, LEVEL[0]!);
-    const d1 = resBlock(n, 'down1', h0, embedding, 32, 32, [2, LEVEL[0]!]);
+    const d1 = res('down1', h0, 28, 32, 32, [2, LEVEL[0]!]);
     const s1 = n.add('conv2d', 'down 14x14', { filters: 32, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d1 });
-    n.place(s1, 4, LEVEL[1]!);
-    const d2 = resBlock(n, 'down2', s1, embedding, 32, 64, [5, LEVEL[1]!]);
+    n.place(s1, 3, LEVEL[1]!);
+    const d2 = res('down2', s1, 14, 32, 64, [4, LEVEL[1]!]);
     const s2 = n.add('conv2d', 'down 7x7', { filters: 64, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d2 });
-    n.place(s2, 7, LEVEL[2]!);
-    const m1 = resBlock(n, 'mid', s2, embedding, 64, 64, [8, LEVEL[2]!]);
+    n.place(s2, 5, LEVEL[2]!);
+    const m1 = res('mid', s2, 7, 64, 64, [6, LEVEL[2]!]);
     const norm = n.add('group-norm', 'attention norm', { groups: 8 }, { x: m1 });
     const attended = n.add('self-attention', 'attention', { heads: 1 }, { x: norm });
     const m2 = n.add('add', 'attention residual', {}, { a: m1, b: attended });
-    [norm, attended, m2].forEach((node, i) => n.place(node, 10, LEVEL[2]! + i));
+    [norm, attended, m2].forEach((node, i) => n.place(node, 7 + i, LEVEL[2]! + 1));
     const u1 = n.add('upsample', 'up 14x14', { factor: 2 }, { x: m2 });
     const j1 = n.add('concat', 'skip 14x14', { inputs: 2 }, { in0: u1, in1: d2 });
-    n.place(u1, 11, LEVEL[2]!);
-    n.place(j1, 12, LEVEL[1]!);
-    const up1 = resBlock(n, 'up1', j1, embedding, 128, 64, [13, LEVEL[1]!]);
+    n.place(u1, 10, LEVEL[2]!);
+    n.place(j1, 11, LEVEL[1]!);
+    const up1 = res('up1', j1, 14, 128, 64, [12, LEVEL[1]!]);
     const u2 = n.add('upsample', 'up 28x28', { factor: 2 }, { x: up1 });
     const j2 = n.add('concat', 'skip 28x28', { inputs: 2 }, { in0: u2, in1: d1 });
-    n.place(u2, 15, LEVEL[1]!);
-    n.place(j2, 16, LEVEL[0]!);
-    const up2 = resBlock(n, 'up2', j2, embedding, 96, 32, [17, LEVEL[0]!]);
+    n.place(u2, 13, LEVEL[1]!);
+    n.place(j2, 14, LEVEL[0]!);
+    const up2 = res('up2', j2, 28, 96, 32, [15, LEVEL[0]!]);
     const outNorm = n.add('group-norm', 'out norm', { groups: 8 }, { x: up2 });
     const out = n.add('activation', 'out silu', { fn: 'silu' }, { x: outNorm });
     const conv = n.add('conv2d', 'conv out', { filters: 1, kernelSize: 3, kernelInit: 'zeros' }, { x: out });
-    [outNorm, out, conv].forEach((node, i) => n.place(node, 19, LEVEL[0]! + i));
-    n.place(n.output('prediction', conv), 20, LEVEL[0]!);
+    [outNorm, out, conv].forEach((node, i) => n.place(node, 16 + i, LEVEL[0]!));
+    n.place(n.output('prediction', conv), 19, LEVEL[0]!);
   });
 }
 
@@ -132,14 +153,14 @@ function diffusionTemplate(v: Variant): Template {
   );
   return {
     id: v.id,
-    placed: ['UNet'],
+    placed: ['UNet', 'ResBlock'],
     doc: {
       schemaVersion: CURRENT_SCHEMA_VERSION,
       name: v.name,
       description: v.description,
       nodes: m.nodes,
       edges: m.edges,
-      networks: [unet(v.conditional, v.flow ? T : 1)],
+      networks: [resBlock(), unet(v.conditional, v.flow ? T : 1)],
       training: {
         batchSize: 32,
         iterations: 5000,
@@ -155,8 +176,9 @@ function diffusionTemplate(v: Variant): Template {
 }
 
 const UNET =
-  'The denoiser is a small U-Net: 3x3 convolutions with 32 channels at 28x28 and 64 at 14x14 and 7x7, residual blocks of group norm, SiLU and convolution ' +
-  'with a 64-dimension sinusoidal time embedding (through two dense layers) beside each block\'s input, self-attention at 7x7, nearest upsampling and skips joined on the way up. ';
+  'The denoiser is a small U-Net: 3x3 convolutions with 32 channels at 28x28 and 64 at 14x14 and 7x7; five calls of one residual block, ResBlock (group norm, SiLU and convolution, twice, ' +
+  'with a 64-dimension sinusoidal time embedding, through two dense layers, beside its input, and a 1x1 convolution on the skip), each call with its size and channels and weights of its own; ' +
+  'self-attention at 7x7, nearest upsampling and skips joined on the way up. ';
 
 export const ddpmTemplate = () =>
   diffusionTemplate({

@@ -173,6 +173,11 @@ def global_loss(loss):
     return value
 
 
+def format_rate(it_per_sec):
+    """Iterations per second as lines show them: one decimal, two significant digits below 1."""
+    return f"{it_per_sec:.1f}" if it_per_sec >= 1 or it_per_sec == 0 else f"{it_per_sec:.2g}"
+
+
 def log(text):
     if RANK == 0:
         print(text, flush=True)
@@ -245,7 +250,7 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
                 log(json.dumps({"step": step, "losses": losses, "itPerSec": it_per_sec}))
             else:
                 shown = "; ".join(f"{name}: {value:.4g}" for name, value in losses.items())
-                log(f"Iter: {step}; {shown}; {it_per_sec:.1f} it/s")
+                log(f"Iter: {step}; {shown}; {format_rate(it_per_sec)} it/s")
         if saved:
             save(step + 1)
     read()
@@ -270,7 +275,7 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
     else:
         final = ", ".join(f"{name} {value:.4f}" for name, value in losses.items())
         scoring = f" Scoring took {scoring_seconds:.1f} s of it ({100 * scoring_seconds / max(seconds, 1e-9):.1f}%)." if evaluate else ""
-        log(f"Done: {steps} iterations in {seconds:.1f} s ({summary['itPerSec']:.1f} it/s). Final losses: {final}.{scoring} Grids and checkpoint in {args.out}")
+        log(f"Done: {steps} iterations in {seconds:.1f} s ({format_rate(summary['itPerSec'])} it/s). Final losses: {final}.{scoring} Grids and checkpoint in {args.out}")
     if WORLD > 1:
         # Every process waits for rank 0's last grids and checkpoint: a process that leaves while another still talks aborts it.
         dist.barrier()

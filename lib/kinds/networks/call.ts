@@ -17,7 +17,7 @@ function inputPorts(network: NetworkSignature): PortSpec[] {
   return ports;
 }
 
-export const call: CallKind<{ network: string; inputGradient: boolean }> = {
+export const call: CallKind<{ network: string; inputGradient: boolean; args: Record<string, number> }> = {
   role: 'call',
   kind: 'call',
   category: 'networks',
@@ -29,6 +29,11 @@ export const call: CallKind<{ network: string; inputGradient: boolean }> = {
       .boolean()
       .default(false)
       .describe("Also output the gradient of the sum of the network's first output with respect to its first input (for a WGAN-GP critic's gradient penalty)"),
+    args: z
+      .record(z.string().max(50), z.number().finite())
+      .default({})
+      .meta({ widget: 'block-args' })
+      .describe("The values this call gives the block's parameters (a block's defaults where it gives none)"),
   }),
   placement: 'anywhere',
   example: {
@@ -72,6 +77,8 @@ export const call: CallKind<{ network: string; inputGradient: boolean }> = {
   },
   network: (p) => p.network,
   inputGradient: (p) => (p.inputGradient ? INPUT_GRADIENT : undefined),
+  args: (p) => p.args,
+  withNetwork: (params, network) => ({ ...params, network }),
   create: (network) => ({ network }),
   // Ready to use: a call of the first network, which the inspector's picker shows.
   initialParams: (graph) => (graph.networks[0] ? { network: graph.networks[0].id } : {}),

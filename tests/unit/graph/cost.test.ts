@@ -139,7 +139,11 @@ describe('dependence', () => {
             signatures.get(id)!.set(info.node.id, { weights: new Set(found.weights), inputs: new Set(found.inputs) });
           }
         }
+        // A scope with a cycle has no order to compute in: the fast walk ends at the cycle, the definition goes round it.
+        const cyclic = new Set(analysis.problems.filter((p) => p.code === 'cycle').map((p) => p.network));
         for (const scope of [analysis.main, ...analysis.networks.values()]) {
+          // A call of a block is a copy of it: its problems are shown at the call.
+          if (cyclic.has(scope.network) || cyclic.has(analysis.blocks.instances.get(scope.network ?? '')?.block)) continue;
           for (const info of scope.nodes.values()) {
             for (const port of info.outputs) {
               const ref = { node: info.node.id, port: port.id };

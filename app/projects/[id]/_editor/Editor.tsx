@@ -17,6 +17,7 @@ import { networkColor } from './flow';
 import { HelpOverlay, SHORTCUTS } from './HelpOverlay';
 import { HistoryDialog } from './HistoryDialog';
 import { Inspector } from './Inspector';
+import { NetworkSettings } from './NetworkSettings';
 import type { DatasetChoice } from '@/lib/kinds/common';
 import { NetworkList } from './NetworkList';
 import { Palette } from './Palette';
@@ -119,7 +120,8 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
     // Another dataset: the graph takes its sizes at once (a template drawn for 28x28x1 trains on 32x32x3).
     if (dataKey(next) !== dataKey(doc)) fit(next, true, doc);
   };
-  const scopeName = scope === null ? undefined : doc.networks.find((n) => n.id === scope)?.name;
+  const openNetwork = scope === null ? undefined : doc.networks.find((n) => n.id === scope);
+  const scopeName = openNetwork?.name;
 
   return (
     <div className="editor" data-theme-mode={theme}>
@@ -172,7 +174,11 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
                 actions.undo();
                 setFitReport(undefined);
               }} onClose={() => setFitReport(undefined)} />}
-          <Inspector doc={doc} datasets={datasets} node={selectedNode} onChange={editNode} onFit={() => fit(doc, false)} />
+          {!selectedNode && openNetwork ? (
+            <NetworkSettings doc={doc} network={openNetwork} onChange={store.getState().setDoc} />
+          ) : (
+            <Inspector doc={doc} datasets={datasets} node={selectedNode} block={openNetwork?.block} onChange={editNode} onFit={() => fit(doc, false)} />
+          )}
           <Problems doc={doc} problems={analysis.problems} memory={analysis.memory} onFocus={actions.focusProblem} />
         </div>
       </div>

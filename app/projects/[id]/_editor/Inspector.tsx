@@ -1,6 +1,8 @@
 'use client';
 
-import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
+import { defaultValues, isParamRef, withValues, type ParamRef } from '@/lib/graph/blocks';
+import type { GraphDoc, GraphNode, Network } from '@/lib/graph/schema';
+import { networkOf } from '@/lib/kinds/kind';
 import { getKind } from '@/lib/kinds/registry';
 import type { DatasetChoice } from '@/lib/kinds/common';
 import { fieldValues, paramFields, readParams, type FieldSchema } from '@/lib/kinds/fields';
@@ -12,18 +14,23 @@ import { fieldValues, paramFields, readParams, type FieldSchema } from '@/lib/ki
  * at once; a value the schema refuses (an emptied field too) is kept and shown
  * with the reason in words (the node is marked with the problem) rather than
  * silently dropped or replaced by the default, and every other field still
- * shows the value it has.
+ * shows the value it has. Inside a block, a number field (or an entry of a
+ * list) can read one of the block's parameters; a call of a block gives
+ * each parameter its value.
  */
 export function Inspector({
   doc,
   datasets,
   node,
+  block,
   onChange,
   onFit,
 }: {
   doc: GraphDoc;
   datasets: readonly DatasetChoice[];
   node: GraphNode | undefined;
+  /** The block the node sits in, if it does: its fields may read the block's parameters. */
+  block?: Network['block'];
   onChange(change: { params?: Record<string, unknown>; label?: string }): void;
   /** Fits the graph's layer sizes to the data it reads. */
   onFit(): void;
@@ -31,8 +38,10 @@ export function Inspector({
   const kind = node ? getKind(node.kind) : undefined;
   if (!node) return <aside className="inspector muted">Select a node to edit it.</aside>;
   if (!kind) return <aside className="inspector">Unknown kind “{node.kind}”.</aside>;
-  const reading = readParams(kind, node.params);
+  // Fields that read a parameter are checked with the block's defaults, as the block seen on its own is.
+  const reading = readParams(kind, block ? withValues(node.params, defaultValues(block)) : node.params);
   const values = fieldValues(kind, node.params, reading);
+  const called = doc.networks.find((n) => n.id === networkOf(kind, node.params))?.block;
   const issues = reading.issues;
   const set = (key: string, value: unknown) => onChange({ params: { ...node.params, [key]: value } });
   // A source of data (not noise): the graph can be fitted to what it reads.
@@ -48,10 +57,12 @@ export function Inspector({
         Label
         <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />
       </label>
-      {paramFields(kind).map(({ key, title, schema: field }) => (
+      {paramFields(kind)
+        .filter(({ schema }) => schema.widget !== 'block-args' || called)
+        .map(({ key, title, schema: field }) => (
         <label key={key} className={[issues.has(key) ? 'invalid' : '', field.type === 'boolean' ? 'check' : ''].join(' ').trim() || undefined} title={field.description}>
-          {title}
-          {renderField({ doc, datasets }, key, field, values[key], (v) => set(key, v))}
+          {field.widget === 'block-args' ? 'Block values' : title}
+          {renderField({ doc, datasets, block, called }, key, field, values[key], (v) => set(key, v))}
           {issues.has(key) && <small className="error" role="alert">{issues.get(key)}</small>}
         </label>
       ))}
@@ -65,7 +76,37 @@ export function Inspector({
   );
 }
 
-function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly DatasetChoice[] }, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+interface FieldContext {
+  doc: GraphDoc;
+  datasets: readonly DatasetChoice[];
+  /** The block the node sits in. */
+  block?: Network['block'];
+  /** The block a call calls. */
+  called?: Network['block'];
+}
+
+function renderField({ doc, datasets, block, called }: FieldContext, key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+  if (field.widget === 'block-args' && called) {
+    const args = (value ?? {}) as Record<string, unknown>;
+    return (
+      <span className="block-args">
+        {called.params.map((p) => (
+          <label key={p.name}>
+            {p.name}
+            <input
+              aria-label={`${p.name} (block value)`}
+              type="number"
+              key={`${p.name}-${String(args[p.name])}`}
+              placeholder={String(p.default)}
+              defaultValue={typeof args[p.name] === 'number' ? (args[p.name] as number) : ''}
+              // Emptied: the block's default.
+              onBlur={(e) => set(Object.fromEntries(Object.entries({ ...args, [p.name]: e.target.value === '' ? undefined : Number(e.target.value) }).filter(([, v]) => v !== undefined)))}
+            />
+          </label>
+        ))}
+      </span>
+    );
+  }
   if (field.widget === 'dataset') {
     // The whole choice is saved (size, channels, classes), so shapes follow the data without a lookup.
     const current = value as DatasetChoice | undefined;
@@ -118,30 +159,58 @@ function renderField({ doc, datasets }: { doc: GraphDoc; datasets: readonly Data
   }
   if (field.type === 'boolean') return <input aria-label={key} type="checkbox" checked={Boolean(value)} onChange={(e) => set(e.target.checked)} />;
   if (field.type === 'array') {
+    // Inside a block an entry may be one of its parameters, by name.
+    const names = new Set(block?.params.map((p) => p.name));
+    const entry = (text: string): number | ParamRef => (names.has(text.trim()) ? { param: text.trim() } : text.trim() === '' ? NaN : Number(text));
     return (
       <input
         aria-label={key}
         key={`${key}-${JSON.stringify(value)}`}
-        defaultValue={Array.isArray(value) ? value.join(', ') : ''}
-        onBlur={(e) => set(e.target.value.split(',').map((s) => (s.trim() === '' ? NaN : Number(s))).filter((n, i, all) => !(Number.isNaN(n) && all.length === 1)))}
+        title={names.size ? `Numbers, or parameters of the block (${[...names].join(', ')})` : undefined}
+        defaultValue={Array.isArray(value) ? value.map((v) => (isParamRef(v) ? v.param : v)).join(', ') : ''}
+        onBlur={(e) => set(e.target.value.split(',').map(entry).filter((n, i, all) => !(typeof n === 'number' && Number.isNaN(n) && all.length === 1)))}
       />
     );
   }
   if (field.type === 'number' || field.type === 'integer') {
+    const input = numberInput(key, field, value, set);
+    if (!block?.params.length) return input;
+    const bound = isParamRef(value) ? value.param : '';
     return (
-      <input
-        aria-label={key}
-        type="number"
-        step={field.type === 'integer' ? 1 : 'any'}
-        key={`${key}-${String(value)}`}
-        defaultValue={typeof value === 'number' ? value : ''}
-        // Emptied is a value of its own (refused: "needs a value"), never a silent return to the default.
-        onBlur={(e) => set(e.target.value === '' ? null : Number(e.target.value))}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-        }}
-      />
+      <span className="bindable">
+        {bound ? <input aria-label={key} value={`= ${bound}`} readOnly /> : input}
+        <select
+          aria-label={`${key} from parameter`}
+          title="Read this field from a parameter of the block: each call gives its own value"
+          value={bound}
+          onChange={(e) => set(e.target.value ? { param: e.target.value } : block.params.find((p) => p.name === bound)?.default)}
+        >
+          <option value="">number</option>
+          {block.params.map((p) => (
+            <option key={p.name} value={p.name}>
+              = {p.name}
+            </option>
+          ))}
+        </select>
+      </span>
     );
   }
   return <input aria-label={key} key={`${key}-${String(value)}`} defaultValue={String(value ?? '')} onBlur={(e) => set(e.target.value)} />;
+}
+
+function numberInput(key: string, field: FieldSchema, value: unknown, set: (v: unknown) => void) {
+  return (
+    <input
+      aria-label={key}
+      type="number"
+      step={field.type === 'integer' ? 1 : 'any'}
+      key={`${key}-${String(value)}`}
+      defaultValue={typeof value === 'number' ? value : ''}
+      // Emptied is a value of its own (refused: "needs a value"), never a silent return to the default.
+      onBlur={(e) => set(e.target.value === '' ? null : Number(e.target.value))}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+      }}
+    />
+  );
 }

@@ -37,6 +37,7 @@ export function NetworkList({ doc, scope, onOpen, onChange, onMessage }: { doc: 
           <li key={n.id}>
             <button className="open" onClick={() => onOpen(n.id)} aria-current={scope === n.id ? 'page' : undefined}>
               <span className="swatch" style={{ background: networkColor(doc, n.id) }} /> {n.name}
+              {n.block && <small className="muted" title="Each call is a copy with weights of its own"> block</small>}
             </button>
             <button className="small" aria-label={`Rename ${n.name}`} title="Rename" onClick={() => rename(n.id, n.name)}>
               ✎

@@ -1,5 +1,6 @@
 import type { Edge as FlowEdge, Node as FlowNode, XYPosition } from '@xyflow/react';
 import { callee, nodeLabel, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
+import { valuesInWords } from '@/lib/graph/blocks';
 import type { ScopeId } from '@/lib/graph/edit';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
 import { isLoss } from '@/lib/kinds/kind';
@@ -58,9 +59,11 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
   const views = new Map<string, NodeView>();
   if (!graph) return views;
   const calls = new Map<string, number>();
-  for (const s of [analysis.main, ...analysis.networks.values()]) {
+  const { instances } = analysis.blocks;
+  // The calls people drew: the copies of blocks are not theirs to count.
+  for (const s of [analysis.main, ...[...analysis.networks].filter(([id]) => !instances.has(id)).map(([, s]) => s)]) {
     for (const info of s.nodes.values()) {
-      const id = callee(info);
+      const id = calledNetwork(analysis, info);
       if (id !== undefined) calls.set(id, (calls.get(id) ?? 0) + 1);
     }
   }
@@ -82,9 +85,12 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     };
     const summary = info?.kind && info.params !== undefined ? info.kind.summary?.(info.params) : undefined;
     if (summary) view.summary = summary;
-    const called = callee(info);
+    const called = calledNetwork(analysis, info);
     const network = called === undefined ? undefined : doc.networks.find((n) => n.id === called);
     if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: calls.get(network.id) ?? 0 };
+    // A call of a block says the values it gives.
+    const instance = info && instances.get(callee(info) ?? '');
+    if (instance) view.summary = valuesInWords(instance.values);
     if (info?.kind?.role === 'optimizer' && info.params !== undefined) {
       view.updates = { verb: 'updates', networks: named(info.kind.networks(info.params)) };
       view.schedule = schedulePlace(doc, node.id);
@@ -93,6 +99,12 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     views.set(node.id, view);
   }
   return views;
+}
+
+/** The network a call node calls, as drawn: a call of a block calls the block (the analysis made it a copy of its own). */
+function calledNetwork(analysis: Analysis, info: NodeInfo | undefined): string | undefined {
+  const called = callee(info);
+  return called === undefined ? undefined : (analysis.blocks.instances.get(called)?.block ?? called);
 }
 
 /** `step 2 of 2, x3`: where an optimizer runs in an iteration (an optimizer may appear more than once). */

@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyse } from '../../../lib/graph/analyse';
+import { lower } from '../../../lib/plan/lower';
+import { compile } from '../../../lib/compile/program';
+import type { GraphDoc } from '../../../lib/graph/schema';
+import { blockAutoencoder } from '../../fixtures/blocks';
+import { cpu, mnistData } from '../../helpers';
+
+const problems = (doc: GraphDoc) => analyse(doc).problems.map((p) => ({ network: p.network, node: p.node, field: p.field, message: p.message }));
+
+describe('blocks', () => {
+  beforeAll(cpu);
+
+  it('make each call a network of its own, sized by its values, with weights of its own; the block itself holds none', () => {
+    const doc = blockAutoencoder();
+    const analysis = analyse(doc);
+    expect(analysis.errors).toEqual([]);
+    expect([...analysis.blocks.views]).toEqual(['Layer']);
+    const instances = [...analysis.blocks.instances.values()].map((i) => ({ block: i.block, owner: i.owner, call: i.call, values: i.values }));
+    expect(instances).toEqual([
+      { block: 'Layer', owner: 'Net', call: 'b1', values: { inputs: 784, units: 64 } },
+      { block: 'Layer', owner: 'Net', call: 'b2', values: { inputs: 64, units: 32 } },
+    ]);
+    // The block seen on its own has its defaults' shapes, for the editor.
+    expect(analysis.networks.get('Layer')!.nodes.get('dense')!.outShapes.y).toEqual([null, 4]);
+    const plan = lower(analysis);
+    const shapes = Object.fromEntries(plan.weights.map((w) => [w.name, w.shape]));
+    expect(shapes).toEqual({
+      'Layer@Net%2Fb1/dense/W': [784, 64],
+      'Layer@Net%2Fb1/dense/b': [64],
+      'Layer@Net%2Fb2/dense/W': [64, 32],
+      'Layer@Net%2Fb2/dense/b': [32],
+      'Net/decode/W': [32, 784],
+      'Net/decode/b': [784],
+    });
+    // Training Net trains the blocks it calls.
+    expect(plan.optimizers[0]!.variables.map((w) => w.name).sort()).toEqual(Object.keys(shapes).sort());
+  });
+
+  it('train: every call of the block learns, each its own weights', async () => {
+    const program = await compile(blockAutoencoder(), { tf, data: mnistData, batchSize: 8 });
+    try {
+      const read = () => new Map([...program.state().tensors].map(([name, t]) => [name, Float32Array.from(t.dataSync())]));
+      const before = read();
+      const first = await program.stepAsync();
+      for (let i = 0; i < 4; i++) await program.stepAsync();
+      const after = read();
+      expect(Object.values(first).every(Number.isFinite)).toBe(true);
+      for (const name of ['Layer@Net%2Fb1/dense/W', 'Layer@Net%2Fb2/dense/W']) {
+        const [a, b] = [before.get(name)!, after.get(name)!];
+        expect(a.some((v, i) => v !== b[i]), name).toBe(true);
+      }
+    } finally {
+      program.dispose();
+    }
+  });
+
+  it('show a problem inside one call at that call, with the block, its values and the node inside', () => {
+    const found = problems(blockAutoencoder({ b2: { inputs: 64, units: 0 } }));
+    expect(found).toContainEqual({
+      network: 'Net',
+      node: 'b2',
+      field: undefined,
+      message: expect.stringMatching(/^in Layer \(inputs 64, units 0\) called as b2, node dense: .*units must be a whole number from 1/),
+    });
+    // Nothing is reported inside a network the user cannot open.
+    expect(found.every((p) => p.network === 'Net' || p.network === undefined || p.network === 'Layer')).toBe(true);
+  });
+
+  it('refuse values for parameters the block does not have, naming them and the ones it has', () => {
+    expect(problems(blockAutoencoder({ b2: { inputs: 64, units: 32, width: 3 } }))).toContainEqual({
+      network: 'Net',
+      node: 'b2',
+      field: 'args',
+      message: 'gives Layer "width", which it has no parameter for',
+    });
+  });
+
+  it('refuse a parameter read outside a block, or one the block does not have', () => {
+    const doc = structuredClone(blockAutoencoder());
+    doc.networks.find((n) => n.id === 'Net')!.nodes.find((n) => n.id === 'decode')!.params.units = { param: 'units' };
+    doc.networks.find((n) => n.id === 'Layer')!.nodes.find((n) => n.id === 'dense')!.params.units = { param: 'width' };
+    const found = problems(doc);
+    expect(found).toContainEqual({ network: 'Net', node: 'decode', field: 'units', message: 'reads parameter "units", but only the nodes of a block have parameters' });
+    expect(found).toContainEqual({ network: 'Layer', node: 'dense', field: 'units', message: 'reads parameter "width", which this block does not have' });
+  });
+
+  it('report a block that calls itself as a loop of networks', () => {
+    const doc = structuredClone(blockAutoencoder());
+    const layer = doc.networks.find((n) => n.id === 'Layer')!;
+    layer.nodes.push({ id: 'again', kind: 'call', params: { network: 'Layer', args: {} }, position: { x: 0, y: 0 } });
+    layer.edges.push({ id: 'loop', source: { node: 'x', port: 'out' }, target: { node: 'again', port: 'x' } });
+    expect(analyse(doc).problems.map((p) => p.code)).toContain('network-recursion');
+  });
+});
