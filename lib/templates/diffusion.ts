@@ -55,9 +55,15 @@ function resBlock() {
   );
 }
 
-/** The rows of the U's three levels (28x28, 14x14, 7x7) and of the time embedding above them. */
+/**
+ * The U on the canvas grid: the time embedding along the top, the way down
+ * in column 1 (a row per step), the 7x7 middle along the bottom, the way up
+ * in column 5 and the output layers down column 6.
+ */
 const TIME_ROW = 0;
-const LEVEL = [2, 3, 4];
+const DOWN = 1;
+const UP = 5;
+const BOTTOM = 7;
 
 /**
  * The denoiser: (x_t [28, 28, 1], t [1][, labels [10]]) -> a prediction
@@ -66,10 +72,9 @@ const LEVEL = [2, 3, 4];
  */
 function unet(conditional: boolean, timeScale: number) {
   return network('UNet', 'UNet', '#0ea5e9', (n) => {
-    // Drawn as a U: the way down on the left, level by level, the 7x7 middle at the bottom, the way up on the right, the time embedding above.
     const x = n.input('x_t', [28, 28, 1]);
     const t = n.input('t', [1]);
-    n.place(x, 0, LEVEL[0]!);
+    n.place(x, 0, 2);
     n.place(t, 0, TIME_ROW);
     let time: PortRef = n.add('time-embedding', 'time embedding', { dim: TIME, scale: timeScale }, { t });
     n.place(time, 1, TIME_ROW);
@@ -86,39 +91,30 @@ function unet(conditional: boolean, timeScale: number) {
     const embedding = n.add('dense', 'embed2', { units: EMBEDDING, kernelInit: 'glorot-uniform' }, { x: hidden });
     n.place(hidden, 3, TIME_ROW);
     n.place(embedding, 4, TIME_ROW);
-    const res = (label: string, input: PortRef, size: number, inChannels: number, out: number, [column, row]: [number, number]) => {
-      const node = n.add('call', label, { network: 'ResBlock', args: { size, in: inChannels, out } }, { x: input, embedding }, 'y');
-      n.place(node, column, row);
-      return node;
-    };
+    const res = (label: string, input: PortRef, size: number, inChannels: number, out: number) =>
+      n.add('call', label, { network: 'ResBlock', args: { size, in: inChannels, out } }, { x: input, embedding }, 'y');
     const h0 = n.add('conv2d', 'conv in', { filters: 32, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x });
-    n.place(h0, 1, LEVEL[0]!);
-    const d1 = res('down1', h0, 28, 32, 32, [2, LEVEL[0]!]);
+    const d1 = res('down1', h0, 28, 32, 32);
     const s1 = n.add('conv2d', 'down 14x14', { filters: 32, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d1 });
-    n.place(s1, 3, LEVEL[1]!);
-    const d2 = res('down2', s1, 14, 32, 64, [4, LEVEL[1]!]);
+    const d2 = res('down2', s1, 14, 32, 64);
     const s2 = n.add('conv2d', 'down 7x7', { filters: 64, kernelSize: 3, strides: 2, kernelInit: 'glorot-uniform' }, { x: d2 });
-    n.place(s2, 5, LEVEL[2]!);
-    const m1 = res('mid', s2, 7, 64, 64, [6, LEVEL[2]!]);
+    const m1 = res('mid', s2, 7, 64, 64);
+    [h0, d1, s1, d2, s2, m1].forEach((node, i) => n.place(node, DOWN, 2 + i));
     const norm = n.add('group-norm', 'attention norm', { groups: 8 }, { x: m1 });
     const attended = n.add('self-attention', 'attention', { heads: 1 }, { x: norm });
     const m2 = n.add('add', 'attention residual', {}, { a: m1, b: attended });
-    [norm, attended, m2].forEach((node, i) => n.place(node, 7 + i, LEVEL[2]! + 1));
     const u1 = n.add('upsample', 'up 14x14', { factor: 2 }, { x: m2 });
+    [norm, attended, m2, u1].forEach((node, i) => n.place(node, DOWN + 1 + i, BOTTOM));
     const j1 = n.add('concat', 'skip 14x14', { inputs: 2 }, { in0: u1, in1: d2 });
-    n.place(u1, 10, LEVEL[2]!);
-    n.place(j1, 11, LEVEL[1]!);
-    const up1 = res('up1', j1, 14, 128, 64, [12, LEVEL[1]!]);
+    const up1 = res('up1', j1, 14, 128, 64);
     const u2 = n.add('upsample', 'up 28x28', { factor: 2 }, { x: up1 });
     const j2 = n.add('concat', 'skip 28x28', { inputs: 2 }, { in0: u2, in1: d1 });
-    n.place(u2, 13, LEVEL[1]!);
-    n.place(j2, 14, LEVEL[0]!);
-    const up2 = res('up2', j2, 28, 96, 32, [15, LEVEL[0]!]);
+    const up2 = res('up2', j2, 28, 96, 32);
+    [j1, up1, u2, j2, up2].forEach((node, i) => n.place(node, UP, BOTTOM - 1 - i));
     const outNorm = n.add('group-norm', 'out norm', { groups: 8 }, { x: up2 });
     const out = n.add('activation', 'out silu', { fn: 'silu' }, { x: outNorm });
     const conv = n.add('conv2d', 'conv out', { filters: 1, kernelSize: 3, kernelInit: 'zeros' }, { x: out });
-    [outNorm, out, conv].forEach((node, i) => n.place(node, 16 + i, LEVEL[0]!));
-    n.place(n.output('prediction', conv), 19, LEVEL[0]!);
+    [outNorm, out, conv, n.output('prediction', conv)].forEach((node, i) => n.place(node, UP + 1, 2 + i));
   });
 }
 

@@ -53,6 +53,7 @@ export function Inspector({
         {kind.title} <code>{node.id}</code>
       </h3>
       <p className="muted">{kind.doc}</p>
+      {called && <p className="muted">It calls a block: this call has weights of its own, sized by its block values.</p>}
       <label>
         Label
         <input aria-label="Label" defaultValue={node.label ?? ''} key={`${node.id}-label`} onBlur={(e) => onChange({ label: e.target.value })} />

@@ -87,7 +87,8 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     if (summary) view.summary = summary;
     const called = calledNetwork(analysis, info);
     const network = called === undefined ? undefined : doc.networks.find((n) => n.id === called);
-    if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: calls.get(network.id) ?? 0 };
+    // Calls of a block share nothing: each has weights of its own.
+    if (network) view.network = { id: network.id, name: network.name, color: networkColor(doc, network.id), calls: network.block ? 1 : (calls.get(network.id) ?? 0) };
     // A call of a block says the values it gives.
     const instance = info && instances.get(callee(info) ?? '');
     if (instance) view.summary = valuesInWords(instance.values);
