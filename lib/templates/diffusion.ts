@@ -76,21 +76,19 @@ function unet(conditional: boolean, timeScale: number) {
     const t = n.input('t', [1]);
     n.place(x, 0, 2);
     n.place(t, 0, TIME_ROW);
-    let time: PortRef = n.add('time-embedding', 'time embedding', { dim: TIME, scale: timeScale }, { t });
-    n.place(time, 1, TIME_ROW);
-    if (conditional) {
-      // A fifth of the training rows see no class: the unconditioned prediction guidance needs.
-      const input = n.input('labels', [CLASSES]);
-      const labels = n.add('condition-dropout', 'drop labels', { rate: 0.2 }, { x: input });
-      time = n.add('concat', 'time + class', { inputs: 2 }, { in0: time, in1: labels });
-      n.place(input, 0, TIME_ROW + 1);
-      n.place(labels, 1, TIME_ROW + 1);
-      n.place(time, 2, TIME_ROW);
-    }
+    const time = n.add('time-embedding', 'time embedding', { dim: TIME, scale: timeScale }, { t });
     const hidden = n.add('dense', 'embed1', { units: 128, activation: 'silu', kernelInit: 'glorot-uniform' }, { x: time });
-    const embedding = n.add('dense', 'embed2', { units: EMBEDDING, kernelInit: 'glorot-uniform' }, { x: hidden });
-    n.place(hidden, 3, TIME_ROW);
-    n.place(embedding, 4, TIME_ROW);
+    let embedding: PortRef = n.add('dense', 'embed2', { units: EMBEDDING, kernelInit: 'glorot-uniform' }, { x: hidden });
+    [time, hidden, embedding].forEach((node, i) => n.place(node, 1 + i, TIME_ROW));
+    if (conditional) {
+      // A tenth of the training rows see no class (a zero vector): the unconditioned prediction guidance needs.
+      const input = n.input('labels', [CLASSES]);
+      const labels = n.add('condition-dropout', 'drop labels', { rate: 0.1 }, { x: input });
+      const vector = n.add('embedding', 'class embedding', { size: EMBEDDING }, { labels });
+      embedding = n.add('add', 'time + class', {}, { a: embedding, b: vector });
+      [input, labels, vector].forEach((node, i) => n.place(node, i, TIME_ROW + 1));
+      n.place(embedding, 4, TIME_ROW);
+    }
     const res = (label: string, input: PortRef, size: number, inChannels: number, out: number) =>
       n.add('call', label, { network: 'ResBlock', args: { size, in: inChannels, out } }, { x: input, embedding }, 'y');
     const h0 = n.add('conv2d', 'conv in', { filters: 32, kernelSize: 3, kernelInit: 'glorot-uniform' }, { x });
@@ -124,6 +122,9 @@ interface Variant {
   description: string;
   flow: boolean;
   conditional: boolean;
+  learningRate: number;
+  /** The sampler's guidance scale w (1: none). */
+  guidance: number;
 }
 
 function diffusionTemplate(v: Variant): Template {
@@ -137,13 +138,13 @@ function diffusionTemplate(v: Variant): Template {
   const predicted = m.add('call', 'denoise', { network: 'UNet' }, args, 'prediction');
   // DDPM predicts the noise; rectified flow the velocity eps - x0.
   const loss = m.add('mse', 'loss', { reduction: 'mean' }, { prediction: predicted, target: v.flow ? noised.out('velocity') : eps }, 'loss');
-  const solver = m.add('adam', 'solver', { networks: ['UNet'], learningRate: 2e-4 }, { loss });
+  const solver = m.add('adam', 'solver', { networks: ['UNet'], learningRate: v.learningRate }, { loss });
   const start = m.add('noise', 'x_T ~ N(0, I)', { distribution: 'normal', shape: [28, 28, 1] }, {}, 'z');
   const classes: Record<string, PortRef> = v.conditional ? { labels: m.add('labels', 'classes', { classes: CLASSES }, {}, 'labels') } : {};
   const sampler = m.add(
     'sampler',
     'sample',
-    { network: 'UNet', method: v.flow ? 'euler' : 'ddim', steps: 50, prediction: v.flow ? 'velocity' : 'eps', conditional: v.conditional, guidance: v.conditional ? 2 : 1 },
+    { network: 'UNet', method: v.flow ? 'euler' : 'ddim', steps: 50, prediction: v.flow ? 'velocity' : 'eps', conditional: v.conditional, guidance: v.guidance },
     { noise: start, schedule, ...classes },
     'x',
   );
@@ -182,6 +183,8 @@ export const ddpmTemplate = () =>
     name: 'DDPM',
     flow: false,
     conditional: false,
+    learningRate: 2e-4,
+    guidance: 1,
     description:
       'Denoising diffusion (Ho et al., 2020) on MNIST in [-1, 1]: a timestep t uniform in 1..1000 per image, x_t = sqrt(abar_t) x + sqrt(1 - abar_t) eps on the linear schedule ' +
       '(beta 1e-4 to 0.02), and the network trained to predict eps (mean squared error, Adam 2e-4, batch 32). ' +
@@ -195,6 +198,8 @@ export const flowMatchingTemplate = () =>
     name: 'Flow matching',
     flow: true,
     conditional: false,
+    learningRate: 2e-4,
+    guidance: 1,
     description:
       'Rectified flow (Liu et al., 2022; flow matching, Lipman et al., 2022) on MNIST in [-1, 1]: t uniform in [0, 1), x_t = (1 - t) x + t eps, and the network ' +
       'trained to predict the velocity eps - x (mean squared error, Adam 2e-4, batch 32); the time embedding scales t by 1000. ' +
@@ -208,9 +213,11 @@ export const ddpmCondTemplate = () =>
     name: 'Conditional DDPM',
     flow: false,
     conditional: true,
+    learningRate: 5e-4,
+    guidance: 3,
     description:
-      'Class-conditional diffusion on MNIST with classifier-free guidance (Ho and Salimans, 2022): as DDPM, with each image\'s one-hot class beside the time embedding, ' +
-      'dropped (all zeros) for a fifth of the training rows so the network also learns the unconditioned prediction. ' +
+      'Class-conditional diffusion on MNIST with classifier-free guidance (Ho and Salimans, 2022): as DDPM, with a learned vector per class added to the time embedding ' +
+      '(the one-hot class dropped to zeros, so a zero vector, for a tenth of the training rows: the network also learns the unconditioned prediction), and Adam at 5e-4. ' +
       UNET +
-      'Samples: DDIM in 50 steps with guidance 2 (uncond + 2 (cond - uncond)), one grid row per digit class, 0 at the top.',
+      'Samples: DDIM in 50 steps with guidance 3 (uncond + 3 (cond - uncond)), one grid row per digit class, 0 at the top.',
   });
