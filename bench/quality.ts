@@ -102,8 +102,8 @@ const LOSS_LOG_EVERY = 50;
 async function train(id: string, out: string): Promise<Outcome> {
   const [samplesFile, labelsFile] = [path.join(out, 'samples.npy'), path.join(out, 'classes.npy')];
   const drawn = conditional(id) ? ['--samples', String(CONDITIONED_SAMPLES), '--samples-out', samplesFile, '--labels-out', labelsFile] : [];
-  const scored = await run(id, out, ['--eval-every', String(EVERY), '--eval-samples', String(EVAL_SAMPLES), '--log-every', '500', ...(PYTORCH ? [] : drawn)]);
-  if (drawn.length && !PYTORCH) scored.accuracy = await accuracy(samplesFile, labelsFile);
+  const scored = await run(id, out, ['--eval-every', String(EVERY), '--eval-samples', String(EVAL_SAMPLES), '--log-every', '500', ...drawn]);
+  if (drawn.length && !scored.unscored) scored.accuracy = await accuracy(samplesFile, labelsFile);
   if (!scored.unscored) return scored;
   const plain = await run(id, out, ['--log-every', String(LOSS_LOG_EVERY)]);
   return { ...plain, unscored: scored.unscored };

@@ -306,10 +306,11 @@ function writeGrids(plan: TrainingPlan, names: Names): string[] {
 }
 
 function writeStreams(plan: TrainingPlan, names: Names): string[] {
-  const sampler = (source: SourcePlan, purpose: SourcePurpose) =>
+  // `expression`: the purpose as Python, where it is a variable rather than a constant.
+  const sampler = (source: SourcePlan, purpose: SourcePurpose, expression = py(purpose)) =>
     source.kind.forms.pytorch!.sampler({
       params: source.params,
-      stream: `philox.source_stream(seed, ${py(purpose)}, ${py(source.key)})`,
+      stream: `philox.source_stream(seed, ${expression}, ${py(source.key)})`,
       drawsPerIteration: String(purpose === 'train' ? (plan.drawsPerIteration[source.key] ?? 1) : 1),
       dataset: (ref) => `datasets[${py(datasetKey(ref))}]`,
     });
@@ -317,17 +318,17 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
   const trained = drawnIn([...plan.sections.flat(), ...plan.steps.flatMap((s) => s.body)]);
   const previews = [plan.previews.samples, plan.previews.reconstructions?.inputs, plan.previews.reconstructions?.outputs].flatMap((p) => (p ? [p] : []));
   const previewed = drawnIn(previews.flatMap((p) => p.body));
-  const samples = plan.quality && plan.previews.samples;
+  const samples = plan.previews.samples;
   const scored = samples ? drawnIn(samples.body) : new Set<string>();
   const evaluation = samples
     ? [
         '',
-        'def evaluation(self):',
+        'def generated(self, purpose):',
         ...indent([
-          '"""The samplers of the fixed batch the quality scores compare: chunk c is their draw at iteration c, every time."""',
+          '"""The samplers of generated images: "evaluation", the fixed batch the quality scores compare (chunk c is their draw at iteration c, every time), or "samples", those of --samples."""',
           'seed, datasets = self.seed, self.datasets',
           'return {',
-          ...indent(plan.sources.filter((s) => scored.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'evaluation')},`)),
+          ...indent(plan.sources.filter((s) => scored.has(s.key)).map((s) => `${py(names.sources.get(s.key)!)}: ${sampler(s, 'evaluation', 'purpose')},`)),
           '}',
         ]),
       ]
@@ -352,33 +353,63 @@ function writeStreams(plan: TrainingPlan, names: Names): string[] {
   ];
 }
 
-/** `generate_samples`: `count` images of the samples preview from fresh evaluation draws, in chunks (Netloom's TrainingProgram.generate with fixed draws). */
+/**
+ * `generate_samples`: `count` images of the samples preview, in chunks, with
+ * the class each was asked to be where a source draws class labels (Netloom's
+ * TrainingProgram.generate): from the "evaluation" streams (the fixed batch
+ * the scores compare) or the "samples" streams (`--samples`).
+ */
 function writeGenerate(plan: TrainingPlan, names: Names, samples: PreviewPlan): string[] {
   const namer = names.module.child();
   // The function's own locals, kept from the preview's.
-  for (const local of ['count', 'draws', 'chunks', 'done', 'rows']) namer.name(local);
+  for (const local of ['count', 'purpose', 'draws', 'chunks', 'labels', 'done', 'rows']) namer.name(local);
   const ctx: MainContext = {
     plan,
     names,
     namer,
     values: new Map(),
     draw: (instr) => ({ values: `nd.draw_at(draws[${py(names.sources.get(instr.source.key)!)}], done // ${GENERATE_CHUNK}, 0, rows)`, batch: 'rows' }),
-    samplerNoise: (node) => `diffusion.sampler_noise(streams.seed, "evaluation", ${py(node)}, done // ${GENERATE_CHUNK})`,
+    samplerNoise: (node) => `diffusion.sampler_noise(streams.seed, purpose, ${py(node)}, done // ${GENERATE_CHUNK})`,
   };
   const lines = writeInstructions(ctx, samples.body);
   const image = `(${pyValue(samples.image.height)}, ${pyValue(samples.image.width)}, ${pyValue(samples.image.channels)})`;
+  // Each row's class is the largest entry of its one-hot label.
+  const classes = classesOf(samples);
+  const labelled = classes === undefined ? undefined : ctx.values.get(classes)!;
   return [
     '@torch.no_grad()',
-    'def generate_samples(model, streams, count):',
+    'def generate_samples(model, streams, count, purpose="evaluation"):',
     ...indent([
-      '"""`count` generated images [count, h, w, c] in [0, 1] from the same noise at every call: what the quality scores compare with real images."""',
-      'draws = streams.evaluation()',
-      'chunks = []',
+      '"""`count` generated images [count, h, w, c] in [0, 1], and the class each was asked to be (uint8 [count]; None where nothing draws classes)."""',
+      'draws = streams.generated(purpose)',
+      'chunks, labels = [], []',
       `for done in range(0, count, ${GENERATE_CHUNK}):`,
-      ...indent([`rows = min(${GENERATE_CHUNK}, count - done)`, ...lines, `chunks.append(quality.unit_images(${ctx.values.get(samples.value)!}, ${py(samples.range)}, ${image}))`]),
-      'return torch.cat(chunks)',
+      ...indent([
+        `rows = min(${GENERATE_CHUNK}, count - done)`,
+        ...lines,
+        `chunks.append(quality.unit_images(${ctx.values.get(samples.value)!}, ${py(samples.range)}, ${image}))`,
+        ...(labelled ? [`labels.append(${labelled}.argmax(1).to(torch.uint8))`] : []),
+      ]),
+      `return torch.cat(chunks), ${labelled ? 'torch.cat(labels)' : 'None'}`,
     ]),
   ];
+}
+
+/** The first value of class labels a preview draws (a source that draws classes), if any. */
+function classesOf(preview: PreviewPlan): ValueId | undefined {
+  for (const instr of preview.body) {
+    if (instr.type !== 'source') continue;
+    const port = instr.source.kind.classes?.(instr.source.params)?.port;
+    if (port !== undefined && instr.outputs[port] !== undefined) return instr.outputs[port];
+  }
+  return undefined;
+}
+
+/** `--samples` and `--labels-out` refused at the start where the graph has nothing to give them. */
+function writeSampleChecks(samples: PreviewPlan | undefined, labelled: boolean): string[] {
+  if (!samples) return ['if args.samples > 0:', ...indent(['raise SystemExit("--samples: this graph has no samples preview (choose one under Pictures in Netloom, then export again)")'])];
+  if (!labelled) return ['if args.labels_out:', ...indent(['raise SystemExit("--labels-out: the samples of this graph are not conditioned on class labels")'])];
+  return [];
 }
 
 /** Quality scores in `main`: the evaluator over held-out real images, and what loop.run takes to score and to summarise. */
@@ -403,7 +434,7 @@ function writeScoring(plan: TrainingPlan): { setup: string[]; run: string[] } {
       ]),
       '',
       'def evaluate(step):',
-      ...indent(['scores.add(step, evaluator.score(generate_samples(model, streams, evaluator.count)))']),
+      ...indent(['scores.add(step, evaluator.score(generate_samples(model, streams, evaluator.count)[0]))']),
       '',
     ],
     run: ['evaluate if evaluator else None,', 'scores.summary,'],
@@ -448,8 +479,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
   const names = nameEverything(plan);
   const t = plan.settings;
   const loads = plan.datasets.map((ref) => `${py(datasetKey(ref))}: nd.load_dataset(args.data, ${py(ref.id)}, ${py(ref.split)})`);
-  // Scored: a samples preview, and data of its shape to compare it with.
-  const samples = plan.quality && plan.previews.samples;
+  const samples = plan.previews.samples;
   const scoring = writeScoring(plan);
   const lines = [
     `"""${pyDocText(plan.name)}: a PyTorch training program exported from Netloom.`,
@@ -532,6 +562,7 @@ export function writeTrainPy(plan: TrainingPlan): string {
       'streams = Streams(args.seed, datasets)',
       'optimizers = create_optimizers(weights)',
       'trained = checkpoint.Trained(weights, optimizers, IDENTITY)',
+      ...writeSampleChecks(samples, samples !== undefined && classesOf(samples) !== undefined),
       'if resume:',
       ...indent(['trained.restore(resume)']),
       ...scoring.setup,
@@ -542,7 +573,8 @@ export function writeTrainPy(plan: TrainingPlan): string {
         'lambda index: write_grids(model, streams, args.out, index),',
         'lambda iteration: trained.save(os.path.join(args.out, "checkpoint"), GRAPH_NAME, iteration),',
         'resume_at,',
-        ...scoring.run,
+        ...(scoring.run.length ? scoring.run : samples ? ['None,', 'None,'] : []),
+        ...(samples ? ['lambda count: generate_samples(model, streams, count, "samples"),'] : []),
       ]),
       ')',
     ]),

@@ -51,6 +51,10 @@ for _stream in (sys.stdout, sys.stderr):
         _stream.reconfigure(errors="backslashreplace")
 
 
+# --samples at most, as `npm run train` generates.
+MAX_SAMPLES = 100_000
+
+
 def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every, data_dir, out_dir, eval_every=0, eval_samples=1000):
     # argparse %-formats a description that holds "%(prog)": the graph's name must not.
     parser = argparse.ArgumentParser(description=f"%(prog)s trains {graph_name.replace('%', '%%')} (exported from Netloom).")
@@ -70,7 +74,14 @@ def parse_args(graph_name, iterations, batch_size, seed, sample_every, log_every
     parser.add_argument("--cuda-graphs", action="store_true", help="replay each network's kernels as CUDA graphs (torch.compile's reduce-overhead mode): small models on a GPU are bound by kernel launches; where it cannot be used it says why and runs without")
     parser.add_argument("--tf32", action="store_true", help="let NVIDIA GPUs multiply in TF32 (faster, about 3 decimals): off, float32 as the app computes")
     parser.add_argument("--json", action="store_true", help="print one JSON object per log line")
+    parser.add_argument("--samples", type=int, default=0, help=f"after training, generate N new images from the samples preview, up to {MAX_SAMPLES} (float32 [N, h, w, c] in [0, 1], .npy)")
+    parser.add_argument("--samples-out", help="where --samples go (default OUT/samples.npy)")
+    parser.add_argument("--labels-out", help="with --samples, the class each sample was asked to be (uint8 [N], .npy), for a model conditioned on class labels")
     args = parser.parse_args()
+    if not 0 <= args.samples <= MAX_SAMPLES:
+        parser.error(f"--samples: from 0 to {MAX_SAMPLES}, got {args.samples}")
+    if args.labels_out and args.samples == 0:
+        parser.error("--labels-out: the class of each sample goes with --samples N")
     for name in ("iterations", "batch_size", "sample_every", "log_every", "checkpoint_every"):
         if getattr(args, name) < (0 if name == "iterations" else 1):
             parser.error(f"--{name.replace('_', '-')} must be {'0 or more' if name == 'iterations' else 'at least 1'}")
@@ -183,7 +194,21 @@ def log(text):
         print(text, flush=True)
 
 
-def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
+def write_samples(args, generate):
+    """--samples N: N new images and, with --labels-out, the class each was asked to be; returns where the images went."""
+    import numpy as np
+
+    images, classes = generate(args.samples)
+    path = args.samples_out or os.path.join(args.out, "samples.npy")
+    for file, values in ((path, images.cpu().numpy().astype(np.float32)), (args.labels_out, None if classes is None else classes.cpu().numpy())):
+        if file and values is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(file)), exist_ok=True)
+            with open(file, "wb") as f:
+                np.save(f, values)
+    return path
+
+
+def run(args, iteration, grids, save, start=0, evaluate=None, results=None, generate=None):
     """Trains from iteration `start` up to args.iterations, logging, drawing grids and saving checkpoints as Netloom does.
 
     `iteration(step)` runs training iteration `step` and returns its losses. `evaluate(step)` scores the samples before every iteration that is a multiple of args.eval_every and after the
@@ -267,6 +292,8 @@ def run(args, iteration, grids, save, start=0, evaluate=None, results=None):
         summary["evaluationSeconds"] = scoring_seconds
     if results:
         summary.update(results())
+    if RANK == 0 and generate and args.samples > 0:
+        summary["samples"] = write_samples(args, generate)
     if RANK == 0:
         with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
             json.dump(summary, f, indent=2)
