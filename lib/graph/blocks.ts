@@ -197,7 +197,7 @@ class Expander {
     const read = (value: unknown, field: string): unknown => {
       if (!isParamRef(value)) return value;
       changed = true;
-      if (values && value.param in values) return values[value.param];
+      if (values && Object.hasOwn(values, value.param)) return values[value.param];
       // Reported where the block is seen on its own; its instances leave it unread and say no more.
       if (!shownAt) {
         const where = { network, node: node.id };

@@ -8,7 +8,7 @@ import { analyse } from '../../../lib/graph/analyse';
 import { lower } from '../../../lib/plan/lower';
 import { getTemplate, templates } from '../../../lib/templates';
 import { close } from '../../helpers';
-import { hostileDoc } from '../../fixtures/hostile';
+import { hostileBlockDoc, hostileDoc } from '../../fixtures/hostile';
 import { torchPython } from '../../fixtures/python';
 import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
 import { freePort } from '../../fixtures/ports';
@@ -193,8 +193,11 @@ describe('the PyTorch export', () => {
     for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${name} at ${i}`).toBe(true);
   });
 
-  it('keeps hostile names in strings and comments: the graph trains exactly as it says, with its losses named as the graph names them', async () => {
-    const doc = hostileDoc();
+  it.each([
+    ['', hostileDoc],
+    [' (D a block: its calls copies with weights of their own)', hostileBlockDoc],
+  ])('keeps hostile names in strings and comments%s: the graph trains exactly as it says, with its losses named as the graph names them', async (_what, make) => {
+    const doc = make();
     const dir = await writeExport(await mkdtemp(path.join(tmpdir(), 'netloom-torch-hostile-')), doc, undefined, 'pytorch');
     const file = path.join(dir, 'hostile.json');
     await writeFile(file, JSON.stringify(doc));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../lib/templates';
 import { FIXED_NAMES } from '../../../codegen/typescript/names';
-import { everyNameDoc, hostileDoc } from '../../fixtures/hostile';
+import { everyNameDoc, hostileBlockDoc, hostileDoc } from '../../fixtures/hostile';
 import { exec, TSC, workspace, writeExport } from '../../fixtures/workspace';
 
 /**
@@ -11,7 +11,7 @@ import { exec, TSC, workspace, writeExport } from '../../fixtures/workspace';
  * own tsconfig, against the packages it declares. One tsc program covers all
  * the projects (each in its own folder) so the check stays fast.
  */
-const projects = [...templates.map((t) => ({ id: t.id, doc: t.doc })), { id: 'hostile', doc: hostileDoc() }, { id: 'every-name', doc: everyNameDoc(FIXED_NAMES) }];
+const projects = [...templates.map((t) => ({ id: t.id, doc: t.doc })), { id: 'hostile', doc: hostileDoc() }, { id: 'hostile-block', doc: hostileBlockDoc() }, { id: 'every-name', doc: everyNameDoc(FIXED_NAMES) }];
 let root: string;
 
 beforeAll(async () => {
