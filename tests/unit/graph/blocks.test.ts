@@ -85,8 +85,9 @@ describe('blocks', () => {
     expect(found).toContainEqual({ network: 'Net', node: 'decode', field: 'units', message: 'reads parameter "units", but only the nodes of a block have parameters' });
     expect(found).toContainEqual({ network: 'Layer', node: 'dense', field: 'units', message: 'reads parameter "width", which this block does not have' });
     // Names an object has of its own (its prototype's) are parameters only when the block declares them.
-    doc.networks.find((n) => n.id === 'Layer')!.nodes.find((n) => n.id === 'dense')!.params.units = { param: 'constructor' };
-    expect(problems(doc)).toContainEqual({ network: 'Layer', node: 'dense', field: 'units', message: 'reads parameter "constructor", which this block does not have' });
+    const other = structuredClone(doc);
+    other.networks.find((n) => n.id === 'Layer')!.nodes.find((n) => n.id === 'dense')!.params.units = { param: 'constructor' };
+    expect(problems(other)).toContainEqual({ network: 'Layer', node: 'dense', field: 'units', message: 'reads parameter "constructor", which this block does not have' });
   });
 
   it('report a block that calls itself as a loop of networks', () => {
