@@ -96,6 +96,9 @@ export interface Analysis {
   memory: MemoryEstimate;
 }
 
+/** Networks as people drew them: the copies a block's calls made are left out (a network's optimizer trains the blocks it calls). */
+export const drawnNetworks = (analysis: Pick<Analysis, 'blocks'>, networks: readonly string[]): string[] => networks.filter((id) => !analysis.blocks.instances.has(id));
+
 /** Networks calling networks calling networks...: deeper than this is refused (every walk over calls stays shallow). */
 export const MAX_NESTING = 32;
 

@@ -3,6 +3,9 @@ import { createProject, expectSaved, exportedGraph, node, select } from './helpe
 
 test('the diffusion U-Net calls one ResBlock at every size, each call with its values; a value that does not fit is named at the call it breaks', async ({ page }) => {
   await createProject(page, 'Blocks', 'ddpm');
+  // The optimizer updates UNet, as drawn: the copies its block calls made are not listed beside it.
+  await expect(node(page, 'solver')).toContainText('UNet');
+  await expect(node(page, 'solver')).not.toContainText('ResBlock');
   const networks = page.getByLabel('Networks');
   const inspector = page.getByLabel('Inspector');
   await networks.getByRole('button', { name: /^ResBlock/ }).click();

@@ -133,7 +133,8 @@ function EditorInner({ projectId, name, version, datasets, store }: Props & { st
         canRedo={canRedo}
         hasSelection={selectedNodes.size > 0}
         errorCount={analysis.errors.length}
-        networks={doc.networks}
+        // A block has no weights of its own to export: the networks that call it carry its copies.
+        networks={doc.networks.filter((n) => !n.block)}
         training={!!training}
         theme={theme}
         actions={actions}

@@ -1,5 +1,5 @@
 import type { Edge as FlowEdge, Node as FlowNode, XYPosition } from '@xyflow/react';
-import { callee, nodeLabel, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
+import { callee, drawnNetworks, nodeLabel, type Analysis, type NodeInfo } from '@/lib/graph/analyse';
 import { valuesInWords } from '@/lib/graph/blocks';
 import type { ScopeId } from '@/lib/graph/edit';
 import type { GraphDoc, GraphNode } from '@/lib/graph/schema';
@@ -93,10 +93,10 @@ export function nodeViews(doc: GraphDoc, scope: ScopeId, analysis: Analysis): Ma
     const instance = info && instances.get(callee(info) ?? '');
     if (instance) view.summary = valuesInWords(instance.values);
     if (info?.kind?.role === 'optimizer' && info.params !== undefined) {
-      view.updates = { verb: 'updates', networks: named(info.kind.networks(info.params)) };
+      view.updates = { verb: 'updates', networks: named(drawnNetworks(analysis, info.kind.networks(info.params))) };
       view.schedule = schedulePlace(doc, node.id);
     }
-    else if (scope === null && isLoss(info?.kind)) view.updates = { verb: 'trains', networks: named(analysis.trainedBy.get(node.id) ?? []) };
+    else if (scope === null && isLoss(info?.kind)) view.updates = { verb: 'trains', networks: named(drawnNetworks(analysis, analysis.trainedBy.get(node.id) ?? [])) };
     views.set(node.id, view);
   }
   return views;

@@ -3,7 +3,7 @@
 import { closestCenter, DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { nodeLabel, type Analysis } from '@/lib/graph/analyse';
+import { drawnNetworks, nodeLabel, type Analysis } from '@/lib/graph/analyse';
 import { moveScheduleStep, setScheduleRepeat } from '@/lib/graph/edit';
 import type { GraphDoc } from '@/lib/graph/schema';
 
@@ -31,7 +31,7 @@ export function ScheduleEditor({ doc, analysis, disabled, onChange, onMessage }:
       label: info ? nodeLabel(info) : step.optimizer,
       title: info?.kind?.title ?? 'missing node',
       loss: loss && nodeLabel(loss),
-      networks: (optimizer?.networks ?? []).map((id) => doc.networks.find((n) => n.id === id)?.name ?? id),
+      networks: drawnNetworks(analysis, optimizer?.networks ?? []).map((id) => doc.networks.find((n) => n.id === id)?.name ?? id),
       repeat: step.repeat,
     };
   });

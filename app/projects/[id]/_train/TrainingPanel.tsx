@@ -249,7 +249,7 @@ export function TrainingPanel({
                   Checkpoint at {c.iteration.toLocaleString()} <a href={`/api/checkpoints/${c.id}`}>Download</a>{' '}
                   {c.iteration < viewed.settings.iterations && <button onClick={() => resume(viewed, c.id)}>Resume</button>}{' '}
                   <button onClick={() => sampleFrom(viewed, c.id)}>Sample</button>{' '}
-                  <OnnxDownload runId={viewed.id} checkpointId={c.id} networks={viewed.graph.networks} />
+                  <OnnxDownload runId={viewed.id} checkpointId={c.id} networks={viewed.graph.networks.filter((n) => !n.block)} />
                   {i === viewed.checkpoints.length - 1 && (
                     <form
                       className="continue"
