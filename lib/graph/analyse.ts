@@ -641,7 +641,9 @@ class Analyser {
       if (info.kind?.role !== 'optimizer' || info.params === undefined) continue;
       const loss = main.incoming.get(id)?.get(info.kind.lossPort);
       const at = { node: id };
-      const named = info.kind.networks(info.params);
+      // The networks as the optimizer names them; each with the copies of blocks it trains (lib/graph/blocks.ts).
+      const groups = this.trainedGroups(id, info.kind);
+      const named = [...groups.keys()];
       if (named.length === 0) {
         this.report('optimizer-without-networks', `${name(info)} updates no network`, 'Choose the networks whose weights it trains.', { ...at, field: 'networks' });
       }
@@ -662,7 +664,7 @@ class Analyser {
       const weights = dependenceOf(main, loss, (callee) => this.dependence.get(callee)).weights;
       let reached: Set<string> | undefined;
       for (const network of valid) {
-        if (weights.has(network)) continue;
+        if (groups.get(network)!.some((trained) => weights.has(trained))) continue;
         reached ??= this.networksReaching(main, networks, loss.node);
         const title = this.networkNames.get(network);
         const where = { ...at, field: 'networks' };
@@ -674,9 +676,23 @@ class Analyser {
           this.report('optimizer-unreachable', `${name(info)} updates ${title}, but its loss does not depend on ${title}`, `Call ${title} on the way to the loss, or remove it from this optimizer.`, where);
         }
       }
-      optimizers.push({ node: id, kind: info.kind, params: info.params, loss, networks: valid });
+      optimizers.push({ node: id, kind: info.kind, params: info.params, loss, networks: [...new Set(valid.flatMap((network) => groups.get(network)!))] });
     }
     return optimizers;
+  }
+
+  /**
+   * The networks an optimizer names as drawn, each with what it trains once
+   * blocks are copies: itself and the copies made inside it; for a block,
+   * every call of it (a copy each) and the copies inside them.
+   */
+  private trainedGroups(id: string, kind: OptimizerKind): Map<string, string[]> {
+    const { source, instances, views } = this.expansion;
+    const drawn = kind.params.safeParse(source.nodes.find((n) => n.id === id)?.params ?? {});
+    const named = drawn.success ? kind.networks(drawn.data) : [];
+    const within = (owner: string): string[] => [...instances].filter(([, i]) => i.owner === owner).flatMap(([copy]) => [copy, ...within(copy)]);
+    const calls = (block: string) => [...instances].filter(([, i]) => i.block === block && !i.view).flatMap(([copy]) => [copy, ...within(copy)]);
+    return new Map(named.map((network) => [network, views.has(network) ? calls(network) : [network, ...within(network)]]));
   }
 
   /**

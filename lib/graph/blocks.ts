@@ -18,7 +18,8 @@ import { BlockSchema, type BlockParam, type GraphDoc, type GraphNode, type Netwo
  * networks. The block itself is analysed with its defaults, so the editor
  * shows its shapes; it is a *view*, never lowered: only instances hold
  * weights. An optimizer that trains a network trains the blocks called in
- * it; one that names a block trains its calls in the main graph.
+ * it; one that names a block trains every call of it (the analysis reads
+ * it so: `Analyser.trainedGroups`).
  */
 
 /** A node param's value taken from a parameter of the block it sits in. */
@@ -136,8 +137,7 @@ class Expander {
       const instance = this.instances.get(next.network.id)!;
       networks.push({ ...next.network, nodes: this.scope(next.network.nodes, next.network.id, instance.values, next.chain, next.shownAt, next.view, queue) });
     }
-    const nodes = main.map((node) => this.trainedBlocks(node));
-    return { source: this.doc, doc: { ...this.doc, nodes, networks }, instances: this.instances, views: this.views, problems: this.problems };
+    return { source: this.doc, doc: { ...this.doc, nodes: main, networks }, instances: this.instances, views: this.views, problems: this.problems };
   }
 
   private anyReference(): boolean {
@@ -215,32 +215,6 @@ class Expander {
     const parsed = kind.params.safeParse(node.params);
     const block = parsed.success ? this.blocks.get(kind.network(parsed.data)) : undefined;
     if (block) this.report({ network, node: node.id }, `runs block ${block.name}, whose every call has weights of its own`, `Sample with a network that calls ${block.name}.`, 'network');
-  }
-
-  /** An optimizer of the main graph trains the blocks inside the networks it trains; naming a block, its calls in the main graph. */
-  private trainedBlocks(node: GraphNode): GraphNode {
-    const kind = getKind(node.kind);
-    if (kind?.role !== 'optimizer' || this.instances.size === 0) return node;
-    const parsed = kind.params.safeParse(node.params);
-    if (!parsed.success) return node;
-    const named = kind.networks(parsed.data);
-    const trained = new Set<string>();
-    const own = (owner: string | undefined) => {
-      for (const [id, instance] of this.instances) {
-        if (instance.owner !== owner || trained.has(id)) continue;
-        trained.add(id);
-        own(id);
-      }
-    };
-    for (const id of named) {
-      if (this.blocks.has(id)) {
-        for (const [instance, { owner, block }] of this.instances) if (owner === undefined && block === id) (trained.add(instance), own(instance));
-      } else {
-        trained.add(id);
-        own(id);
-      }
-    }
-    return { ...node, params: kind.withNetworks(node.params, [...trained]) };
   }
 
   private freeId(wanted: string): string {

@@ -4,7 +4,9 @@ import { analyse } from '../../../lib/graph/analyse';
 import { lower } from '../../../lib/plan/lower';
 import { compile } from '../../../lib/compile/program';
 import type { GraphDoc } from '../../../lib/graph/schema';
+import fc from 'fast-check';
 import { blockAutoencoder } from '../../fixtures/blocks';
+import { plausibleDoc } from '../../fixtures/fuzz';
 import { cpu, mnistData } from '../../helpers';
 
 const problems = (doc: GraphDoc) => analyse(doc).problems.map((p) => ({ network: p.network, node: p.node, field: p.field, message: p.message }));
@@ -96,5 +98,53 @@ describe('blocks', () => {
     layer.nodes.push({ id: 'again', kind: 'call', params: { network: 'Layer', args: {} }, position: { x: 0, y: 0 } });
     layer.edges.push({ id: 'loop', source: { node: 'x', port: 'out' }, target: { node: 'again', port: 'x' } });
     expect(analyse(doc).problems.map((p) => p.code)).toContain('network-recursion');
+  });
+});
+
+/**
+ * A graph with one of its networks made a block whose calls give it the
+ * sizes it had (a dense layer's units read a parameter defaulting to them):
+ * every call becomes a copy with weights of its own, and nothing else moves.
+ * (Not a network a sampler runs, which the analysis refuses as a block.)
+ */
+function asBlock(doc: GraphDoc): GraphDoc | undefined {
+  const copy = structuredClone(doc);
+  // A sampler runs a network with weights of its own: one it runs stays a network.
+  const sampled = new Set(copy.nodes.filter((node) => node.kind === 'sampler').map((node) => node.params.network));
+  const network = copy.networks.find((n) => !sampled.has(n.id) && n.nodes.some((node) => node.kind === 'dense' && typeof node.params.units === 'number'));
+  if (!network) return undefined;
+  const dense = network.nodes.find((node) => node.kind === 'dense' && typeof node.params.units === 'number')!;
+  network.block = { params: [{ name: 'width', default: dense.params.units as number }] };
+  dense.params = { ...dense.params, units: { param: 'width' } };
+  return copy;
+}
+
+describe('blocks on random graphs', () => {
+  it('a network made a block with its own sizes as defaults: no new problem, the same shapes everywhere else, one copy with its weights per call', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(plausibleDoc, (doc) => {
+        const blocked = asBlock(doc);
+        if (!blocked) return;
+        checked++;
+        const [before, after] = [analyse(doc), analyse(blocked)];
+        // No problem of its own: its copies sit where the network's calls sat (naming a network that calls it can only gain weights to train).
+        const left = before.errors.map((p) => p.code);
+        for (const code of after.errors.map((p) => p.code)) {
+          expect(left, `${code} is new`).toContain(code);
+          left.splice(left.indexOf(code), 1);
+        }
+        const shapes = (a: typeof before) => [...a.main.nodes.values()].map((info) => [info.node.id, info.outShapes]);
+        expect(shapes(after)).toEqual(shapes(before));
+        if (!after.ok || !before.ok) return;
+        const block = blocked.networks.find((n) => n.block)!.id;
+        const calls = [...after.blocks.instances.values()].filter((i) => i.block === block);
+        const weights = (a: typeof before, network: string) => lower(a).weights.filter((w) => w.network === network).map((w) => w.shape);
+        for (const call of calls) expect(weights(after, [...after.blocks.instances].find(([, i]) => i === call)![0])).toEqual(weights(before, block));
+        expect(lower(after).weights.some((w) => w.network === block)).toBe(false);
+      }),
+      { seed: 20_261_205, numRuns: 120 },
+    );
+    expect(checked).toBeGreaterThan(60);
   });
 });
