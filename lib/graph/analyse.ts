@@ -148,7 +148,8 @@ class Analyser {
 
   constructor(private expansion: BlockExpansion) {
     this.doc = expansion.doc;
-    this.problems.push(...expansion.problems);
+    // Listed within the limits, as every other problem.
+    for (const { code, message, fix, severity, ...where } of expansion.problems) this.report(code, message, fix, where, severity);
   }
 
   /** Whether a problem of this kind at this node would still be listed (else its message need not be written). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyse } from '../../../lib/graph/analyse';
+import { analyse, PROBLEM_LIMITS } from '../../../lib/graph/analyse';
 import { lower } from '../../../lib/plan/lower';
 import { compile } from '../../../lib/compile/program';
 import type { GraphDoc } from '../../../lib/graph/schema';
@@ -146,5 +146,35 @@ describe('blocks on random graphs', () => {
       { seed: 20_261_205, numRuns: 120 },
     );
     expect(checked).toBeGreaterThan(60);
+  });
+});
+
+describe('blocks bounded', () => {
+  it('a block of two calls of a block of two calls...: the copies stop at the node limit, said at the calls within the limits of a list of problems', () => {
+    const level = (k: number) => {
+      const nodes: GraphDoc['nodes'] = [{ id: 'x', kind: 'network-input', params: { shape: [4] }, position: { x: 0, y: 0 } }];
+      const edges: GraphDoc['edges'] = [];
+      let from = { node: 'x', port: 'out' };
+      const layers = k === 0 ? ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8'] : ['a', 'b'];
+      for (const id of layers) {
+        nodes.push(k === 0 ? { id, kind: 'dense', params: { units: 4 }, position: { x: 0, y: 0 } } : { id, kind: 'call', params: { network: `L${k - 1}` }, position: { x: 0, y: 0 } });
+        edges.push({ id: `${id}-in`, source: from, target: { node: id, port: k === 0 ? 'x' : 'x' } });
+        from = { node: id, port: k === 0 ? 'y' : 'y' };
+      }
+      nodes.push({ id: 'y', kind: 'network-output', params: {}, position: { x: 0, y: 0 } });
+      edges.push({ id: 'out', source: from, target: { node: 'y', port: 'in' } });
+      return { id: `L${k}`, name: `L${k}`, nodes, edges, block: { params: [] } };
+    };
+    const doc = structuredClone(blockAutoencoder());
+    doc.networks.push(...Array.from({ length: 15 }, (_, k) => level(k)));
+    doc.nodes.push({ id: 'deep', kind: 'call', params: { network: 'L14' }, position: { x: 0, y: 0 } });
+    const started = performance.now();
+    const analysis = analyse(doc);
+    const ms = performance.now() - started;
+    expect(analysis.problems.some((p) => p.code === 'block-parameter' && /would make more than 100000 nodes/.test(p.message))).toBe(true);
+    expect(analysis.blocks.instances.size).toBeLessThan(30_000);
+    // Each call past the limit says so, within the limits of every list of problems.
+    expect(analysis.problems.filter((p) => p.code === 'block-parameter').length).toBeLessThanOrEqual(PROBLEM_LIMITS.perCode + 1);
+    console.log(`2^14 calls of an 8-layer block: ${analysis.blocks.instances.size} copies made in ${ms.toFixed(0)} ms before the limit`);
   });
 });
