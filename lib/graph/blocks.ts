@@ -195,21 +195,16 @@ class Expander {
 
   /** The node with its references read: each replaced by its value, or reported and left for the kind to refuse. */
   private bind(node: GraphNode, network: string | undefined, values: Readonly<Record<string, number>> | undefined, shownAt: BlockInstance['shownAt'] | undefined): GraphNode {
-    let changed = false;
-    const read = (value: unknown, field: string): unknown => {
-      if (!isParamRef(value)) return value;
-      changed = true;
-      if (values && Object.hasOwn(values, value.param)) return values[value.param];
-      // Reported where the block is seen on its own; its instances leave it unread and say no more.
-      if (!shownAt) {
-        const where = { network, node: node.id };
-        if (values) this.report(where, `reads parameter "${value.param}", which this block does not have`, 'Add the parameter to the block, or choose one it has.', field);
-        else this.report(where, `reads parameter "${value.param}", but only the nodes of a block have parameters`, 'Make this network a block with that parameter, or give the field a number.', field);
-      }
-      return value;
-    };
-    const params = Object.fromEntries(Object.entries(node.params).map(([field, value]) => [field, Array.isArray(value) ? value.map((v) => read(v, field)) : read(value, field)]));
-    return changed ? { ...node, params } : node;
+    const refs = Object.entries(node.params).flatMap(([field, value]) => (Array.isArray(value) ? value : [value]).filter(isParamRef).map((ref) => ({ field, ref })));
+    if (refs.length === 0) return node;
+    // Reported where the block is seen on its own; its instances leave an unknown one unread and say no more.
+    for (const { field, ref } of shownAt ? [] : refs) {
+      if (values && Object.hasOwn(values, ref.param)) continue;
+      const where = { network, node: node.id };
+      if (values) this.report(where, `reads parameter "${ref.param}", which this block does not have`, 'Add the parameter to the block, or choose one it has.', field);
+      else this.report(where, `reads parameter "${ref.param}", but only the nodes of a block have parameters`, 'Make this network a block with that parameter, or give the field a number.', field);
+    }
+    return { ...node, params: withValues(node.params, values ?? {}) };
   }
 
   /** A sampler runs a network with its own weights: a block has none of its own until a call gives it values. */
