@@ -1,8 +1,9 @@
 /**
  * The PyTorch export against the same model written by hand in idiomatic
- * PyTorch (bench/handwritten/), and the compiled program on wasm, for gan and
- * ali at batch 128, at their own batch size and at batch 1 (where per-iteration overhead
- * dominates, as it does on a GPU for these models). One run, same BLAS for
+ * PyTorch (bench/handwritten/), and the compiled program on wasm: gan and ali
+ * at batch 128, at their own batch size and at batch 1 (where per-iteration
+ * overhead dominates, as it does on a GPU for these models), and the
+ * flow-matching U-Net at its own batch. One run, same BLAS for
  * both torch programs (named in the output); the three alternate for
  * --rounds rounds, each figure the median it/s of the logged windows after
  * the first. --profile adds a cProfile of the export: where an iteration's
@@ -27,6 +28,19 @@ const HANDWRITTEN = path.resolve('bench/handwritten');
 const python = torchPython();
 const env = { ...process.env, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1', ...(values.blas ? { LD_LIBRARY_PATH: [values.blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}) };
 
+/** The templates compared, the batch sizes each runs at, rough speeds (it/s) that size each run to about --seconds, and the fewest iterations a run takes. */
+const CASES = [
+  // Batch 128 and batch 1 (where per-iteration overhead dominates), and the template's own batch where it differs.
+  ...['gan', 'ali'].map((id) => ({
+    id,
+    batches: (own: number) => [...new Set([128, own, 1])],
+    speeds: (batch: number) => (batch === 1 ? { torch: 600, wasm: 150 } : { torch: 150, wasm: 40 }),
+    least: { torch: 60, wasm: 60 },
+  })),
+  // The diffusion U-Net, bound by its convolutions: its own batch, 30 iterations at least (about 10 s).
+  { id: 'flow-matching', batches: (own: number) => [own], speeds: () => ({ torch: 3, wasm: 0.65 }), least: { torch: 30, wasm: 12 } },
+];
+
 /** it/s of the windows after the first (the first holds start-up). */
 function windows(run: Run, what: string): number[] {
   if (run.code !== 0) throw new Error(`${what} failed (${run.code}): ${run.stderr.slice(-2000)}`);
@@ -42,21 +56,20 @@ async function main() {
   const blas = execFileSync(python, ['-c', 'from netloom import blas; print(blas.describe()[0])'], { cwd: 'codegen/pytorch', env, encoding: 'utf8' }).trim();
   console.log(`PyTorch on this CPU with ${blas}, OPENBLAS_NUM_THREADS=${env.OPENBLAS_NUM_THREADS}; ${values.rounds} alternating rounds, medians of the logged windows`);
   const seconds = Number(values.seconds);
-  for (const id of ['gan', 'ali']) {
+  for (const { id, batches, speeds, least } of CASES) {
     const doc = getTemplate(id)!.doc;
     const torchDir = await writeExport(await workspace(), doc, undefined, 'pytorch');
-    // Batch 128 and batch 1 for both (the issue's figures), and the template's own batch where it differs.
-    for (const batch of [...new Set([128, doc.training.batchSize, 1])]) {
+    for (const batch of batches(doc.training.batchSize)) {
       // Iterations for about `seconds` each, from a rough speed per batch size.
-      const count = (itPerSec: number) => Math.max(60, Math.round(itPerSec * seconds));
+      const count = (itPerSec: number, fewest: number) => Math.max(fewest, Math.round(itPerSec * seconds));
       const logEvery = (n: number) => String(Math.max(1, Math.floor(n / 6)));
-      const torchIterations = count(batch === 1 ? 600 : 150);
-      const wasmIterations = count(batch === 1 ? 150 : 40);
+      const torchIterations = count(speeds(batch).torch, least.torch);
+      const wasmIterations = count(speeds(batch).wasm, least.wasm);
       const quiet = (n: number) => ['--sample-every', String(n * 10), '--checkpoint-every', String(n * 10), '--eval-every', '0'];
       const figures = { handwritten: [] as number[], exported: [] as number[], wasm: [] as number[] };
       for (let r = 0; r < Number(values.rounds); r++) {
         const common = ['--iterations', String(torchIterations), '--batch-size', String(batch), '--log-every', logEvery(torchIterations), '--device', 'cpu'];
-        figures.handwritten.push(...windows(await torchRun([path.join(HANDWRITTEN, `${id}.py`), '--images', IMAGES, ...common], HANDWRITTEN), `hand-written ${id}`));
+        figures.handwritten.push(...windows(await torchRun([path.join(HANDWRITTEN, `${id.replaceAll('-', '_')}.py`), '--images', IMAGES, ...common], HANDWRITTEN), `hand-written ${id}`));
         figures.exported.push(...windows(await torchRun(['train.py', ...common, '--json', '--out', 'out', ...quiet(torchIterations)], torchDir), `exported ${id}`));
         const compiled = ['cli/train.ts', '--graph', id, '--steps', String(wasmIterations), '--batch-size', String(batch), '--backend', 'wasm', '--json', '--log-every', logEvery(wasmIterations), '--out', path.join(torchDir, 'cli-out'), '--sample-every', String(wasmIterations * 10)];
         figures.wasm.push(...windows(await exec(TSX, compiled, process.cwd()), `npm run train ${id}`));

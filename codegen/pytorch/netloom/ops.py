@@ -96,11 +96,16 @@ def conv2d(x, kernel, bias, stride, padding, activation):
     """NHWC convolution with a [k, k, in, out] kernel and TF's SAME or VALID padding."""
     k = kernel.shape[0]
     y = x.permute(0, 3, 1, 2)
+    pad = (0, 0)
     if padding == "SAME":
         top, bottom = _same_padding(y.shape[2], k, stride)
         left, right = _same_padding(y.shape[3], k, stride)
-        y = F.pad(y, (left, right, top, bottom))
-    y = F.conv2d(y, kernel.permute(3, 2, 0, 1), stride=stride).permute(0, 2, 3, 1)
+        if top == bottom and left == right:
+            # Symmetric (stride 1, odd kernels): the convolution pads, which spares a copy and runs a quarter faster.
+            pad = (top, left)
+        else:
+            y = F.pad(y, (left, right, top, bottom))
+    y = F.conv2d(y, kernel.permute(3, 2, 0, 1), stride=stride, padding=pad).permute(0, 2, 3, 1)
     return activate(y if bias is None else y + bias, activation)
 
 
@@ -177,7 +182,8 @@ def moving(statistic, x, current, momentum):
 
 def group_norm(x, gamma, beta, groups, epsilon):
     """torch.nn.GroupNorm over the last axis (the channels) of [b, ..., c]: statistics per item and per group of channels."""
-    return F.group_norm(x.movedim(-1, 1), groups, gamma, beta, epsilon).movedim(1, -1)
+    # PyTorch's CPU group norm is several times slower on channels-last strides; the copies to and from NCHW cost less.
+    return F.group_norm(x.movedim(-1, 1).contiguous(), groups, gamma, beta, epsilon).movedim(1, -1).contiguous()
 
 
 def interpolate(a, b, t):

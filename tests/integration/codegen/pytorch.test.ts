@@ -10,7 +10,7 @@ import { getTemplate, templates } from '../../../lib/templates';
 import { close } from '../../helpers';
 import { hostileBlockDoc, hostileDoc } from '../../fixtures/hostile';
 import { torchPython } from '../../fixtures/python';
-import { exec, jsonLines, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
+import { exec, jsonLines, jsonLinesOfBoth, trainCompiled, trainExported, workspace, writeExport } from '../../fixtures/workspace';
 import { freePort } from '../../fixtures/ports';
 import { budget } from '../../fixtures/budget';
 
@@ -45,8 +45,8 @@ describe('the PyTorch export', () => {
   ] as const)('%s: %d iterations give npm run train\'s losses to 1e-4 (same seed, same data)', async (id, iterations) => {
     const { dir } = await exported(id);
     const args = ['--seed', '5', '--json', '--log-every', '1'];
-    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', String(iterations), ...args)));
-    const compiled = lossLines(jsonLines(await trainCompiled('--graph', id, '--steps', String(iterations), '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    const runs = await jsonLinesOfBoth(trainTorch(dir, '--iterations', String(iterations), ...args), trainCompiled('--graph', id, '--steps', String(iterations), '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    const [torch, compiled] = [lossLines(runs[0]), lossLines(runs[1])];
     expect(torch.map((l) => l.step)).toEqual(compiled.map((l) => l.step));
     for (const [i, line] of torch.entries()) {
       expect(Object.keys(line.losses)).toEqual(Object.keys(compiled[i]!.losses));
@@ -57,8 +57,7 @@ describe('the PyTorch export', () => {
   it('dcgan: batch norm trains and evaluates as in npm run train: the same losses (batch statistics) and scores (moving statistics) over 6 iterations', async () => {
     const { dir } = await exported('dcgan');
     const args = ['--seed', '4', '--json', '--log-every', '1', '--eval-every', '3', '--eval-samples', '64'];
-    const torch = jsonLines(await trainTorch(dir, '--iterations', '6', ...args));
-    const compiled = jsonLines(await trainCompiled('--graph', 'dcgan', '--steps', '6', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    const [torch, compiled] = await jsonLinesOfBoth(trainTorch(dir, '--iterations', '6', ...args), trainCompiled('--graph', 'dcgan', '--steps', '6', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
     for (const [i, line] of lossLines(torch).entries()) {
       for (const [name, value] of Object.entries(line.losses)) expect(close(value, lossLines(compiled)[i]!.losses[name]!, 1e-4), `${name} at ${i}`).toBe(true);
     }
@@ -75,8 +74,7 @@ describe('the PyTorch export', () => {
   it('gan: the same quality scores as npm run train --eval-every, from the classifier and held-out digits it carries', async () => {
     const { dir } = await exported('gan');
     const args = ['--seed', '3', '--json', '--eval-every', '2', '--eval-samples', '64'];
-    const torch = jsonLines(await trainTorch(dir, '--iterations', '3', ...args));
-    const compiled = jsonLines(await trainCompiled('--graph', 'gan', '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    const [torch, compiled] = await jsonLinesOfBoth(trainTorch(dir, '--iterations', '3', ...args), trainCompiled('--graph', 'gan', '--steps', '3', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
     const scores = (lines: ReturnType<typeof jsonLines>) => lines.flatMap((l) => (l.scores && l.step !== undefined ? [[l.step, l.scores] as const] : []));
     expect(scores(torch).map(([step]) => step)).toEqual([0, 2, 3]);
     expect(scores(compiled).map(([step]) => step)).toEqual([0, 2, 3]);
@@ -119,9 +117,13 @@ describe('the PyTorch export', () => {
     await writeFile(graph, JSON.stringify(slice.doc));
     const iterations = String(slice.iterations);
     const args = ['--seed', '7', '--json', '--log-every', slice.iterations < 10 ? '1' : '5', '--sample-every', String(slice.iterations / 2), ...slice.flags];
-    const lines = jsonLines(await trainTorch(dir, '--iterations', iterations, ...args));
+    // Both at once, a process each (2 cores): half the wall time.
+    const [lines, compiledLines] = await jsonLinesOfBoth(
+      trainTorch(dir, '--iterations', iterations, ...args),
+      trainCompiled('--graph', graph, '--steps', iterations, '--batch-size', String(slice.batch), '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args),
+    );
     expect(lines.at(-1)).toMatchObject({ done: true, steps: Number(iterations) });
-    const compiled = lossLines(jsonLines(await trainCompiled('--graph', graph, '--steps', iterations, '--batch-size', String(slice.batch), '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    const compiled = lossLines(compiledLines);
     expect(lossLines(lines).map((l) => l.step)).toEqual(compiled.map((l) => l.step));
     for (const [i, line] of lossLines(lines).entries()) {
       for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${id} ${name} at ${line.step}: torch ${value}, tfjs ${compiled[i]!.losses[name]}`).toBe(true);
@@ -187,8 +189,8 @@ describe('the PyTorch export', () => {
     const file = path.join(dir, 'graph.json');
     await writeFile(file, JSON.stringify(doc));
     const args = ['--seed', '6', '--json', '--log-every', '1'];
-    const torch = lossLines(jsonLines(await trainTorch(dir, '--iterations', '4', ...args)));
-    const compiled = lossLines(jsonLines(await trainCompiled('--graph', file, '--steps', '4', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args)));
+    const runs = await jsonLinesOfBoth(trainTorch(dir, '--iterations', '4', ...args), trainCompiled('--graph', file, '--steps', '4', '--backend', 'wasm', '--out', path.join(dir, 'cli-out'), ...args));
+    const [torch, compiled] = [lossLines(runs[0]), lossLines(runs[1])];
     expect(torch.map((l) => l.step)).toEqual([0, 1, 2, 3]);
     for (const [i, line] of torch.entries()) for (const [name, value] of Object.entries(line.losses)) expect(close(value, compiled[i]!.losses[name]!, 1e-4), `${name} at ${i}`).toBe(true);
   });

@@ -14,7 +14,7 @@ import { checkpointCrc, crc32, type CheckpointManifest } from '../../../lib/runt
 import { getTemplate } from '../../../lib/templates';
 import { decodeCheckpoint, parseCheckpoint, unzipCheckpoint } from '../../../lib/train/checkpoint';
 import { torchPython } from '../../fixtures/python';
-import { exec, jsonLines, trainExported, workspace, writeExport, type Run } from '../../fixtures/workspace';
+import { exec, jsonLines, trainExported, twoAtATime, workspace, writeExport, type Run } from '../../fixtures/workspace';
 import { mnistData, wasm } from '../../helpers';
 
 /**
@@ -231,17 +231,19 @@ describe('tampered checkpoints', () => {
   });
 
   it('the TypeScript export refuses each tampering in one line naming the file, status 1, nothing trained', async () => {
-    for (const { what, tamper, refusal } of CASES) {
-      const dir = await folder(tamper(good));
-      refusedInOneLine(await resumeTs(dir, path.join(dir, 'out')), dir, refusal, what);
-    }
+    const runs = await twoAtATime(CASES, async (tampering) => {
+      const dir = await folder(tampering.tamper(good));
+      return { ...tampering, dir, run: await resumeTs(dir, path.join(dir, 'out')) };
+    });
+    for (const { what, refusal, dir, run } of runs) refusedInOneLine(run, dir, refusal, what);
   }, 600_000);
 
   it('the PyTorch export refuses each tampering in one line naming the file, never a traceback', async () => {
-    for (const { what, tamper, refusal } of CASES) {
-      const dir = await folder(tamper(good));
-      refusedInOneLine(await resumeTorch(dir, path.join(dir, 'out')), dir, refusal, what);
-    }
+    const runs = await twoAtATime(CASES, async (tampering) => {
+      const dir = await folder(tampering.tamper(good));
+      return { ...tampering, dir, run: await resumeTorch(dir, path.join(dir, 'out')) };
+    });
+    for (const { what, refusal, dir, run } of runs) refusedInOneLine(run, dir, refusal, what);
   }, 600_000);
 
   it('a checkpoint folder missing a file is refused the same way', async () => {

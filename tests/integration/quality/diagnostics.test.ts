@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { jsonLines, trainCompiled } from '../../fixtures/workspace';
 
 /**
@@ -17,13 +17,14 @@ async function diagnosesOf(graph: string, steps: number): Promise<{ id: string; 
   return lines.flatMap((line) => ('diagnosis' in line ? [line.diagnosis as { id: string; step: number }] : []));
 }
 
-describe('the mode-collapse diagnostic', () => {
-  it('fires on the faithful vanilla GAN within 2,500 iterations', async () => {
+// Each a process of its own: both at once on 2 cores.
+describe.concurrent('the mode-collapse diagnostic', () => {
+  it('fires on the faithful vanilla GAN within 2,500 iterations', async ({ expect }) => {
     const collapse = (await diagnosesOf('gan', 2500)).find((d) => d.id === 'mode-collapse');
     expect(collapse?.step).toBeLessThanOrEqual(2500);
   }, 300_000);
 
-  it('does not fire on the tuned GAN', async () => {
+  it('does not fire on the tuned GAN', async ({ expect }) => {
     expect((await diagnosesOf('gan-tuned', 2000)).map((d) => d.id)).not.toContain('mode-collapse');
   }, 300_000);
 });
