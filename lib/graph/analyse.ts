@@ -643,7 +643,7 @@ class Analyser {
       const loss = main.incoming.get(id)?.get(info.kind.lossPort);
       const at = { node: id };
       // The networks as the optimizer names them; each with the copies of blocks it trains (lib/graph/blocks.ts).
-      const groups = this.trainedGroups(id, info.kind);
+      const groups = this.trainedGroups(info.kind.networks(info.params));
       const named = [...groups.keys()];
       if (named.length === 0) {
         this.report('optimizer-without-networks', `${name(info)} updates no network`, 'Choose the networks whose weights it trains.', { ...at, field: 'networks' });
@@ -687,13 +687,18 @@ class Analyser {
    * blocks are copies: itself and the copies made inside it; for a block,
    * every call of it (a copy each) and the copies inside them.
    */
-  private trainedGroups(id: string, kind: OptimizerKind): Map<string, string[]> {
-    const { source, instances, views } = this.expansion;
-    const drawn = kind.params.safeParse(source.nodes.find((n) => n.id === id)?.params ?? {});
-    const named = drawn.success ? kind.networks(drawn.data) : [];
-    const within = (owner: string): string[] => [...instances].filter(([, i]) => i.owner === owner).flatMap(([copy]) => [copy, ...within(copy)]);
-    const calls = (block: string) => [...instances].filter(([, i]) => i.block === block && !i.view).flatMap(([copy]) => [copy, ...within(copy)]);
-    return new Map(named.map((network) => [network, views.has(network) ? calls(network) : [network, ...within(network)]]));
+  private trainedGroups(named: readonly string[]): Map<string, string[]> {
+    const { instances, views } = this.expansion;
+    // The copies in each scope and each block's calls (not those inside a block seen on its own), indexed once.
+    const inside = new Map<string | undefined, string[]>();
+    const calls = new Map<string, string[]>();
+    const add = <K>(index: Map<K, string[]>, key: K, copy: string) => (index.get(key) ?? index.set(key, []).get(key)!).push(copy);
+    for (const [copy, { owner, block, view }] of instances) {
+      add(inside, owner, copy);
+      if (!view) add(calls, block, copy);
+    }
+    const withCopiesInside = (network: string): string[] => [network, ...(inside.get(network) ?? []).flatMap(withCopiesInside)];
+    return new Map(named.map((network) => [network, (views.has(network) ? (calls.get(network) ?? []) : [network]).flatMap(withCopiesInside)]));
   }
 
   /**
